@@ -1,0 +1,115 @@
+/** Raw (schema-valid) config → the normalized model: defaults, shorthands, merged headers. */
+import { durationToSeconds } from "./duration.js";
+import { DEFAULTS, type ListenAddress, type Route, type Site, type Tls, type Upstream, type WssgenConfig } from "./model.js";
+import type { KeyPath } from "./path.js";
+import type { RawConfig, RawListen, RawRoute, RawSite } from "./schema.js";
+import { splitHostPort } from "./values.js";
+
+export function normalize(raw: RawConfig, file: string): WssgenConfig {
+  const n = raw.nginx ?? {};
+  return {
+    file,
+    nginx: {
+      version: n.version === undefined ? undefined : String(n.version),
+      openssl: n.openssl,
+      binary: n.binary ?? DEFAULTS.binary,
+      mainConfig: n.mainConfig ?? DEFAULTS.mainConfig,
+      target: n.target ?? DEFAULTS.target,
+      reload: n.reload ?? [...DEFAULTS.reload],
+      workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
+    },
+    upstreams: Object.entries(raw.upstreams).map(([name, u]): Upstream => ({
+      name,
+      servers: u.servers.map((s) =>
+        typeof s === "string"
+          ? { address: s, backup: false, down: false }
+          : { ...s, backup: s.backup ?? false, down: s.down ?? false },
+      ),
+      balance: u.balance ?? "round-robin",
+      ...(u.hashKey === undefined ? {} : { hashKey: u.hashKey }),
+      ...(u.keepalive === undefined ? {} : { keepalive: u.keepalive }),
+      at: ["upstreams", name],
+    })),
+    sites: raw.sites.map((site, i) => normalizeSite(raw, site, ["sites", i])),
+  };
+}
+
+function normalizeSite(raw: RawConfig, site: RawSite, at: KeyPath): Site {
+  const listen = listenAddresses(site.listen ?? (site.tls ? 443 : 80));
+  const tls: Tls | undefined = site.tls && {
+    certificate: site.tls.certificate,
+    key: site.tls.key,
+    profile: site.tls.profile ?? "intermediate",
+    hsts: hsts(site.tls.hsts),
+    sessionTimeout: site.tls.sessionTimeout ?? DEFAULTS.sessionTimeout,
+    stapling: site.tls.stapling ?? false,
+  };
+  const redirect = site.redirectHttp;
+  return {
+    name: site.name ?? site.domains[0]!,
+    domains: site.domains,
+    listen,
+    http2: site.http2 ?? false,
+    tls,
+    redirect:
+      redirect === undefined || redirect === false
+        ? undefined
+        : redirect === true
+          ? listen.map((l) => parseListen(l.host === "*" ? 80 : `${l.host}:80`)).filter(uniqueListen())
+          : listenAddresses(redirect.listen),
+    routes: site.routes.map((route, j) => normalizeRoute(raw, route, [...at, "routes", j])),
+    at,
+  };
+}
+
+function normalizeRoute(raw: RawConfig, route: RawRoute, at: KeyPath): Route {
+  const exact = route.path.startsWith("= ");
+  const headers = new Map<string, [string, string]>();
+  for (const [name, value] of Object.entries({ ...raw.defaults?.headers })) headers.set(name.toLowerCase(), [name, value]);
+  for (const [name, value] of Object.entries({ ...route.headers })) headers.set(name.toLowerCase(), [name, value]);
+  return {
+    path: route.path,
+    exact,
+    uri: exact ? route.path.slice(2) : route.path,
+    upstream: route.upstream,
+    websocket: route.websocket ?? true,
+    timeouts: { ...DEFAULTS.timeouts, ...raw.defaults?.timeouts, ...route.timeouts },
+    origins: route.origins,
+    allowMissingOrigin: route.allowMissingOrigin ?? true,
+    maxConnectionsPerIp: route.maxConnectionsPerIp,
+    headers: [...headers.values()],
+    at,
+  };
+}
+
+function hsts(value: NonNullable<RawSite["tls"]>["hsts"]): Tls["hsts"] {
+  if (value === false) return undefined;
+  const options = value === true || value === undefined ? {} : value;
+  return {
+    maxAgeSeconds: options.maxAge === undefined ? DEFAULTS.hstsMaxAgeSeconds : durationToSeconds(options.maxAge),
+    includeSubdomains: options.includeSubdomains ?? false,
+    preload: options.preload ?? false,
+  };
+}
+
+export function listenAddresses(listen: RawListen): ListenAddress[] {
+  return (Array.isArray(listen) ? listen : [listen]).map(parseListen);
+}
+
+/** A schema-valid listen value → its parts; hosts that mean "every IPv4 address" become "*". */
+export function parseListen(value: number | string): ListenAddress {
+  const text = String(value);
+  const hp = splitHostPort(text)!;
+  if (hp.port === undefined) return { value: text, port: Number(hp.host), host: "*" };
+  const host = hp.ipv6 ? `[${hp.host}]` : hp.host === "0.0.0.0" ? "*" : hp.host.toLowerCase();
+  return { value: text, port: Number(hp.port), host };
+}
+
+export function listenKey(l: ListenAddress): string {
+  return `${l.host}:${l.port}`;
+}
+
+function uniqueListen() {
+  const seen = new Set<string>();
+  return (l: ListenAddress) => !seen.has(listenKey(l)) && Boolean(seen.add(listenKey(l)));
+}

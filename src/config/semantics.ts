@@ -1,0 +1,115 @@
+/** Rules that relate fields to each other, which a schema cannot express. Each problem names a key path. */
+import type { KeyPath } from "./path.js";
+import { formatPath } from "./path.js";
+import type { WssgenConfig } from "./model.js";
+import { listenKey } from "./normalize.js";
+import type { RawConfig } from "./schema.js";
+import { didYouMean } from "./suggest.js";
+import { compareVersions, OLDEST_SUPPORTED, parseVersion } from "../render/version.js";
+
+export interface SemanticProblem {
+  path: KeyPath;
+  message: string;
+}
+
+const RESERVED_HEADERS = new Set(["upgrade", "connection"]);
+
+export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const add = (path: KeyPath, message: string) => problems.push({ path, message });
+
+  const version = raw.nginx?.version;
+  if (version !== undefined) {
+    const parsed = parseVersion(String(version));
+    if (parsed && compareVersions(parsed, parseVersion(OLDEST_SUPPORTED)!) < 0) {
+      const hint =
+        typeof version === "number"
+          ? ` (YAML read the number ${version}; if you meant 1.${parsed[1]}0, quote it: "1.${parsed[1]}0")`
+          : "";
+      add(
+        ["nginx", "version"],
+        `nginx ${String(version)} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports${hint}`,
+      );
+    }
+  }
+
+  const checkHeaders = (headers: Record<string, string> | undefined, at: KeyPath) => {
+    for (const name of Object.keys(headers ?? {}))
+      if (RESERVED_HEADERS.has(name.toLowerCase()))
+        add(
+          [...at, name],
+          `wssgen sets ${name} itself for WebSocket upgrades; remove it (use websocket: false for a plain route)`,
+        );
+  };
+  checkHeaders(raw.defaults?.headers, ["defaults", "headers"]);
+
+  const upstreamNames = config.upstreams.map((u) => u.name);
+  for (const upstream of config.upstreams) {
+    const exclusive = upstream.balance === "ip-hash" || upstream.balance === "hash" || upstream.balance === "random";
+    upstream.servers.forEach((server, i) => {
+      if (server.backup && exclusive)
+        add(
+          [...upstream.at, "servers", i, "backup"],
+          `backup servers cannot be used with balance: ${upstream.balance} (nginx refuses it); use round-robin or least-conn, or remove backup`,
+        );
+    });
+    if (upstream.servers.every((s) => s.backup))
+      add([...upstream.at, "servers"], "every server is a backup; at least one must be a primary server");
+    if (upstream.hashKey !== undefined && upstream.balance !== "hash")
+      add([...upstream.at, "hashKey"], `hashKey only applies with balance: hash (balance is ${upstream.balance})`);
+    if (upstream.balance === "hash" && upstream.hashKey === undefined)
+      add([...upstream.at, "balance"], "balance: hash needs a hashKey, for example hashKey: $remote_addr");
+  }
+
+  const listeners = new Map<string, { tls: boolean; at: KeyPath }>();
+  const names = new Map<string, KeyPath>();
+  config.sites.forEach((site, s) => {
+    const rawSite = raw.sites[s]!;
+    if (site.http2 && !site.tls)
+      add(
+        [...site.at, "http2"],
+        "http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades",
+      );
+    if (rawSite.redirectHttp !== undefined && rawSite.redirectHttp !== false && !site.tls)
+      add([...site.at, "redirectHttp"], "redirectHttp needs tls: it redirects plain http to this site's https");
+
+    const bind = (l: { host: string; port: number; value: string }, tls: boolean, at: KeyPath) => {
+      const key = listenKey(l);
+      const other = listeners.get(key);
+      if (other && other.tls !== tls)
+        add(
+          at,
+          `${l.value} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
+        );
+      else if (!other) listeners.set(key, { tls, at });
+      site.domains.forEach((domain, d) => {
+        const nameKey = `${domain.toLowerCase()} ${key}`;
+        const first = names.get(nameKey);
+        if (first)
+          add(
+            [...site.at, "domains", d],
+            `${domain} on ${l.value} is already served by ${formatPath(first)}; nginx would ignore this one`,
+          );
+        else names.set(nameKey, [...site.at, "domains", d]);
+      });
+    };
+    site.listen.forEach((l, i) =>
+      bind(l, site.tls !== undefined, Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"]),
+    );
+    if (site.tls) site.redirect?.forEach((l) => bind(l, false, [...site.at, "redirectHttp"]));
+
+    const locations = new Map<string, KeyPath>();
+    site.routes.forEach((route, r) => {
+      if (!upstreamNames.includes(route.upstream)) {
+        const known = upstreamNames.length ? didYouMean(route.upstream, upstreamNames) : " (no upstreams are defined)";
+        add([...route.at, "upstream"], `unknown upstream "${route.upstream}"${known}`);
+      }
+      const key = `${route.exact ? "=" : ""}${route.uri}`;
+      const first = locations.get(key);
+      if (first) add([...route.at, "path"], `location "${route.path}" is already defined by ${formatPath(first)}`);
+      else locations.set(key, route.at);
+      checkHeaders(rawSite.routes[r]!.headers, [...route.at, "headers"]);
+    });
+  });
+  return problems;
+}

@@ -1,0 +1,87 @@
+/**
+ * Reading a config file while keeping where every value came from, so that every later error can
+ * name file:line:column. YAML and JSON both go through the `yaml` parser (JSON is YAML 1.2).
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { type ConfigProblem, ConfigError } from "../errors.js";
+import { formatPath, type KeyPath } from "./path.js";
+
+export interface ConfigSource {
+  /** the name shown in messages: the path as the user gave it, or `<stdin>` */
+  file: string;
+  text: string;
+  /** the parsed data as plain JavaScript values */
+  data: unknown;
+  /** where a key path is in the file; `key: true` points at the key rather than its value */
+  locate(path: KeyPath, options?: { key?: boolean }): { line: number; column: number };
+}
+
+export function parseSource(file: string, text: string): ConfigSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => ({
+        file,
+        ...position(error.pos[0]),
+        path: "",
+        message: yamlMessage(error.message),
+      })),
+    );
+  }
+  let data: unknown;
+  try {
+    // aliases are allowed, but not an exponential "billion laughs" expansion
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: "", message: (error as Error).message }]);
+  }
+  return {
+    file,
+    text,
+    data,
+    locate(path, options = {}) {
+      return position(findOffset(doc, path, options.key ?? false));
+    },
+  };
+}
+
+/** The offset of the node at `path`, or of the nearest ancestor that exists. */
+function findOffset(doc: Document, path: KeyPath, wantKey: boolean): number {
+  let node: Node | null | undefined = doc.contents;
+  let offset = node?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return offset;
+      const key = pair.key as Node;
+      if (last && wantKey) return key.range?.[0] ?? offset;
+      node = pair.value as Node | null;
+      offset = node?.range?.[0] ?? key.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) return offset;
+      node = item;
+      offset = item.range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+function yamlMessage(message: string): string {
+  // the yaml package appends " at line L, column C" and a code excerpt; we print the position ourselves
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** A problem at a key path, located in the source. */
+export function problemAt(source: ConfigSource, path: KeyPath, message: string, options?: { key?: boolean }): ConfigProblem {
+  return { file: source.file, ...source.locate(path, options), path: formatPath(path), message };
+}

@@ -1,0 +1,97 @@
+/**
+ * The few error classes wssgen throws on purpose. Each carries its exit code (SPEC §3), so the CLI
+ * maps errors to exit codes in one place and prints one line per problem, never a stack trace.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  /** the input or the result is wrong */
+  invalid: 1,
+  /** usage or environment error */
+  usage: 2,
+  /** apply failed and could not restore the previous state */
+  unrecoverable: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class WssgenError extends Error {
+  abstract readonly exitCode: ExitCode;
+  /** the lines to show the user, one per problem */
+  lines(): string[] {
+    return [this.message];
+  }
+}
+
+/** A place in a config file: 1-based line and column, and the key path (`sites[0].routes[1].path`). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
+export interface ConfigProblem extends SourceLocation {
+  message: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = `${p.file}:${p.line}:${p.column}`;
+  return p.path ? `${where} ${p.path}: ${p.message}` : `${where} ${p.message}`;
+}
+
+/** The config file is wrong: one or more problems, each with file:line:column and key path. */
+export class ConfigError extends WssgenError {
+  readonly exitCode = ExitCode.invalid;
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ConfigError";
+  }
+  override lines(): string[] {
+    return this.problems.map(formatProblem);
+  }
+}
+
+/** Bad flags, a file that does not exist, a refused overwrite: the call must change. */
+export class UsageError extends WssgenError {
+  readonly exitCode = ExitCode.usage;
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Something the environment lacks (nginx required but missing, a directory not writable). */
+export class EnvironmentError extends WssgenError {
+  readonly exitCode = ExitCode.usage;
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvironmentError";
+  }
+}
+
+/** nginx ran and said no (for example `nginx -t` rejected the config). */
+export class NginxError extends WssgenError {
+  readonly exitCode = ExitCode.invalid;
+  constructor(
+    message: string,
+    readonly argv: readonly string[],
+    readonly nginxExitCode: number | undefined,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "NginxError";
+  }
+}
+
+/** The result differs from what is expected (for example `render --check` found drift). */
+export class DriftError extends WssgenError {
+  readonly exitCode = ExitCode.invalid;
+  constructor(message: string) {
+    super(message);
+    this.name = "DriftError";
+  }
+}
+
+export function isKnownError(error: unknown): error is WssgenError {
+  return error instanceof WssgenError;
+}

@@ -1,0 +1,91 @@
+/**
+ * nginx behind one small typed adapter: version, test, reload. Commands receive it as a parameter, so
+ * unit tests pass a fake runner and integration tests the real binary.
+ */
+import { EnvironmentError } from "../errors.js";
+import { execaRunner, type RunResult, type Runner } from "./runner.js";
+
+export interface NginxVersionInfo {
+  /** "1.22.1" */
+  version: string;
+  /** the OpenSSL nginx runs with, "3.0.22" */
+  openssl: string | undefined;
+}
+
+export interface NginxMessage {
+  level: string;
+  text: string;
+  /** the file and line nginx names, when it names one */
+  file: string | undefined;
+  line: number | undefined;
+}
+
+export interface NginxTestResult {
+  ok: boolean;
+  argv: readonly string[];
+  stderr: string;
+  messages: NginxMessage[];
+  errors: NginxMessage[];
+  warnings: NginxMessage[];
+}
+
+export interface Nginx {
+  readonly binary: string;
+  /** undefined when the binary cannot be run */
+  version(): Promise<NginxVersionInfo | undefined>;
+  /** `nginx -t`; `globals` become `-g` (main-context directives) */
+  test(options: { config: string; prefix?: string; globals?: string }): Promise<NginxTestResult>;
+  run(argv: readonly string[]): Promise<RunResult>;
+}
+
+export function createNginx(binary = "nginx", runner: Runner = execaRunner): Nginx {
+  return {
+    binary,
+    async version() {
+      const result = await runner([binary, "-V"], { timeoutMs: 10_000 });
+      if (result.notFound || result.exitCode !== 0) return undefined;
+      return parseVersionOutput(result.stderr + result.stdout);
+    },
+    async test({ config, prefix, globals }) {
+      const argv = [binary, "-t", ...(prefix ? ["-p", prefix] : []), "-c", config, ...(globals ? ["-g", globals] : [])];
+      const result = await runner(argv, { timeoutMs: 120_000 });
+      if (result.notFound)
+        throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);
+      const messages = parseMessages(result.stderr);
+      return {
+        ok: result.exitCode === 0,
+        argv,
+        stderr: result.stderr,
+        messages,
+        errors: messages.filter((m) => m.level === "emerg" || m.level === "alert" || m.level === "crit" || m.level === "error"),
+        warnings: messages.filter((m) => m.level === "warn"),
+      };
+    },
+    run: (argv) => runner(argv, { timeoutMs: 60_000 }),
+  };
+}
+
+export function parseVersionOutput(text: string): NginxVersionInfo | undefined {
+  const version = /nginx version: [^/\s]+\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  if (!version) return undefined;
+  const openssl = /running with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1] ?? /built with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
+  return { version, openssl };
+}
+
+/** `nginx: [emerg] unknown directive "x" in /p/wssgen.conf:12` → level, text, file, line. */
+export function parseMessages(stderr: string): NginxMessage[] {
+  const messages: NginxMessage[] = [];
+  for (const raw of stderr.split("\n")) {
+    const m = /^(?:nginx: )?(?:\S+ \S+ )?\[(\w+)\] (?:\d+#\d+: )?(.*)$/.exec(raw.trim());
+    if (!m) continue;
+    const text = m[2]!;
+    const where = / in (\S+?):(\d+)$/.exec(text);
+    messages.push({
+      level: m[1]!,
+      text: where ? text.slice(0, where.index) : text,
+      file: where?.[1],
+      line: where ? Number(where[2]) : undefined,
+    });
+  }
+  return messages;
+}

@@ -1,0 +1,39 @@
+/** The one place wssgen starts processes: argv arrays, no shell, a timeout, never throws on exit codes. */
+import { execa } from "execa";
+
+export interface RunResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  /** the program could not be started (ENOENT, EACCES) */
+  notFound: boolean;
+  timedOut: boolean;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+export const execaRunner: Runner = async (argv, options = {}) => {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error("empty argv");
+  const result = await execa(file, args, {
+    reject: false,
+    timeout: options.timeoutMs ?? 60_000,
+    stdin: "ignore",
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const code = (result as { code?: string }).code;
+  return {
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
+    notFound: code === "ENOENT" || code === "EACCES",
+    timedOut: result.timedOut,
+  };
+};

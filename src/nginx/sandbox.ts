@@ -1,0 +1,52 @@
+/**
+ * A throwaway nginx prefix for `nginx -t`: its own main config, pid and temp paths, so testing never
+ * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
+ */
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { quote } from "../render/quote.js";
+
+export interface Sandbox {
+  dir: string;
+  /** the main config that includes the files under test */
+  mainConfig: string;
+  path(name: string): string;
+}
+
+export const TEMP_PATHS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] as const;
+
+/** A minimal main config that includes `includes` (absolute paths) in its http context. */
+export function sandboxMainConfig(dir: string, includes: string[]): string {
+  const temp = TEMP_PATHS.map((name) => `    ${name}_temp_path ${quote(join(dir, "temp", name))};`).join("\n");
+  return [
+    `pid ${quote(join(dir, "nginx.pid"))};`,
+    "error_log stderr;",
+    "events {",
+    "    worker_connections 1024;",
+    "}",
+    "http {",
+    "    access_log off;",
+    temp,
+    ...includes.map((file) => `    include ${quote(file)};`),
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn, removes it. */
+export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "wssgen-sandbox-"));
+  try {
+    await mkdir(join(dir, "temp"));
+    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+    const includes = Object.keys(files)
+      .filter((name) => name.endsWith(".conf"))
+      .map((name) => join(dir, name));
+    const mainConfig = join(dir, "main.nginx.conf");
+    await writeFile(mainConfig, sandboxMainConfig(dir, includes));
+    return await fn({ dir, mainConfig, path: (name) => join(dir, name) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

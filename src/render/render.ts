@@ -1,0 +1,61 @@
+/**
+ * Rendering is pure: a normalized config and a target nginx in, nginx config text out. No file
+ * system, no processes, no clock; the same input always gives the same bytes.
+ */
+import type HandlebarsNamespace from "handlebars";
+import HandlebarsRuntime from "handlebars/runtime.js";
+import type { WssgenConfig } from "../config/model.js";
+import { comment, duration, integer, quote, RenderError } from "./quote.js";
+import { templateSpecs } from "./templates.gen.js";
+import { featuresFor, type Features } from "./version.js";
+import { buildView, type RenderTarget, type View } from "./view.js";
+
+export type { RenderTarget } from "./view.js";
+
+export interface RenderOptions {
+  /** a complete nginx.conf (main, events and http contexts) instead of an http-context file */
+  full?: boolean;
+}
+
+const WORD = /^[A-Za-z0-9_$:.=-]+$/;
+
+type Template = (context: unknown) => string;
+let templates: { http: Template; full: Template } | undefined;
+
+function compiled(): { http: Template; full: Template } {
+  if (templates) return templates;
+  const hb = (HandlebarsRuntime as unknown as typeof HandlebarsNamespace).create();
+  hb.registerHelper({
+    q: quote,
+    integer,
+    duration,
+    comment,
+    /** internal names and keyword lists (variables, zones, protocol lists): bare words only */
+    words: (value: unknown) => {
+      if (typeof value !== "string" || !value.split(" ").every((w) => WORD.test(w)))
+        throw new RenderError(`words: not bare words: ${String(value)}`);
+      return value;
+    },
+    indent: (text: unknown) =>
+      String(text)
+        .split("\n")
+        .map((line) => (line === "" ? line : `    ${line}`))
+        .join("\n")
+        .trimEnd(),
+    defined: (value: unknown) => value !== undefined,
+  });
+  const spec = templateSpecs as unknown as Record<string, Parameters<typeof HandlebarsNamespace.template>[0]>;
+  templates = { http: hb.template(spec["http.conf"]!), full: hb.template(spec["nginx.conf"]!) };
+  return templates;
+}
+
+export function renderView(view: View, options: RenderOptions = {}): string {
+  const { http, full } = compiled();
+  const httpText = http(view);
+  return `${(options.full ? full({ ...view, http: httpText }) : httpText).trimEnd()}\n`;
+}
+
+export function render(config: WssgenConfig, target: RenderTarget, options: RenderOptions = {}): string {
+  const features: Features = featuresFor(target.version, target.openssl);
+  return renderView(buildView(config, target, features), options);
+}

@@ -1,0 +1,56 @@
+/** nginx versions and what each needs (SPEC §4.3, §4.5): the one place that knows version syntax. */
+
+export type Version = readonly [major: number, minor: number, patch: number];
+
+export const OLDEST_SUPPORTED = "1.18";
+export const DEFAULT_TARGET = "1.22";
+
+export function parseVersion(text: string): Version | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+export function atLeast(v: Version, text: string): boolean {
+  return compareVersions(v, parseVersion(text)!) >= 0;
+}
+
+/** "1.22" for 1.22.0, "1.25.1" otherwise. */
+export function formatVersion(v: Version): string {
+  return v[2] === 0 ? `${v[0]}.${v[1]}` : v.join(".");
+}
+
+/** What the target nginx (and the OpenSSL it is built with) asks of the output. */
+export interface Features {
+  /** `http2 on;` (1.25.1+) rather than `listen ... http2` */
+  http2Directive: boolean;
+  /** before 1.23.2 nginx never rotates session ticket keys, so tickets go off (Mozilla) */
+  sessionTicketsOff: boolean;
+  /** before 1.29.7 nginx proxies with HTTP/1.0 unless told otherwise; WebSockets need 1.1 */
+  proxyHttpVersion: boolean;
+  /** from 1.29.7 every upstream keeps 32 idle connections unless `keepalive 0` says otherwise */
+  defaultKeepalive: number;
+  /** post-quantum hybrid key exchange, with OpenSSL 3.5+ */
+  mlkemCurve: boolean;
+}
+
+export function featuresFor(version: Version, openssl: Version | undefined): Features {
+  return {
+    http2Directive: atLeast(version, "1.25.1"),
+    sessionTicketsOff: !atLeast(version, "1.23.2"),
+    proxyHttpVersion: !atLeast(version, "1.29.7"),
+    defaultKeepalive: atLeast(version, "1.29.7") ? 32 : 0,
+    mlkemCurve: openssl !== undefined && atLeast(openssl, "3.5"),
+  };
+}
+
+export function describeFeatures(f: Features): string {
+  return [
+    f.http2Directive ? "http2 on" : "listen ... http2",
+    f.sessionTicketsOff ? "ssl_session_tickets off" : "session tickets on",
+    f.proxyHttpVersion ? "proxy_http_version 1.1" : "HTTP/1.1 and keepalive by default",
+  ].join("; ");
+}
