@@ -1,0 +1,153 @@
+/**
+ * The CLI edge: commander wiring, output and exit codes. The only module that reads argv, prints, or
+ * sets process.exitCode; each command is imported lazily and returns plain results.
+ */
+import { createRequire } from "node:module";
+import { Chalk, type ChalkInstance } from "chalk";
+import { Command, CommanderError } from "commander";
+import { ExitCode, isKnownError } from "./errors.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+function colorFor(stream: NodeJS.WriteStream): ChalkInstance {
+  const env = process.env;
+  const on = env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : stream.isTTY && !("NO_COLOR" in env) && env.TERM !== "dumb";
+  return new Chalk({ level: on ? 1 : 0 });
+}
+
+const out = (text: string) => process.stdout.write(text);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("wssgen")
+    .description("Generate nginx config for proxying WebSockets (ws:// and wss://) from one wssgen.yaml.")
+    .version(version, "-v, --version")
+    .option("--debug", "show stack traces for unexpected errors")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `${examples(["wssgen init --domain chat.example.com --upstream 127.0.0.1:8080", "wssgen render > /etc/nginx/conf.d/wssgen.conf", "wssgen render --check wssgen.conf     # CI: fail when the committed file drifted"])}
+Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 3 apply could not restore.`,
+    );
+
+  program
+    .command("init")
+    .description("write a commented wssgen.yaml that renders and passes nginx -t as written")
+    .option("--domain <domain>", "the site's domain", undefined)
+    .option("--upstream <host:port>", "the WebSocket backend")
+    .option("--path <path>", "the WebSocket location", undefined)
+    .option("--cert <file>", "TLS certificate (PEM); with --key makes a wss:// site")
+    .option("--key <file>", "TLS private key (PEM)")
+    .option("-o, --output <file>", "where to write", "wssgen.yaml")
+    .option("--force", "overwrite an existing file")
+    .option("-y, --yes", "accept defaults for everything not given; never ask")
+    .addHelpText(
+      "after",
+      examples([
+        "wssgen init --yes",
+        "wssgen init --domain chat.example.com --upstream 10.0.0.5:8080 --path /ws",
+        "wssgen init --domain chat.example.com --cert /etc/ssl/chat.pem --key /etc/ssl/chat.key -o chat.yaml",
+      ]),
+    )
+    .action(
+      async (opts: {
+        domain?: string;
+        upstream?: string;
+        path?: string;
+        cert?: string;
+        key?: string;
+        output: string;
+        force?: boolean;
+        yes?: boolean;
+      }) => {
+        const { initCommand } = await import("./commands/init.js");
+        const interactive = !opts.yes && process.stdin.isTTY && process.stderr.isTTY && !process.env.CI;
+        const ask = interactive ? (await import("./commands/prompt.js")).createAsk() : undefined;
+        try {
+          const result = await initCommand({ ...opts, ask });
+          err(`wrote ${result.file}; next: wssgen render -c ${result.file}`);
+        } finally {
+          ask?.close();
+        }
+      },
+    );
+
+  program
+    .command("render")
+    .description("print the nginx config (an http-context file for conf.d/)")
+    .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
+    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .option(
+      "--nginx-version <version>",
+      "target nginx version, e.g. 1.22 or 1.25.1 (default: nginx.version, else nginx -V, else 1.22)",
+    )
+    .option("--full", "print a complete nginx.conf instead")
+    .option("--check <file>", "exit 1 when <file> differs from what would be rendered (CI drift check)")
+    .addHelpText(
+      "after",
+      examples([
+        "wssgen render > /etc/nginx/conf.d/wssgen.conf",
+        "wssgen render -c prod.yaml --nginx-version 1.26 -o wssgen.conf",
+        "wssgen render --full > nginx.conf",
+        "wssgen render --check deploy/wssgen.conf",
+      ]),
+    )
+    .action(async (opts: { config?: string; output?: string; nginxVersion?: string; full?: boolean; check?: string }) => {
+      const [{ renderCommand }, { createNginx }, { formatFinding }, { formatVersion }] = await Promise.all([
+        import("./commands/render.js"),
+        import("./nginx/nginx.js"),
+        import("./report/text.js"),
+        import("./render/version.js"),
+      ]);
+      const needsDetection = opts.nginxVersion === undefined;
+      const result = await renderCommand({ ...opts, nginx: needsDetection ? createNginx() : undefined });
+      const color = colorFor(process.stderr);
+      for (const finding of result.findings) err(formatFinding(finding, result.source, color));
+      if (result.outcome.kind === "stdout") out(result.text);
+      else if (result.outcome.kind === "written")
+        err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.target.version)})`);
+      else err(`${result.outcome.file} is up to date`);
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of wssgen.yaml (for editors and validators)")
+    .addHelpText("after", examples(["wssgen schema > wssgen.schema.json"]))
+    .action(async () => {
+      const { schemaCommand } = await import("./commands/schema.js");
+      out(schemaCommand());
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
+        ? ExitCode.ok
+        : ExitCode.usage;
+    }
+    const color = colorFor(process.stderr);
+    if (isKnownError(error)) {
+      for (const line of error.lines()) err(/^\S+:\d+:\d+ /.test(line) ? line : `${color.red("wssgen:")} ${line}`);
+      return error.exitCode;
+    }
+    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
+    err(`${color.red("wssgen: internal error:")} ${(error as Error)?.message ?? String(error)}`);
+    err(debug ? String((error as Error)?.stack) : "(a bug in wssgen: run with --debug for the stack trace and report it)");
+    return ExitCode.invalid;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,109 @@
+/**
+ * `wssgen init`: a commented wssgen.yaml that renders and passes `nginx -t` as written. Without
+ * --cert/--key it is a plain ws:// site (nginx -t would fail on certificate files that do not exist),
+ * with the tls section ready to uncomment.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseConfig } from "../config/load.js";
+import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
+import { UsageError } from "../errors.js";
+import { writeFileAtomic } from "../util/write-file.js";
+
+export const SCHEMA_URL = "https://unpkg.com/wssgen/docs/wssgen.schema.json";
+
+export interface InitAnswers {
+  domain: string;
+  upstream: string;
+  path: string;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
+export interface InitOptions extends Partial<InitAnswers> {
+  output?: string | undefined;
+  force?: boolean | undefined;
+  cwd?: string | undefined;
+  /** asks for what the flags left open; absent when not interactive */
+  ask?: ((question: string, fallback: string, check: Check) => Promise<string>) | undefined;
+}
+
+export const INIT_DEFAULTS = { domain: "chat.example.com", upstream: "127.0.0.1:8080", path: "/ws" } as const;
+
+export async function initCommand(options: InitOptions): Promise<{ file: string; text: string }> {
+  const file = options.output ?? "wssgen.yaml";
+  const target = resolve(options.cwd ?? process.cwd(), file);
+  if (existsSync(target) && !options.force) throw new UsageError(`${file} already exists; pass --force to overwrite it`);
+  if ((options.cert === undefined) !== (options.key === undefined)) throw new UsageError("--cert and --key go together");
+
+  const value = async (flag: string, given: string | undefined, fallback: string, check: Check, question: string) => {
+    const answer = given ?? (options.ask ? await options.ask(question, fallback, check) : fallback);
+    const problem = check(answer);
+    if (problem) throw new UsageError(`--${flag}: ${problem}`);
+    return answer;
+  };
+  const answers: InitAnswers = {
+    domain: await value("domain", options.domain, INIT_DEFAULTS.domain, checkDomain, "Domain"),
+    upstream: await value(
+      "upstream",
+      options.upstream,
+      INIT_DEFAULTS.upstream,
+      checkServerAddress,
+      "WebSocket backend (host:port)",
+    ),
+    path: await value("path", options.path, INIT_DEFAULTS.path, checkLocationPath, "WebSocket path"),
+    cert: options.cert === undefined ? undefined : await value("cert", options.cert, "", checkFilePath, ""),
+    key: options.key === undefined ? undefined : await value("key", options.key, "", checkFilePath, ""),
+  };
+  const text = initText(answers);
+  parseConfig(file, text, {}); // a scaffold that does not load would be a bug; fail before writing
+  await writeFileAtomic(target, text, { mode: 0o644 });
+  return { file, text };
+}
+
+/** YAML double-quoted scalars are JSON strings. */
+const y = (value: string) => JSON.stringify(value);
+
+export function initText(a: InitAnswers): string {
+  const tls = a.cert !== undefined && a.key !== undefined;
+  const tlsBlock = tls
+    ? `    tls:
+      certificate: ${y(a.cert!)}
+      key: ${y(a.key!)}
+      profile: intermediate   # or modern (TLSv1.3 only)
+    redirectHttp: true        # also serve port 80 and redirect to https`
+    : `    # For wss:// (needed by any page served over https), add your certificate and remove
+    # "listen: 80"; the site then listens on 443 and port 80 redirects to it:
+    # tls:
+    #   certificate: /etc/letsencrypt/live/${a.domain}/fullchain.pem
+    #   key: /etc/letsencrypt/live/${a.domain}/privkey.pem
+    # redirectHttp: true
+    listen: 80`;
+  return `# yaml-language-server: $schema=${SCHEMA_URL}
+# wssgen config: \`wssgen render > wssgen.conf\` turns it into nginx config,
+# \`wssgen check\` lints it, \`wssgen apply\` deploys it. Reference: docs/config.md
+
+defaults:
+  timeouts:
+    connect: 5s
+    read: 1h    # nginx's default 60s closes idle WebSockets; keep it above your app's ping interval
+    send: 1h
+
+upstreams:
+  app:
+    servers:
+      - ${y(a.upstream)}
+    # balance: least-conn     # round-robin (default), least-conn, ip-hash, hash, random
+    # keepalive: 16           # idle upstream connections per worker
+
+sites:
+  - domains: [${y(a.domain)}]
+${tlsBlock}
+    routes:
+      - path: ${y(a.path)}
+        upstream: app
+        websocket: true
+        # origins: [https://${a.domain}]   # allowed browser origins; others get 403
+        # maxConnectionsPerIp: 100
+`;
+}

@@ -1,0 +1,63 @@
+/** `wssgen render`: config → nginx config on stdout, to a file (-o), or compared with a file (--check). */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { loadConfig, type LoadOptions } from "../config/load.js";
+import type { ConfigSource } from "../config/source.js";
+import { DriftError, UsageError } from "../errors.js";
+import { lint, type Finding } from "../lint/index.js";
+import type { Nginx } from "../nginx/nginx.js";
+import { render } from "../render/render.js";
+import { featuresFor } from "../render/version.js";
+import { writeFileAtomic } from "../util/write-file.js";
+import { resolveTarget, type ResolvedTarget } from "./target.js";
+
+export interface RenderCommandOptions extends LoadOptions {
+  output?: string | undefined;
+  nginxVersion?: string | undefined;
+  full?: boolean | undefined;
+  check?: string | undefined;
+  /** used to detect the target version when neither the flag nor the config sets it */
+  nginx?: Nginx | undefined;
+}
+
+export interface RenderCommandResult {
+  text: string;
+  target: ResolvedTarget;
+  findings: Finding[];
+  source: ConfigSource;
+  /** what happened besides printing: written to a file, or checked against one */
+  outcome: { kind: "stdout" } | { kind: "written"; file: string } | { kind: "up-to-date"; file: string };
+}
+
+export async function renderCommand(options: RenderCommandOptions): Promise<RenderCommandResult> {
+  if (options.output !== undefined && options.check !== undefined) throw new UsageError("--check and -o cannot be used together");
+  const { config, source } = await loadConfig(options);
+  const target = await resolveTarget(config, options.nginxVersion, options.nginx);
+  const text = render(config, target, { full: options.full ?? false });
+  const findings = lint({ config, features: featuresFor(target.version, target.openssl) });
+  const cwd = options.cwd ?? process.cwd();
+  if (options.check !== undefined) {
+    const current = await readFile(resolve(cwd, options.check), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT")
+        throw new DriftError(`${options.check}: does not exist; run \`wssgen render -o ${options.check}\``);
+      throw new UsageError(`cannot read ${options.check}: ${error.code}`);
+    });
+    if (current !== text) throw new DriftError(describeDrift(options.check, current, text));
+    return { text, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
+  }
+  if (options.output !== undefined) {
+    await writeFileAtomic(resolve(cwd, options.output), text);
+    return { text, target, findings, source, outcome: { kind: "written", file: options.output } };
+  }
+  return { text, target, findings, source, outcome: { kind: "stdout" } };
+}
+
+function describeDrift(file: string, current: string, expected: string): string {
+  const a = current.split("\n");
+  const b = expected.split("\n");
+  let line = 0;
+  while (line < a.length && line < b.length && a[line] === b[line]) line++;
+  const found = a[line] === undefined ? "end of file" : JSON.stringify(a[line]);
+  const wanted = b[line] === undefined ? "end of file" : JSON.stringify(b[line]);
+  return `${file}:${line + 1}: differs from what wssgen would render (found ${found}, expected ${wanted}); run \`wssgen render -o ${file}\` and commit it`;
+}

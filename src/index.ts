@@ -1,0 +1,31 @@
+/**
+ * wssgen as a library: the same capabilities as the CLI, with types, and no side effects on import.
+ */
+export { loadConfig, parseConfig, findConfig, CONFIG_NAMES, type LoadOptions, type LoadedConfig } from "./config/load.js";
+export type * from "./config/model.js";
+export { configSchema, type RawConfig } from "./config/schema.js";
+export { formatPath, type KeyPath } from "./config/path.js";
+export { render, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
+export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./render/version.js";
+export { quote } from "./render/quote.js";
+export { lint, rules, type Finding, type Rule, type Severity } from "./lint/index.js";
+export { createNginx, parseMessages, parseVersionOutput, type Nginx, type NginxTestResult } from "./nginx/nginx.js";
+export { execaRunner, type Runner, type RunResult } from "./nginx/runner.js";
+export { withSandbox, sandboxMainConfig, type Sandbox } from "./nginx/sandbox.js";
+export { renderCommand, type RenderCommandOptions, type RenderCommandResult } from "./commands/render.js";
+export { resolveTarget, type ResolvedTarget } from "./commands/target.js";
+export { initCommand, initText, type InitOptions } from "./commands/init.js";
+export { jsonSchema, schemaCommand } from "./commands/schema.js";
+export {
+  ExitCode,
+  WssgenError,
+  ConfigError,
+  UsageError,
+  EnvironmentError,
+  NginxError,
+  DriftError,
+  isKnownError,
+  formatProblem,
+  type ConfigProblem,
+  type SourceLocation,
+} from "./errors.js";
