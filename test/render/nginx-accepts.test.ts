@@ -1,0 +1,42 @@
+/**
+ * Every valid fixture, rendered for each real nginx's own version (and OpenSSL), passes that nginx's
+ * `nginx -t` in a sandbox with zero warnings.
+ */
+import { writeFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { parseConfig } from "../../src/config/load.js";
+import { withSandbox } from "../../src/nginx/sandbox.js";
+import { render } from "../../src/render/render.js";
+import { makeCertDir } from "../helpers/certs.js";
+import { fixtures } from "../helpers/fixtures.js";
+import { nginxBuilds } from "../helpers/nginx.js";
+
+const certs = makeCertDir();
+afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
+
+describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s", (_label, build) => {
+  const target = { version: build.version, openssl: build.openssl };
+
+  it.each(fixtures("render").map((f) => [f.name, f] as const))("%s passes with no warnings", async (_name, fixture) => {
+    const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
+    const output = render(config, target);
+    const result = await withSandbox({ "wssgen.conf": output }, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+    expect(result.ok, result.stderr).toBe(true);
+  });
+
+  it("render --full is a complete nginx.conf that passes", async () => {
+    const fixture = fixtures("render").find((f) => f.name === "03-ws-and-http-routes")!;
+    const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
+    const output = render(config, target, { full: true });
+    const result = await withSandbox({}, async (s) => {
+      writeFileSync(s.path("nginx.conf"), output);
+      return build.nginx.test({ config: s.path("nginx.conf"), prefix: s.dir, globals: `pid ${s.path("nginx.pid")};` });
+    });
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+    expect(result.ok, result.stderr).toBe(true);
+  });
+});
