@@ -12,6 +12,8 @@ import { typeName } from "./schema.js";
 
 type Issue = z.core.$ZodIssue;
 
+const EXPECTED: Record<string, string> = { array: "a list", object: "a mapping", record: "a mapping", string: "a string", number: "a number", boolean: "true or false" };
+
 export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues: readonly Issue[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const visit = (issue: Issue, base: KeyPath) => {
@@ -45,7 +47,7 @@ export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues
             source,
             path,
             issue.message.startsWith("Invalid input")
-              ? `expected ${issue.expected}, got ${typeName(valueAt(source.data, path))}`
+              ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${typeName(valueAt(source.data, path))}`
               : issue.message,
           ),
         );

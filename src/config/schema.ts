@@ -52,10 +52,15 @@ const int = (min: number, max: number, description: string) =>
 const bool = (description: string) =>
   z.boolean({ error: (issue) => `expected true or false, got ${typeName(issue.input)}` }).meta({ description });
 
+const DURATION_HINT = "expected a duration such as 500ms, 30s, 5m, 1h or 1d (or whole seconds)";
 export const durationSchema = z
-  .union([z.number().int().min(0).max(9_999_999), z.string().regex(DURATION_PATTERN)], {
-    error: (issue) => `expected a duration such as 500ms, 30s, 5m, 1h or 1d, got ${typeName(issue.input)}`,
-  })
+  .union(
+    [
+      z.number().int({ error: DURATION_HINT }).min(0, { error: DURATION_HINT }).max(9_999_999, { error: DURATION_HINT }),
+      z.string().regex(DURATION_PATTERN, { error: (issue) => `${DURATION_HINT}, got ${typeName(issue.input)}` }),
+    ],
+    { error: (issue) => `${DURATION_HINT}, got ${typeName(issue.input)}` },
+  )
   .meta({ description: "A duration: 500ms, 30s, 5m, 1h, 1d, or a number of seconds." });
 
 const timeoutsSchema = z
