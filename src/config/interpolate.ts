@@ -20,7 +20,11 @@ export function interpolate(
     if (Array.isArray(value)) return value.map((item, i) => visit(item, [...path, i]));
     if (value !== null && typeof value === "object") {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[key] = visit(item, [...path, key]);
+      for (const [key, item] of Object.entries(value)) {
+        // assigning "__proto__" would replace the object's prototype instead of adding a key
+        if (key === "__proto__") problems.push(report([...path, key], 'the key "__proto__" is not allowed'));
+        else out[key] = visit(item, [...path, key]);
+      }
       return out;
     }
     return value;

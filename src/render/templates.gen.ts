@@ -78,7 +78,7 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"leastConn"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ipHash"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":46,"column":0},"end":{"line":48,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"random"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":51,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"hashKey"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"hashKey"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":52,"column":6},"end":{"line":52,"column":23}}}),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":55,"column":0},"end":{"line":57,"column":9}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"keepalive"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":58,"column":6},"end":{"line":58,"column":25}}}),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":58,"column":0},"end":{"line":60,"column":7}}})) != null ? stack1 : "")
     + "}\n";
@@ -109,11 +109,11 @@ export const templateSpecs = {
 
   return "    server "
     + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"address"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":56,"column":11},"end":{"line":56,"column":24}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"weight"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":24},"end":{"line":56,"column":71}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"maxFails"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":77},"end":{"line":56,"column":95}}}),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":71},"end":{"line":56,"column":135}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"failTimeout"),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":135},"end":{"line":56,"column":199}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"backup"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":199},"end":{"line":56,"column":227}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"down"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":227},"end":{"line":56,"column":251}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"weight"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":30},"end":{"line":56,"column":46}}}),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":24},"end":{"line":56,"column":81}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"maxFails"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":87},"end":{"line":56,"column":105}}}),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":81},"end":{"line":56,"column":145}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"failTimeout"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":151},"end":{"line":56,"column":172}}}),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":145},"end":{"line":56,"column":219}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"backup"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":219},"end":{"line":56,"column":247}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"down"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":247},"end":{"line":56,"column":271}}})) != null ? stack1 : "")
     + ";\n";
 },"12":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -124,7 +124,7 @@ export const templateSpecs = {
     };
 
   return " weight="
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"weight"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":46},"end":{"line":56,"column":64}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"weight"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":56},"end":{"line":56,"column":74}}})) != null ? stack1 : "");
 },"13":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -134,7 +134,7 @@ export const templateSpecs = {
     };
 
   return " max_fails="
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"maxFails"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":108},"end":{"line":56,"column":128}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"maxFails"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":118},"end":{"line":56,"column":138}}})) != null ? stack1 : "");
 },"14":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -144,7 +144,7 @@ export const templateSpecs = {
     };
 
   return " fail_timeout="
-    + ((stack1 = lookupProperty(helpers,"duration").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"failTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":56,"column":168},"end":{"line":56,"column":192}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"duration").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"failTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":56,"column":188},"end":{"line":56,"column":212}}})) != null ? stack1 : "");
 },"15":function(container,depth0,helpers,partials,data) {
     return " backup";
 },"16":function(container,depth0,helpers,partials,data) {
