@@ -12,7 +12,14 @@ import { typeName } from "./schema.js";
 
 type Issue = z.core.$ZodIssue;
 
-const EXPECTED: Record<string, string> = { array: "a list", object: "a mapping", record: "a mapping", string: "a string", number: "a number", boolean: "true or false" };
+const EXPECTED: Record<string, string> = {
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
 
 export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues: readonly Issue[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];

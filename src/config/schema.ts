@@ -136,7 +136,10 @@ const upstreamSchema = z
       .enum(balanceMethods, { error: (issue) => `expected one of ${balanceMethods.join(", ")}, got ${typeName(issue.input)}` })
       .optional()
       .meta({ description: "Load-balancing method (default round-robin)." }),
-    hashKey: checked((v) => (v.trim() === "" ? "may not be empty: use an nginx expression such as $remote_addr" : checkExpression(v)), "nginx expression.")
+    hashKey: checked(
+      (v) => (v.trim() === "" ? "may not be empty: use an nginx expression such as $remote_addr" : checkExpression(v)),
+      "nginx expression.",
+    )
       .optional()
       .meta({ description: "Only with balance: hash — the key, an nginx expression such as $remote_addr." }),
     keepalive: int(0, 10000, "Idle upstream connections kept per worker; 0 = off.").optional(),

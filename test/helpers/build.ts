@@ -15,6 +15,7 @@ function newest(dir: string): number {
 
 export function buildOnce(): void {
   const built = join(ROOT, "dist/cli.js");
-  const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "templates")));
+  const stale =
+    !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "templates")));
   if (stale) execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
 }

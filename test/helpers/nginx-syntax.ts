@@ -50,7 +50,8 @@ export function parseNginx(text: string): Directive[] {
         i++;
       }
       const after = text[i];
-      if (after !== undefined && !/[\s;{)]/.test(after)) throw new NginxSyntaxError(`unexpected "${after}" after a quoted string`);
+      if (after !== undefined && !/[\s;{)]/.test(after))
+        throw new NginxSyntaxError(`unexpected "${after}" after a quoted string`);
       return { value, quoted: true };
     }
     let value = "";

@@ -21,7 +21,7 @@ let builds: NginxBuild[] | undefined;
 
 function describe(label: string, binary: string): NginxBuild {
   const run = spawnSync(binary, ["-V"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
+  if (run.error && "code" in run.error && run.error.code === "ENOENT")
     throw new Error(`${label}: ${binary} not found; install nginx (apt-get install nginx) — .ci/run does`);
   const text = `${run.stderr}${run.stdout}`;
   const info = parseVersionOutput(text);
@@ -38,7 +38,10 @@ function describe(label: string, binary: string): NginxBuild {
 export function nginxBuilds(): NginxBuild[] {
   if (builds) return builds;
   const system = describe("debian-12", process.env.WSSGEN_TEST_NGINX ?? "nginx");
-  const fetched = execFileSync("bash", [join(ROOT, "scripts/nginx-versions.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+  const fetched = execFileSync("bash", [join(ROOT, "scripts/nginx-versions.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
     .trim()
     .split("\n")
     .map((line) => {

@@ -13,11 +13,36 @@ import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/render/version.js";
 import { allArgs, parseNginx, skeleton } from "../helpers/nginx-syntax.js";
 
-const HOSTILE_CHARS = [..."aZ09.-_/:*$@~=+,% ", ..."\";{}#'\\()[]\n\r\t\u0000\u007f\u00e9\u2028\u202e", "\u{1F600}", "$host", "${x}", "\\\"", "};", "\r\n"];
+const HOSTILE_CHARS = [
+  ..."aZ09.-_/:*$@~=+,% ",
+  ..."\";{}#'\\()[]\n\r\t\u0000\u007f\u00e9\u2028\u202e",
+  "\u{1F600}",
+  "$host",
+  "${x}",
+  '\\"',
+  "};",
+  "\r\n",
+];
 const hostile = fc.oneof(
   fc.string({ unit: fc.constantFrom(...HOSTILE_CHARS), maxLength: 24 }),
   fc.string({ unit: "grapheme", maxLength: 16 }),
-  fc.constantFrom("a".repeat(1100), "x".repeat(5000), "", " ", "$", "$$", "${", "\\", '"', "'", "#", "\u0000", "__proto__", "constructor", "toString"),
+  fc.constantFrom(
+    "a".repeat(1100),
+    "x".repeat(5000),
+    "",
+    " ",
+    "$",
+    "$$",
+    "${",
+    "\\",
+    '"',
+    "'",
+    "#",
+    "\u0000",
+    "__proto__",
+    "constructor",
+    "toString",
+  ),
 );
 
 interface Fields {

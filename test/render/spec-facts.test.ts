@@ -1,0 +1,116 @@
+/** SPEC §4 items 1-10, asserted on the parsed output of every fixture, for several targets. */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { render } from "../../src/render/render.js";
+import { parseVersion } from "../../src/render/version.js";
+import { INTERMEDIATE_CIPHERS } from "../../src/render/view.js";
+import { fixtures } from "../helpers/fixtures.js";
+import { findDirectives, parseNginx, type Directive } from "../helpers/nginx-syntax.js";
+
+const targets = ["1.18", "1.22", "1.25.1", "1.26", "1.29.7", "1.30"];
+const cases = fixtures("render").flatMap((f) => targets.map((t) => [`${f.name} @ ${t}`, f, t] as const));
+
+function header(location: Directive, name: string): string | undefined {
+  return location.block?.find((d) => d.name === "proxy_set_header" && d.args[0]?.toLowerCase() === name.toLowerCase())?.args[1];
+}
+
+describe.each(cases)("%s", (_label, fixture, version) => {
+  const { config } = parseConfig("wssgen.yaml", fixture.text, {});
+  const v = parseVersion(version)!;
+  const text = render(config, { version: v });
+  const tree = parseNginx(text);
+  const upstreams = new Map(findDirectives(tree, "upstream").map((u) => [u.args[0], u]));
+  const maps = new Map(findDirectives(tree, "map").map((m) => [m.args[1], m]));
+  const newStyle = v[0] > 1 || v[1] > 29 || (v[1] === 29 && v[2] >= 7);
+
+  it("§4.1 the upgrade map is keepalive-safe and uses wssgen's own variable names", () => {
+    for (const map of findDirectives(tree, "map")) expect(map.args[1]).toMatch(/^\$wssgen_/);
+    for (const location of findDirectives(tree, "location")) {
+      const connection = header(location, "Connection");
+      if (!connection?.startsWith("$")) continue;
+      const upstream = upstreams.get(location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace("http://", ""))!;
+      const keepalive = upstream.block!.find((d) => d.name === "keepalive")?.args[0];
+      const keepsAlive = keepalive === undefined ? newStyle : keepalive !== "0";
+      const empty = maps.get(connection)!.block!.find((d) => d.name === "")!.args[0];
+      expect(empty).toBe(keepsAlive ? "" : "close");
+    }
+  });
+
+  it("§4.2 every proxied location sets all its headers itself, with $host", () => {
+    expect(text).not.toContain("$http_host");
+    for (const location of findDirectives(tree, "location")) {
+      expect(location.block!.some((d) => d.name === "proxy_pass")).toBe(true);
+      for (const name of ["X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto"])
+        expect(header(location, name), name).toBeDefined();
+      const host = header(location, "Host");
+      expect(host === "$host" || (host !== undefined && !host.includes("$http_host"))).toBe(true);
+    }
+  });
+
+  it("§4.3 listen ... ssl (never ssl on), http2 by version, proxy_http_version before 1.29.7", () => {
+    expect(findDirectives(tree, "ssl")).toEqual([]);
+    const listens = findDirectives(tree, "listen");
+    if (v[1] >= 25 && (v[1] > 25 || v[2] >= 1)) expect(listens.every((l) => !l.args.includes("http2"))).toBe(true);
+    else expect(findDirectives(tree, "http2")).toEqual([]);
+    for (const location of findDirectives(tree, "location"))
+      expect(location.block!.some((d) => d.name === "proxy_http_version" && d.args[0] === "1.1")).toBe(!newStyle);
+  });
+
+  it("§4.4 WebSocket routes default to 1h, not 60 s", () => {
+    for (const route of config.sites.flatMap((s) => s.routes)) if (route.websocket) expect(route.timeouts.read).not.toBe("60s");
+  });
+
+  it("§4.5 TLS follows Mozilla 6.0; server_tokens off everywhere", () => {
+    for (const server of findDirectives(tree, "server").filter((s) => s.block)) {
+      expect(server.block!.find((d) => d.name === "server_tokens")?.args).toEqual(["off"]);
+      const protocols = server.block!.find((d) => d.name === "ssl_protocols");
+      if (!protocols) continue;
+      const ciphers = server.block!.find((d) => d.name === "ssl_ciphers")?.args[0];
+      if (protocols.args.length === 1) {
+        expect(protocols.args).toEqual(["TLSv1.3"]);
+        expect(ciphers).toBeUndefined();
+      } else {
+        expect(protocols.args).toEqual(["TLSv1.2", "TLSv1.3"]);
+        expect(ciphers).toBe(INTERMEDIATE_CIPHERS);
+        expect(ciphers!.split(":").every((c) => c.startsWith("ECDHE-"))).toBe(true); // no DHE, so no dhparam
+      }
+      expect(server.block!.find((d) => d.name === "ssl_prefer_server_ciphers")?.args).toEqual(["off"]);
+      expect(server.block!.find((d) => d.name === "ssl_session_cache")?.args[0]).toMatch(/^shared:/);
+      expect(server.block!.some((d) => d.name === "ssl_session_tickets")).toBe(v[1] < 23 || (v[1] === 23 && v[2] < 2));
+      expect(server.block!.some((d) => d.name === "ssl_stapling")).toBe(false);
+      expect(server.block!.some((d) => d.name === "ssl_dhparam")).toBe(false);
+      const hsts = server.block!.find((d) => d.name === "add_header" && d.args[0] === "Strict-Transport-Security");
+      if (hsts) expect(hsts.args[1]).toMatch(/^max-age=\d+/);
+    }
+  });
+
+  it("§4.6 the http->https redirect keeps a non-standard port", () => {
+    for (const site of config.sites.filter((s) => s.tls && s.redirect)) {
+      const port = site.listen[0]!.port;
+      expect(text).toContain(
+        port === 443 ? 'return 301 "https://$host$request_uri";' : `return 301 "https://$host:${port}$request_uri";`,
+      );
+    }
+  });
+
+  it("§4.8 origin allowlists: exact keys, default deny, `if ... return 403` only", () => {
+    for (const map of findDirectives(tree, "map").filter((m) => m.args[0] === "$http_origin")) {
+      expect(map.block!.find((d) => d.name === "default")?.args).toEqual(["1"]);
+      for (const entry of map.block!.filter((d) => d.name !== "default"))
+        expect(entry.name === "" || /^https?:\/\//.test(entry.name)).toBe(true);
+    }
+    for (const ifBlock of findDirectives(tree, "if"))
+      expect(ifBlock.block).toEqual([{ name: "return", args: ["403"], block: undefined }]);
+  });
+
+  it("§4.9 maxConnectionsPerIp is a limit_conn per route", () => {
+    const limited = config.sites.flatMap((s) => s.routes).filter((r) => r.maxConnectionsPerIp !== undefined);
+    expect(findDirectives(tree, "limit_conn").map((d) => Number(d.args[1]))).toEqual(limited.map((r) => r.maxConnectionsPerIp));
+    expect(findDirectives(tree, "limit_conn_zone")).toHaveLength(limited.length);
+  });
+
+  it("§4.10 worker_shutdown_timeout is in --full and explained otherwise", () => {
+    expect(text).toMatch(/^# .*worker_shutdown_timeout/m);
+    expect(findDirectives(parseNginx(render(config, { version: v }, { full: true })), "worker_shutdown_timeout")).toHaveLength(1);
+  });
+});

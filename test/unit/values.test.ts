@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkDomain,
+  checkExpression,
+  checkFilePath,
+  checkHeaderName,
+  checkListen,
+  checkLocationPath,
+  checkOrigin,
+  checkServerAddress,
+} from "../../src/config/values.js";
+import { durationToMs, nginxDuration } from "../../src/config/duration.js";
+import { closest, editDistance } from "../../src/config/suggest.js";
+import { formatPath } from "../../src/config/path.js";
+
+const ok = (check: (v: string) => string | undefined, values: string[]) =>
+  values.forEach((v) => expect(check(v), v).toBeUndefined());
+const bad = (check: (v: string) => string | undefined, values: string[]) =>
+  values.forEach((v) => expect(check(v), v).toBeTypeOf("string"));
+
+describe("allowlists (SPEC §5)", () => {
+  it("domains", () => {
+    ok(checkDomain, [
+      "chat.example.com",
+      "*.chat.example.com",
+      "example.*",
+      "localhost",
+      "xn--bcher-kva.example",
+      "a-b.c_d.example",
+    ]);
+    bad(checkDomain, [
+      "",
+      "chat.example.com;",
+      "~^re$",
+      "a b",
+      "-a.com",
+      "a..com",
+      "*",
+      "*.*",
+      "12345",
+      "x".repeat(254),
+      "é.com",
+      "a.com\n",
+    ]);
+  });
+  it("server addresses", () => {
+    ok(checkServerAddress, [
+      "10.0.0.5:8080",
+      "10.0.0.5",
+      "backend",
+      "backend.internal:80",
+      "[2001:db8::5]:8080",
+      "[::1]",
+      "unix:/run/a.sock",
+    ]);
+    bad(checkServerAddress, [
+      "10.0.0.5:0",
+      "10.0.0.5:65536",
+      "[nope]:80",
+      "a b:80",
+      "unix:rel.sock",
+      "unix:/a b",
+      "h:1:2",
+      "h:",
+      "http://h:80",
+    ]);
+  });
+  it("listen addresses", () => {
+    ok(checkListen, ["443", "127.0.0.1:8443", "[::]:443", "*:80", "localhost:8080"]);
+    bad(checkListen, ["443x", "127.0.0.1", "[::]", "0", "70000", "a b:80"]);
+  });
+  it("paths", () => {
+    ok(checkLocationPath, ["/", "/ws", "= /ws", "/socket.io/", "/a-b_c.d~e/%20"]);
+    bad(checkLocationPath, ["ws", "= ws", "/ws{", "/a b", "/$x", '/a"', "/a\\b", "/#", "~ /re"]);
+  });
+  it("header names and nginx expressions", () => {
+    ok(checkHeaderName, ["X-App", "x_under", "Host"]);
+    bad(checkHeaderName, ["", "X App", "X:App", "X\nA", "é"]);
+    ok(checkExpression, ["", "plain", "$host", "${host}x", "$a$b", 'quotes " and \\ are inert', "a;b{c}#d"]);
+    bad(checkExpression, ["$", "costs $5", "${", "${a", "$ {a}", "a\nb", "a\u0000", "x".repeat(1025)]);
+  });
+  it("file paths refuse $ (nginx expands variables in ssl_certificate)", () => {
+    ok(checkFilePath, ["/etc/ssl/a.pem", "relative/key.pem", "/path with space/a.pem"]);
+    bad(checkFilePath, ["", " /a", "/$ssl_server_name.pem", '/a"b', "/a;b", "/a\nb"]);
+  });
+  it("origins are exact, lower case, without path", () => {
+    ok(checkOrigin, ["https://chat.example.com", "http://localhost:3000", "https://[::1]:8443", "https://127.0.0.1"]);
+    bad(checkOrigin, [
+      "https://chat.example.com/",
+      "HTTPS://chat.example.com",
+      "https://Chat.example.com",
+      "ftp://a.com",
+      "chat.example.com",
+      "https://a.com:99999",
+      "null",
+    ]);
+  });
+});
+
+describe("durations", () => {
+  it("parses units and bare seconds", () => {
+    expect(durationToMs("500ms")).toBe(500);
+    expect(durationToMs("30s")).toBe(30_000);
+    expect(durationToMs("5m")).toBe(300_000);
+    expect(durationToMs("1h")).toBe(3_600_000);
+    expect(durationToMs("1d")).toBe(86_400_000);
+    expect(durationToMs(45)).toBe(45_000);
+    expect(nginxDuration(45)).toBe("45s");
+    expect(nginxDuration("2h")).toBe("2h");
+    expect(() => durationToMs("2 hours")).toThrow();
+  });
+});
+
+describe("suggestions and paths", () => {
+  it("counts a swap of neighbours as one edit", () => {
+    expect(editDistance("chta", "chat")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(closest("timeout", ["timeouts", "origins"])).toBe("timeouts");
+    expect(closest("zzzzzz", ["timeouts", "origins"])).toBeUndefined();
+  });
+  it("formats key paths as users read them", () => {
+    expect(formatPath(["sites", 0, "routes", 1, "upstream"])).toBe("sites[0].routes[1].upstream");
+    expect(formatPath(["upstreams", "chat-1"])).toBe("upstreams.chat-1");
+    expect(formatPath(["headers", "X App"])).toBe('headers["X App"]');
+  });
+});
