@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // plain-JavaScript build scripts: no types to check
+    files: ["**/*.js", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // the CLI edge, scripts and tests may print
     files: ["src/cli.ts", "src/report/**", "scripts/**", "test/**", "bin/**"],
     rules: { "no-console": "off" },

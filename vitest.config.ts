@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // the nginx and CLI tests spawn processes; two cores here
     maxWorkers: 2,
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
   },
 });

@@ -150,4 +150,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+/** The entry point of bin/wssgen.js. */
+export async function run(): Promise<void> {
+  process.exitCode = await main(process.argv);
+}

@@ -87,7 +87,7 @@ const nginxSchema = z
         error: (issue) => `expected a version such as "1.22", got ${typeName(issue.input)}`,
       })
       .optional()
-      .meta({ description: 'Target nginx version for syntax, e.g. "1.22" (quote it). Default: `nginx -v` if found, else 1.22.' }),
+      .meta({ description: 'Target nginx version for syntax, e.g. "1.22" (quote it). Default: `nginx -V` if found, else 1.22.' }),
     openssl: checked(checkVersion, "OpenSSL version").optional().meta({
       description:
         'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5. Default: read from `nginx -V` if found.',
@@ -199,9 +199,17 @@ const routeSchema = z
   })
   .meta({ description: "A location proxied to an upstream." });
 
-const redirectSchema = z.union([z.boolean(), z.strictObject({ listen: listenSchema })], {
-  error: (issue) => `expected true, false or { listen }, got ${typeName(issue.input)}`,
-});
+const redirectSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      listen: listenSchema.meta({ description: 'Where the redirect server listens: port, "addr:port", or a list.' }),
+    }),
+  ],
+  {
+    error: (issue) => `expected true, false or { listen }, got ${typeName(issue.input)}`,
+  },
+);
 
 const siteSchema = z
   .strictObject({
@@ -216,7 +224,10 @@ const siteSchema = z
     redirectHttp: redirectSchema
       .optional()
       .meta({ description: "With tls: also serve port 80 (or { listen }) and redirect to https." }),
-    routes: z.array(routeSchema).min(1, { error: "needs at least one route" }),
+    routes: z
+      .array(routeSchema)
+      .min(1, { error: "needs at least one route" })
+      .meta({ description: "Locations, each proxied to an upstream." }),
   })
   .meta({ description: "A server block." });
 
@@ -233,7 +244,7 @@ export const configSchema = z
         error: (issue) => `expected a mapping of upstream names, got ${typeName(issue.input)}`,
       })
       .meta({ description: "Named groups of backend servers." }),
-    sites: z.array(siteSchema).min(1, { error: "needs at least one site" }),
+    sites: z.array(siteSchema).min(1, { error: "needs at least one site" }).meta({ description: "Server blocks, one per site." }),
   })
   .meta({ title: "wssgen config", description: "wssgen.yaml: WebSocket proxying for nginx." });
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the test suite runs against, on a Debian machine: the packaged nginx and openssl, and
+# the cached Debian 13 / unstable nginx builds (scripts/nginx-versions.sh). Safe to run again: it only
+# installs what is missing. Needs root (or sudo) for apt-get the first time.
+set -euo pipefail
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  echo "test-deps: installing ${missing[*]} from Debian" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # the package starts a system nginx on port 80; the tests never use it
+  if [[ " ${missing[*]} " == *" nginx "* ]]; then
+    $sudo nginx -s quit 2>/dev/null || true
+  fi
+fi
+
+# nginx 1.26 and 1.30 beside the system's 1.22 (cached in ~/.cache/wssgen/nginx)
+bash "$(dirname "$0")/nginx-versions.sh" >&2
