@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { FIXTURES, ROOT } from "../helpers/paths.js";
+import { BIN, FIXTURES, ROOT } from "../helpers/paths.js";
+import { execa } from "execa";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "wssgen-cli-"));
 const fixture = (name: string) => join(FIXTURES, "render", name, "wssgen.yaml");
@@ -205,6 +206,46 @@ describe("wssgen init", () => {
     expect((await runCli(["init", "--cert", "/a.pem", "--yes"], { cwd: dir })).stderr).toBe(
       "wssgen: --cert and --key go together",
     );
+  });
+});
+
+describe("wssgen init on a terminal (a real pty via script(1))", () => {
+  const onTty = (args: string, input: string, env: Record<string, string | undefined>) => {
+    const dir = tmp();
+    const r = execa("script", ["-qec", `node ${BIN} init ${args}`, "/dev/null"], {
+      cwd: dir,
+      input,
+      reject: false,
+      env: { NO_COLOR: "1", ...env },
+    });
+    return r.then((result) => ({ dir, exitCode: result.exitCode, output: String(result.stdout) }));
+  };
+  it("asks for what the flags left open, buffering typed-ahead answers", async () => {
+    const r = await onTty("", "live.example.com\n\n/socket\n", { CI: undefined });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain("Domain [chat.example.com]: ");
+    const text = readFileSync(join(r.dir, "wssgen.yaml"), "utf8");
+    expect(text).toContain('domains: ["live.example.com"]');
+    expect(text).toContain('- "127.0.0.1:8080"');
+    expect(text).toContain('path: "/socket"');
+  });
+  it("asks again after an invalid answer; end of input cancels without writing", async () => {
+    const r = await onTty("", "bad domain\n", { CI: undefined });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('"bad domain" is not a valid domain');
+    expect(r.output).toContain("init cancelled; nothing was written");
+    expect(existsSync(join(r.dir, "wssgen.yaml"))).toBe(false);
+  });
+  it("never asks in CI or with --yes", async () => {
+    for (const [args, env] of [
+      ["", { CI: "true" }],
+      ["--yes", { CI: undefined }],
+    ] as const) {
+      const r = await onTty(args, "", env);
+      expect(r.exitCode).toBe(0);
+      expect(r.output).not.toContain("Domain [");
+      expect(readFileSync(join(r.dir, "wssgen.yaml"), "utf8")).toContain('domains: ["chat.example.com"]');
+    }
   });
 });
 
