@@ -15,7 +15,7 @@ export function createAsk() {
       rl.prompt();
       const next = await lines.next();
       if (next.done) throw new UsageError("init cancelled; nothing was written (use --yes to accept the defaults)");
-      const answer = (next.value).trim() || fallback;
+      const answer = next.value.trim() || fallback;
       const problem = check(answer);
       if (!problem) return answer;
       process.stderr.write(`  ${problem}\n`);
