@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
+import { INIT_DEFAULTS, initText } from "../../src/commands/init.js";
 import { parseConfig } from "../../src/config/load.js";
 import { withSandbox } from "../../src/nginx/sandbox.js";
 import { render } from "../../src/render/render.js";
@@ -35,6 +36,23 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
       writeFileSync(s.path("nginx.conf"), output);
       return build.nginx.test({ config: s.path("nginx.conf"), prefix: s.dir, globals: `pid ${s.path("nginx.pid")};` });
     });
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+    expect(result.ok, result.stderr).toBe(true);
+  });
+});
+
+describe.each(nginxBuilds().map((b) => [b.label, b] as const))("`wssgen init` output passes nginx -t on %s", (_label, build) => {
+  const target = { version: build.version, openssl: build.openssl };
+  it.each([
+    ["plain ws:// (no certificate given)", {}],
+    ["wss:// with --cert/--key", { cert: certs.certificate, key: certs.key }],
+  ])("%s", async (_name, flags) => {
+    const text = initText({ ...INIT_DEFAULTS, ...flags });
+    const { config } = parseConfig("wssgen.yaml", text, {});
+    const result = await withSandbox({ "wssgen.conf": render(config, target) }, (s) =>
+      build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
+    );
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
     expect(result.ok, result.stderr).toBe(true);

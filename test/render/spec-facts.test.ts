@@ -77,7 +77,11 @@ describe.each(cases)("%s", (_label, fixture, version) => {
       expect(server.block!.find((d) => d.name === "ssl_prefer_server_ciphers")?.args).toEqual(["off"]);
       expect(server.block!.find((d) => d.name === "ssl_session_cache")?.args[0]).toMatch(/^shared:/);
       expect(server.block!.some((d) => d.name === "ssl_session_tickets")).toBe(v[1] < 23 || (v[1] === 23 && v[2] < 2));
-      expect(server.block!.some((d) => d.name === "ssl_stapling")).toBe(false);
+      const stapling = config.sites.some(
+        (site) =>
+          site.tls?.stapling && site.domains.some((d) => server.block!.find((x) => x.name === "server_name")!.args.includes(d)),
+      );
+      expect(server.block!.some((d) => d.name === "ssl_stapling")).toBe(stapling); // off unless asked for
       expect(server.block!.some((d) => d.name === "ssl_dhparam")).toBe(false);
       const hsts = server.block!.find((d) => d.name === "add_header" && d.args[0] === "Strict-Transport-Security");
       if (hsts) expect(hsts.args[1]).toMatch(/^max-age=\d+/);

@@ -124,3 +124,19 @@ describe("suggestions and paths", () => {
     expect(formatPath(["headers", "X App"])).toBe('headers["X App"]');
   });
 });
+
+describe("backup servers and balancing (SPEC §4.7)", () => {
+  it.each(["ip-hash", "hash", "random"])("backup with %s is an error at the backup key", async (balance) => {
+    const { parseConfig } = await import("../../src/config/load.js");
+    const hashKey = balance === "hash" ? ", hashKey: $remote_addr" : "";
+    const text = `upstreams:\n  a: { balance: ${balance}${hashKey}, servers: [1.2.3.4:80, { address: 1.2.3.5:80, backup: true }] }\nsites: [{ domains: [a.com], routes: [{ path: /, upstream: a }] }]\n`;
+    expect(() => parseConfig("w.yaml", text, {})).toThrow(
+      `upstreams.a.servers[1].backup: backup servers cannot be used with balance: ${balance}`,
+    );
+  });
+  it.each(["round-robin", "least-conn"])("backup with %s is fine", async (balance) => {
+    const { parseConfig } = await import("../../src/config/load.js");
+    const text = `upstreams:\n  a: { balance: ${balance}, servers: [1.2.3.4:80, { address: 1.2.3.5:80, backup: true }] }\nsites: [{ domains: [a.com], routes: [{ path: /, upstream: a }] }]\n`;
+    expect(parseConfig("w.yaml", text, {}).config.upstreams[0]!.servers[1]!.backup).toBe(true);
+  });
+});
