@@ -4,8 +4,8 @@
  */
 import { createRequire } from "node:module";
 import { Chalk, type ChalkInstance } from "chalk";
-import { Command, CommanderError } from "commander";
-import { ExitCode, isKnownError } from "./errors.js";
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, isKnownError, UsageError } from "./errors.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -21,6 +21,9 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
+
+/** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
+let commandExitCode: ExitCode = ExitCode.ok;
 
 export function buildProgram(): Command {
   const program = new Command("wssgen")
@@ -116,6 +119,85 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     });
 
   program
+    .command("check")
+    .description("lint the config and test the rendered output with nginx -t in a throwaway sandbox (a CI step)")
+    .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
+    .addOption(new Option("--nginx <mode>", "run nginx -t: auto (when nginx is found), require (exit 2 without it), skip").choices(["auto", "require", "skip"]).default("auto"))
+    .option("--stub-certs", "stand in throwaway self-signed certificates for certificate files that do not exist (CI without secrets)")
+    .option("--stub-hosts", "stand in 127.0.0.1 for upstream host names that do not resolve (CI without DNS)")
+    .option("--nginx-version <version>", "target nginx version (default: nginx.version, else the tested nginx, else 1.22)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .option("--strict", "exit 1 on warnings too")
+    .addHelpText(
+      "after",
+      examples([
+        "wssgen check",
+        "wssgen check --nginx require --stub-certs --stub-hosts --format github   # GitHub Actions",
+        "wssgen check --format json | jq .summary",
+      ]),
+    )
+    .action(
+      async (opts: { config?: string; nginx: "auto" | "require" | "skip"; stubCerts?: boolean; stubHosts?: boolean; nginxVersion?: string; format: "text" | "json" | "github"; strict?: boolean }) => {
+        const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
+        const result = await check({ ...opts, nginxMode: opts.nginx });
+        out(formatCheck(result, opts.format, opts.format === "text" ? colorFor(process.stdout) : new Chalk({ level: 0 })));
+        commandExitCode = result.exitCode;
+      },
+    );
+
+  program
+    .command("apply")
+    .description("the pre-deploy hook: render, write the target atomically, nginx -t, reload, verify; roll back on any failure")
+    .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
+    .option("--target <file>", "the file to write (default nginx.target, /etc/nginx/conf.d/wssgen.conf)")
+    .option("--no-reload", "write and test only; do not reload nginx")
+    .option("--dry-run", "print the diff and the commands it would run; change nothing")
+    .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
+    .option("--lock-timeout <duration>", "how long to wait for another apply of the same target", "60s")
+    .option("--reload-timeout <duration>", "how long nginx may take to start workers with the new config", "10s")
+    .addHelpText(
+      "after",
+      `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf"])}
+On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
+happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.`,
+    )
+    .action(async (opts: { config?: string; target?: string; reload: boolean; dryRun?: boolean; nginxVersion?: string; lockTimeout: string; reloadTimeout: string }) => {
+      const [{ apply }, { durationToMs, DURATION_PATTERN }] = await Promise.all([import("./deploy/apply.js"), import("./config/duration.js")]);
+      const ms = (flag: string, value: string) => {
+        if (/^\d+$/.test(value)) return durationToMs(Number(value));
+        if (DURATION_PATTERN.test(value)) return durationToMs(value);
+        throw new UsageError(`${flag}: "${value}" is not a duration (use 30s, 2m, ...)`);
+      };
+      const lockTimeoutMs = ms("--lock-timeout", opts.lockTimeout);
+      const reloadTimeoutMs = ms("--reload-timeout", opts.reloadTimeout);
+      const result = await apply({ ...opts, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
+      if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
+      else if (result.status === "dry-run") {
+        out(result.diff);
+        err(`would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`);
+        for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
+      } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
+      else err(colorFor(process.stderr).green(`applied ${result.target}`));
+    });
+
+  program
+    .command("diff")
+    .description("print the diff between the deployed target and what would be rendered (exit 1 when they differ)")
+    .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
+    .option("--target <file>", "the deployed file (default nginx.target)")
+    .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
+    .addHelpText("after", examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"]))
+    .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
+      const { planDeploy } = await import("./deploy/apply.js");
+      const plan = await planDeploy(opts);
+      if (plan.diff === "") err(`${plan.target} is up to date`);
+      else {
+        out(plan.diff);
+        commandExitCode = ExitCode.invalid;
+      }
+    });
+
+  program
     .command("schema")
     .description("print the JSON Schema of wssgen.yaml (for editors and validators)")
     .addHelpText("after", examples(["wssgen schema > wssgen.schema.json"]))
@@ -130,8 +212,9 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    commandExitCode = ExitCode.ok;
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    return commandExitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
@@ -150,7 +233,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The entry point of bin/wssgen.js. */
+/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys) on Ctrl-C or SIGTERM. */
 export async function run(): Promise<void> {
+  const { runInterruptCleanups } = await import("./util/interrupt.js");
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    process.once(signal, () => {
+      runInterruptCleanups();
+      err(`wssgen: interrupted (${signal}); cleaned up`);
+      process.exit(code);
+    });
+  }
   process.exitCode = await main(process.argv);
 }

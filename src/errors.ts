@@ -92,6 +92,24 @@ export class DriftError extends WssgenError {
   }
 }
 
+/**
+ * `apply` failed. Exit 1: it stopped and the previous state is back. Exit 3: it could not restore the
+ * previous state; `details` says what the operator must do.
+ */
+export class DeployError extends WssgenError {
+  constructor(
+    readonly exitCode: typeof ExitCode.invalid | typeof ExitCode.unrecoverable,
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = "DeployError";
+  }
+  override lines(): string[] {
+    return [this.message, ...this.details];
+  }
+}
+
 export function isKnownError(error: unknown): error is WssgenError {
   return error instanceof WssgenError;
 }

@@ -32,7 +32,8 @@ export const INIT_DEFAULTS = { domain: "chat.example.com", upstream: "127.0.0.1:
 
 export async function initCommand(options: InitOptions): Promise<{ file: string; text: string }> {
   const file = options.output ?? "wssgen.yaml";
-  const target = resolve(options.cwd ?? process.cwd(), file);
+  const cwd = options.cwd ?? process.cwd();
+  const target = resolve(cwd, file);
   if (existsSync(target) && !options.force) throw new UsageError(`${file} already exists; pass --force to overwrite it`);
   if ((options.cert === undefined) !== (options.key === undefined)) throw new UsageError("--cert and --key go together");
 
@@ -52,14 +53,17 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
       "WebSocket backend (host:port)",
     ),
     path: await value("path", options.path, INIT_DEFAULTS.path, checkLocationPath, "WebSocket path"),
-    cert: options.cert === undefined ? undefined : await value("cert", options.cert, "", checkFilePath, ""),
-    key: options.key === undefined ? undefined : await value("key", options.key, "", checkFilePath, ""),
+    cert: options.cert === undefined ? undefined : await value("cert", resolve(cwd, options.cert), "", checkFilePath, ""),
+    key: options.key === undefined ? undefined : await value("key", resolve(cwd, options.key), "", checkFilePath, ""),
   };
   const text = initText(answers);
   parseConfig(file, text, {}); // a scaffold that does not load would be a bug; fail before writing
   await writeFileAtomic(target, text, { mode: 0o644 });
   return { file, text };
 }
+
+/** An origin host for the domain (a wildcard domain gets its base name). */
+const origin = (domain: string) => domain.replace(/^\*\./, "").replace(/\.\*$/, ".com");
 
 /** YAML double-quoted scalars are JSON strings. */
 const y = (value: string) => JSON.stringify(value);
@@ -103,7 +107,7 @@ ${tlsBlock}
       - path: ${y(a.path)}
         upstream: app
         websocket: true
-        # origins: [https://${a.domain}]   # allowed browser origins; others get 403
-        # maxConnectionsPerIp: 100
+        origins: [${y(`${tls ? "https" : "http"}://${origin(a.domain)}`)}]   # pages allowed to open the socket; others get 403
+        maxConnectionsPerIp: 100   # open sockets per client address
 `;
 }

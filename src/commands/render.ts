@@ -34,7 +34,8 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   const { config, source } = await loadConfig(options);
   const target = await resolveTarget(config, options.nginxVersion, options.nginx);
   const text = render(config, target, { full: options.full ?? false });
-  const findings = lint({ config, features: featuresFor(target.version, target.openssl) });
+  // render mentions what needs attention; `check` lists everything, infos included
+  const findings = lint({ config, features: featuresFor(target.version, target.openssl) }).filter((f) => f.severity !== "info");
   const cwd = options.cwd ?? process.cwd();
   if (options.check !== undefined) {
     const current = await readFile(resolve(cwd, options.check), "utf8").catch((error: NodeJS.ErrnoException) => {

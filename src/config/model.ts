@@ -82,6 +82,8 @@ export interface Site {
   tls: Tls | undefined;
   /** listeners of the http->https redirect server, when redirectHttp is on */
   redirect: ListenAddress[] | undefined;
+  /** redirectHttp as the user wrote it: false is a choice, undefined an omission (lint tells them apart) */
+  redirectSetting: boolean | undefined;
   routes: Route[];
   at: KeyPath;
 }
@@ -96,10 +98,14 @@ export interface NginxSettings {
   workerShutdownTimeout: Duration;
 }
 
+export type RuleSetting = "error" | "warning" | "info" | "off";
+
 export interface WssgenConfig {
   /** the config file as named in messages */
   file: string;
   nginx: NginxSettings;
+  /** lint rule id → severity override */
+  lint: Record<string, RuleSetting>;
   upstreams: Upstream[];
   sites: Site[];
 }

@@ -18,6 +18,7 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
       reload: n.reload ?? [...DEFAULTS.reload],
       workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
     },
+    lint: { ...raw.lint?.rules },
     upstreams: Object.entries(raw.upstreams).map(([name, u]): Upstream => ({
       name,
       servers: u.servers.map((s) =>
@@ -57,6 +58,7 @@ function normalizeSite(raw: RawConfig, site: RawSite, at: KeyPath): Site {
         : redirect === true
           ? listen.map((l) => parseListen(l.host === "*" ? 80 : `${l.host}:80`)).filter(uniqueListen())
           : listenAddresses(redirect.listen),
+    redirectSetting: redirect === undefined ? undefined : redirect !== false,
     routes: site.routes.map((route, j) => normalizeRoute(raw, route, [...at, "routes", j])),
     at,
   };

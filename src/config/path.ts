@@ -12,3 +12,18 @@ export function formatPath(path: KeyPath): string {
   }
   return out;
 }
+
+/** The inverse of formatPath, for key paths wssgen itself wrote (e.g. in output comments). */
+export function parsePath(text: string): PathSegment[] | undefined {
+  const path: PathSegment[] = [];
+  const re = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy;
+  let m: RegExpExecArray | null;
+  let end = 0;
+  while ((m = re.exec(text))) {
+    if (m[1] !== undefined) path.push(m[1]);
+    else if (m[2] !== undefined) path.push(Number(m[2]));
+    else path.push(JSON.parse(m[3]!) as string);
+    end = re.lastIndex;
+  }
+  return end === text.length && path.length ? path : undefined;
+}

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";
+import { RULE_IDS } from "../lint/ids.js";
 import {
   type Check,
   checkArgument,
@@ -231,6 +232,18 @@ const siteSchema = z
   })
   .meta({ description: "A server block." });
 
+const lintSchema = z
+  .strictObject({
+    rules: z
+      .record(
+        z.enum(RULE_IDS, { error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}` }),
+        z.enum(["error", "warning", "info", "off"], { error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}` }),
+      )
+      .optional()
+      .meta({ description: "Rule id → error | warning | info | off, overriding the rule's default severity." }),
+  })
+  .meta({ description: "Lint rule settings for `wssgen check` (and the warnings `render` prints)." });
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().meta({ description: "JSON Schema reference for editors; ignored." }),
@@ -244,6 +257,7 @@ export const configSchema = z
         error: (issue) => `expected a mapping of upstream names, got ${typeName(issue.input)}`,
       })
       .meta({ description: "Named groups of backend servers." }),
+    lint: lintSchema.optional(),
     sites: z.array(siteSchema).min(1, { error: "needs at least one site" }).meta({ description: "Server blocks, one per site." }),
   })
   .meta({ title: "wssgen config", description: "wssgen.yaml: WebSocket proxying for nginx." });

@@ -1,11 +1,44 @@
-/** Lint rules: each a pure function from the model to findings. */
+/** Lint rules: each a pure function from the model (and files `check` read) to findings. */
+import { certificates, CERT_SEVERITIES } from "./rules/certificates.js";
+import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/origins.js";
+import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
+import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
-import type { Finding, Rule, RuleContext } from "./types.js";
+import type { Finding, Rule, RuleContext, Severity } from "./types.js";
+import type { RuleId } from "./ids.js";
 
-export type { Finding, Rule, RuleContext, Severity } from "./types.js";
+export type { Finding, Rule, RuleContext, Severity, FileRead } from "./types.js";
+export { RULE_IDS, type RuleId } from "./ids.js";
 
-export const rules: readonly Rule[] = [wsReadTimeout];
+export const rules: readonly Rule[] = [
+  wsReadTimeout,
+  tlsNoRedirect,
+  originInsecure,
+  originMissing,
+  maxConnectionsUnset,
+  certificates,
+  upstreamSingleServer,
+  ipHashBehindProxy,
+];
+
+/** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
+export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = Object.fromEntries(
+  rules.flatMap((rule) => (rule.ids ?? [rule.id]).map((id) => [id, (CERT_SEVERITIES as Record<string, Severity>)[id] ?? rule.severity])),
+) as Record<RuleId, Severity>;
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function lint(context: RuleContext): Finding[] {
-  return rules.flatMap((rule) => rule.run(context).map((f) => ({ rule: rule.id, severity: rule.severity, ...f })));
+  const overrides = context.config.lint;
+  return rules.flatMap((rule) =>
+    rule.run(context).flatMap(({ rule: reported, ...finding }) => {
+      const id = reported ?? rule.id;
+      const setting = overrides[id] ?? DEFAULT_SEVERITIES[id];
+      return setting === "off" ? [] : [{ rule: id, severity: setting, ...finding }];
+    }),
+  );
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }

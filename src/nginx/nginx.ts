@@ -10,6 +10,10 @@ export interface NginxVersionInfo {
   version: string;
   /** the OpenSSL nginx runs with, "3.0.22" */
   openssl: string | undefined;
+  /** compiled-in paths from `configure arguments` (--prefix, --pid-path, --conf-path) */
+  prefix: string | undefined;
+  pidPath: string | undefined;
+  confPath: string | undefined;
 }
 
 export interface NginxMessage {
@@ -24,6 +28,8 @@ export interface NginxTestResult {
   ok: boolean;
   argv: readonly string[];
   stderr: string;
+  /** with `dump`, the configuration nginx read (`nginx -T`) */
+  stdout: string;
   messages: NginxMessage[];
   errors: NginxMessage[];
   warnings: NginxMessage[];
@@ -33,8 +39,8 @@ export interface Nginx {
   readonly binary: string;
   /** undefined when the binary cannot be run */
   version(): Promise<NginxVersionInfo | undefined>;
-  /** `nginx -t`; `globals` become `-g` (main-context directives) */
-  test(options: { config: string; prefix?: string; globals?: string }): Promise<NginxTestResult>;
+  /** `nginx -t` (`-T` with dump); `globals` become `-g` (main-context directives) */
+  test(options: { config: string; prefix?: string; globals?: string; dump?: boolean }): Promise<NginxTestResult>;
   run(argv: readonly string[]): Promise<RunResult>;
 }
 
@@ -46,8 +52,8 @@ export function createNginx(binary = "nginx", runner: Runner = execaRunner): Ngi
       if (result.notFound || result.exitCode !== 0) return undefined;
       return parseVersionOutput(result.stderr + result.stdout);
     },
-    async test({ config, prefix, globals }) {
-      const argv = [binary, "-t", ...(prefix ? ["-p", prefix] : []), "-c", config, ...(globals ? ["-g", globals] : [])];
+    async test({ config, prefix, globals, dump }) {
+      const argv = [binary, dump ? "-T" : "-t", ...(prefix ? ["-p", prefix] : []), "-c", config, ...(globals ? ["-g", globals] : [])];
       const result = await runner(argv, { timeoutMs: 120_000 });
       if (result.notFound)
         throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);
@@ -56,6 +62,7 @@ export function createNginx(binary = "nginx", runner: Runner = execaRunner): Ngi
         ok: result.exitCode === 0,
         argv,
         stderr: result.stderr,
+        stdout: result.stdout,
         messages,
         errors: messages.filter((m) => m.level === "emerg" || m.level === "alert" || m.level === "crit" || m.level === "error"),
         warnings: messages.filter((m) => m.level === "warn"),
@@ -69,7 +76,8 @@ export function parseVersionOutput(text: string): NginxVersionInfo | undefined {
   const version = /nginx version: [^/\s]+\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
   if (!version) return undefined;
   const openssl = /running with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1] ?? /built with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
-  return { version, openssl };
+  const arg = (name: string) => new RegExp(`--${name}=(\\S+)`).exec(text)?.[1];
+  return { version, openssl, prefix: arg("prefix"), pidPath: arg("pid-path"), confPath: arg("conf-path") };
 }
 
 /** `nginx: [emerg] unknown directive "x" in /p/wssgen.conf:12` → level, text, file, line. */

@@ -2,10 +2,12 @@
  * A throwaway nginx prefix for `nginx -t`: its own main config, pid and temp paths, so testing never
  * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { quote } from "../render/quote.js";
+import { onInterrupt } from "../util/interrupt.js";
 
 export interface Sandbox {
   dir: string;
@@ -37,6 +39,7 @@ export function sandboxMainConfig(dir: string, includes: string[]): string {
 /** Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn, removes it. */
 export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "wssgen-sandbox-"));
+  const interrupt = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   try {
     await mkdir(join(dir, "temp"));
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
@@ -47,6 +50,7 @@ export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox
     await writeFile(mainConfig, sandboxMainConfig(dir, includes));
     return await fn({ dir, mainConfig, path: (name) => join(dir, name) });
   } finally {
+    interrupt.release();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,22 +1,53 @@
-/** Writing output files whole or not at all: a temp file in the same directory, fsync, rename. */
+/** Writing files whole or not at all: a temp file in the same directory, fsync, rename. */
 import { open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
 
-export async function writeFileAtomic(path: string, content: string, options: { mode?: number } = {}): Promise<void> {
+export interface WriteOptions {
+  /** permissions; default: those of the file being replaced, else 0644 */
+  mode?: number;
+  /** owner; default: that of the file being replaced (when running as root) */
+  uid?: number;
+  gid?: number;
+}
+
+export function describeFsError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e.code) {
+    case "ENOENT":
+      return "directory does not exist";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOSPC":
+      return "no space left on device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOTDIR":
+      return "a parent is not a directory";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return e.message;
+  }
+}
+
+export async function writeFileAtomic(path: string, content: string | Buffer, options: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let mode = options.mode;
-  if (mode === undefined)
-    mode = await stat(path).then(
-      (s) => s.mode & 0o7777,
-      () => 0o644,
-    );
+  const previous = await stat(path).catch(() => undefined);
+  const mode = options.mode ?? (previous ? previous.mode & 0o7777 : 0o644);
   try {
     const handle = await open(temp, "wx", mode);
     try {
       await handle.writeFile(content);
+      await handle.chmod(mode); // open's mode is filtered by the umask
+      const uid = options.uid ?? previous?.uid;
+      const gid = options.gid ?? previous?.gid;
+      if (uid !== undefined && gid !== undefined && process.getuid?.() === 0) await handle.chown(uid, gid);
       await handle.sync();
     } finally {
       await handle.close();
@@ -24,15 +55,6 @@ export async function writeFileAtomic(path: string, content: string, options: { 
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    const e = error as NodeJS.ErrnoException;
-    const why =
-      e.code === "ENOENT"
-        ? "directory does not exist"
-        : e.code === "EACCES"
-          ? "permission denied"
-          : e.code === "ENOSPC"
-            ? "no space left on device"
-            : e.message;
-    throw new EnvironmentError(`cannot write ${path}: ${why}`);
+    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error)}`);
   }
 }

@@ -5,7 +5,7 @@ import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/render/version.js";
 import { INTERMEDIATE_CIPHERS } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
-import { findDirectives, parseNginx, type Directive } from "../helpers/nginx-syntax.js";
+import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
 
 const targets = ["1.18", "1.22", "1.25.1", "1.26", "1.29.7", "1.30"];
 const cases = fixtures("render").flatMap((f) => targets.map((t) => [`${f.name} @ ${t}`, f, t] as const));

@@ -11,7 +11,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/render/version.js";
-import { allArgs, parseNginx, skeleton } from "../helpers/nginx-syntax.js";
+import { allArgs, parseNginx, skeleton } from "../../src/nginx/syntax.js";
 
 const HOSTILE_CHARS = [
   ..."aZ09.-_/:*$@~=+,% ",

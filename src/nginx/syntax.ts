@@ -1,7 +1,7 @@
 /**
  * A tokenizer for nginx config that follows nginx's own lexer (ngx_conf_read_token): words, quoted
- * strings with their escapes, `;`, `{`, `}` and comments. Tests use it to compare the directive
- * structure of two outputs and to read back the exact argument values nginx will see.
+ * strings with their escapes, `;`, `{`, `}` and comments. `apply` reads the main config with it;
+ * tests compare directive structure and read back the exact argument values nginx will see.
  */
 
 export interface Directive {

@@ -1,0 +1,176 @@
+/**
+ * `wssgen check`, the CI step: schema → lint rules → render → `nginx -t` of the output in a throwaway
+ * sandbox (never the live config), with nginx's complaints mapped back to wssgen.yaml.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { loadConfig, type LoadOptions } from "../config/load.js";
+import type { WssgenConfig } from "../config/model.js";
+import { parsePath, type KeyPath } from "../config/path.js";
+import { ConfigError, EnvironmentError } from "../errors.js";
+import { lint, type FileRead, type Finding } from "../lint/index.js";
+import { createNginx, type Nginx, type NginxMessage } from "../nginx/nginx.js";
+import { withSandbox } from "../nginx/sandbox.js";
+import { render } from "../render/render.js";
+import { sourceMap } from "../render/sourcemap.js";
+import { featuresFor, formatVersion } from "../render/version.js";
+import { selfSignedCertificate } from "../tls/self-signed.js";
+import { resolveTarget } from "../commands/target.js";
+import { missingCertificates, systemResolver, unresolvedHosts, withStandIns, type Resolver } from "./stubs.js";
+
+export type NginxMode = "auto" | "require" | "skip";
+
+export interface CheckOptions extends LoadOptions {
+  nginxMode?: NginxMode;
+  stubCerts?: boolean;
+  stubHosts?: boolean;
+  strict?: boolean;
+  nginxVersion?: string | undefined;
+  /** how to reach nginx.binary (unit tests pass a fake runner) */
+  createNginx?: (binary: string) => Nginx;
+  resolveHost?: Resolver;
+  now?: Date;
+}
+
+export interface LocatedFinding extends Finding {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface CheckResult {
+  file: string;
+  /** the nginx version the output was rendered for */
+  target: string | undefined;
+  nginx: {
+    status: "passed" | "failed" | "skipped" | "unavailable";
+    binary: string;
+    version?: string | undefined;
+    argv?: readonly string[] | undefined;
+  };
+  findings: LocatedFinding[];
+  summary: { errors: number; warnings: number; infos: number };
+  /** 0 clean, 1 errors (or warnings with --strict) */
+  exitCode: 0 | 1;
+}
+
+const NGINX_FILE = "wssgen.conf";
+
+export async function check(options: CheckOptions): Promise<CheckResult> {
+  const mode = options.nginxMode ?? "auto";
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const findings = error.problems.map((p) => ({ rule: "schema", severity: "error" as const, message: p.message, path: parsePath(p.path) ?? [], file: p.file, line: p.line, column: p.column }));
+    return finish(error.problems[0]?.file ?? "wssgen.yaml", undefined, { status: "skipped", binary: "nginx" }, findings, options.strict);
+  }
+  const { config, source } = loaded;
+  const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
+  const located = (f: Finding): LocatedFinding => ({ ...f, file: source.file, ...source.locate(f.path) });
+
+  const detected = mode === "skip" ? undefined : await nginx.version();
+  if (!detected && mode === "require")
+    throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, set nginx.binary, or use --nginx auto|skip)`);
+  const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
+  const features = featuresFor(target.version, target.openssl);
+
+  const files = await readTlsFiles(config);
+  const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
+  const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
+  const findings: Finding[] = lint({ config, features, files, stubbed, now: options.now ?? new Date() });
+  for (const i of stubSites)
+    findings.push({
+      rule: "stub-certs",
+      severity: "info",
+      path: [...config.sites[i]!.at, "tls", "certificate"],
+      message: `${config.sites[i]!.tls!.certificate} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
+    });
+
+  if (mode === "skip" || !detected) {
+    if (!detected && mode === "auto")
+      findings.push({ rule: "nginx", severity: "info", path: [], message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)` });
+    const status = detected ? "skipped" : "unavailable";
+    return finish(source.file, formatVersion(target.version), { status, binary: nginx.binary }, findings.map(located), options.strict);
+  }
+
+  const hostStubs = options.stubHosts ? await unresolvedHosts(config, options.resolveHost ?? systemResolver) : [];
+  for (const stub of hostStubs)
+    findings.push({ rule: "stub-hosts", severity: "info", path: stub.path, message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place` });
+
+  const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
+    const certs = new Map<number, { certificate: string; key: string }>();
+    for (const i of stubSites) {
+      const pair = selfSignedCertificate(config.sites[i]!.domains);
+      const certificate = sandbox.path(`stub-${i}.crt`);
+      const key = sandbox.path(`stub-${i}.key`);
+      await writeFile(certificate, pair.certificate);
+      await writeFile(key, pair.key, { mode: 0o600 });
+      certs.set(i, { certificate, key });
+    }
+    const tested = withStandIns(config, certs, hostStubs);
+    const output = render(tested, target);
+    await writeFile(sandbox.path(NGINX_FILE), output);
+    const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
+    return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
+  });
+
+  const lines = sourceMap(result.output);
+  const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";
+  const outputLines = result.output.split("\n");
+  for (const message of [...result.test.errors, ...result.test.warnings]) {
+    const line = message.file === result.sandboxFile ? message.line : lineMentioning(outputLines, message.text);
+    findings.push(nginxFinding(message, (line !== undefined ? lines[line] : undefined) ?? [], /host not found/.test(message.text) ? hint : ""));
+  }
+  if (!result.test.ok && result.test.errors.length === 0)
+    findings.push({ rule: "nginx", severity: "error", path: [], message: `nginx -t failed: ${result.test.stderr.trim().split("\n").pop() ?? "no message"}` });
+  return finish(
+    source.file,
+    formatVersion(target.version),
+    { status: result.test.ok ? "passed" : "failed", binary: nginx.binary, version: detected.version, argv: result.test.argv },
+    findings.map(located),
+    options.strict,
+  );
+}
+
+/**
+ * Some nginx errors name no line (a certificate that cannot be loaded is reported for the server
+ * block as a whole); they quote the value, so find the 1-based output line that holds it.
+ */
+function lineMentioning(outputLines: string[], text: string): number | undefined {
+  for (const [, value] of text.matchAll(/"([^"]+)"/g)) {
+    const index = outputLines.findIndex((line) => line.includes(`"${value}"`));
+    if (index >= 0) return index + 1;
+  }
+  return undefined;
+}
+
+function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {
+  return { rule: "nginx", severity: message.level === "warn" ? "warning" : "error", path, message: `nginx -t: ${message.text}${hint}` };
+}
+
+function finish(file: string, target: string | undefined, nginx: CheckResult["nginx"], findings: LocatedFinding[], strict = false): CheckResult {
+  const sorted = [...findings].sort((a, b) => a.line - b.line || a.column - b.column);
+  const summary = {
+    errors: sorted.filter((f) => f.severity === "error").length,
+    warnings: sorted.filter((f) => f.severity === "warning").length,
+    infos: sorted.filter((f) => f.severity === "info").length,
+  };
+  const failed = summary.errors > 0 || (strict && summary.warnings > 0);
+  return { file, target, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
+}
+
+async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {
+  const paths = [...new Set(config.sites.flatMap((site) => (site.tls ? [site.tls.certificate, site.tls.key] : [])))];
+  const entries = await Promise.all(
+    paths.map(async (path): Promise<[string, FileRead]> => {
+      try {
+        return [path, { data: await readFile(path) }];
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return [path, { error: code === "ENOENT" ? "does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code) }];
+      }
+    }),
+  );
+  return new Map(entries);
+}

@@ -1,0 +1,236 @@
+/**
+ * `wssgen apply`, the pre-deploy hook: render; if unchanged, stop; else lock, back up, write
+ * atomically, `nginx -T` against the real main config, reload, verify — and on any failure put the
+ * previous file back byte for byte (reloading back when the reload had happened).
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { readFile, realpath, stat, unlink } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { loadConfig, type LoadOptions } from "../config/load.js";
+import type { WssgenConfig } from "../config/model.js";
+import { formatPath } from "../config/path.js";
+import type { ConfigSource } from "../config/source.js";
+import { DeployError, EnvironmentError } from "../errors.js";
+import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
+import { linuxProcesses, type Processes } from "../nginx/processes.js";
+import { execaRunner, type Runner } from "../nginx/runner.js";
+import { parseNginx } from "../nginx/syntax.js";
+import { render } from "../render/render.js";
+import { sourceMap } from "../render/sourcemap.js";
+import { resolveTarget } from "../commands/target.js";
+import { unifiedDiff } from "../util/diff.js";
+import { onInterrupt } from "../util/interrupt.js";
+import { describeFsError, writeFileAtomic } from "../util/write-file.js";
+import { acquireLock } from "./lock.js";
+
+export interface ApplyOptions extends LoadOptions {
+  /** the file to write (default nginx.target) */
+  target?: string | undefined;
+  /** false: write and test only */
+  reload?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  nginxVersion?: string | undefined;
+  lockTimeoutMs?: number;
+  /** how long a reload may take to start new workers */
+  reloadTimeoutMs?: number;
+  createNginx?: (binary: string) => Nginx;
+  runner?: Runner;
+  processes?: Processes;
+  /** progress, one line per step */
+  onStep?: (message: string) => void;
+}
+
+export interface ApplyResult {
+  status: "unchanged" | "dry-run" | "tested" | "applied";
+  target: string;
+  /** unified diff from the deployed file to the new one ("" when unchanged) */
+  diff: string;
+  /** what apply runs (or, with --dry-run, would run) */
+  commands: string[][];
+}
+
+export interface DeployPlan {
+  config: WssgenConfig;
+  source: ConfigSource;
+  nginx: Nginx;
+  info: NginxVersionInfo | undefined;
+  /** the deployed file, absolute */
+  target: string;
+  /** what would be deployed */
+  text: string;
+  /** what is deployed now (undefined: no file yet) */
+  before: Buffer | undefined;
+  /** unified diff from before to text; "" when they are equal */
+  diff: string;
+}
+
+/** What `apply` and `diff` share: load, render for the installed nginx, compare with the deployed file. */
+export async function planDeploy(options: ApplyOptions, runner: Runner = options.runner ?? execaRunner): Promise<DeployPlan> {
+  const { config, source } = await loadConfig(options);
+  const nginx = (options.createNginx ?? ((binary: string) => createNginx(binary, runner)))(config.nginx.binary);
+  const info = await nginx.version();
+  const target = resolve(options.cwd ?? process.cwd(), options.target ?? config.nginx.target);
+  const renderTarget = await resolveTarget(config, options.nginxVersion, info ? nginx : undefined);
+  const text = render(config, renderTarget);
+  const before = await readTarget(target);
+  const same = before !== undefined && before.equals(Buffer.from(text));
+  const diff = same ? "" : unifiedDiff(before?.toString("utf8") ?? "", text, { fromLabel: before ? target : "/dev/null", toLabel: `${target} (rendered)` });
+  return { config, source, nginx, info, target, text, before, diff };
+}
+
+export async function apply(options: ApplyOptions): Promise<ApplyResult> {
+  const step = options.onStep ?? (() => undefined);
+  const runner = options.runner ?? execaRunner;
+  const processes = options.processes ?? linuxProcesses;
+  const { config, source, nginx, info, target, text, diff } = await planDeploy(options, runner);
+  if (!info && !options.dryRun) throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
+  const mainConfig = config.nginx.mainConfig;
+  const testArgv = [nginx.binary, "-T", "-c", mainConfig];
+  const reloadArgv = config.nginx.reload;
+  const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
+  if (diff === "") return { status: "unchanged", target, diff, commands: [] };
+  if (options.dryRun) return { status: "dry-run", target, diff, commands };
+
+  const dir = dirname(target);
+  const dirStat = await stat(dir).catch(() => undefined);
+  if (!dirStat?.isDirectory()) throw new EnvironmentError(`cannot write ${target}: directory ${dir} does not exist`);
+
+  const lock = await acquireLock(`${target}.wssgen.lock`, {
+    timeoutMs: options.lockTimeoutMs ?? 60_000,
+    onWait: (pid) => step(`waiting for another wssgen apply (pid ${pid}) to finish`),
+  });
+  // from here on, an interruption puts the previous file back (synchronously: the process is exiting)
+  let previous: Buffer | undefined;
+  let written = false;
+  const interrupt = onInterrupt(() => {
+    if (written) {
+      if (previous === undefined) rmSync(target, { force: true });
+      else writeFileSync(target, previous);
+    }
+    rmSync(lock.path, { force: true });
+  });
+  try {
+    previous = await readTarget(target); // again, under the lock: another apply may have written it
+    if (previous !== undefined && previous.equals(Buffer.from(text))) return { status: "unchanged", target, diff: "", commands: [] };
+    const previousStat = previous === undefined ? undefined : await stat(target);
+    const backup = `${target}.wssgen-backup`;
+    if (previous !== undefined) {
+      await writeFileAtomic(backup, previous, { mode: previousStat!.mode & 0o7777, uid: previousStat!.uid, gid: previousStat!.gid });
+      step(`backed up ${target} to ${backup}`);
+    }
+
+    const restore = async (): Promise<void> => {
+      if (previous === undefined) await unlink(target).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error)));
+      else await writeFileAtomic(target, previous, { mode: previousStat!.mode & 0o7777, uid: previousStat!.uid, gid: previousStat!.gid });
+    };
+    const manual = [
+      `to restore by hand: ${previous === undefined ? `rm ${target}` : `cp ${backup} ${target}`} && ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`,
+    ];
+    const rollback = async (reason: string, details: string[], reloadBack: boolean): Promise<never> => {
+      try {
+        await restore();
+      } catch (error) {
+        throw new DeployError(3, `apply failed: ${reason}; restoring ${target} failed too: ${describeFsError(error)}`, [...details, ...manual]);
+      }
+      const what = previous === undefined ? `removed the new ${target} (first deploy)` : `restored ${target} byte for byte`;
+      if (!reloadBack) throw new DeployError(1, `apply failed: ${reason}; ${what}; nginx was not reloaded`, details);
+      const retest = await nginx.test({ config: mainConfig });
+      const again = retest.ok ? await runner(reloadArgv) : undefined;
+      if (!again || again.exitCode !== 0)
+        throw new DeployError(3, `apply failed: ${reason}; ${what}, but reloading nginx back failed: ${firstLine(again?.stderr ?? retest.stderr)}`, [
+          ...details,
+          `nginx may still be running the new config; ${manual[0]!.replace(/^to restore by hand: .*? && /, "run: ")}`,
+        ]);
+      throw new DeployError(1, `apply failed: ${reason}; ${what} and reloaded nginx back to it`, details);
+    };
+
+    await writeFileAtomic(target, text);
+    written = true;
+    step(`wrote ${target}`);
+
+    const test = await nginx.test({ config: mainConfig, dump: true });
+    if (!test.ok) await rollback(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
+    if (!(await includes(test.stdout, target)))
+      await rollback(`${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`, [], false);
+    step(`${testArgv.join(" ")}: ok`);
+    if (options.reload === false) return { status: "tested", target, diff, commands };
+
+    const pidFile = await pidFilePath(mainConfig, info!);
+    const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
+    const oldWorkers = master === undefined ? [] : await processes.children(master);
+    const reloaded = await runner(reloadArgv);
+    if (reloaded.notFound) await rollback(`reload command not found: ${reloadArgv[0]}`, [], false);
+    if (reloaded.exitCode !== 0)
+      await rollback(`${reloadArgv.join(" ")} failed: ${firstLine(reloaded.stderr) || `exit ${reloaded.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`, [], false);
+    step(`${reloadArgv.join(" ")}: ok`);
+
+    if (master === undefined) {
+      step(`could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}`);
+    } else {
+      const verdict = await waitForNewWorkers(processes, master, oldWorkers, options.reloadTimeoutMs ?? 10_000);
+      if (verdict === "master-gone") await rollback(`nginx (pid ${master}) stopped during the reload`, [], true);
+      if (verdict === "no-new-workers")
+        await rollback(`nginx did not load the new config: no new worker processes within ${Math.round((options.reloadTimeoutMs ?? 10_000) / 1000)}s (see nginx's error log)`, [], true);
+      step(`nginx (pid ${master}) started new workers with the new config`);
+    }
+    return { status: "applied", target, diff, commands };
+  } finally {
+    interrupt.release();
+    await lock.release();
+  }
+}
+
+async function readTarget(target: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new EnvironmentError(`cannot read ${target}: ${describeFsError(error)}`);
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0] ?? "";
+}
+
+/** nginx -T names every file it read: "# configuration file /etc/nginx/conf.d/wssgen.conf:". */
+async function includes(dump: string, target: string): Promise<boolean> {
+  const names = new Set([target, await realpath(target).catch(() => target)]);
+  return [...dump.matchAll(/^# configuration file (.+):$/gm)].some((m) => names.has(m[1]!));
+}
+
+/** Where the running master's pid is: the main config's `pid` directive, else nginx's compiled default. */
+async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<string | undefined> {
+  const text = await readFile(mainConfig, "utf8").catch(() => "");
+  let pid: string | undefined;
+  try {
+    pid = parseNginx(text).find((d) => d.name === "pid")?.args[0];
+  } catch {
+    pid = undefined;
+  }
+  pid ??= info.pidPath;
+  if (pid === undefined) return undefined;
+  return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
+}
+
+async function waitForNewWorkers(processes: Processes, master: number, old: number[], timeoutMs: number): Promise<"ok" | "master-gone" | "no-new-workers"> {
+  const deadline = Date.now() + timeoutMs;
+  const before = new Set(old);
+  for (;;) {
+    if (!processes.alive(master)) return "master-gone";
+    if ((await processes.children(master)).some((pid) => !before.has(pid))) return "ok";
+    if (Date.now() >= deadline) return "no-new-workers";
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** nginx's messages about the target file, reported at the place in wssgen.yaml that wrote the line. */
+function mapNginxMessages(messages: NginxMessage[], target: string, text: string, source: ConfigSource): string[] {
+  const lines = sourceMap(text);
+  return messages.map((m) => {
+    const path = m.file === target && m.line !== undefined ? lines[m.line] : undefined;
+    if (!path) return `nginx: ${m.text}${m.file ? ` in ${m.file}:${m.line}` : ""}`;
+    const { line, column } = source.locate(path);
+    return `${source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${m.text} (${m.file}:${m.line})`;
+  });
+}

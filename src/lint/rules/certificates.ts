@@ -1,0 +1,95 @@
+/**
+ * Certificate checks with node:crypto (no shelling out): readable, key matches, not expired or
+ * expiring within 14 days, a SAN for every domain. They run only where `check` read the files.
+ */
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import type { Site } from "../../config/model.js";
+import type { FileRead, Rule, RuleResult } from "../types.js";
+
+const DAY = 86_400_000;
+export const EXPIRY_WARNING_DAYS = 14;
+
+function firstCertificate(pem: Buffer): X509Certificate {
+  // a chain file holds the leaf first; X509Certificate reads the first PEM block
+  return new X509Certificate(pem);
+}
+
+function hostFor(domain: string): string {
+  // a wildcard server_name is covered by a wildcard SAN of the same level
+  if (domain.startsWith("*.")) return `wssgen-wildcard-check.${domain.slice(2)}`;
+  if (domain.endsWith(".*")) return `${domain.slice(0, -2)}.com`;
+  return domain;
+}
+
+function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: ReadonlySet<string>, now: Date): RuleResult[] {
+  const tls = site.tls!;
+  const certPath = [...site.at, "tls", "certificate"];
+  const keyPath = [...site.at, "tls", "key"];
+  if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return [];
+  const results: RuleResult[] = [];
+  const unreadable = (path: (string | number)[], file: string, why: string) =>
+    results.push({ rule: "cert-unreadable", path, message: `${file}: ${why}` });
+
+  const certFile = files.get(tls.certificate);
+  const keyFile = files.get(tls.key);
+  let cert: X509Certificate | undefined;
+  if (!certFile || "error" in certFile) unreadable(certPath, tls.certificate, certFile && "error" in certFile ? certFile.error : "not read");
+  else {
+    try {
+      cert = firstCertificate(certFile.data);
+    } catch {
+      unreadable(certPath, tls.certificate, "is not a PEM certificate");
+    }
+  }
+  let key: ReturnType<typeof createPrivateKey> | undefined;
+  if (!keyFile || "error" in keyFile) unreadable(keyPath, tls.key, keyFile && "error" in keyFile ? keyFile.error : "not read");
+  else {
+    try {
+      key = createPrivateKey(keyFile.data);
+    } catch {
+      unreadable(keyPath, tls.key, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
+    }
+  }
+  if (!cert) return results;
+  if (key && !cert.checkPrivateKey(key))
+    results.push({ rule: "cert-key-mismatch", path: keyPath, message: `${tls.key} is not the key of ${tls.certificate}; nginx refuses to start with it` });
+
+  const notAfter = new Date(cert.validTo);
+  const days = Math.floor((notAfter.getTime() - now.getTime()) / DAY);
+  if (notAfter.getTime() <= now.getTime())
+    results.push({ rule: "cert-expired", path: certPath, message: `${tls.certificate} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it` });
+  else if (days < EXPIRY_WARNING_DAYS)
+    results.push({
+      rule: "cert-expiring",
+      path: certPath,
+      message: `${tls.certificate} expires on ${notAfter.toISOString().slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"}); renew it`,
+    });
+
+  site.domains.forEach((domain, i) => {
+    if (cert.checkHost(hostFor(domain), { wildcards: true, subject: "never" }) === undefined)
+      results.push({
+        rule: "cert-name-mismatch",
+        path: [...site.at, "domains", i],
+        message: `${tls.certificate} has no subjectAltName for ${domain} (it covers ${cert.subjectAltName ?? "no names"}); browsers refuse wss://${domain.replace(/^\*\./, "x.")}`,
+      });
+  });
+  return results;
+}
+
+export const certificates: Rule = {
+  id: "cert-unreadable",
+  ids: ["cert-unreadable", "cert-key-mismatch", "cert-expired", "cert-expiring", "cert-name-mismatch"],
+  severity: "error",
+  description: "Certificate and key files: readable, matching, valid for 14 more days, naming every domain.",
+  run: ({ config, files, stubbed, now }) =>
+    files ? config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed ?? new Set(), now ?? new Date())) : [],
+};
+
+/** Default severities of the rules this file reports under. */
+export const CERT_SEVERITIES = {
+  "cert-unreadable": "error",
+  "cert-key-mismatch": "error",
+  "cert-expired": "error",
+  "cert-expiring": "warning",
+  "cert-name-mismatch": "error",
+} as const;

@@ -1,0 +1,14 @@
+import type { Rule } from "../types.js";
+
+export const tlsNoRedirect: Rule = {
+  id: "tls-no-redirect",
+  severity: "warning",
+  description: "A TLS site without redirectHttp: http:// visitors get no answer, or another site's.",
+  run: ({ config }) =>
+    config.sites
+      .filter((site) => site.tls && site.redirectSetting === undefined)
+      .map((site) => ({
+        path: [...site.at, "tls"],
+        message: `${site.domains[0]} serves https only: http://${site.domains[0]} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
+      })),
+};

@@ -1,0 +1,42 @@
+import type { Rule } from "../types.js";
+import { listensPrivately } from "../scope.js";
+
+export const upstreamSingleServer: Rule = {
+  id: "upstream-single-server",
+  severity: "warning",
+  description: "An upstream that serves plain HTTP with one server and no keepalive: a new connection per request and no failover.",
+  run: ({ config, features }) =>
+    config.upstreams.flatMap((upstream) => {
+      const primaries = upstream.servers.filter((s) => !s.backup && !s.down);
+      const keepalive = upstream.keepalive ?? features.defaultKeepalive;
+      const routes = config.sites.flatMap((site) => site.routes).filter((route) => route.upstream === upstream.name);
+      // keepalive matters for plain HTTP requests; an upgraded WebSocket keeps its connection anyway
+      const http = routes.filter((route) => !route.websocket);
+      if (primaries.length !== 1 || keepalive > 0 || http.length === 0) return [];
+      return [
+        {
+          path: [...upstream.at, "servers"],
+          message: `one server and no keepalive for ${http.length} plain HTTP route(s): every request opens a new connection to ${primaries[0]!.address}, and nothing takes over when it is down; add a server (or a backup) and set keepalive, e.g. 16`,
+        },
+      ];
+    }),
+};
+
+export const ipHashBehindProxy: Rule = {
+  id: "ip-hash-behind-proxy",
+  severity: "warning",
+  description: "ip-hash on a site that listens only on private addresses: behind a proxy every client has the proxy's address.",
+  run: ({ config }) =>
+    config.upstreams
+      .filter((upstream) => upstream.balance === "ip-hash")
+      .flatMap((upstream) => {
+        const sites = config.sites.filter((site) => site.routes.some((route) => route.upstream === upstream.name));
+        if (!sites.length || !sites.every(listensPrivately)) return [];
+        return [
+          {
+            path: [...upstream.at, "balance"],
+            message: `the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; use balance: hash with hashKey: $http_x_forwarded_for (or a user id), or set real_ip in nginx`,
+          },
+        ];
+      }),
+};

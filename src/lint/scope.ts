@@ -1,0 +1,30 @@
+/** Is a site reachable from the internet, or only inside a network? Rules about abuse skip the latter. */
+import { isIPv4, isIPv6 } from "node:net";
+import type { Site } from "../config/model.js";
+
+const INTERNAL_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test"];
+
+export function isPrivateAddress(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (bare === "localhost") return true;
+  if (isIPv4(bare)) {
+    const [a = 0, b = 0] = bare.split(".").map(Number);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  }
+  if (isIPv6(bare)) return bare === "::1" || /^f[cd]/i.test(bare) || /^fe80:/i.test(bare);
+  return false;
+}
+
+function isInternalName(domain: string): boolean {
+  const d = domain.toLowerCase();
+  return d === "localhost" || INTERNAL_SUFFIXES.some((s) => d.endsWith(s)) || isPrivateAddress(d);
+}
+
+/** Only bound to loopback or private addresses: something else (a proxy, a load balancer) is in front. */
+export function listensPrivately(site: Site): boolean {
+  return site.listen.every((l) => l.host !== "*" && !l.host.startsWith("[::]") && isPrivateAddress(l.host));
+}
+
+export function isPublic(site: Site): boolean {
+  return !site.domains.every(isInternalName) && !listensPrivately(site);
+}

@@ -1,0 +1,42 @@
+/**
+ * nginx's master and worker processes, read from /proc (Linux). A reload that nginx really applied
+ * starts new workers; one it refused (a port already taken, say) leaves only the old ones.
+ */
+import { readdir, readFile } from "node:fs/promises";
+
+export interface Processes {
+  alive(pid: number): boolean;
+  children(pid: number): Promise<number[]>;
+  readPidFile(path: string): Promise<number | undefined>;
+}
+
+export const linuxProcesses: Processes = {
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+  },
+  async children(pid) {
+    const entries = await readdir("/proc").catch(() => [] as string[]);
+    const found: number[] = [];
+    await Promise.all(
+      entries
+        .filter((name) => /^\d+$/.test(name))
+        .map(async (name) => {
+          const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => "");
+          // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ")"
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          if (ppid === pid) found.push(Number(name));
+        }),
+    );
+    return found.sort((a, b) => a - b);
+  },
+  async readPidFile(path) {
+    const text = await readFile(path, "utf8").catch(() => "");
+    const pid = Number.parseInt(text, 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  },
+};
