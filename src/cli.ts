@@ -102,16 +102,14 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       ]),
     )
     .action(async (opts: { config?: string; output?: string; nginxVersion?: string; full?: boolean; check?: string }) => {
-      const [{ renderCommand }, { createNginx }, { formatFinding }, { formatVersion }] = await Promise.all([
+      const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
         import("./commands/render.js"),
-        import("./nginx/nginx.js"),
         import("./report/text.js"),
         import("./render/version.js"),
       ]);
-      const needsDetection = opts.nginxVersion === undefined;
-      const result = await renderCommand({ ...opts, nginx: needsDetection ? createNginx() : undefined });
+      const result = await renderCommand(opts);
       const color = colorFor(process.stderr);
-      for (const finding of result.findings) err(formatFinding(finding, result.source, color));
+      for (const line of formatFindings(result.findings, result.source, color)) err(line);
       if (result.outcome.kind === "stdout") out(result.text);
       else if (result.outcome.kind === "written")
         err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.target.version)})`);

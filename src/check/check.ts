@@ -11,7 +11,7 @@ import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { withSandbox } from "../nginx/sandbox.js";
 import { render } from "../render/render.js";
-import { sourceMap } from "../render/sourcemap.js";
+import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
@@ -78,7 +78,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const files = await readTlsFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
   const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
-  const findings: Finding[] = lint({ config, features, files, stubbed, now: options.now ?? new Date() });
+  const findings: Finding[] = lint({ config, features, target: target.version, files, stubbed, now: options.now ?? new Date() });
   for (const i of stubSites)
     findings.push({
       rule: "stub-certs",
@@ -115,13 +115,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
   });
 
-  const lines = sourceMap(result.output);
+  const locate = outputLocator(result.output, result.sandboxFile);
   const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";
-  const outputLines = result.output.split("\n");
-  for (const message of [...result.test.errors, ...result.test.warnings]) {
-    const line = message.file === result.sandboxFile ? message.line : lineMentioning(outputLines, message.text);
-    findings.push(nginxFinding(message, (line !== undefined ? lines[line] : undefined) ?? [], /host not found/.test(message.text) ? hint : ""));
-  }
+  for (const message of [...result.test.errors, ...result.test.warnings])
+    findings.push(nginxFinding(message, locate(message) ?? [], /host not found/.test(message.text) ? hint : ""));
   if (!result.test.ok && result.test.errors.length === 0)
     findings.push({ rule: "nginx", severity: "error", path: [], message: `nginx -t failed: ${result.test.stderr.trim().split("\n").pop() ?? "no message"}` });
   return finish(
@@ -131,18 +128,6 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     findings.map(located),
     options.strict,
   );
-}
-
-/**
- * Some nginx errors name no line (a certificate that cannot be loaded is reported for the server
- * block as a whole); they quote the value, so find the 1-based output line that holds it.
- */
-function lineMentioning(outputLines: string[], text: string): number | undefined {
-  for (const [, value] of text.matchAll(/"([^"]+)"/g)) {
-    const index = outputLines.findIndex((line) => line.includes(`"${value}"`));
-    if (index >= 0) return index + 1;
-  }
-  return undefined;
 }
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {

@@ -5,7 +5,7 @@ import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
 import { DriftError, UsageError } from "../errors.js";
 import { lint, type Finding } from "../lint/index.js";
-import type { Nginx } from "../nginx/nginx.js";
+import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render } from "../render/render.js";
 import { featuresFor } from "../render/version.js";
 import { writeFileAtomic } from "../util/write-file.js";
@@ -16,8 +16,8 @@ export interface RenderCommandOptions extends LoadOptions {
   nginxVersion?: string | undefined;
   full?: boolean | undefined;
   check?: string | undefined;
-  /** used to detect the target version when neither the flag nor the config sets it */
-  nginx?: Nginx | undefined;
+  /** how to reach nginx.binary to detect the target version when neither the flag nor the config sets it */
+  createNginx?: ((binary: string) => Nginx) | undefined;
 }
 
 export interface RenderCommandResult {
@@ -32,10 +32,11 @@ export interface RenderCommandResult {
 export async function renderCommand(options: RenderCommandOptions): Promise<RenderCommandResult> {
   if (options.output !== undefined && options.check !== undefined) throw new UsageError("--check and -o cannot be used together");
   const { config, source } = await loadConfig(options);
-  const target = await resolveTarget(config, options.nginxVersion, options.nginx);
+  const detect = options.nginxVersion === undefined && config.nginx.version === undefined;
+  const target = await resolveTarget(config, options.nginxVersion, detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined);
   const text = render(config, target, { full: options.full ?? false });
   // render mentions what needs attention; `check` lists everything, infos included
-  const findings = lint({ config, features: featuresFor(target.version, target.openssl) }).filter((f) => f.severity !== "info");
+  const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter((f) => f.severity !== "info");
   const cwd = options.cwd ?? process.cwd();
   if (options.check !== undefined) {
     const current = await readFile(resolve(cwd, options.check), "utf8").catch((error: NodeJS.ErrnoException) => {

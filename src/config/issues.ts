@@ -64,7 +64,9 @@ export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues
     }
   };
   for (const issue of issues) visit(issue, []);
-  return problems;
+  // one problem per key: a number that is both too large and not whole is one mistake
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.path) && Boolean(seen.add(p.path)));
 }
 
 /** The union branch the value was evidently meant for: the one whose failure is not a type mismatch at its root. */

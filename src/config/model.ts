@@ -66,6 +66,8 @@ export interface Route {
   upstream: string;
   websocket: boolean;
   timeouts: Timeouts;
+  /** where each timeout was set: the route, defaults.timeouts, or undefined for wssgen's default */
+  timeoutsAt: Record<keyof Timeouts, KeyPath | undefined>;
   origins: string[] | undefined;
   allowMissingOrigin: boolean;
   maxConnectionsPerIp: number | undefined;

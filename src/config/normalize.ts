@@ -76,6 +76,12 @@ function normalizeRoute(raw: RawConfig, route: RawRoute, at: KeyPath): Route {
     upstream: route.upstream,
     websocket: route.websocket ?? true,
     timeouts: { ...DEFAULTS.timeouts, ...raw.defaults?.timeouts, ...route.timeouts },
+    timeoutsAt: Object.fromEntries(
+      (["connect", "read", "send"] as const).map((k) => [
+        k,
+        route.timeouts?.[k] !== undefined ? [...at, "timeouts", k] : raw.defaults?.timeouts?.[k] !== undefined ? ["defaults", "timeouts", k] : undefined,
+      ]),
+    ) as Route["timeoutsAt"],
     origins: route.origins,
     allowMissingOrigin: route.allowMissingOrigin ?? true,
     maxConnectionsPerIp: route.maxConnectionsPerIp,
@@ -103,7 +109,8 @@ export function parseListen(value: number | string): ListenAddress {
   const text = String(value);
   const hp = splitHostPort(text)!;
   if (hp.port === undefined) return { value: text, port: Number(hp.host), host: "*" };
-  const host = hp.ipv6 ? `[${hp.host}]` : hp.host === "0.0.0.0" ? "*" : hp.host.toLowerCase();
+  // compare addresses as nginx does: [0::0] is [::], 0.0.0.0 is every IPv4 address
+  const host = hp.ipv6 ? new URL(`http://[${hp.host}]`).hostname : hp.host === "0.0.0.0" ? "*" : hp.host.toLowerCase();
   return { value: text, port: Number(hp.port), host };
 }
 

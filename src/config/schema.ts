@@ -39,7 +39,7 @@ export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${typeof value === "number" ? String(value) : JSON.stringify(value)}`;
 }
 
 const int = (min: number, max: number, description: string) =>
@@ -64,13 +64,30 @@ export const durationSchema = z
   )
   .meta({ description: "A duration: 500ms, 30s, 5m, 1h, 1d, or a number of seconds." });
 
+/** For directives nginx reads in whole seconds (fail_timeout, ssl_session_timeout, max-age): no ms. */
+const SECONDS_HINT = "expected whole seconds such as 30s, 5m, 1h or 1d (nginx takes no ms here)";
+export const secondsSchema = z
+  .union(
+    [
+      z.number().int({ error: SECONDS_HINT }).min(0, { error: SECONDS_HINT }).max(9_999_999, { error: SECONDS_HINT }),
+      z.string().regex(/^\d{1,7}(s|m|h|d)$/, { error: (issue) => `${SECONDS_HINT}, got ${typeName(issue.input)}` }),
+    ],
+    { error: (issue) => `${SECONDS_HINT}, got ${typeName(issue.input)}` },
+  )
+  .meta({ description: "Whole seconds: 30s, 5m, 1h, 1d, or a number of seconds." });
+
+/** Proxy timeouts: 0 would make nginx give up at once (504 on every request). */
+const timeoutSchema = durationSchema.refine((v) => v !== 0 && !/^0+(ms|s|m|h|d)$/.test(String(v)), {
+  error: "must be more than 0 (nginx would time out every request at once)",
+});
+
 const timeoutsSchema = z
   .strictObject({
-    connect: durationSchema.optional().meta({ description: "proxy_connect_timeout (default 5s)." }),
-    read: durationSchema
+    connect: timeoutSchema.optional().meta({ description: "proxy_connect_timeout (default 5s)." }),
+    read: timeoutSchema
       .optional()
       .meta({ description: "proxy_read_timeout: how long an idle socket may stay silent (default 1h)." }),
-    send: durationSchema.optional().meta({ description: "proxy_send_timeout (default 1h)." }),
+    send: timeoutSchema.optional().meta({ description: "proxy_send_timeout (default 1h)." }),
   })
   .meta({ description: "Proxy timeouts." });
 
@@ -116,7 +133,7 @@ const serverObjectSchema = z.strictObject({
   address: checked(checkServerAddress, "host:port, [IPv6]:port or unix:/path."),
   weight: int(1, 1000, "Relative weight (default 1).").optional(),
   maxFails: int(0, 1000, "max_fails (nginx default 1).").optional(),
-  failTimeout: durationSchema.optional().meta({ description: "fail_timeout (nginx default 10s)." }),
+  failTimeout: secondsSchema.optional().meta({ description: "fail_timeout (nginx default 10s)." }),
   backup: bool("Only used when the primary servers are down.").optional(),
   down: bool("Marked permanently unavailable.").optional(),
 });
@@ -151,7 +168,7 @@ const hstsSchema = z.union(
   [
     z.boolean(),
     z.strictObject({
-      maxAge: durationSchema.optional().meta({ description: "max-age (default 2 years)." }),
+      maxAge: secondsSchema.optional().meta({ description: "max-age (default 2 years; 0 tells browsers to forget the policy)." }),
       includeSubdomains: bool("Add includeSubDomains.").optional(),
       preload: bool("Add preload.").optional(),
     }),
@@ -170,7 +187,7 @@ const tlsSchema = z
       .optional()
       .meta({ description: "Mozilla server-side TLS profile (default intermediate)." }),
     hsts: hstsSchema.optional().meta({ description: "Strict-Transport-Security (default on, max-age 2 years)." }),
-    sessionTimeout: durationSchema.optional().meta({ description: "ssl_session_timeout (default 1d)." }),
+    sessionTimeout: secondsSchema.optional().meta({ description: "ssl_session_timeout (default 1d)." }),
     stapling: bool("OCSP stapling (default false).").optional(),
   })
   .meta({ description: "TLS (wss://). Absent: a plain ws:// site." });
@@ -192,10 +209,11 @@ const routeSchema = z
     timeouts: timeoutsSchema.optional(),
     origins: z
       .array(checked(checkOrigin, "Origin."))
+      .min(1, { error: "an empty list would refuse every browser; list at least one origin, or remove origins" })
       .optional()
       .meta({ description: "Allowlist of browser origins (scheme://host[:port]); others get 403." }),
     allowMissingOrigin: bool("Allow clients that send no Origin (non-browsers) when origins is set (default true).").optional(),
-    maxConnectionsPerIp: int(1, 1_000_000, "Cap on open connections (sockets) per client IP.").optional(),
+    maxConnectionsPerIp: int(1, 65535, "Cap on open connections (sockets) per client IP.").optional(),
     headers: headersSchema.optional(),
   })
   .meta({ description: "A location proxied to an upstream." });
@@ -235,7 +253,7 @@ const siteSchema = z
 const lintSchema = z
   .strictObject({
     rules: z
-      .record(
+      .partialRecord(
         z.enum(RULE_IDS, { error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}` }),
         z.enum(["error", "warning", "info", "off"], { error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}` }),
       )

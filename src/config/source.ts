@@ -18,7 +18,8 @@ export interface ConfigSource {
 
 export function parseSource(file: string, text: string): ConfigSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // merge keys (<<: *anchor) are a YAML 1.1 habit that config files lean on; the yaml package has them opt-in
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -77,6 +78,7 @@ function findOffset(doc: Document, path: KeyPath, wantKey: boolean): number {
 }
 
 function yamlMessage(message: string): string {
+  if (message.includes("parseAllDocuments")) return "several YAML documents (---) in one file: wssgen reads one; remove the others";
   // the yaml package appends " at line L, column C" and a code excerpt; we print the position ourselves
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }

@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from "node:net";
 /** nginx rejects tokens of 4096 bytes or more; stay far below that. */
 export const MAX_VALUE_LENGTH = 1024;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?";
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -139,6 +139,8 @@ export const checkOrigin: Check = (v) => {
   const hostOk = host.startsWith("[") ? isIPv6(host.slice(1, -1)) : isIPv4(host) || isHostname(host);
   if (!hostOk) return `"${clip(v)}" is not an origin: ${hint}`;
   if (v !== v.toLowerCase()) return `"${clip(v)}" must be lower case, as browsers send it: "${v.toLowerCase()}"`;
+  if ((m[1] === "https" && m[3] === "443") || (m[1] === "http" && m[3] === "80"))
+    return `browsers never send the default port: write "${m[1]}://${host}"`;
   return m[3] === undefined ? undefined : checkPort(m[3]);
 };
 
@@ -150,6 +152,6 @@ export const checkVersion: Check = (v) =>
 export const checkArgument: Check = (v) => describeControl(v) ?? tooLong(v);
 
 function clip(v: string): string {
-  const printable = v.replace(/[\u0000-\u001f\u007f]/g, "?");
+  const printable = v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
   return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
 }

@@ -16,7 +16,7 @@ import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
-import { sourceMap } from "../render/sourcemap.js";
+import { outputLocator } from "../render/errors-map.js";
 import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -213,24 +213,34 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
   return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
 }
 
+/**
+ * A reload nginx carried out shows as new workers, while the old ones either exit or retitle
+ * themselves "worker process is shutting down" (they keep their open WebSockets but take no new
+ * connections). Waiting for both means that, once apply returns, new connections get the new config.
+ */
 async function waitForNewWorkers(processes: Processes, master: number, old: number[], timeoutMs: number): Promise<"ok" | "master-gone" | "no-new-workers"> {
   const deadline = Date.now() + timeoutMs;
   const before = new Set(old);
   for (;;) {
     if (!processes.alive(master)) return "master-gone";
-    if ((await processes.children(master)).some((pid) => !before.has(pid))) return "ok";
+    const children = await processes.children(master);
+    if (children.some((pid) => !before.has(pid))) {
+      const titles = await Promise.all(children.filter((pid) => before.has(pid)).map((pid) => processes.title(pid)));
+      if (titles.every((title) => title === undefined || !/worker process$/.test(title))) return "ok";
+    }
     if (Date.now() >= deadline) return "no-new-workers";
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** nginx's messages about the target file, reported at the place in wssgen.yaml that wrote the line. */
+/** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
 function mapNginxMessages(messages: NginxMessage[], target: string, text: string, source: ConfigSource): string[] {
-  const lines = sourceMap(text);
+  const locate = outputLocator(text, target);
   return messages.map((m) => {
-    const path = m.file === target && m.line !== undefined ? lines[m.line] : undefined;
-    if (!path) return `nginx: ${m.text}${m.file ? ` in ${m.file}:${m.line}` : ""}`;
+    const path = locate(m);
+    const where = m.file ? ` (${m.file}:${m.line})` : "";
+    if (!path) return `nginx: ${m.text}${where}`;
     const { line, column } = source.locate(path);
-    return `${source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${m.text} (${m.file}:${m.line})`;
+    return `${source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${m.text}${where}`;
   });
 }

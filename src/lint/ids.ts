@@ -12,6 +12,8 @@ export const RULE_IDS = [
   "cert-name-mismatch",
   "upstream-single-server",
   "ip-hash-behind-proxy",
+  "http2-shared-listen",
+  "worker-shutdown-timeout",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

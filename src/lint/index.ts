@@ -3,6 +3,7 @@ import { certificates, CERT_SEVERITIES } from "./rules/certificates.js";
 import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/origins.js";
 import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
 import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
+import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "./ids.js";
@@ -19,14 +20,14 @@ export const rules: readonly Rule[] = [
   certificates,
   upstreamSingleServer,
   ipHashBehindProxy,
+  http2SharedListen,
+  workerShutdownTimeout,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = Object.fromEntries(
   rules.flatMap((rule) => (rule.ids ?? [rule.id]).map((id) => [id, (CERT_SEVERITIES as Record<string, Severity>)[id] ?? rule.severity])),
 ) as Record<RuleId, Severity>;
-
-const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function lint(context: RuleContext): Finding[] {
   const overrides = context.config.lint;
@@ -37,8 +38,4 @@ export function lint(context: RuleContext): Finding[] {
       return setting === "off" ? [] : [{ rule: id, severity: setting, ...finding }];
     }),
   );
-}
-
-export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
 }

@@ -1,6 +1,6 @@
 import type { WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
-import type { Features } from "../render/version.js";
+import type { Features, Version } from "../render/version.js";
 import type { RuleId } from "./ids.js";
 
 export type Severity = "error" | "warning" | "info";
@@ -20,6 +20,8 @@ export type FileRead = { data: Buffer } | { error: string };
 export interface RuleContext {
   config: WssgenConfig;
   features: Features;
+  /** the nginx version the output is rendered for */
+  target?: Version;
   /** certificate and key files by path; absent when rules run without I/O (as in `render`) */
   files?: ReadonlyMap<string, FileRead>;
   /** paths that `check --stub-certs` replaced; their rules stay silent */

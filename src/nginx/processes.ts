@@ -8,6 +8,8 @@ export interface Processes {
   alive(pid: number): boolean;
   children(pid: number): Promise<number[]>;
   readPidFile(path: string): Promise<number | undefined>;
+  /** the process title (nginx sets "nginx: worker process", "... is shutting down"); undefined when gone */
+  title(pid: number): Promise<string | undefined>;
 }
 
 export const linuxProcesses: Processes = {
@@ -33,6 +35,10 @@ export const linuxProcesses: Processes = {
         }),
     );
     return found.sort((a, b) => a - b);
+  },
+  async title(pid) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
+    return cmdline?.replace(/\0+$/, "").replaceAll("\0", " ");
   },
   async readPidFile(path) {
     const text = await readFile(path, "utf8").catch(() => "");

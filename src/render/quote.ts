@@ -6,7 +6,7 @@ import type { KeyPath } from "../config/path.js";
 import { formatPath } from "../config/path.js";
 import { DURATION_PATTERN } from "../config/duration.js";
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** nginx refuses tokens this long; the config checks keep values far below it */
 const NGINX_TOKEN_LIMIT = 4096;
 

@@ -10,9 +10,9 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n# Connection header for upstreams: \"upgrade\" for WebSocket handshakes, \"close\" otherwise.\nmap $http_upgrade "
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"upgradeMap"),"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":9,"column":18},"end":{"line":9,"column":47}}})) != null ? stack1 : "")
-    + " {\n    default upgrade;\n    '' close;\n}\n";
+  return "\n# An allowed origin is too long for nginx's default map hash bucket (64 bytes). nginx takes this\n# only before the first map of the http block: if nginx.conf has maps of its own, set it there.\nmap_hash_bucket_size "
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"mapHashBucketSize"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":10,"column":21},"end":{"line":10,"column":50}}})) != null ? stack1 : "")
+    + ";\n";
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -21,10 +21,21 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n# Connection header for keepalive upstreams: an empty value keeps the upstream connection open.\nmap $http_upgrade "
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"upgradeKeepaliveMap"),"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":17,"column":18},"end":{"line":17,"column":56}}})) != null ? stack1 : "")
-    + " {\n    default upgrade;\n    '' '';\n}\n";
+  return "\n# Connection header for upstreams: \"upgrade\" for WebSocket handshakes, \"close\" otherwise.\nmap $http_upgrade "
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"upgradeMap"),"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":15,"column":18},"end":{"line":15,"column":47}}})) != null ? stack1 : "")
+    + " {\n    default upgrade;\n    '' close;\n}\n";
 },"2":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n# Connection header for keepalive upstreams: an empty value keeps the upstream connection open.\nmap $http_upgrade "
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"upgradeKeepaliveMap"),"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":23,"column":18},"end":{"line":23,"column":56}}})) != null ? stack1 : "")
+    + " {\n    default upgrade;\n    '' '';\n}\n";
+},"3":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -33,24 +44,13 @@ export const templateSpecs = {
     };
 
   return "\n# Browser origins allowed to open WebSockets; any other origin gets 403.\nmap $http_origin "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":25,"column":17},"end":{"line":25,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":31,"column":17},"end":{"line":31,"column":35}}})) != null ? stack1 : "")
     + " {\n    default 1;\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"allowMissing"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":27,"column":0},"end":{"line":29,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"origins"),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":30,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"allowMissing"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":35,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"origins"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":36,"column":0},"end":{"line":38,"column":9}}})) != null ? stack1 : "")
     + "}\n";
-},"3":function(container,depth0,helpers,partials,data) {
-    return "    '' 0;\n";
 },"4":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"q","hash":{},"data":data,"loc":{"start":{"line":31,"column":4},"end":{"line":31,"column":14}}})) != null ? stack1 : "")
-    + " 0;\n";
+    return "    '' 0;\n";
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -59,10 +59,21 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\nlimit_conn_zone $binary_remote_addr zone="
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"zone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":37,"column":41},"end":{"line":37,"column":55}}})) != null ? stack1 : "")
-    + ":10m;\n";
+  return "    "
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"q","hash":{},"data":data,"loc":{"start":{"line":37,"column":4},"end":{"line":37,"column":14}}})) != null ? stack1 : "")
+    + " 0;\n";
 },"6":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\nlimit_conn_zone $binary_remote_addr zone="
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"zone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":43,"column":41},"end":{"line":43,"column":55}}})) != null ? stack1 : "")
+    + ":10m;\n";
+},"7":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -71,24 +82,24 @@ export const templateSpecs = {
     };
 
   return "\n# "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":41,"column":2},"end":{"line":41,"column":16}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":47,"column":2},"end":{"line":47,"column":16}}})) != null ? stack1 : "")
     + "\nupstream "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":42,"column":9},"end":{"line":42,"column":19}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":48,"column":9},"end":{"line":48,"column":19}}})) != null ? stack1 : "")
     + " {\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"leastConn"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ipHash"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":46,"column":0},"end":{"line":48,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"random"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":51,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"hashKey"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":52,"column":6},"end":{"line":52,"column":23}}}),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":55,"column":0},"end":{"line":57,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"keepalive"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":58,"column":6},"end":{"line":58,"column":25}}}),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":58,"column":0},"end":{"line":60,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"leastConn"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":51,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ipHash"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"random"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":55,"column":0},"end":{"line":57,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"hashKey"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":58,"column":6},"end":{"line":58,"column":23}}}),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":58,"column":0},"end":{"line":60,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":61,"column":0},"end":{"line":63,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"keepalive"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":64,"column":6},"end":{"line":64,"column":25}}}),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":7}}})) != null ? stack1 : "")
     + "}\n";
-},"7":function(container,depth0,helpers,partials,data) {
-    return "    least_conn;\n";
 },"8":function(container,depth0,helpers,partials,data) {
-    return "    ip_hash;\n";
+    return "    least_conn;\n";
 },"9":function(container,depth0,helpers,partials,data) {
-    return "    random;\n";
+    return "    ip_hash;\n";
 },"10":function(container,depth0,helpers,partials,data) {
+    return "    random;\n";
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -97,9 +108,9 @@ export const templateSpecs = {
     };
 
   return "    hash "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hashKey"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":53,"column":9},"end":{"line":53,"column":22}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hashKey"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":59,"column":9},"end":{"line":59,"column":22}}})) != null ? stack1 : "")
     + ";\n";
-},"11":function(container,depth0,helpers,partials,data) {
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -108,23 +119,13 @@ export const templateSpecs = {
     };
 
   return "    server "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"address"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":56,"column":11},"end":{"line":56,"column":24}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"weight"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":30},"end":{"line":56,"column":46}}}),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":24},"end":{"line":56,"column":81}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"maxFails"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":87},"end":{"line":56,"column":105}}}),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":81},"end":{"line":56,"column":145}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"failTimeout"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":56,"column":151},"end":{"line":56,"column":172}}}),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":145},"end":{"line":56,"column":219}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"backup"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":219},"end":{"line":56,"column":247}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"down"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":247},"end":{"line":56,"column":271}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"address"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":62,"column":11},"end":{"line":62,"column":24}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"weight"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":62,"column":30},"end":{"line":62,"column":46}}}),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":62,"column":24},"end":{"line":62,"column":81}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"maxFails"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":62,"column":87},"end":{"line":62,"column":105}}}),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":62,"column":81},"end":{"line":62,"column":145}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"failTimeout"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":62,"column":151},"end":{"line":62,"column":172}}}),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":62,"column":145},"end":{"line":62,"column":219}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"backup"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":62,"column":219},"end":{"line":62,"column":247}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"down"),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":62,"column":247},"end":{"line":62,"column":271}}})) != null ? stack1 : "")
     + ";\n";
-},"12":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return " weight="
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"weight"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":56},"end":{"line":56,"column":74}}})) != null ? stack1 : "");
 },"13":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -133,8 +134,8 @@ export const templateSpecs = {
         return undefined
     };
 
-  return " max_fails="
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"maxFails"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":56,"column":118},"end":{"line":56,"column":138}}})) != null ? stack1 : "");
+  return " weight="
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"weight"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":62,"column":56},"end":{"line":62,"column":74}}})) != null ? stack1 : "");
 },"14":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -143,13 +144,23 @@ export const templateSpecs = {
         return undefined
     };
 
-  return " fail_timeout="
-    + ((stack1 = lookupProperty(helpers,"duration").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"failTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":56,"column":188},"end":{"line":56,"column":212}}})) != null ? stack1 : "");
+  return " max_fails="
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"maxFails"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":62,"column":118},"end":{"line":62,"column":138}}})) != null ? stack1 : "");
 },"15":function(container,depth0,helpers,partials,data) {
-    return " backup";
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " fail_timeout="
+    + ((stack1 = lookupProperty(helpers,"duration").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"failTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":62,"column":188},"end":{"line":62,"column":212}}})) != null ? stack1 : "");
 },"16":function(container,depth0,helpers,partials,data) {
-    return " down";
+    return " backup";
 },"17":function(container,depth0,helpers,partials,data) {
+    return " down";
+},"18":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -158,30 +169,8 @@ export const templateSpecs = {
     };
 
   return "    keepalive "
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"keepalive"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":59,"column":14},"end":{"line":59,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"keepalive"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":65,"column":14},"end":{"line":65,"column":35}}})) != null ? stack1 : "")
     + ";\n";
-},"18":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "\n# "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":65,"column":2},"end":{"line":65,"column":16}}})) != null ? stack1 : "")
-    + ": "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"label"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":65,"column":18},"end":{"line":65,"column":35}}})) != null ? stack1 : "")
-    + "\nserver {\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"listens"),{"name":"each","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":67,"column":0},"end":{"line":69,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"http2On"),{"name":"if","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":70,"column":0},"end":{"line":72,"column":7}}})) != null ? stack1 : "")
-    + "    server_name"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"serverNames"),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":73,"column":15},"end":{"line":73,"column":56}}})) != null ? stack1 : "")
-    + ";\n    server_tokens off;\n"
-    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"tls"),{"name":"with","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":75,"column":0},"end":{"line":99,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirectTo"),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":100,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":104,"column":0},"end":{"line":128,"column":9}}})) != null ? stack1 : "")
-    + "}\n";
 },"19":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -190,18 +179,40 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "    listen "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":68,"column":11},"end":{"line":68,"column":22}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ssl"),{"name":"if","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":68,"column":22},"end":{"line":68,"column":44}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"http2"),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":68,"column":44},"end":{"line":68,"column":70}}})) != null ? stack1 : "")
-    + ";\n";
+  return "\n# "
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":71,"column":2},"end":{"line":71,"column":16}}})) != null ? stack1 : "")
+    + ": "
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"label"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":71,"column":18},"end":{"line":71,"column":35}}})) != null ? stack1 : "")
+    + "\nserver {\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"listens"),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":73,"column":0},"end":{"line":75,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"http2On"),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":76,"column":0},"end":{"line":78,"column":7}}})) != null ? stack1 : "")
+    + "    server_name"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"serverNames"),{"name":"each","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":79,"column":15},"end":{"line":79,"column":56}}})) != null ? stack1 : "")
+    + ";\n    server_tokens off;\n"
+    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"tls"),{"name":"with","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":81,"column":0},"end":{"line":105,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirectTo"),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":106,"column":0},"end":{"line":109,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":110,"column":0},"end":{"line":134,"column":9}}})) != null ? stack1 : "")
+    + "}\n";
 },"20":function(container,depth0,helpers,partials,data) {
-    return " ssl";
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "    listen "
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":74,"column":11},"end":{"line":74,"column":22}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ssl"),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":74,"column":22},"end":{"line":74,"column":44}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"http2"),{"name":"if","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":74,"column":44},"end":{"line":74,"column":70}}})) != null ? stack1 : "")
+    + ";\n";
 },"21":function(container,depth0,helpers,partials,data) {
-    return " http2";
+    return " ssl";
 },"22":function(container,depth0,helpers,partials,data) {
-    return "    http2 on;\n";
+    return " http2";
 },"23":function(container,depth0,helpers,partials,data) {
+    return "    http2 on;\n";
+},"24":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -210,8 +221,8 @@ export const templateSpecs = {
     };
 
   return " "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"q","hash":{},"data":data,"loc":{"start":{"line":73,"column":37},"end":{"line":73,"column":47}}})) != null ? stack1 : "");
-},"24":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"q","hash":{},"data":data,"loc":{"start":{"line":79,"column":37},"end":{"line":79,"column":47}}})) != null ? stack1 : "");
+},"25":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -220,31 +231,20 @@ export const templateSpecs = {
     };
 
   return "\n    ssl_certificate "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"certificate"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":77,"column":20},"end":{"line":77,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"certificate"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":83,"column":20},"end":{"line":83,"column":37}}})) != null ? stack1 : "")
     + ";\n    ssl_certificate_key "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"key"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":78,"column":24},"end":{"line":78,"column":33}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"key"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":84,"column":24},"end":{"line":84,"column":33}}})) != null ? stack1 : "")
     + ";\n    ssl_protocols "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"protocols"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":79,"column":18},"end":{"line":79,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"protocols"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":85,"column":18},"end":{"line":85,"column":37}}})) != null ? stack1 : "")
     + ";\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ciphers"),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":0},"end":{"line":82,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"curves"),{"name":"if","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":83,"column":0},"end":{"line":85,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ciphers"),{"name":"if","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":0},"end":{"line":88,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"curves"),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":91,"column":7}}})) != null ? stack1 : "")
     + "    ssl_prefer_server_ciphers off;\n    ssl_session_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"sessionTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":87,"column":24},"end":{"line":87,"column":51}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"sessionTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":93,"column":24},"end":{"line":93,"column":51}}})) != null ? stack1 : "")
     + ";\n    ssl_session_cache shared:wssgen_ssl:10m;\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"sessionTicketsOff"),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":91,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"stapling"),{"name":"if","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":92,"column":0},"end":{"line":95,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"hsts"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":98,"column":7}}})) != null ? stack1 : "");
-},"25":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    ssl_ciphers "
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"ciphers"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":81,"column":16},"end":{"line":81,"column":33}}})) != null ? stack1 : "")
-    + ";\n";
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"sessionTicketsOff"),{"name":"if","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":95,"column":0},"end":{"line":97,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"stapling"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":98,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"hsts"),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "");
 },"26":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -253,14 +253,10 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "    ssl_ecdh_curve "
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"curves"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":84,"column":19},"end":{"line":84,"column":35}}})) != null ? stack1 : "")
+  return "    ssl_ciphers "
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"ciphers"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":87,"column":16},"end":{"line":87,"column":33}}})) != null ? stack1 : "")
     + ";\n";
 },"27":function(container,depth0,helpers,partials,data) {
-    return "    ssl_session_tickets off;\n";
-},"28":function(container,depth0,helpers,partials,data) {
-    return "    ssl_stapling on;\n    ssl_stapling_verify on;\n";
-},"29":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -268,9 +264,13 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "    add_header Strict-Transport-Security "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hsts"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":97,"column":41},"end":{"line":97,"column":51}}})) != null ? stack1 : "")
-    + " always;\n";
+  return "    ssl_ecdh_curve "
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"curves"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":90,"column":19},"end":{"line":90,"column":35}}})) != null ? stack1 : "")
+    + ";\n";
+},"28":function(container,depth0,helpers,partials,data) {
+    return "    ssl_session_tickets off;\n";
+},"29":function(container,depth0,helpers,partials,data) {
+    return "    ssl_stapling on;\n    ssl_stapling_verify on;\n";
 },"30":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -279,10 +279,21 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n    return 301 "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirectTo"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":102,"column":15},"end":{"line":102,"column":31}}})) != null ? stack1 : "")
-    + ";\n";
+  return "    add_header Strict-Transport-Security "
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hsts"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":103,"column":41},"end":{"line":103,"column":51}}})) != null ? stack1 : "")
+    + " always;\n";
 },"31":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n    return 301 "
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirectTo"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":108,"column":15},"end":{"line":108,"column":31}}})) != null ? stack1 : "")
+    + ";\n";
+},"32":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -291,28 +302,28 @@ export const templateSpecs = {
     };
 
   return "\n    # "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":106,"column":6},"end":{"line":106,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":112,"column":6},"end":{"line":112,"column":20}}})) != null ? stack1 : "")
     + "\n    location "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exact"),{"name":"if","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":107,"column":13},"end":{"line":107,"column":35}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"uri"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":107,"column":35},"end":{"line":107,"column":44}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exact"),{"name":"if","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":113,"column":13},"end":{"line":113,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"uri"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":113,"column":35},"end":{"line":113,"column":44}}})) != null ? stack1 : "")
     + " {\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"originDeniedVar"),{"name":"if","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":112,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"limitConn"),{"name":"if","hash":{},"fn":container.program(34, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":113,"column":0},"end":{"line":116,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"originDeniedVar"),{"name":"if","hash":{},"fn":container.program(34, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"limitConn"),{"name":"if","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":119,"column":0},"end":{"line":122,"column":7}}})) != null ? stack1 : "")
     + "        proxy_pass "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"proxyPass"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":117,"column":19},"end":{"line":117,"column":34}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"proxyPass"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":123,"column":19},"end":{"line":123,"column":34}}})) != null ? stack1 : "")
     + ";\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"proxyHttpVersion"),{"name":"if","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":118,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"headers"),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":0},"end":{"line":123,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"proxyHttpVersion"),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":126,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"headers"),{"name":"each","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
     + "        proxy_connect_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"connect"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":124,"column":30},"end":{"line":124,"column":59}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"connect"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":130,"column":30},"end":{"line":130,"column":59}}})) != null ? stack1 : "")
     + ";\n        proxy_read_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"read"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":125,"column":27},"end":{"line":125,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"read"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":131,"column":27},"end":{"line":131,"column":53}}})) != null ? stack1 : "")
     + ";\n        proxy_send_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"send"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":126,"column":27},"end":{"line":126,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"send"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":132,"column":27},"end":{"line":132,"column":53}}})) != null ? stack1 : "")
     + ";\n    }\n";
-},"32":function(container,depth0,helpers,partials,data) {
-    return "= ";
 },"33":function(container,depth0,helpers,partials,data) {
+    return "= ";
+},"34":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -321,9 +332,9 @@ export const templateSpecs = {
     };
 
   return "        if ("
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"originDeniedVar"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":109,"column":12},"end":{"line":109,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"originDeniedVar"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":115,"column":12},"end":{"line":115,"column":37}}})) != null ? stack1 : "")
     + ") {\n            return 403;\n        }\n";
-},"34":function(container,depth0,helpers,partials,data) {
+},"35":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -332,13 +343,13 @@ export const templateSpecs = {
     };
 
   return "        limit_conn "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"zone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":114,"column":19},"end":{"line":114,"column":43}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"zone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":120,"column":19},"end":{"line":120,"column":43}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":114,"column":44},"end":{"line":114,"column":71}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":120,"column":44},"end":{"line":120,"column":71}}})) != null ? stack1 : "")
     + ";\n        limit_conn_status 429;\n";
-},"35":function(container,depth0,helpers,partials,data) {
-    return "        proxy_http_version 1.1;\n";
 },"36":function(container,depth0,helpers,partials,data) {
+    return "        proxy_http_version 1.1;\n";
+},"37":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -347,9 +358,9 @@ export const templateSpecs = {
     };
 
   return "        proxy_set_header "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":122,"column":25},"end":{"line":122,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":128,"column":25},"end":{"line":128,"column":35}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":122,"column":36},"end":{"line":122,"column":47}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":128,"column":36},"end":{"line":128,"column":47}}})) != null ? stack1 : "")
     + ";\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -368,12 +379,13 @@ export const templateSpecs = {
     + ").\n# An http-context file: include it inside http {} (Debian and nginx.org packages read /etc/nginx/conf.d/*.conf).\n# A reload keeps old workers alive while their WebSockets stay open; bound that with\n# `worker_shutdown_timeout "
     + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"workerShutdownTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":5,"column":27},"end":{"line":5,"column":61}}})) != null ? stack1 : "")
     + ";` in the main context of nginx.conf.\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"upgradeMap"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":13,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"upgradeKeepaliveMap"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":0},"end":{"line":21,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"originMaps"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":34,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"connZones"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":35,"column":0},"end":{"line":38,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"upstreams"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":39,"column":0},"end":{"line":62,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":63,"column":0},"end":{"line":130,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"mapHashBucketSize"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":6,"column":6},"end":{"line":6,"column":33}}}),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":11,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"upgradeMap"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"upgradeKeepaliveMap"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":27,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"originMaps"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":40,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"connZones"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":41,"column":0},"end":{"line":44,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"upstreams"),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":0},"end":{"line":68,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":69,"column":0},"end":{"line":136,"column":9}}})) != null ? stack1 : "");
 },"useData":true},
   "nginx.conf": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {

@@ -91,10 +91,24 @@ export interface View {
   upgradeMap: { variable: string; empty: string } | undefined;
   upgradeKeepaliveMap: { variable: string; empty: string } | undefined;
   originMaps: { variable: string; allowMissing: boolean; origins: string[] }[];
+  /** set only when an origin is too long for nginx's default map hash bucket (64 bytes) */
+  mapHashBucketSize: number | undefined;
   connZones: { zone: string }[];
   upstreams: UpstreamView[];
   servers: ServerView[];
   workerShutdownTimeout: string | number;
+}
+
+/**
+ * nginx stores each map key in a hash bucket as a pointer, the key and two length bytes, aligned to
+ * the pointer size, and ends each bucket with a pointer; the bucket size is rounded up to the cache
+ * line. With the default 64, keys of more than 46 bytes make nginx refuse to start.
+ */
+export function mapBucketSize(keys: readonly string[], pointer = 8, cacheLine = 64): number | undefined {
+  const align = (n: number, to: number) => Math.ceil(n / to) * to;
+  const needed = Math.max(0, ...keys.map((key) => pointer + align(Buffer.byteLength(key) + 2, pointer) + pointer));
+  const bucket = align(needed, cacheLine);
+  return bucket > cacheLine ? bucket : undefined;
 }
 
 export function upstreamName(name: string): string {
@@ -171,12 +185,14 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
   const servers: ServerView[] = config.sites.flatMap((site) => siteServers(site, features, location));
 
   return {
-    source: config.file === "<stdin>" ? "standard input" : (config.file.split(/[\\/]/).pop() ?? config.file),
+    // a file name is the one thing in a comment nobody validated: make it one printable line
+    source: config.file === "<stdin>" ? "standard input" : (config.file.split(/[\\/]/).pop() ?? config.file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?"),
     target: formatVersion(target.version),
     features: describeFeatures(features),
     upgradeMap: upgrade ? { variable: UPGRADE_VAR, empty: "close" } : undefined,
     upgradeKeepaliveMap: upgradeKeepalive ? { variable: UPGRADE_KEEPALIVE_VAR, empty: "" } : undefined,
     originMaps,
+    mapHashBucketSize: mapBucketSize(originMaps.flatMap((m) => m.origins)),
     connZones,
     upstreams: config.upstreams.map((u) => upstreamView(u, features)),
     servers,

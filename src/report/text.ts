@@ -14,3 +14,11 @@ export function formatFinding(finding: Finding, source: ConfigSource, color: Cha
         : color.blue("info");
   return `${source.file}:${line}:${column} ${formatPath(finding.path)}: ${severity}: ${finding.message} ${color.dim(`[${finding.rule}]`)}`;
 }
+
+/** Findings in file order, one line each. */
+export function formatFindings(findings: Finding[], source: ConfigSource, color: ChalkInstance): string[] {
+  return findings
+    .map((finding) => ({ finding, at: source.locate(finding.path) }))
+    .sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column)
+    .map(({ finding }) => formatFinding(finding, source, color));
+}

@@ -41,7 +41,13 @@ describe("wssgen render", () => {
     const dir = tmp();
     copyFileSync(fixture("03-ws-and-http-routes"), join(dir, "wssgen.yaml"));
     const r = await runCli(["render", "--nginx-version", "1.22"], { cwd: dir, env: { CERT_DIR: undefined } });
-    expect(r).toEqual({ exitCode: 0, stdout: golden("03-ws-and-http-routes").trimEnd(), stderr: "" });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(golden("03-ws-and-http-routes").trimEnd());
+    // lint warnings go to stderr, never into the config
+    expect(r.stderr).toBe(
+      "wssgen.yaml:6:14 upstreams.web.servers: warning: one server and no keepalive for 1 plain HTTP route(s): every request opens a new connection to 10.0.0.6:3000, and nothing takes over when it is down; add a server (or a backup) and set keepalive, e.g. 16 [upstream-single-server]\n" +
+        "wssgen.yaml:14:9 sites[0].routes[0]: warning: any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [https://chat.example.com] [origin-missing]",
+    );
   });
   it("reads stdin with -c - and JSON as well as YAML", async () => {
     const json = JSON.stringify({
@@ -56,7 +62,9 @@ describe("wssgen render", () => {
   it("-o writes the file atomically and says so on stderr", async () => {
     const dir = tmp();
     const r = await runCli(["render", "-c", fixture("01-minimal-ws"), "-o", "out.conf", "--nginx-version", "1.22"], { cwd: dir });
-    expect(r).toEqual({ exitCode: 0, stdout: "", stderr: "wrote out.conf (nginx 1.22)" });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n").pop()).toBe("wrote out.conf (nginx 1.22)");
     expect(readFileSync(join(dir, "out.conf"), "utf8")).toBe(golden("01-minimal-ws"));
     expect(readdirSync(dir)).toEqual(["out.conf"]); // no temp files left behind
   });
@@ -102,7 +110,8 @@ describe("wssgen render", () => {
     const same = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "site.conf", "--nginx-version", "1.22"], {
       cwd: dir,
     });
-    expect(same).toEqual({ exitCode: 0, stdout: "", stderr: "site.conf is up to date" });
+    expect(same.exitCode).toBe(0);
+    expect(same.stderr.split("\n").pop()).toBe("site.conf is up to date");
     writeFileSync(join(dir, "site.conf"), golden("01-minimal-ws").replace("proxy_read_timeout 1h;", "proxy_read_timeout 60s;"));
     const drift = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "site.conf", "--nginx-version", "1.22"], {
       cwd: dir,
@@ -118,7 +127,7 @@ describe("wssgen render", () => {
     const dir = tmp();
     writeFileSync(
       join(dir, "wssgen.yaml"),
-      "upstreams: { app: { servers: [127.0.0.1:8080] } }\nsites:\n  - domains: [a.example.com]\n    routes:\n      - { path: /ws, upstream: app, timeouts: { read: 60s } }\n",
+      "upstreams: { app: { servers: [127.0.0.1:8080] } }\nsites:\n  - domains: [a.example.com]\n    routes:\n      - { path: /ws, upstream: app, timeouts: { read: 60s }, origins: [http://a.example.com] }\n",
     );
     const r = await runCli(["render", "--nginx-version", "1.22"], { cwd: dir });
     expect(r.exitCode).toBe(0);
@@ -258,7 +267,7 @@ describe("wssgen schema", () => {
       additionalProperties: boolean;
       required: string[];
     };
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "nginx", "defaults", "upstreams", "sites"]);
+    expect(Object.keys(schema.properties)).toEqual(["$schema", "nginx", "defaults", "upstreams", "lint", "sites"]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(["upstreams", "sites"]);
     expect(`${r.stdout}\n`).toBe(readFileSync(join(ROOT, "docs/wssgen.schema.json"), "utf8"));

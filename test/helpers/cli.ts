@@ -10,9 +10,11 @@ export interface CliResult {
 
 export async function runCli(
   args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; input?: string; env?: Record<string, string | undefined>; user?: string } = {},
 ): Promise<CliResult> {
-  const result = await execa("node", [BIN, ...args], {
+  // as another user (root runs the suite): runuser, with the same node
+  const argv = options.user ? ["runuser", "-u", options.user, "--", process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
+  const result = await execa(argv[0]!, argv.slice(1), {
     reject: false,
     cwd: options.cwd,
     input: options.input ?? "",

@@ -11,7 +11,7 @@ export const wsReadTimeout: Rule = {
       site.routes
         .filter((route) => route.websocket && durationToMs(route.timeouts.read) <= 60_000)
         .map((route) => ({
-          path: [...route.at, "timeouts", "read"],
+          path: route.timeoutsAt.read ?? [...route.at, "timeouts", "read"],
           message: `read timeout ${nginxDuration(route.timeouts.read)}: nginx closes a WebSocket that is silent this long; ping more often than that from the app, or raise timeouts.read (default 1h)`,
         })),
     ),

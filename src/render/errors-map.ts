@@ -1,0 +1,26 @@
+/**
+ * Where in wssgen.yaml an nginx complaint about rendered output comes from. nginx names the file and
+ * line for most errors; some (a certificate it cannot load) name only the value, quoted.
+ */
+import type { KeyPath } from "../config/path.js";
+import type { NginxMessage } from "../nginx/nginx.js";
+import { sourceMap } from "./sourcemap.js";
+
+export function outputLocator(output: string, outputFile: string): (message: NginxMessage) => KeyPath | undefined {
+  const map = sourceMap(output);
+  const lines = output.split("\n");
+  return (message) => {
+    if (message.file !== undefined && message.file !== outputFile) return undefined;
+    const line = message.file === outputFile ? message.line : lineMentioning(lines, message.text);
+    return line === undefined ? undefined : map[line];
+  };
+}
+
+/** The 1-based line of the output that holds a value the message quotes. */
+function lineMentioning(lines: string[], text: string): number | undefined {
+  for (const [, value] of text.matchAll(/"([^"]+)"/g)) {
+    const index = lines.findIndex((line) => line.includes(`"${value}"`));
+    if (index >= 0) return index + 1;
+  }
+  return undefined;
+}

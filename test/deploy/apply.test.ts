@@ -1,0 +1,291 @@
+/**
+ * `wssgen apply` against a real nginx master (its own prefix, loopback high ports), on Debian's 1.22
+ * and the newest nginx of the matrix: good changes are served, bad ones leave the old file byte for
+ * byte and nginx serving the old config.
+ */
+import { spawn, execFileSync } from "node:child_process";
+import { truncateSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, writeSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { atLeast } from "../../src/render/version.js";
+import { startBackend, httpGet, wsEcho, type Backend } from "../helpers/backend.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { makeCertDir } from "../helpers/certs.js";
+import { nginxBuilds } from "../helpers/nginx.js";
+import { startNginx, type NginxServer } from "../helpers/nginx-server.js";
+import { freePort } from "../helpers/ports.js";
+
+const builds = nginxBuilds();
+const newest = builds.reduce((a, b) => (atLeast(b.version, a.version.join(".")) ? b : a));
+const matrix = [builds[0]!, newest];
+
+describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_label, build) => {
+  let nginx: NginxServer;
+  let backend: Backend;
+  let work: string;
+  let sitePort: number;
+  let basePort: number;
+
+  beforeEach(async () => {
+    basePort = await freePort();
+    sitePort = await freePort();
+    nginx = startNginx(build, { basePort });
+    backend = await startBackend("backend-a");
+    work = mkdtempSync(join(tmpdir(), "wssgen-apply-"));
+  });
+  afterEach(async () => {
+    nginx.stop();
+    await backend.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const target = () => join(nginx.confDir, "wssgen.conf");
+  const config = (routes: string, extra: { tls?: string; listen?: number; target?: string; mainConfig?: string; binary?: string } = {}) =>
+    [
+      `nginx:`,
+      `  binary: ${JSON.stringify(extra.binary ?? build.binary)}`,
+      `  mainConfig: ${JSON.stringify(extra.mainConfig ?? nginx.mainConfig)}`,
+      `  target: ${JSON.stringify(extra.target ?? target())}`,
+      `  reload: ${JSON.stringify(nginx.reload)}`,
+      `upstreams:`,
+      `  app: { servers: ["127.0.0.1:${backend.port}"] }`,
+      `sites:`,
+      `  - domains: [localhost]`,
+      `    listen: "127.0.0.1:${extra.listen ?? sitePort}"`,
+      extra.tls ?? "",
+      `    routes:`,
+      routes,
+      "",
+    ].join("\n");
+  const ROUTES = `      - { path: /ws, upstream: app }\n      - { path: /app, upstream: app, websocket: false }`;
+  const ROUTES_V2 = `${ROUTES}\n      - { path: /v2, upstream: app, websocket: false }`;
+  const applyWith = async (yaml: string, args: string[] = []): Promise<CliResult> => {
+    writeFileSync(join(work, "wssgen.yaml"), yaml);
+    return runCli(["apply", "--reload-timeout", "5s", ...args], { cwd: work });
+  };
+
+  it("deploys, serves the new routes (HTTP and a WebSocket upgrade), and then says unchanged", async () => {
+    const first = await applyWith(config(ROUTES));
+    expect(first.stderr).toContain("started new workers with the new config");
+    expect(first.exitCode).toBe(0);
+    expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+    expect(await wsEcho(`ws://127.0.0.1:${sitePort}/ws`, "hello")).toBe("backend-a: hello");
+
+    const second = await applyWith(config(ROUTES_V2));
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toContain(`backed up ${target()} to ${target()}.wssgen-backup`);
+    expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
+
+    const workers = execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" });
+    const same = await applyWith(config(ROUTES_V2));
+    expect(same).toEqual({ exitCode: 0, stdout: "", stderr: `${target()} is up to date; nothing to do` });
+    expect(execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" })).toBe(workers); // no reload
+    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+  });
+
+  it("a change nginx -t rejects: exit 1, the file byte-identical, nginx still serving the old config", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    chmodSync(target(), 0o640);
+    const before = readFileSync(target());
+    const broken = config(ROUTES_V2, { tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }\n    redirectHttp: false" });
+    const r = await applyWith(broken);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`wssgen: apply failed: nginx -t rejected the new config; restored ${target()} byte for byte; nginx was not reloaded`);
+    expect(r.stderr).toMatch(/wssgen\.yaml:\d+:\d+ sites\[0\]\.tls\.certificate: nginx -t: cannot load certificate "\/nonexistent\/cert\.pem"/);
+    expect(readFileSync(target()).equals(before)).toBe(true);
+    expect(statSync(target()).mode & 0o777).toBe(0o640);
+    expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+    expect((await httpGet(sitePort, "/v2")).status).toBe(404);
+  });
+
+  it("a failing first deploy removes the new file", async () => {
+    const r = await applyWith(config(ROUTES, { tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }" }));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`removed the new ${target()} (first deploy)`);
+    expect(existsSync(target())).toBe(false);
+  });
+
+  it("a reload nginx cannot carry out (port taken) is rolled back and nginx reloaded back", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const before = readFileSync(target());
+    const taken = await startBackend("squatter");
+    try {
+      const r = await applyWith(config(ROUTES_V2, { listen: taken.port }));
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain("nginx did not load the new config: no new worker processes within 5s");
+      expect(r.stderr).toContain("and reloaded nginx back to it");
+      expect(readFileSync(target()).equals(before)).toBe(true);
+      expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it("a failing reload command rolls back; nginx not running is reported", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const before = readFileSync(target());
+    await nginx.kill();
+    const r = await applyWith(config(ROUTES_V2));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/apply failed: .*-s reload failed: .*\(is nginx running\?\); restored .* byte for byte; nginx was not reloaded/);
+    expect(readFileSync(target()).equals(before)).toBe(true);
+  });
+
+  it("--dry-run prints the diff and the commands, and changes nothing", async () => {
+    const r = await applyWith(config(ROUTES), ["--dry-run"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split("\n").slice(0, 2)).toEqual(["--- /dev/null", `+++ ${target()} (rendered)`]);
+    expect(r.stdout).toContain('+    location "/app" {');
+    expect(r.stderr).toContain(`would run: ${build.binary} -T -c ${nginx.mainConfig}`);
+    expect(r.stderr).toContain(`would run: ${nginx.reload.join(" ")}`);
+    expect(existsSync(target())).toBe(false);
+    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+  });
+
+  it("--no-reload writes and tests only; `wssgen diff` shows what is not deployed", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const r = await applyWith(config(ROUTES_V2), ["--no-reload"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain("nginx was not reloaded (--no-reload)");
+    expect((await httpGet(sitePort, "/v2")).status).toBe(404); // nginx still runs the old config
+    const same = await runCli(["diff"], { cwd: work });
+    expect(same.exitCode).toBe(0);
+    writeFileSync(join(work, "wssgen.yaml"), config(ROUTES));
+    const diff = await runCli(["diff"], { cwd: work });
+    expect(diff.exitCode).toBe(1);
+    expect(diff.stdout).toContain('-    location "/v2" {');
+  });
+
+  it("a target the main config does not include is refused and rolled back", async () => {
+    const elsewhere = join(nginx.dir, "not-included.conf");
+    const r = await applyWith(config(ROUTES, { target: elsewhere }));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`${nginx.mainConfig} does not include ${elsewhere}, so nginx would never load it`);
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
+  it("two applies at once are serialized by the lock; a live holder makes a third wait, then fail clearly", async () => {
+    const a = config(ROUTES);
+    const b = config(ROUTES_V2);
+    writeFileSync(join(work, "a.yaml"), a);
+    writeFileSync(join(work, "b.yaml"), b);
+    const [ra, rb] = await Promise.all([
+      runCli(["apply", "-c", "a.yaml", "--reload-timeout", "5s"], { cwd: work }),
+      runCli(["apply", "-c", "b.yaml", "--reload-timeout", "5s"], { cwd: work }),
+    ]);
+    expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
+    const rendered = await Promise.all(["a.yaml", "b.yaml"].map((f) => runCli(["render", "-c", f], { cwd: work })));
+    expect(rendered.map((r) => `${r.stdout}\n`)).toContain(readFileSync(target(), "utf8"));
+    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+
+    // a lock held by a live process: wait, then give up with exit 2
+    const holder = spawn("sleep", ["30"]);
+    try {
+      writeFileSync(`${target()}.wssgen.lock`, `${holder.pid}\n`);
+      writeFileSync(join(work, "wssgen.yaml"), config(`${ROUTES_V2}\n      - { path: /v3, upstream: app, websocket: false }`));
+      const waited = await runCli(["apply", "--lock-timeout", "1s"], { cwd: work });
+      expect(waited.exitCode).toBe(2);
+      expect(waited.stderr).toContain(`waiting for another wssgen apply (pid ${holder.pid}) to finish`);
+      expect(waited.stderr).toContain(`wssgen: another wssgen apply (pid ${holder.pid}) holds ${target()}.wssgen.lock; waited 1s`);
+    } finally {
+      holder.kill();
+    }
+    // the holder is gone: its lock is stale and taken over
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await runCli(["apply", "--reload-timeout", "5s"], { cwd: work })).exitCode).toBe(0);
+    expect((await httpGet(sitePort, "/v3")).body).toBe("backend-a /v3\n");
+  });
+
+  it("environment problems exit 2 with one line and change nothing", async () => {
+    // nginx binary missing
+    const missing = await applyWith(config(ROUTES, { binary: "/nonexistent/nginx" }));
+    expect(missing).toEqual({ exitCode: 2, stdout: "", stderr: 'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, or set nginx.binary)' });
+    // target directory missing
+    const nodir = await applyWith(config(ROUTES, { target: join(nginx.dir, "nope", "wssgen.conf") }));
+    expect(nodir.exitCode).toBe(2);
+    expect(nodir.stderr).toBe(`wssgen: cannot write ${join(nginx.dir, "nope", "wssgen.conf")}: directory ${join(nginx.dir, "nope")} does not exist`);
+    expect(existsSync(target())).toBe(false);
+  });
+
+  // run as nobody, who can run the system nginx but not the cached builds in root's home
+  const permissionTest = build === builds[0] ? it : undefined;
+  permissionTest?.("no write permission (run as nobody) exits 2 and leaves the old file", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const before = readFileSync(target());
+    chmodSync(work, 0o755);
+    writeFileSync(join(work, "wssgen.yaml"), config(ROUTES_V2));
+    chmodSync(join(work, "wssgen.yaml"), 0o644);
+    const r = await runCli(["apply"], { cwd: work, env: {}, user: "nobody" });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(`wssgen: cannot create lock ${target()}.wssgen.lock: permission denied`);
+    expect(readFileSync(target()).equals(before)).toBe(true);
+  });
+
+  it("a full disk (a tiny tmpfs) exits 2 and leaves the old file", async () => {
+    const small = join(nginx.dir, "small");
+    mkdirSync(small);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", small]);
+    try {
+      const smallTarget = join(small, "wssgen.conf");
+      writeFileSync(nginx.mainConfig, readFileSync(nginx.mainConfig, "utf8").replace(/include (.*);\n\}/, `include $1;\n    include ${small}/*.conf;\n}`));
+      expect((await applyWith(config(ROUTES, { target: smallTarget }))).exitCode).toBe(0);
+      const before = readFileSync(smallTarget);
+      // fill the rest of the file system
+      const fd = openSync(join(small, "filler"), "w");
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(1024));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
+      } finally {
+        closeSync(fd);
+      }
+      // leave two pages: room for the lock and the backup, not for the new, larger config
+      truncateSync(join(small, "filler"), statSync(join(small, "filler")).size - 8192);
+      const many = Array.from({ length: 40 }, (_, i) => `      - { path: /r${i}, upstream: app, websocket: false }`).join("\n");
+      const r = await applyWith(config(`${ROUTES}\n${many}`, { target: smallTarget }));
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.split("\n").pop()).toBe(`wssgen: cannot write ${smallTarget}: no space left on device`);
+      expect(readFileSync(smallTarget).equals(before)).toBe(true);
+      expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+    } finally {
+      execFileSync("umount", [small]);
+    }
+  });
+});
+
+describe("apply keeps TLS working", () => {
+  it("deploys a wss:// site that a client reaches with the test CA", async () => {
+    const build = builds[0]!;
+    const certs = makeCertDir(["localhost", "127.0.0.1"]);
+    const basePort = await freePort();
+    const port = await freePort();
+    const nginx = startNginx(build, { basePort });
+    const backend = await startBackend("tls-backend");
+    const work = mkdtempSync(join(tmpdir(), "wssgen-apply-"));
+    try {
+      writeFileSync(
+        join(work, "wssgen.yaml"),
+        [
+          `nginx: { binary: ${build.binary}, mainConfig: ${nginx.mainConfig}, target: ${join(nginx.confDir, "wssgen.conf")}, reload: ${JSON.stringify(nginx.reload)} }`,
+          `upstreams: { app: { servers: ["127.0.0.1:${backend.port}"] } }`,
+          `sites:`,
+          `  - domains: [localhost]`,
+          `    listen: "127.0.0.1:${port}"`,
+          `    tls: { certificate: ${certs.certificate}, key: ${certs.key} }`,
+          `    redirectHttp: false`,
+          `    routes: [{ path: /ws, upstream: app }]`,
+          "",
+        ].join("\n"),
+      );
+      const r = await runCli(["apply", "--reload-timeout", "5s"], { cwd: work });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(await wsEcho(`wss://localhost:${port}/ws`, "secure", { ca: readFileSync(certs.ca) })).toBe("tls-backend: secure");
+    } finally {
+      nginx.stop();
+      await backend.close();
+      rmSync(work, { recursive: true, force: true });
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+});
