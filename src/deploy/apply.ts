@@ -130,7 +130,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       try {
         await restore();
       } catch (error) {
-        throw new DeployError(3, `apply failed: ${reason}; restoring ${target} failed too: ${describeFsError(error)}`, [...details, ...manual]);
+        const why = error instanceof EnvironmentError ? error.message : `cannot restore ${target}: ${describeFsError(error)}`;
+        throw new DeployError(3, `apply failed: ${reason}; restoring failed too: ${why}`, [...details, ...manual]);
       }
       const what = previous === undefined ? `removed the new ${target} (first deploy)` : `restored ${target} byte for byte`;
       if (!reloadBack) throw new DeployError(1, `apply failed: ${reason}; ${what}; nginx was not reloaded`, details);

@@ -1,0 +1,37 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { acquireLock } from "../../src/deploy/lock.js";
+import { EnvironmentError } from "../../src/errors.js";
+
+describe("apply's lock", () => {
+  it("is exclusive, holds our pid, and is removed on release", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "wssgen-lock-")), "t.lock");
+    const lock = await acquireLock(path, { timeoutMs: 100 });
+    expect(readFileSync(path, "utf8")).toBe(`${process.pid}\n`);
+    await expect(acquireLock(path, { timeoutMs: 150, pollMs: 20 })).rejects.toThrow(EnvironmentError);
+    await lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
+  it("takes over a lock whose process is gone, or that is garbage", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-lock-"));
+    const gone = spawn("true");
+    await new Promise((r) => gone.on("exit", r));
+    writeFileSync(join(dir, "a.lock"), `${gone.pid}\n`);
+    await (await acquireLock(join(dir, "a.lock"), { timeoutMs: 100 })).release();
+    writeFileSync(join(dir, "b.lock"), "not a pid");
+    await (await acquireLock(join(dir, "b.lock"), { timeoutMs: 100 })).release();
+  });
+  it("waits for a live holder and gets the lock when it lets go", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "wssgen-lock-")), "t.lock");
+    const first = await acquireLock(path, { timeoutMs: 100 });
+    const waits: number[] = [];
+    const second = acquireLock(path, { timeoutMs: 5000, pollMs: 10, onWait: (pid) => waits.push(pid) });
+    await new Promise((r) => setTimeout(r, 50));
+    await first.release();
+    await (await second).release();
+    expect(waits).toEqual([process.pid]);
+  });
+});
