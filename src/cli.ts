@@ -22,6 +22,14 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
 
+/** A duration flag (30s, 2m, or whole seconds) in milliseconds. */
+async function durationFlag(flag: string, value: string): Promise<number> {
+  const { durationToMs, DURATION_PATTERN } = await import("./config/duration.js");
+  if (/^\d+$/.test(value)) return durationToMs(Number(value));
+  if (DURATION_PATTERN.test(value)) return durationToMs(value);
+  throw new UsageError(`${flag}: "${value}" is not a duration (use 500ms, 30s, 2m, ...)`);
+}
+
 /** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
 let commandExitCode: ExitCode = ExitCode.ok;
 
@@ -153,22 +161,36 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
     .option("--lock-timeout <duration>", "how long to wait for another apply of the same target", "60s")
     .option("--reload-timeout <duration>", "how long nginx may take to start workers with the new config", "10s")
+    .option("--probe <url>", "after the reload, open a WebSocket to this ws:// or wss:// URL; roll back if it fails")
+    .option("--probe-origin <origin>", "the Origin the probe sends")
+    .option("--probe-ca <file>", "the CA (PEM) the probe trusts for wss://")
+    .option("--probe-insecure", "do not verify the probe's TLS certificate")
     .addHelpText(
       "after",
       `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf"])}
 On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
 happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.`,
     )
-    .action(async (opts: { config?: string; target?: string; reload: boolean; dryRun?: boolean; nginxVersion?: string; lockTimeout: string; reloadTimeout: string }) => {
-      const [{ apply }, { durationToMs, DURATION_PATTERN }] = await Promise.all([import("./deploy/apply.js"), import("./config/duration.js")]);
-      const ms = (flag: string, value: string) => {
-        if (/^\d+$/.test(value)) return durationToMs(Number(value));
-        if (DURATION_PATTERN.test(value)) return durationToMs(value);
-        throw new UsageError(`${flag}: "${value}" is not a duration (use 30s, 2m, ...)`);
-      };
-      const lockTimeoutMs = ms("--lock-timeout", opts.lockTimeout);
-      const reloadTimeoutMs = ms("--reload-timeout", opts.reloadTimeout);
-      const result = await apply({ ...opts, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
+    .action(
+      async (opts: {
+        config?: string;
+        target?: string;
+        reload: boolean;
+        dryRun?: boolean;
+        nginxVersion?: string;
+        lockTimeout: string;
+        reloadTimeout: string;
+        probe?: string;
+        probeOrigin?: string;
+        probeCa?: string;
+        probeInsecure?: boolean;
+      }) => {
+      const [{ apply }, { readFile }] = await Promise.all([import("./deploy/apply.js"), import("node:fs/promises")]);
+      const lockTimeoutMs = await durationFlag("--lock-timeout", opts.lockTimeout);
+      const reloadTimeoutMs = await durationFlag("--reload-timeout", opts.reloadTimeout);
+      const ca = opts.probeCa === undefined ? undefined : await readFile(opts.probeCa).catch(() => Promise.reject(new UsageError(`--probe-ca: cannot read ${opts.probeCa}`)));
+      const probe = opts.probe === undefined ? undefined : { url: opts.probe, options: { origin: opts.probeOrigin, ca, insecure: opts.probeInsecure } };
+      const result = await apply({ ...opts, probe, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
       if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
       else if (result.status === "dry-run") {
         out(result.diff);
@@ -176,7 +198,8 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
         for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
       } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
       else err(colorFor(process.stderr).green(`applied ${result.target}`));
-    });
+      },
+    );
 
   program
     .command("diff")
@@ -194,6 +217,53 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
         commandExitCode = ExitCode.invalid;
       }
     });
+
+  program
+    .command("probe")
+    .description("open a real WebSocket handshake (ws:// or wss://) and report status, TLS and timing")
+    .argument("<url>", "ws://host[:port]/path or wss://host[:port]/path")
+    .option("--origin <origin>", "send this Origin header (as a browser on that page would)")
+    .option("--header <header>", "an extra request header, 'Name: value' (repeatable)", (value: string, all: string[] = []) => [...all, value])
+    .option("--idle <duration>", "hold the socket silent this long and report whether the server closes it")
+    .option("--insecure", "do not verify the TLS certificate")
+    .option("--ca <file>", "trust this CA (PEM) instead of the system's")
+    .option("--timeout <duration>", "how long to wait for the handshake", "10s")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `${examples([
+        "wssgen probe wss://chat.example.com/ws --origin https://chat.example.com",
+        "wssgen probe ws://127.0.0.1:8080/ws --idle 90s      # does an idle socket survive 90s?",
+        "wssgen probe wss://localhost:8443/ws --ca ./test-ca.pem --format json",
+      ])}
+Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the message says why), 2 usage.`,
+    )
+    .action(
+      async (
+        url: string,
+        opts: { origin?: string; header?: string[]; idle?: string; insecure?: boolean; ca?: string; timeout: string; format: "text" | "json" },
+      ) => {
+        const [{ probe }, { formatProbe }, { readFile }] = await Promise.all([import("./probe/probe.js"), import("./report/probe.js"), import("node:fs/promises")]);
+        if (opts.insecure && opts.ca) throw new UsageError("--insecure and --ca cannot be used together");
+        const headers: Record<string, string> = {};
+        for (const header of opts.header ?? []) {
+          const m = /^([A-Za-z0-9_-]+):\s*(.*)$/.exec(header);
+          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: "${header}" is not "Name: value"`);
+          headers[m[1]!] = m[2]!;
+        }
+        const ca = opts.ca === undefined ? undefined : await readFile(opts.ca).catch(() => Promise.reject(new UsageError(`--ca: cannot read ${opts.ca}`)));
+        const result = await probe(url, {
+          origin: opts.origin,
+          headers,
+          idleMs: opts.idle === undefined ? undefined : await durationFlag("--idle", opts.idle),
+          insecure: opts.insecure,
+          ca,
+          timeoutMs: await durationFlag("--timeout", opts.timeout),
+        });
+        out(formatProbe(result, opts.format, opts.format === "json" ? new Chalk({ level: 0 }) : colorFor(process.stdout)));
+        commandExitCode = result.ok ? ExitCode.ok : ExitCode.invalid;
+      },
+    );
 
   program
     .command("schema")

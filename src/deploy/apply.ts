@@ -10,7 +10,7 @@ import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
-import { DeployError, EnvironmentError } from "../errors.js";
+import { DeployError, EnvironmentError, UsageError } from "../errors.js";
 import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
 import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
@@ -22,6 +22,7 @@ import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { describeFsError, writeFileAtomic } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
+import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
 
 export interface ApplyOptions extends LoadOptions {
   /** the file to write (default nginx.target) */
@@ -36,6 +37,8 @@ export interface ApplyOptions extends LoadOptions {
   createNginx?: (binary: string) => Nginx;
   runner?: Runner;
   processes?: Processes;
+  /** after the reload, a WebSocket handshake through nginx must succeed (`--probe URL`) */
+  probe?: { url: string; options?: ProbeOptions } | undefined;
   /** progress, one line per step */
   onStep?: (message: string) => void;
 }
@@ -87,6 +90,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
   const reloadArgv = config.nginx.reload;
+  if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
+  if (options.probe) parseProbeUrl(options.probe.url);
   const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
   if (diff === "") return { status: "unchanged", target, diff, commands: [] };
   if (options.dryRun) return { status: "dry-run", target, diff, commands };
@@ -173,6 +178,11 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       if (verdict === "no-new-workers")
         await rollback(`nginx did not load the new config: no new worker processes within ${Math.round((options.reloadTimeoutMs ?? 10_000) / 1000)}s (see nginx's error log)`, [], true);
       step(`nginx (pid ${master}) started new workers with the new config`);
+    }
+    if (options.probe) {
+      const probed = await probe(options.probe.url, options.probe.options);
+      if (!probed.ok) await rollback(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
+      step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
     }
     return { status: "applied", target, diff, commands };
   } finally {

@@ -1,25 +1,51 @@
-/** Real HTTP + WebSocket backends (the `ws` package) on loopback, naming themselves in every answer. */
-import { createServer, request, type Server } from "node:http";
+/**
+ * Real HTTP + WebSocket backends (the `ws` package) on loopback. Each names itself in every answer
+ * and reports the request headers it received, and counts the TCP connections it accepted.
+ */
+import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 
 export interface Backend {
   name: string;
   port: number;
+  /** TCP connections accepted so far */
+  connections(): number;
   close(): Promise<void>;
 }
 
 export async function startBackend(name: string, port = 0): Promise<Backend> {
+  let connections = 0;
   const server: Server = createServer((req, res) => {
+    if (req.url === "/headers" || req.url?.startsWith("/headers?")) {
+      res.writeHead(200, { "content-type": "application/json", "x-backend": name });
+      res.end(JSON.stringify({ backend: name, headers: req.headers }));
+      return;
+    }
+    // like real WebSocket servers: a plain request to a socket path asks for an upgrade
+    if (req.url?.startsWith("/ws")) {
+      res.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" });
+      res.end("Upgrade Required\n");
+      return;
+    }
     res.writeHead(200, { "content-type": "text/plain", "x-backend": name });
     res.end(`${name} ${req.url ?? ""}\n`);
   });
-  const wss = new WebSocketServer({ server });
-  wss.on("connection", (socket) => socket.on("message", (data, binary) => socket.send(binary ? data : `${name}: ${String(data)}`)));
+  server.keepAliveTimeout = 30_000;
+  server.on("connection", () => connections++);
+  const wss = new WebSocketServer({ server, maxPayload: 8 * 1024 * 1024 });
+  wss.on("connection", (socket, req) => {
+    socket.on("message", (data, binary) => {
+      const text = binary ? undefined : String(data);
+      if (text === "whoami") socket.send(JSON.stringify({ backend: name, headers: req.headers satisfies IncomingHttpHeaders }));
+      else socket.send(binary ? data : `${name}: ${text}`);
+    });
+  });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     name,
     port: (server.address() as AddressInfo).port,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
@@ -30,30 +56,55 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
   };
 }
 
-export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+export function httpGet(
+  port: number,
+  path: string,
+  options: { host?: string; agent?: import("node:http").Agent | false; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    // a fresh connection each time: a kept-alive one would still reach a worker of the old config
-    const req = request({ host: "127.0.0.1", port, path, timeout: 5000, agent: false, headers: { host: "localhost" } }, (res) => {
-      let body = "";
-      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    // by default a fresh connection each time: a kept-alive one would still reach a worker of the old config
+    const req = request(
+      { host: "127.0.0.1", port, path, timeout: 5000, agent: options.agent ?? false, headers: { host: options.host ?? "localhost", ...options.headers } },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     req.end();
   });
 }
 
-/** Opens a WebSocket, sends one message, resolves with the echo. */
-export function wsEcho(url: string, message: string, options: WebSocket.ClientOptions = {}): Promise<string> {
+/** Opens a WebSocket and resolves when it is open (rejects with the HTTP status when refused). */
+export function wsOpen(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { handshakeTimeout: 5000, ...options });
-    socket.on("open", () => socket.send(message));
-    socket.on("message", (data) => {
-      resolve(String(data));
-      socket.close();
+    socket.once("open", () => resolve(socket));
+    socket.once("unexpected-response", (_req, res) => {
+      reject(new Error(`HTTP ${res.statusCode}`));
+      socket.terminate();
     });
-    socket.on("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    socket.on("error", reject);
+    socket.once("error", reject);
   });
+}
+
+/** Sends a message and resolves with the next one received. */
+export function wsAsk(socket: WebSocket, message: string | Buffer): Promise<WebSocket.RawData> {
+  return new Promise((resolve, reject) => {
+    socket.once("message", (data) => resolve(data));
+    socket.once("close", () => reject(new Error("closed")));
+    socket.send(message);
+  });
+}
+
+/** Opens a WebSocket, sends one message, resolves with the echo. */
+export async function wsEcho(url: string, message: string, options: WebSocket.ClientOptions = {}): Promise<string> {
+  const socket = await wsOpen(url, options);
+  try {
+    return String(await wsAsk(socket, message));
+  } finally {
+    socket.close();
+  }
 }

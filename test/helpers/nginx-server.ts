@@ -23,12 +23,13 @@ export interface NginxServer {
   stop(): void;
 }
 
-export function startNginx(build: NginxBuild, options: { basePort: number; extraHttp?: string }): NginxServer {
+export function startNginx(build: NginxBuild, options: { basePort: number; extraHttp?: string; confFiles?: Record<string, string> }): NginxServer {
   const dir = mkdtempSync(join(tmpdir(), "wssgen-nginx-"));
   chmodSync(dir, 0o755); // workers run as nobody and read nothing here, but tests as other users may
   const confDir = join(dir, "conf.d");
   mkdirSync(confDir);
   mkdirSync(join(dir, "temp"));
+  for (const [name, text] of Object.entries(options.confFiles ?? {})) writeFileSync(join(confDir, name), text);
   const pidFile = join(dir, "nginx.pid");
   const errorLog = join(dir, "error.log");
   const mainConfig = join(dir, "nginx.conf");
