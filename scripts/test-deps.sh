@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the test suite runs against, on a Debian machine: the packaged nginx and openssl, and
-# the cached Debian 13 / unstable nginx builds (scripts/nginx-versions.sh). Safe to run again: it only
-# installs what is missing. Needs root (or sudo) for apt-get the first time.
+# Installs what the test suite runs against, on a Debian machine: the packaged nginx and openssl, the
+# sslscan TLS scanner, Chromium for the browser test, and the cached Debian 13 / unstable nginx
+# builds (scripts/nginx-versions.sh). Safe to run again: it only installs what is missing. Needs root
+# (or sudo) for apt-get the first time.
 set -euo pipefail
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v sslscan >/dev/null 2>&1 || missing+=(sslscan)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 
 if ((${#missing[@]})); then
   sudo=""

@@ -194,7 +194,7 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
       if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
       else if (result.status === "dry-run") {
         out(result.diff);
-        err(`would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`);
+        err(result.diff.startsWith("--- /dev/null") ? `would write ${result.target} (a first deploy)` : `would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`);
         for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
       } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
       else err(colorFor(process.stderr).green(`applied ${result.target}`));

@@ -15,7 +15,7 @@ import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
-import { missingCertificates, systemResolver, unresolvedHosts, withStandIns, type Resolver } from "./stubs.js";
+import { freePort, missingCertificates, privilegedPorts, systemResolver, unresolvedHosts, withStandIns, type Resolver } from "./stubs.js";
 
 export type NginxMode = "auto" | "require" | "skip";
 
@@ -90,13 +90,21 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   if (mode === "skip" || !detected) {
     if (!detected && mode === "auto")
       findings.push({ rule: "nginx", severity: "info", path: [], message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)` });
-    const status = detected ? "skipped" : "unavailable";
+    const status = mode === "skip" ? "skipped" : "unavailable";
     return finish(source.file, formatVersion(target.version), { status, binary: nginx.binary }, findings.map(located), options.strict);
   }
 
   const hostStubs = options.stubHosts ? await unresolvedHosts(config, options.resolveHost ?? systemResolver) : [];
   for (const stub of hostStubs)
     findings.push({ rule: "stub-hosts", severity: "info", path: stub.path, message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place` });
+
+  const portStubs = process.getuid?.() === 0 ? [] : privilegedPorts(config);
+  const ports = new Map<number, number>();
+  for (const stub of portStubs) {
+    const port = await freePort();
+    ports.set(stub.port, port);
+    findings.push({ rule: "stub-ports", severity: "info", path: stub.path, message: `port ${stub.port} needs root to bind, and nginx -t binds it; tested on port ${port} instead` });
+  }
 
   const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
     const certs = new Map<number, { certificate: string; key: string }>();
@@ -108,7 +116,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       await writeFile(key, pair.key, { mode: 0o600 });
       certs.set(i, { certificate, key });
     }
-    const tested = withStandIns(config, certs, hostStubs);
+    const tested = withStandIns(config, certs, hostStubs, ports);
     const output = render(tested, target);
     await writeFile(sandbox.path(NGINX_FILE), output);
     const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });

@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
-import type { WssgenConfig } from "../config/model.js";
+import type { ListenAddress, WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
 import type { FileRead } from "../lint/index.js";
@@ -51,11 +51,43 @@ export function missingCertificates(config: WssgenConfig, files: ReadonlyMap<str
   return config.sites.flatMap((site, i) => (site.tls && (missing(site.tls.certificate) || missing(site.tls.key)) ? [i] : []));
 }
 
+/**
+ * `nginx -t` binds every listen address, and only root may bind ports below 1024: run as another
+ * user, check tests those listeners on free high ports instead.
+ */
+export function privilegedPorts(config: WssgenConfig): { port: number; path: KeyPath }[] {
+  const found = new Map<number, KeyPath>();
+  for (const site of config.sites) {
+    for (const l of site.listen) if (l.port < 1024 && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
+    for (const l of site.redirect ?? []) if (l.port < 1024 && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
+  }
+  return [...found].map(([port, path]) => ({ port, path }));
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+function movePort(l: ListenAddress, ports: ReadonlyMap<number, number>): ListenAddress {
+  const port = ports.get(l.port);
+  if (port === undefined) return l;
+  return { ...l, port, value: l.value.replace(/\d+$/, String(port)) };
+}
+
 /** A copy of the config with the stand-ins in place. */
 export function withStandIns(
   config: WssgenConfig,
   certs: ReadonlyMap<number, { certificate: string; key: string }>,
   hosts: readonly HostStub[],
+  ports: ReadonlyMap<number, number> = new Map(),
 ): WssgenConfig {
   const replaced = new Map(hosts.map((h) => [JSON.stringify(h.path), h.replacement]));
   return {
@@ -66,7 +98,8 @@ export function withStandIns(
     })),
     sites: config.sites.map((site, i) => {
       const stub = certs.get(i);
-      return stub && site.tls ? { ...site, tls: { ...site.tls, ...stub } } : site;
+      const moved = { ...site, listen: site.listen.map((l) => movePort(l, ports)), redirect: site.redirect?.map((l) => movePort(l, ports)) };
+      return stub && site.tls ? { ...moved, tls: { ...site.tls, ...stub } } : moved;
     }),
   };
 }

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { ConfigSource } from "../config/source.js";
-import { DriftError, UsageError } from "../errors.js";
+import { ConfigError, DriftError, UsageError } from "../errors.js";
+import { problemAt } from "../config/source.js";
 import { lint, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render } from "../render/render.js";
@@ -37,6 +38,9 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   const text = render(config, target, { full: options.full ?? false });
   // render mentions what needs attention; `check` lists everything, infos included
   const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter((f) => f.severity !== "info");
+  // a rule the config made an error stops the render, as it stops `check`
+  const errors = findings.filter((f) => f.severity === "error");
+  if (errors.length) throw new ConfigError(errors.map((f) => problemAt(source, f.path, `${f.message} [${f.rule}]`)));
   const cwd = options.cwd ?? process.cwd();
   if (options.check !== undefined) {
     const current = await readFile(resolve(cwd, options.check), "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -44,7 +48,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
         throw new DriftError(`${options.check}: does not exist; run \`wssgen render -o ${options.check}\``);
       throw new UsageError(`cannot read ${options.check}: ${error.code}`);
     });
-    if (current !== text) throw new DriftError(describeDrift(options.check, current, text));
+    if (current !== text) throw new DriftError(describeDrift(options.check, current, text, options.config));
     return { text, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
   }
   if (options.output !== undefined) {
@@ -54,12 +58,12 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   return { text, target, findings, source, outcome: { kind: "stdout" } };
 }
 
-function describeDrift(file: string, current: string, expected: string): string {
+function describeDrift(file: string, current: string, expected: string, config: string | undefined): string {
   const a = current.split("\n");
   const b = expected.split("\n");
   let line = 0;
   while (line < a.length && line < b.length && a[line] === b[line]) line++;
   const found = a[line] === undefined ? "end of file" : JSON.stringify(a[line]);
   const wanted = b[line] === undefined ? "end of file" : JSON.stringify(b[line]);
-  return `${file}:${line + 1}: differs from what wssgen would render (found ${found}, expected ${wanted}); run \`wssgen render -o ${file}\` and commit it`;
+  return `${file}:${line + 1}: differs from what wssgen would render (found ${found}, expected ${wanted}); run \`wssgen render${config === undefined ? "" : ` -c ${config}`} -o ${file}\` and commit it`;
 }

@@ -88,6 +88,8 @@ function valueAt(data: unknown, path: KeyPath): unknown {
 
 interface Def {
   type: string;
+  keyType?: { _zod: { def: Def } };
+  entries?: Record<string, unknown>;
   shape?: Record<string, { _zod: { def: Def } }>;
   innerType?: { _zod: { def: Def } };
   element?: { _zod: { def: Def } };
@@ -117,5 +119,10 @@ export function knownKeys(schema: z.ZodType, path: KeyPath): string[] {
       return [];
     });
   }
-  return unwrap(defs).flatMap((def) => (def.type === "object" && def.shape ? Object.keys(def.shape) : []));
+  return unwrap(defs).flatMap((def) => {
+    if (def.type === "object" && def.shape) return Object.keys(def.shape);
+    // a record keyed by an enum (lint.rules): its keys are the enum's values
+    const keys = def.type === "record" ? def.keyType?._zod.def : undefined;
+    return keys?.type === "enum" && keys.entries ? Object.keys(keys.entries) : [];
+  });
 }

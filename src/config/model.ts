@@ -98,6 +98,8 @@ export interface NginxSettings {
   target: string;
   reload: string[];
   workerShutdownTimeout: Duration;
+  /** whether the config sets workerShutdownTimeout itself (then it knows; lint stays quiet) */
+  workerShutdownTimeoutSet: boolean;
 }
 
 export type RuleSetting = "error" | "warning" | "info" | "off";

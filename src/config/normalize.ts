@@ -17,6 +17,7 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
       target: n.target ?? DEFAULTS.target,
       reload: n.reload ?? [...DEFAULTS.reload],
       workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
+      workerShutdownTimeoutSet: n.workerShutdownTimeout !== undefined,
     },
     lint: { ...raw.lint?.rules },
     upstreams: Object.entries(raw.upstreams).map(([name, u]): Upstream => ({

@@ -3,6 +3,7 @@
  * atomically, `nginx -T` against the real main config, reload, verify — and on any failure put the
  * previous file back byte for byte (reloading back when the reload had happened).
  */
+import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -93,8 +94,12 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.probe) parseProbeUrl(options.probe.url);
   const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
-  if (diff === "") return { status: "unchanged", target, diff, commands: [] };
+  // a `--no-reload` apply leaves the file deployed but not loaded: the next apply reloads it
+  const pendingFile = `${target}.wssgen-pending`;
+  const pending = options.reload !== false && (await stat(pendingFile).then(() => true, () => false));
+  if (diff === "" && !pending) return { status: "unchanged", target, diff, commands: [] };
   if (options.dryRun) return { status: "dry-run", target, diff, commands };
+  if (diff === "") step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
 
   const dir = dirname(target);
   const dirStat = await stat(dir).catch(() => undefined);
@@ -107,16 +112,19 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   // from here on, an interruption puts the previous file back (synchronously: the process is exiting)
   let previous: Buffer | undefined;
   let written = false;
+  let reloaded = false;
   const interrupt = onInterrupt(() => {
     if (written) {
       if (previous === undefined) rmSync(target, { force: true });
       else writeFileSync(target, previous);
+      // nginx may already run the new file: load the restored one
+      if (reloaded) spawnSync(reloadArgv[0]!, reloadArgv.slice(1), { stdio: "ignore", timeout: 30_000 });
     }
     rmSync(lock.path, { force: true });
   });
   try {
     previous = await readTarget(target); // again, under the lock: another apply may have written it
-    if (previous !== undefined && previous.equals(Buffer.from(text))) return { status: "unchanged", target, diff: "", commands: [] };
+    if (!pending && previous !== undefined && previous.equals(Buffer.from(text))) return { status: "unchanged", target, diff: "", commands: [] };
     const previousStat = previous === undefined ? undefined : await stat(target);
     const backup = `${target}.wssgen-backup`;
     if (previous !== undefined) {
@@ -159,19 +167,23 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     if (!(await includes(test.stdout, target)))
       await rollback(`${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`, [], false);
     step(`${testArgv.join(" ")}: ok`);
-    if (options.reload === false) return { status: "tested", target, diff, commands };
+    if (options.reload === false) {
+      await writeFileAtomic(pendingFile, "written by wssgen apply --no-reload: the next wssgen apply reloads nginx even if nothing changed\n");
+      return { status: "tested", target, diff, commands };
+    }
 
     const pidFile = await pidFilePath(mainConfig, info!);
     const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
-    const oldWorkers = master === undefined ? [] : await processes.children(master);
-    const reloaded = await runner(reloadArgv);
-    if (reloaded.notFound) await rollback(`reload command not found: ${reloadArgv[0]}`, [], false);
-    if (reloaded.exitCode !== 0)
-      await rollback(`${reloadArgv.join(" ")} failed: ${firstLine(reloaded.stderr) || `exit ${reloaded.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`, [], false);
+    const oldWorkers = master === undefined ? undefined : await processes.children(master);
+    reloaded = true;
+    const reload = await runner(reloadArgv);
+    if (reload.notFound) await rollback(`reload command not found: ${reloadArgv[0]}`, [], false);
+    if (reload.exitCode !== 0)
+      await rollback(`${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`, [], false);
     step(`${reloadArgv.join(" ")}: ok`);
 
-    if (master === undefined) {
-      step(`could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}`);
+    if (master === undefined || oldWorkers === undefined) {
+      step(master === undefined ? `could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}` : "could not verify the reload: no /proc to list nginx's workers");
     } else {
       const verdict = await waitForNewWorkers(processes, master, oldWorkers, options.reloadTimeoutMs ?? 10_000);
       if (verdict === "master-gone") await rollback(`nginx (pid ${master}) stopped during the reload`, [], true);
@@ -184,6 +196,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       if (!probed.ok) await rollback(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
       step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
     }
+    await unlink(pendingFile).catch(() => undefined);
     return { status: "applied", target, diff, commands };
   } finally {
     interrupt.release();
@@ -234,7 +247,7 @@ async function waitForNewWorkers(processes: Processes, master: number, old: numb
   const before = new Set(old);
   for (;;) {
     if (!processes.alive(master)) return "master-gone";
-    const children = await processes.children(master);
+    const children = (await processes.children(master)) ?? [];
     if (children.some((pid) => !before.has(pid))) {
       const titles = await Promise.all(children.filter((pid) => before.has(pid)).map((pid) => processes.title(pid)));
       if (titles.every((title) => title === undefined || !/worker process$/.test(title))) return "ok";

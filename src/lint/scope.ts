@@ -9,13 +9,13 @@ export function isPrivateAddress(host: string): boolean {
   if (bare === "localhost") return true;
   if (isIPv4(bare)) {
     const [a = 0, b = 0] = bare.split(".").map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
   }
   if (isIPv6(bare)) return bare === "::1" || /^f[cd]/i.test(bare) || /^fe80:/i.test(bare);
   return false;
 }
 
-function isInternalName(domain: string): boolean {
+export function isInternalName(domain: string): boolean {
   const d = domain.toLowerCase();
   return d === "localhost" || INTERNAL_SUFFIXES.some((s) => d.endsWith(s)) || isPrivateAddress(d);
 }
@@ -25,6 +25,12 @@ export function listensPrivately(site: Site): boolean {
   return site.listen.every((l) => l.host !== "*" && !l.host.startsWith("[::]") && isPrivateAddress(l.host));
 }
 
+/** Browsers on the internet can reach it: some domain is a public name (a proxy in front changes nothing). */
+export function hasPublicName(site: Site): boolean {
+  return !site.domains.every(isInternalName);
+}
+
+/** Public, and clients reach nginx directly, so their address is theirs (not a proxy's). */
 export function isPublic(site: Site): boolean {
-  return !site.domains.every(isInternalName) && !listensPrivately(site);
+  return hasPublicName(site) && !listensPrivately(site);
 }

@@ -6,7 +6,8 @@ import { readdir, readFile } from "node:fs/promises";
 
 export interface Processes {
   alive(pid: number): boolean;
-  children(pid: number): Promise<number[]>;
+  /** undefined where processes cannot be listed (no /proc) */
+  children(pid: number): Promise<number[] | undefined>;
   readPidFile(path: string): Promise<number | undefined>;
   /** the process title (nginx sets "nginx: worker process", "... is shutting down"); undefined when gone */
   title(pid: number): Promise<string | undefined>;
@@ -22,7 +23,8 @@ export const linuxProcesses: Processes = {
     }
   },
   async children(pid) {
-    const entries = await readdir("/proc").catch(() => [] as string[]);
+    const entries = await readdir("/proc").catch(() => undefined);
+    if (!entries) return undefined;
     const found: number[] = [];
     await Promise.all(
       entries

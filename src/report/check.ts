@@ -1,6 +1,6 @@
 /**
  * `check` results for people (text, colour on a TTY only), for tools (JSON, a stable documented
- * shape: docs/check-json.md) and for GitHub workflow annotations. Each returns a string.
+ * shape: docs/recipes/ci.md#json-output) and for GitHub workflow annotations. Each returns a string.
  */
 import type { ChalkInstance } from "chalk";
 import { formatPath } from "../config/path.js";

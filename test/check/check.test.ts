@@ -71,6 +71,20 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
   });
 });
 
+describe("wssgen check as a user who cannot bind ports below 1024 (run as nobody)", () => {
+  it("tests privileged listeners on free high ports, and says so", async () => {
+    const dir = tmp();
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, "wssgen.yaml"), readFileSync(join(FIXTURES, "render", "03-ws-and-http-routes", "wssgen.yaml")));
+    chmodSync(join(dir, "wssgen.yaml"), 0o644);
+    const r = await runCli(["check", "--stub-certs", "--nginx", "require"], { cwd: dir, user: "nobody", env: { CERT_DIR: undefined } });
+    expect(r.stdout).toMatch(/^wssgen\.yaml:8:5 sites\[0\]\.listen: info: port 443 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m);
+    expect(r.stdout).toMatch(/^wssgen\.yaml:\d+:\d+ sites\[0\]\.redirectHttp: info: port 80 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m);
+    expect(r.stdout).toContain("-t passed");
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 describe("wssgen check output formats (fixtures/check/mixed)", () => {
   const dir = join(FIXTURES, "check", "mixed");
   const newest = nginxBuilds()[0]!; // the system nginx: what a CI job would have

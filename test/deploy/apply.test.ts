@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { atLeast } from "../../src/render/version.js";
 import { startBackend, httpGet, wsEcho, type Backend } from "../helpers/backend.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
+import { BIN } from "../helpers/paths.js";
+import { execa } from "execa";
 import { makeCertDir } from "../helpers/certs.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 import { startNginx, type NginxServer } from "../helpers/nginx-server.js";
@@ -155,6 +157,54 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     const diff = await runCli(["diff"], { cwd: work });
     expect(diff.exitCode).toBe(1);
     expect(diff.stdout).toContain('-    location "/v2" {');
+  });
+
+  it("after --no-reload, the next apply reloads even though the file is up to date", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    expect((await applyWith(config(ROUTES_V2), ["--no-reload"])).exitCode).toBe(0);
+    expect(existsSync(`${target()}.wssgen-pending`)).toBe(true);
+    const r = await applyWith(config(ROUTES_V2));
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain("is up to date but was written with --no-reload: testing and reloading it");
+    expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
+    expect(existsSync(`${target()}.wssgen-pending`)).toBe(false);
+    expect((await applyWith(config(ROUTES_V2))).stderr).toBe(`${target()} is up to date; nothing to do`);
+  });
+
+  it("Ctrl-C during the reload restores the previous file and reloads back", async () => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const before = readFileSync(target());
+    // a reload command that logs each call; the first one hangs, so the interrupt lands mid-reload
+    const log = join(work, "reloads.log");
+    const script = join(work, "slow-reload");
+    writeFileSync(script, `#!/bin/sh\necho call >> ${log}\n[ "$(wc -l < ${log})" -eq 1 ] && sleep 30\nexec ${nginx.reload.join(" ")}\n`);
+    chmodSync(script, 0o755);
+    writeFileSync(join(work, "wssgen.yaml"), config(ROUTES_V2).replace(/reload: .*/, `reload: [${JSON.stringify(script)}]`));
+    const child = execa("node", [BIN, "apply"], { cwd: work, reject: false, env: { NO_COLOR: "1" } });
+    for (let i = 0; i < 200 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    expect(readFileSync(target()).equals(before)).toBe(true);
+    expect(readFileSync(log, "utf8")).toBe("call\ncall\n"); // the reload back ran
+    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+    expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+  });
+
+  it("--probe: a WebSocket handshake through the new config must succeed, or the deploy is rolled back", async () => {
+    const ok = await applyWith(config(ROUTES), ["--probe", `ws://127.0.0.1:${sitePort}/ws`]);
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stderr).toMatch(/probe ws:\/\/127\.0\.0\.1:\d+\/ws: 101 in \d+ ms/);
+    const before = readFileSync(target());
+    // the new config refuses sockets without an allowed Origin, so the probe (which sends none) fails
+    const strict = config(`      - { path: /ws, upstream: app, origins: [https://elsewhere.example], allowMissingOrigin: false }\n      - { path: /app, upstream: app, websocket: false }`);
+    const r = await applyWith(strict, ["--probe", `ws://127.0.0.1:${sitePort}/ws`]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("apply failed: the probe of ws://127.0.0.1:");
+    expect(r.stderr).toContain("HTTP 403: refused, most likely by an origin check");
+    expect(r.stderr).toContain("and reloaded nginx back to it");
+    expect(readFileSync(target()).equals(before)).toBe(true);
+    expect(await wsEcho(`ws://127.0.0.1:${sitePort}/ws`, "still")).toBe("backend-a: still");
   });
 
   it("a target the main config does not include is refused and rolled back", async () => {

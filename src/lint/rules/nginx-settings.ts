@@ -7,7 +7,7 @@ export const workerShutdownTimeout: Rule = {
   severity: "info",
   description: "WebSocket routes and a reload: old workers stay until their sockets close unless worker_shutdown_timeout bounds it.",
   run: ({ config }) =>
-    config.sites.some((site) => site.routes.some((route) => route.websocket))
+    !config.nginx.workerShutdownTimeoutSet && config.sites.some((site) => site.routes.some((route) => route.websocket))
       ? [
           {
             path: ["nginx", "workerShutdownTimeout"],

@@ -1,5 +1,5 @@
 import type { Rule } from "../types.js";
-import { isPublic } from "../scope.js";
+import { hasPublicName, isInternalName, isPublic } from "../scope.js";
 
 export const originInsecure: Rule = {
   id: "origin-insecure",
@@ -29,12 +29,12 @@ export const originMissing: Rule = {
   severity: "warning",
   description: "A public WebSocket route with no origins allowlist: any web page can open it with the visitor's cookies.",
   run: ({ config }) =>
-    config.sites.filter(isPublic).flatMap((site) =>
+    config.sites.filter(hasPublicName).flatMap((site) =>
       site.routes
         .filter((route) => route.websocket && route.origins === undefined)
         .map((route) => ({
           path: route.at,
-          message: `any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [https://${site.domains[0]!.replace(/^\*\./, "")}]`,
+          message: `any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [${site.tls ? "https" : "http"}://${(site.domains.find((d) => !isInternalName(d)) ?? site.domains[0]!).replace(/^\*\./, "")}]`,
         })),
     ),
 };
@@ -42,7 +42,7 @@ export const originMissing: Rule = {
 export const maxConnectionsUnset: Rule = {
   id: "max-connections-unset",
   severity: "info",
-  description: "A public WebSocket route without maxConnectionsPerIp: one client can hold any number of sockets.",
+  description: "A public WebSocket route that clients reach directly, without maxConnectionsPerIp: one client can hold any number of sockets.",
   run: ({ config }) =>
     config.sites.filter(isPublic).flatMap((site) =>
       site.routes

@@ -7,16 +7,16 @@ export const upstreamSingleServer: Rule = {
   description: "An upstream that serves plain HTTP with one server and no keepalive: a new connection per request and no failover.",
   run: ({ config, features }) =>
     config.upstreams.flatMap((upstream) => {
-      const primaries = upstream.servers.filter((s) => !s.backup && !s.down);
+      const live = upstream.servers.filter((s) => !s.down);
       const keepalive = upstream.keepalive ?? features.defaultKeepalive;
       const routes = config.sites.flatMap((site) => site.routes).filter((route) => route.upstream === upstream.name);
       // keepalive matters for plain HTTP requests; an upgraded WebSocket keeps its connection anyway
       const http = routes.filter((route) => !route.websocket);
-      if (primaries.length !== 1 || keepalive > 0 || http.length === 0) return [];
+      if (live.length !== 1 || keepalive > 0 || http.length === 0) return [];
       return [
         {
           path: [...upstream.at, "servers"],
-          message: `one server and no keepalive for ${http.length} plain HTTP route(s): every request opens a new connection to ${primaries[0]!.address}, and nothing takes over when it is down; add a server (or a backup) and set keepalive, e.g. 16`,
+          message: `one server and no keepalive for ${http.length} plain HTTP route(s): every request opens a new connection to ${live[0]!.address}, and nothing takes over when it is down; set keepalive (e.g. 16) and add a second server or a backup`,
         },
       ];
     }),
