@@ -10,6 +10,7 @@ command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v sslscan >/dev/null 2>&1 || missing+=(sslscan)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools) # trusts the test CA in Chromium's NSS database
 
 if ((${#missing[@]})); then
   sudo=""

@@ -130,14 +130,15 @@ socket.onerror = () => { status.textContent = "error " + url; document.body.data
 const MIXED_SCRIPT = `
 const insecure = document.getElementById("insecure");
 const insecureUrl = new URLSearchParams(location.search).get("insecure");
+const settle = (outcome, text) => { insecure.textContent = text; document.body.dataset.insecure = outcome; };
 try {
   const bare = new WebSocket(insecureUrl);
   insecure.textContent = "constructed " + insecureUrl;
-  bare.onopen = () => { insecure.textContent = "OPEN (not blocked) " + insecureUrl; bare.send("must not arrive"); };
+  bare.onopen = () => { settle("open", "OPEN (not blocked) " + insecureUrl); bare.send("must not arrive"); };
   bare.onmessage = (event) => { insecure.textContent += " / received " + event.data; };
-  bare.onerror = () => { insecure.textContent = "error without opening " + insecureUrl; };
+  bare.onerror = () => { if (!document.body.dataset.insecure) settle("error", "error without opening " + insecureUrl); };
 } catch (error) {
-  insecure.textContent = error.name + ": " + error.message;
+  settle("threw", error.name + ": " + error.message);
 }
 ${WORKING_SCRIPT}
 `;
@@ -319,8 +320,14 @@ describe.each(matrix.map((b) => [b.label, b] as const))("a real browser through 
 
   afterAll(() => teardown.run());
 
-  /** Opens a page, recording console messages and the WebSockets the browser's network stack saw. */
-  async function open(path: string): Promise<{ page: Page; console: string[]; sockets: string[]; frames: string[] }> {
+  /**
+   * Opens a page, recording console messages and the WebSockets the browser's network stack saw, and
+   * waits until the page's script has settled (`ready`: a CSS selector).
+   */
+  async function open(
+    path: string,
+    ready: string,
+  ): Promise<{ page: Page; console: string[]; sockets: string[]; frames: string[] }> {
     const page = await context.newPage();
     const consoleLines: string[] = [];
     const sockets: string[] = [];
@@ -336,13 +343,13 @@ describe.each(matrix.map((b) => [b.label, b] as const))("a real browser through 
     expect(tls?.subjectName).toBe(SITE);
     expect(tls?.issuer).toBe("wssgen test CA");
     expect(tls?.protocol).toMatch(/^TLS 1\.[23]$/);
-    await page.waitForSelector("body[data-done]", { timeout: 10_000 });
+    await page.waitForSelector(ready, { timeout: 10_000 });
     return { page, console: consoleLines, sockets, frames };
   }
 
   it("loads the HTTPS page and talks wss:// to the same origin through the wssgen route", async () => {
     requireTools();
-    const { page, sockets, frames } = await open("/");
+    const { page, sockets, frames } = await open("/", "body[data-done]");
     expect(page.url()).toBe(siteUrl("/"));
     expect(await page.evaluate<boolean>("isSecureContext")).toBe(true);
     expect(await page.textContent("#proto")).toBe("https");
@@ -351,7 +358,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("a real browser through 
     const echoes = MESSAGES.map((m) => `chat-backend: ${m}`);
     expect(await page.locator("#messages li").allTextContents()).toEqual(echoes);
     expect(sockets).toEqual([`wss://${SITE}:${sitePort}/ws`]);
-    expect(frames).toEqual(echoes);
+    await expect.poll(() => frames).toEqual(echoes); // CDP events may trail the DOM by a moment
 
     const shot = join(
       ARTIFACTS,
@@ -369,9 +376,14 @@ describe.each(matrix.map((b) => [b.label, b] as const))("a real browser through 
     // the bare WebSocket server is alive and speaks ws:// to a client that is not a browser page
     expect(await wsEcho(`ws://127.0.0.1:${chat.port}/`, "direct")).toBe("chat-backend: direct");
 
-    const { page, console: consoleLines, sockets } = await open(`/mixed?insecure=${encodeURIComponent(insecureUrl)}`);
+    const {
+      page,
+      console: consoleLines,
+      sockets,
+    } = await open(`/mixed?insecure=${encodeURIComponent(insecureUrl)}`, "body[data-done][data-insecure]");
     const insecure = (await page.textContent("#insecure")) ?? "";
     // Chromium throws from the constructor; an error event without ever opening is also a block
+    expect(["threw", "error"]).toContain(await page.getAttribute("body", "data-insecure"));
     expect(insecure).toMatch(/^(SecurityError: .*insecure WebSocket connection.*|error without opening .*)$/);
     expect(insecure).not.toContain("OPEN");
     expect(insecure).not.toContain("received");
