@@ -22,7 +22,9 @@ await build({
   platform: "node",
   target: "node20",
   // bundled CommonJS dependencies (handlebars, commander) call require() for Node's own modules
-  banner: { js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);',
+  },
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   legalComments: "linked",

@@ -128,8 +128,15 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     .command("check")
     .description("lint the config and test the rendered output with nginx -t in a throwaway sandbox (a CI step)")
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
-    .addOption(new Option("--nginx <mode>", "run nginx -t: auto (when nginx is found), require (exit 2 without it), skip").choices(["auto", "require", "skip"]).default("auto"))
-    .option("--stub-certs", "stand in throwaway self-signed certificates for certificate files that do not exist (CI without secrets)")
+    .addOption(
+      new Option("--nginx <mode>", "run nginx -t: auto (when nginx is found), require (exit 2 without it), skip")
+        .choices(["auto", "require", "skip"])
+        .default("auto"),
+    )
+    .option(
+      "--stub-certs",
+      "stand in throwaway self-signed certificates for certificate files that do not exist (CI without secrets)",
+    )
     .option("--stub-hosts", "stand in 127.0.0.1 for upstream host names that do not resolve (CI without DNS)")
     .option("--nginx-version <version>", "target nginx version (default: nginx.version, else the tested nginx, else 1.22)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
@@ -143,7 +150,15 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       ]),
     )
     .action(
-      async (opts: { config?: string; nginx: "auto" | "require" | "skip"; stubCerts?: boolean; stubHosts?: boolean; nginxVersion?: string; format: "text" | "json" | "github"; strict?: boolean }) => {
+      async (opts: {
+        config?: string;
+        nginx: "auto" | "require" | "skip";
+        stubCerts?: boolean;
+        stubHosts?: boolean;
+        nginxVersion?: string;
+        format: "text" | "json" | "github";
+        strict?: boolean;
+      }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
         const result = await check({ ...opts, nginxMode: opts.nginx });
         out(formatCheck(result, opts.format, opts.format === "text" ? colorFor(process.stdout) : new Chalk({ level: 0 })));
@@ -185,19 +200,29 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
         probeCa?: string;
         probeInsecure?: boolean;
       }) => {
-      const [{ apply }, { readFile }] = await Promise.all([import("./deploy/apply.js"), import("node:fs/promises")]);
-      const lockTimeoutMs = await durationFlag("--lock-timeout", opts.lockTimeout);
-      const reloadTimeoutMs = await durationFlag("--reload-timeout", opts.reloadTimeout);
-      const ca = opts.probeCa === undefined ? undefined : await readFile(opts.probeCa).catch(() => Promise.reject(new UsageError(`--probe-ca: cannot read ${opts.probeCa}`)));
-      const probe = opts.probe === undefined ? undefined : { url: opts.probe, options: { origin: opts.probeOrigin, ca, insecure: opts.probeInsecure } };
-      const result = await apply({ ...opts, probe, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
-      if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
-      else if (result.status === "dry-run") {
-        out(result.diff);
-        err(result.diff.startsWith("--- /dev/null") ? `would write ${result.target} (a first deploy)` : `would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`);
-        for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
-      } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
-      else err(colorFor(process.stderr).green(`applied ${result.target}`));
+        const [{ apply }, { readFile }] = await Promise.all([import("./deploy/apply.js"), import("node:fs/promises")]);
+        const lockTimeoutMs = await durationFlag("--lock-timeout", opts.lockTimeout);
+        const reloadTimeoutMs = await durationFlag("--reload-timeout", opts.reloadTimeout);
+        const ca =
+          opts.probeCa === undefined
+            ? undefined
+            : await readFile(opts.probeCa).catch(() => Promise.reject(new UsageError(`--probe-ca: cannot read ${opts.probeCa}`)));
+        const probe =
+          opts.probe === undefined
+            ? undefined
+            : { url: opts.probe, options: { origin: opts.probeOrigin, ca, insecure: opts.probeInsecure } };
+        const result = await apply({ ...opts, probe, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
+        if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
+        else if (result.status === "dry-run") {
+          out(result.diff);
+          err(
+            result.diff.startsWith("--- /dev/null")
+              ? `would write ${result.target} (a first deploy)`
+              : `would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`,
+          );
+          for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
+        } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
+        else err(colorFor(process.stderr).green(`applied ${result.target}`));
       },
     );
 
@@ -223,7 +248,10 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
     .description("open a real WebSocket handshake (ws:// or wss://) and report status, TLS and timing")
     .argument("<url>", "ws://host[:port]/path or wss://host[:port]/path")
     .option("--origin <origin>", "send this Origin header (as a browser on that page would)")
-    .option("--header <header>", "an extra request header, 'Name: value' (repeatable)", (value: string, all: string[] = []) => [...all, value])
+    .option("--header <header>", "an extra request header, 'Name: value' (repeatable)", (value: string, all: string[] = []) => [
+      ...all,
+      value,
+    ])
     .option("--idle <duration>", "hold the socket silent this long and report whether the server closes it")
     .option("--insecure", "do not verify the TLS certificate")
     .option("--ca <file>", "trust this CA (PEM) instead of the system's")
@@ -241,9 +269,21 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
     .action(
       async (
         url: string,
-        opts: { origin?: string; header?: string[]; idle?: string; insecure?: boolean; ca?: string; timeout: string; format: "text" | "json" },
+        opts: {
+          origin?: string;
+          header?: string[];
+          idle?: string;
+          insecure?: boolean;
+          ca?: string;
+          timeout: string;
+          format: "text" | "json";
+        },
       ) => {
-        const [{ probe }, { formatProbe }, { readFile }] = await Promise.all([import("./probe/probe.js"), import("./report/probe.js"), import("node:fs/promises")]);
+        const [{ probe }, { formatProbe }, { readFile }] = await Promise.all([
+          import("./probe/probe.js"),
+          import("./report/probe.js"),
+          import("node:fs/promises"),
+        ]);
         if (opts.insecure && opts.ca) throw new UsageError("--insecure and --ca cannot be used together");
         const headers: Record<string, string> = {};
         for (const header of opts.header ?? []) {
@@ -251,7 +291,10 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: "${header}" is not "Name: value"`);
           headers[m[1]!] = m[2]!;
         }
-        const ca = opts.ca === undefined ? undefined : await readFile(opts.ca).catch(() => Promise.reject(new UsageError(`--ca: cannot read ${opts.ca}`)));
+        const ca =
+          opts.ca === undefined
+            ? undefined
+            : await readFile(opts.ca).catch(() => Promise.reject(new UsageError(`--ca: cannot read ${opts.ca}`)));
         const result = await probe(url, {
           origin: opts.origin,
           headers,
@@ -304,7 +347,10 @@ export async function main(argv: string[]): Promise<number> {
 /** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys) on Ctrl-C or SIGTERM. */
 export async function run(): Promise<void> {
   const { runInterruptCleanups } = await import("./util/interrupt.js");
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.once(signal, () => {
       runInterruptCleanups();
       err(`wssgen: interrupted (${signal}); cleaned up`);

@@ -15,7 +15,15 @@ import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
-import { freePort, missingCertificates, privilegedPorts, systemResolver, unresolvedHosts, withStandIns, type Resolver } from "./stubs.js";
+import {
+  freePort,
+  missingCertificates,
+  privilegedPorts,
+  systemResolver,
+  unresolvedHosts,
+  withStandIns,
+  type Resolver,
+} from "./stubs.js";
 
 export type NginxMode = "auto" | "require" | "skip";
 
@@ -62,8 +70,22 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     loaded = await loadConfig(options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const findings = error.problems.map((p) => ({ rule: "schema", severity: "error" as const, message: p.message, path: parsePath(p.path) ?? [], file: p.file, line: p.line, column: p.column }));
-    return finish(error.problems[0]?.file ?? "wssgen.yaml", undefined, { status: "skipped", binary: "nginx" }, findings, options.strict);
+    const findings = error.problems.map((p) => ({
+      rule: "schema",
+      severity: "error" as const,
+      message: p.message,
+      path: parsePath(p.path) ?? [],
+      file: p.file,
+      line: p.line,
+      column: p.column,
+    }));
+    return finish(
+      error.problems[0]?.file ?? "wssgen.yaml",
+      undefined,
+      { status: "skipped", binary: "nginx" },
+      findings,
+      options.strict,
+    );
   }
   const { config, source } = loaded;
   const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
@@ -71,7 +93,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
   const detected = mode === "skip" ? undefined : await nginx.version();
   if (!detected && mode === "require")
-    throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, set nginx.binary, or use --nginx auto|skip)`);
+    throw new EnvironmentError(
+      `nginx not found: cannot run "${nginx.binary}" (install nginx, set nginx.binary, or use --nginx auto|skip)`,
+    );
   const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
   const features = featuresFor(target.version, target.openssl);
 
@@ -89,21 +113,42 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
   if (mode === "skip" || !detected) {
     if (!detected && mode === "auto")
-      findings.push({ rule: "nginx", severity: "info", path: [], message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)` });
+      findings.push({
+        rule: "nginx",
+        severity: "info",
+        path: [],
+        message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)`,
+      });
     const status = mode === "skip" ? "skipped" : "unavailable";
-    return finish(source.file, formatVersion(target.version), { status, binary: nginx.binary }, findings.map(located), options.strict);
+    return finish(
+      source.file,
+      formatVersion(target.version),
+      { status, binary: nginx.binary },
+      findings.map(located),
+      options.strict,
+    );
   }
 
   const hostStubs = options.stubHosts ? await unresolvedHosts(config, options.resolveHost ?? systemResolver) : [];
   for (const stub of hostStubs)
-    findings.push({ rule: "stub-hosts", severity: "info", path: stub.path, message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place` });
+    findings.push({
+      rule: "stub-hosts",
+      severity: "info",
+      path: stub.path,
+      message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place`,
+    });
 
   const portStubs = process.getuid?.() === 0 ? [] : privilegedPorts(config);
   const ports = new Map<number, number>();
   for (const stub of portStubs) {
     const port = await freePort();
     ports.set(stub.port, port);
-    findings.push({ rule: "stub-ports", severity: "info", path: stub.path, message: `port ${stub.port} needs root to bind, and nginx -t binds it; tested on port ${port} instead` });
+    findings.push({
+      rule: "stub-ports",
+      severity: "info",
+      path: stub.path,
+      message: `port ${stub.port} needs root to bind, and nginx -t binds it; tested on port ${port} instead`,
+    });
   }
 
   const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
@@ -128,7 +173,12 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   for (const message of [...result.test.errors, ...result.test.warnings])
     findings.push(nginxFinding(message, locate(message) ?? [], /host not found/.test(message.text) ? hint : ""));
   if (!result.test.ok && result.test.errors.length === 0)
-    findings.push({ rule: "nginx", severity: "error", path: [], message: `nginx -t failed: ${result.test.stderr.trim().split("\n").pop() ?? "no message"}` });
+    findings.push({
+      rule: "nginx",
+      severity: "error",
+      path: [],
+      message: `nginx -t failed: ${result.test.stderr.trim().split("\n").pop() ?? "no message"}`,
+    });
   return finish(
     source.file,
     formatVersion(target.version),
@@ -139,10 +189,21 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 }
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {
-  return { rule: "nginx", severity: message.level === "warn" ? "warning" : "error", path, message: `nginx -t: ${message.text}${hint}` };
+  return {
+    rule: "nginx",
+    severity: message.level === "warn" ? "warning" : "error",
+    path,
+    message: `nginx -t: ${message.text}${hint}`,
+  };
 }
 
-function finish(file: string, target: string | undefined, nginx: CheckResult["nginx"], findings: LocatedFinding[], strict = false): CheckResult {
+function finish(
+  file: string,
+  target: string | undefined,
+  nginx: CheckResult["nginx"],
+  findings: LocatedFinding[],
+  strict = false,
+): CheckResult {
   const sorted = [...findings].sort((a, b) => a.line - b.line || a.column - b.column);
   const summary = {
     errors: sorted.filter((f) => f.severity === "error").length,
@@ -161,7 +222,19 @@ async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>
         return [path, { data: await readFile(path) }];
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        return [path, { error: code === "ENOENT" ? "does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code) }];
+        return [
+          path,
+          {
+            error:
+              code === "ENOENT"
+                ? "does not exist"
+                : code === "EACCES"
+                  ? "permission denied"
+                  : code === "EISDIR"
+                    ? "is a directory"
+                    : String(code),
+          },
+        ];
       }
     }),
   );

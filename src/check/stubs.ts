@@ -94,11 +94,18 @@ export function withStandIns(
     ...config,
     upstreams: config.upstreams.map((upstream) => ({
       ...upstream,
-      servers: upstream.servers.map((server, i) => ({ ...server, address: replaced.get(JSON.stringify([...upstream.at, "servers", i])) ?? server.address })),
+      servers: upstream.servers.map((server, i) => ({
+        ...server,
+        address: replaced.get(JSON.stringify([...upstream.at, "servers", i])) ?? server.address,
+      })),
     })),
     sites: config.sites.map((site, i) => {
       const stub = certs.get(i);
-      const moved = { ...site, listen: site.listen.map((l) => movePort(l, ports)), redirect: site.redirect?.map((l) => movePort(l, ports)) };
+      const moved = {
+        ...site,
+        listen: site.listen.map((l) => movePort(l, ports)),
+        redirect: site.redirect?.map((l) => movePort(l, ports)),
+      };
       return stub && site.tls ? { ...moved, tls: { ...site.tls, ...stub } } : moved;
     }),
   };

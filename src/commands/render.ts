@@ -34,10 +34,16 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   if (options.output !== undefined && options.check !== undefined) throw new UsageError("--check and -o cannot be used together");
   const { config, source } = await loadConfig(options);
   const detect = options.nginxVersion === undefined && config.nginx.version === undefined;
-  const target = await resolveTarget(config, options.nginxVersion, detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined);
+  const target = await resolveTarget(
+    config,
+    options.nginxVersion,
+    detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined,
+  );
   const text = render(config, target, { full: options.full ?? false });
   // render mentions what needs attention; `check` lists everything, infos included
-  const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter((f) => f.severity !== "info");
+  const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter(
+    (f) => f.severity !== "info",
+  );
   // a rule the config made an error stops the render, as it stops `check`
   const errors = findings.filter((f) => f.severity === "error");
   if (errors.length) throw new ConfigError(errors.map((f) => problemAt(source, f.path, `${f.message} [${f.rule}]`)));

@@ -80,7 +80,11 @@ function normalizeRoute(raw: RawConfig, route: RawRoute, at: KeyPath): Route {
     timeoutsAt: Object.fromEntries(
       (["connect", "read", "send"] as const).map((k) => [
         k,
-        route.timeouts?.[k] !== undefined ? [...at, "timeouts", k] : raw.defaults?.timeouts?.[k] !== undefined ? ["defaults", "timeouts", k] : undefined,
+        route.timeouts?.[k] !== undefined
+          ? [...at, "timeouts", k]
+          : raw.defaults?.timeouts?.[k] !== undefined
+            ? ["defaults", "timeouts", k]
+            : undefined,
       ]),
     ) as Route["timeoutsAt"],
     origins: route.origins,

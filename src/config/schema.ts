@@ -254,8 +254,12 @@ const lintSchema = z
   .strictObject({
     rules: z
       .partialRecord(
-        z.enum(RULE_IDS, { error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}` }),
-        z.enum(["error", "warning", "info", "off"], { error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}` }),
+        z.enum(RULE_IDS, {
+          error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}`,
+        }),
+        z.enum(["error", "warning", "info", "off"], {
+          error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}`,
+        }),
       )
       .optional()
       .meta({ description: "Rule id → error | warning | info | off, overriding the rule's default severity." }),

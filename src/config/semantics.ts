@@ -21,10 +21,17 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
   const version = raw.nginx?.version;
   if (version !== undefined) {
     const parsed = parseVersion(String(version));
-    if (!parsed) add(["nginx", "version"], `${String(version)} is not an nginx version: write it quoted, e.g. "1.22" or "1.25.1"`);
+    if (!parsed)
+      add(["nginx", "version"], `${String(version)} is not an nginx version: write it quoted, e.g. "1.22" or "1.25.1"`);
     else if (compareVersions(parsed, parseVersion(OLDEST_SUPPORTED)!) < 0) {
-      const hint = typeof version === "number" ? ` (YAML read the number ${version}; if you meant 1.${parsed[1]}0, quote it: "1.${parsed[1]}0")` : "";
-      add(["nginx", "version"], `nginx ${String(version)} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports${hint}`);
+      const hint =
+        typeof version === "number"
+          ? ` (YAML read the number ${version}; if you meant 1.${parsed[1]}0, quote it: "1.${parsed[1]}0")`
+          : "";
+      add(
+        ["nginx", "version"],
+        `nginx ${String(version)} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports${hint}`,
+      );
     }
   }
 
@@ -34,10 +41,14 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
     for (const name of Object.keys(headers ?? {})) {
       const lower = name.toLowerCase();
       const first = seen.get(lower);
-      if (first !== undefined) add([...at, name], `header ${name} is already set as ${first} (header names ignore case); keep one`);
+      if (first !== undefined)
+        add([...at, name], `header ${name} is already set as ${first} (header names ignore case); keep one`);
       seen.set(lower, name);
       if (websocket && RESERVED_HEADERS.has(lower))
-        add([...at, name], `wssgen sets ${name} itself on WebSocket routes; remove it${at[0] === "defaults" ? " (defaults apply to every route)" : ", or set websocket: false"}`);
+        add(
+          [...at, name],
+          `wssgen sets ${name} itself on WebSocket routes; remove it${at[0] === "defaults" ? " (defaults apply to every route)" : ", or set websocket: false"}`,
+        );
     }
   };
   checkHeaders(raw.defaults?.headers, ["defaults", "headers"], anyWebSocket);
@@ -46,14 +57,22 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
   const lowerNames = new Map<string, string>();
   for (const upstream of config.upstreams) {
     const other = lowerNames.get(upstream.name.toLowerCase());
-    if (other !== undefined) add(upstream.at, `upstream "${upstream.name}" is the same name as "${other}" to nginx, which ignores case in upstream names; rename one`);
+    if (other !== undefined)
+      add(
+        upstream.at,
+        `upstream "${upstream.name}" is the same name as "${other}" to nginx, which ignores case in upstream names; rename one`,
+      );
     else lowerNames.set(upstream.name.toLowerCase(), upstream.name);
     const exclusive = upstream.balance === "ip-hash" || upstream.balance === "hash" || upstream.balance === "random";
     upstream.servers.forEach((server, i) => {
       if (server.backup && exclusive)
-        add([...upstream.at, "servers", i, "backup"], `backup servers cannot be used with balance: ${upstream.balance} (nginx refuses it); use round-robin or least-conn, or remove backup`);
+        add(
+          [...upstream.at, "servers", i, "backup"],
+          `backup servers cannot be used with balance: ${upstream.balance} (nginx refuses it); use round-robin or least-conn, or remove backup`,
+        );
     });
-    if (upstream.servers.every((s) => s.backup)) add([...upstream.at, "servers"], "every server is a backup; at least one must be a primary server");
+    if (upstream.servers.every((s) => s.backup))
+      add([...upstream.at, "servers"], "every server is a backup; at least one must be a primary server");
     if (upstream.hashKey !== undefined && upstream.balance !== "hash")
       add([...upstream.at, "hashKey"], `hashKey only applies with balance: hash (balance is ${upstream.balance})`);
     if (upstream.balance === "hash" && upstream.hashKey === undefined)
@@ -64,7 +83,11 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
   const names = new Map<string, KeyPath>();
   config.sites.forEach((site, s) => {
     const rawSite = raw.sites[s]!;
-    if (site.http2 && !site.tls) add([...site.at, "http2"], "http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades");
+    if (site.http2 && !site.tls)
+      add(
+        [...site.at, "http2"],
+        "http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades",
+      );
     if (rawSite.redirectHttp !== undefined && rawSite.redirectHttp !== false && !site.tls)
       add([...site.at, "redirectHttp"], "redirectHttp needs tls: it redirects plain http to this site's https");
 
@@ -79,19 +102,37 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       ownListens.set(key, at);
       const other = listeners.get(key);
       if (other && other.tls !== tls)
-        add(at, `${l.value} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`);
+        add(
+          at,
+          `${l.value} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
+        );
       else if (!other) listeners.set(key, { tls, at });
       site.domains.forEach((domain, d) => {
         const nameKey = `${domain.toLowerCase()} ${key}`;
         const first = names.get(nameKey);
-        if (first) add([...site.at, "domains", d], `${domain} on ${l.value} is already served by ${formatPath(first)}; nginx would ignore this one`);
+        if (first)
+          add(
+            [...site.at, "domains", d],
+            `${domain} on ${l.value} is already served by ${formatPath(first)}; nginx would ignore this one`,
+          );
         else names.set(nameKey, [...site.at, "domains", d]);
       });
     };
-    site.listen.forEach((l, i) => bind(l, site.tls !== undefined, Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"]));
+    site.listen.forEach((l, i) =>
+      bind(l, site.tls !== undefined, Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"]),
+    );
     if (site.tls) {
-      const redirectAt = typeof rawSite.redirectHttp === "object" ? [...site.at, "redirectHttp", "listen"] : [...site.at, "redirectHttp"];
-      site.redirect?.forEach((l, i) => bind(l, false, typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen) ? [...redirectAt, i] : redirectAt));
+      const redirectAt =
+        typeof rawSite.redirectHttp === "object" ? [...site.at, "redirectHttp", "listen"] : [...site.at, "redirectHttp"];
+      site.redirect?.forEach((l, i) =>
+        bind(
+          l,
+          false,
+          typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen)
+            ? [...redirectAt, i]
+            : redirectAt,
+        ),
+      );
     }
 
     const locations = new Map<string, KeyPath>();
@@ -106,7 +147,10 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       if (first) add([...route.at, "path"], `location "${route.path}" is already defined by ${formatPath(first)}`);
       else locations.set(key, route.at);
       if (rawRoute.allowMissingOrigin !== undefined && rawRoute.origins === undefined)
-        add([...route.at, "allowMissingOrigin"], "allowMissingOrigin only applies with origins: list the allowed origins, or remove it");
+        add(
+          [...route.at, "allowMissingOrigin"],
+          "allowMissingOrigin only applies with origins: list the allowed origins, or remove it",
+        );
       checkHeaders(rawRoute.headers, [...route.at, "headers"], route.websocket);
     });
   });

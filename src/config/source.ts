@@ -78,7 +78,8 @@ function findOffset(doc: Document, path: KeyPath, wantKey: boolean): number {
 }
 
 function yamlMessage(message: string): string {
-  if (message.includes("parseAllDocuments")) return "several YAML documents (---) in one file: wssgen reads one; remove the others";
+  if (message.includes("parseAllDocuments"))
+    return "several YAML documents (---) in one file: wssgen reads one; remove the others";
   // the yaml package appends " at line L, column C" and a code excerpt; we print the position ourselves
   return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }

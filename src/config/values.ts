@@ -123,7 +123,8 @@ export const checkFilePath: Check = (v) => {
   const bad = /[^A-Za-z0-9._/@+,:=~ -]/.exec(v);
   if (bad) return `character ${JSON.stringify(bad[0])} is not allowed in a file path`;
   if (v.trim() !== v || v === "") return "a file path may not be empty or start or end with a space";
-  if (!v.startsWith("/")) return `"${clip(v)}" is relative: use an absolute path (nginx would read it from its own config directory, not from here)`;
+  if (!v.startsWith("/"))
+    return `"${clip(v)}" is relative: use an absolute path (nginx would read it from its own config directory, not from here)`;
   return tooLong(v);
 };
 

@@ -78,7 +78,12 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   const text = render(config, renderTarget);
   const before = await readTarget(target);
   const same = before !== undefined && before.equals(Buffer.from(text));
-  const diff = same ? "" : unifiedDiff(before?.toString("utf8") ?? "", text, { fromLabel: before ? target : "/dev/null", toLabel: `${target} (rendered)` });
+  const diff = same
+    ? ""
+    : unifiedDiff(before?.toString("utf8") ?? "", text, {
+        fromLabel: before ? target : "/dev/null",
+        toLabel: `${target} (rendered)`,
+      });
   return { config, source, nginx, info, target, text, before, diff };
 }
 
@@ -87,7 +92,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const runner = options.runner ?? execaRunner;
   const processes = options.processes ?? linuxProcesses;
   const { config, source, nginx, info, target, text, diff } = await planDeploy(options, runner);
-  if (!info && !options.dryRun) throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
+  if (!info && !options.dryRun)
+    throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
   const reloadArgv = config.nginx.reload;
@@ -96,7 +102,12 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
   // a `--no-reload` apply leaves the file deployed but not loaded: the next apply reloads it
   const pendingFile = `${target}.wssgen-pending`;
-  const pending = options.reload !== false && (await stat(pendingFile).then(() => true, () => false));
+  const pending =
+    options.reload !== false &&
+    (await stat(pendingFile).then(
+      () => true,
+      () => false,
+    ));
   if (diff === "" && !pending) return { status: "unchanged", target, diff, commands: [] };
   if (options.dryRun) return { status: "dry-run", target, diff, commands };
   if (diff === "") step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
@@ -124,17 +135,38 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   });
   try {
     previous = await readTarget(target); // again, under the lock: another apply may have written it
-    if (!pending && previous !== undefined && previous.equals(Buffer.from(text))) return { status: "unchanged", target, diff: "", commands: [] };
+    if (!pending && previous !== undefined && previous.equals(Buffer.from(text)))
+      return { status: "unchanged", target, diff: "", commands: [] };
     const previousStat = previous === undefined ? undefined : await stat(target);
     const backup = `${target}.wssgen-backup`;
     if (previous !== undefined) {
-      await writeFileAtomic(backup, previous, { mode: previousStat!.mode & 0o7777, uid: previousStat!.uid, gid: previousStat!.gid });
+      await writeFileAtomic(backup, previous, {
+        mode: previousStat!.mode & 0o7777,
+        uid: previousStat!.uid,
+        gid: previousStat!.gid,
+      });
       step(`backed up ${target} to ${backup}`);
     }
 
+    const reloadTimeoutMs = options.reloadTimeoutMs ?? 10_000;
+    const pidFile = await pidFilePath(mainConfig, info!);
+    /** nginx's master and its workers now, when they can be seen (a pid file and /proc) */
+    const generation = async (): Promise<{ master: number; workers: number[] } | undefined> => {
+      const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
+      const workers = master === undefined ? undefined : await processes.children(master);
+      return master === undefined || workers === undefined ? undefined : { master, workers };
+    };
     const restore = async (): Promise<void> => {
-      if (previous === undefined) await unlink(target).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error)));
-      else await writeFileAtomic(target, previous, { mode: previousStat!.mode & 0o7777, uid: previousStat!.uid, gid: previousStat!.gid });
+      if (previous === undefined)
+        await unlink(target).catch((error: NodeJS.ErrnoException) =>
+          error.code === "ENOENT" ? undefined : Promise.reject(error),
+        );
+      else
+        await writeFileAtomic(target, previous, {
+          mode: previousStat!.mode & 0o7777,
+          uid: previousStat!.uid,
+          gid: previousStat!.gid,
+        });
     };
     const manual = [
       `to restore by hand: ${previous === undefined ? `rm ${target}` : `cp ${backup} ${target}`} && ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`,
@@ -149,12 +181,28 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       const what = previous === undefined ? `removed the new ${target} (first deploy)` : `restored ${target} byte for byte`;
       if (!reloadBack) throw new DeployError(1, `apply failed: ${reason}; ${what}; nginx was not reloaded`, details);
       const retest = await nginx.test({ config: mainConfig });
+      const beforeBack = await generation();
       const again = retest.ok ? await runner(reloadArgv) : undefined;
+      // wait for the restored config to be the one answering, as for the forward reload
+      const back =
+        again?.exitCode === 0 && beforeBack
+          ? await waitForNewWorkers(processes, beforeBack.master, beforeBack.workers, reloadTimeoutMs)
+          : "ok";
+      if (back !== "ok")
+        throw new DeployError(
+          3,
+          `apply failed: ${reason}; ${what}, but nginx did not load it back (${back === "master-gone" ? "nginx stopped" : "no new workers"})`,
+          [...details, `check nginx's error log and run: ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`],
+        );
       if (!again || again.exitCode !== 0)
-        throw new DeployError(3, `apply failed: ${reason}; ${what}, but reloading nginx back failed: ${firstLine(again?.stderr ?? retest.stderr)}`, [
-          ...details,
-          `nginx may still be running the new config; ${manual[0]!.replace(/^to restore by hand: .*? && /, "run: ")}`,
-        ]);
+        throw new DeployError(
+          3,
+          `apply failed: ${reason}; ${what}, but reloading nginx back failed: ${firstLine(again?.stderr ?? retest.stderr)}`,
+          [
+            ...details,
+            `nginx may still be running the new config; ${manual[0]!.replace(/^to restore by hand: .*? && /, "run: ")}`,
+          ],
+        );
       throw new DeployError(1, `apply failed: ${reason}; ${what} and reloaded nginx back to it`, details);
     };
 
@@ -165,35 +213,55 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     const test = await nginx.test({ config: mainConfig, dump: true });
     if (!test.ok) await rollback(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
     if (!(await includes(test.stdout, target)))
-      await rollback(`${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`, [], false);
+      await rollback(
+        `${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`,
+        [],
+        false,
+      );
     step(`${testArgv.join(" ")}: ok`);
     if (options.reload === false) {
-      await writeFileAtomic(pendingFile, "written by wssgen apply --no-reload: the next wssgen apply reloads nginx even if nothing changed\n");
+      await writeFileAtomic(
+        pendingFile,
+        "written by wssgen apply --no-reload: the next wssgen apply reloads nginx even if nothing changed\n",
+      );
       return { status: "tested", target, diff, commands };
     }
 
-    const pidFile = await pidFilePath(mainConfig, info!);
-    const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
-    const oldWorkers = master === undefined ? undefined : await processes.children(master);
+    const current = await generation();
+    const master = current?.master ?? (pidFile === undefined ? undefined : await processes.readPidFile(pidFile));
+    const oldWorkers = current?.workers;
     reloaded = true;
     const reload = await runner(reloadArgv);
     if (reload.notFound) await rollback(`reload command not found: ${reloadArgv[0]}`, [], false);
     if (reload.exitCode !== 0)
-      await rollback(`${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`, [], false);
+      await rollback(
+        `${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`,
+        [],
+        false,
+      );
     step(`${reloadArgv.join(" ")}: ok`);
 
     if (master === undefined || oldWorkers === undefined) {
-      step(master === undefined ? `could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}` : "could not verify the reload: no /proc to list nginx's workers");
+      step(
+        master === undefined
+          ? `could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}`
+          : "could not verify the reload: no /proc to list nginx's workers",
+      );
     } else {
-      const verdict = await waitForNewWorkers(processes, master, oldWorkers, options.reloadTimeoutMs ?? 10_000);
+      const verdict = await waitForNewWorkers(processes, master, oldWorkers, reloadTimeoutMs);
       if (verdict === "master-gone") await rollback(`nginx (pid ${master}) stopped during the reload`, [], true);
       if (verdict === "no-new-workers")
-        await rollback(`nginx did not load the new config: no new worker processes within ${Math.round((options.reloadTimeoutMs ?? 10_000) / 1000)}s (see nginx's error log)`, [], true);
+        await rollback(
+          `nginx did not load the new config: no new worker processes within ${Math.round((options.reloadTimeoutMs ?? 10_000) / 1000)}s (see nginx's error log)`,
+          [],
+          true,
+        );
       step(`nginx (pid ${master}) started new workers with the new config`);
     }
     if (options.probe) {
       const probed = await probe(options.probe.url, options.probe.options);
-      if (!probed.ok) await rollback(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
+      if (!probed.ok)
+        await rollback(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
       step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
     }
     await unlink(pendingFile).catch(() => undefined);
@@ -242,7 +310,12 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
  * themselves "worker process is shutting down" (they keep their open WebSockets but take no new
  * connections). Waiting for both means that, once apply returns, new connections get the new config.
  */
-async function waitForNewWorkers(processes: Processes, master: number, old: number[], timeoutMs: number): Promise<"ok" | "master-gone" | "no-new-workers"> {
+async function waitForNewWorkers(
+  processes: Processes,
+  master: number,
+  old: number[],
+  timeoutMs: number,
+): Promise<"ok" | "master-gone" | "no-new-workers"> {
   const deadline = Date.now() + timeoutMs;
   const before = new Set(old);
   for (;;) {

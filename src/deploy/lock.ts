@@ -20,7 +20,10 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function acquireLock(path: string, options: { timeoutMs: number; pollMs?: number; onWait?: (pid: number) => void }): Promise<Lock> {
+export async function acquireLock(
+  path: string,
+  options: { timeoutMs: number; pollMs?: number; onWait?: (pid: number) => void },
+): Promise<Lock> {
   const deadline = Date.now() + options.timeoutMs;
   let announced = false;
   for (;;) {
@@ -30,7 +33,8 @@ export async function acquireLock(path: string, options: { timeoutMs: number; po
       await handle.close();
       return { path, release: () => unlink(path).catch(() => undefined) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error)}`);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error)}`);
     }
     const owner = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
     if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {

@@ -26,7 +26,9 @@ export const rules: readonly Rule[] = [
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
 export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = Object.fromEntries(
-  rules.flatMap((rule) => (rule.ids ?? [rule.id]).map((id) => [id, (CERT_SEVERITIES as Record<string, Severity>)[id] ?? rule.severity])),
+  rules.flatMap((rule) =>
+    (rule.ids ?? [rule.id]).map((id) => [id, (CERT_SEVERITIES as Record<string, Severity>)[id] ?? rule.severity]),
+  ),
 ) as Record<RuleId, Severity>;
 
 export function lint(context: RuleContext): Finding[] {

@@ -9,7 +9,14 @@ export function isPrivateAddress(host: string): boolean {
   if (bare === "localhost") return true;
   if (isIPv4(bare)) {
     const [a = 0, b = 0] = bare.split(".").map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 127 ||
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (isIPv6(bare)) return bare === "::1" || /^f[cd]/i.test(bare) || /^fe80:/i.test(bare);
   return false;

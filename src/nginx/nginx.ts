@@ -53,7 +53,14 @@ export function createNginx(binary = "nginx", runner: Runner = execaRunner): Ngi
       return parseVersionOutput(result.stderr + result.stdout);
     },
     async test({ config, prefix, globals, dump }) {
-      const argv = [binary, dump ? "-T" : "-t", ...(prefix ? ["-p", prefix] : []), "-c", config, ...(globals ? ["-g", globals] : [])];
+      const argv = [
+        binary,
+        dump ? "-T" : "-t",
+        ...(prefix ? ["-p", prefix] : []),
+        "-c",
+        config,
+        ...(globals ? ["-g", globals] : []),
+      ];
       const result = await runner(argv, { timeoutMs: 120_000 });
       if (result.notFound)
         throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);

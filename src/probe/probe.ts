@@ -28,7 +28,15 @@ export interface ProbeResult {
   status: number | undefined;
   headers: Record<string, string>;
   timing: { connectMs?: number; tlsMs?: number; upgradeMs?: number };
-  tls?: { protocol: string | null; cipher: string; subject: string; issuer: string; validTo: string; daysLeft: number; authorized: boolean };
+  tls?: {
+    protocol: string | null;
+    cipher: string;
+    subject: string;
+    issuer: string;
+    validTo: string;
+    daysLeft: number;
+    authorized: boolean;
+  };
   idle?: { requestedMs: number; survived: boolean; closedAfterMs?: number };
   /** what went wrong, in words, with what to do */
   problem?: { code: string; message: string };
@@ -108,10 +116,16 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
       result.timing.upgradeMs = since();
       result.status = response.statusCode;
       result.headers = flatHeaders(response);
-      const accept = createHash("sha1").update(key + GUID).digest("base64");
+      const accept = createHash("sha1")
+        .update(key + GUID)
+        .digest("base64");
       if (result.headers["sec-websocket-accept"] !== accept) {
         socket.destroy();
-        return finish({ code: "bad-accept", message: "the server answered 101 but with a wrong Sec-WebSocket-Accept: something between you and the backend is not speaking WebSocket" });
+        return finish({
+          code: "bad-accept",
+          message:
+            "the server answered 101 but with a wrong Sec-WebSocket-Accept: something between you and the backend is not speaking WebSocket",
+        });
       }
       if (!options.idleMs) {
         closeGracefully(socket);
@@ -161,7 +175,8 @@ function closeGracefully(socket: Socket): void {
 
 function flatHeaders(response: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const [name, value] of Object.entries(response.headers))
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
   return out;
 }
 
@@ -171,12 +186,17 @@ function tlsInfo(socket: TLSSocket): ProbeResult["tls"] {
   return {
     protocol: socket.getProtocol(),
     cipher: socket.getCipher().name,
-    subject: cert.subject?.CN ? `CN=${cert.subject.CN}` : "",
-    issuer: cert.issuer?.CN ? `CN=${cert.issuer.CN}` : "",
+    subject: commonName(cert.subject?.CN),
+    issuer: commonName(cert.issuer?.CN),
     validTo: validTo ? validTo.toISOString() : "",
     daysLeft: validTo ? Math.floor((validTo.getTime() - Date.now()) / 86_400_000) : 0,
     authorized: socket.authorized,
   };
+}
+
+function commonName(cn: string | string[] | undefined): string {
+  const value = Array.isArray(cn) ? cn.join(", ") : cn;
+  return value ? `CN=${value}` : "";
 }
 
 export function explainStatus(status: number, body: string, secure: boolean): ProbeResult["problem"] {
@@ -187,21 +207,45 @@ export function explainStatus(status: number, body: string, secure: boolean): Pr
       code: "no-upgrade",
       message: `HTTP ${status} without an upgrade: the backend did not see a WebSocket handshake; the proxy must pass Upgrade and Connection (proxy_set_header) over HTTP/1.1 — wssgen routes with websocket: true do`,
     };
-  if (status === 403) return { code: "forbidden", message: "HTTP 403: refused, most likely by an origin check; probe with --origin https://your-page, or add that origin to the route's origins" };
-  if (status === 404) return { code: "not-found", message: "HTTP 404: no route for this path; check the route's path (a prefix, or = /exact)" };
+  if (status === 403)
+    return {
+      code: "forbidden",
+      message:
+        "HTTP 403: refused, most likely by an origin check; probe with --origin https://your-page, or add that origin to the route's origins",
+    };
+  if (status === 404)
+    return { code: "not-found", message: "HTTP 404: no route for this path; check the route's path (a prefix, or = /exact)" };
   if (status === 429 || status === 503)
-    return { code: "limited", message: `HTTP ${status}: refused by a limit (maxConnectionsPerIp answers 429), or the server is overloaded` };
-  if (status === 502) return { code: "bad-gateway", message: "HTTP 502: nginx could not reach the upstream (is the backend running, on the address in upstreams?)" };
-  if (status === 504) return { code: "gateway-timeout", message: "HTTP 504: the upstream did not answer in time (timeouts.connect / timeouts.read)" };
+    return {
+      code: "limited",
+      message: `HTTP ${status}: refused by a limit (maxConnectionsPerIp answers 429), or the server is overloaded`,
+    };
+  if (status === 502)
+    return {
+      code: "bad-gateway",
+      message: "HTTP 502: nginx could not reach the upstream (is the backend running, on the address in upstreams?)",
+    };
+  if (status === 504)
+    return {
+      code: "gateway-timeout",
+      message: "HTTP 504: the upstream did not answer in time (timeouts.connect / timeouts.read)",
+    };
   if (status >= 300 && status < 400)
-    return { code: "redirect", message: `HTTP ${status}: redirected${secure ? "" : " (an http->https redirect? use wss://)"}; WebSocket clients do not follow redirects` };
+    return {
+      code: "redirect",
+      message: `HTTP ${status}: redirected${secure ? "" : " (an http->https redirect? use wss://)"}; WebSocket clients do not follow redirects`,
+    };
   return { code: "http-error", message: `HTTP ${status} instead of 101 Switching Protocols` };
 }
 
 export function explainError(error: NodeJS.ErrnoException, url: URL): ProbeResult["problem"] {
   const where = `${url.hostname}:${url.port || (url.protocol === "wss:" ? 443 : 80)}`;
   const code = error.code ?? "error";
-  if (code === "ECONNREFUSED") return { code: "refused", message: `connection refused: nothing listens on ${where} (is nginx running, and listening on that port?)` };
+  if (code === "ECONNREFUSED")
+    return {
+      code: "refused",
+      message: `connection refused: nothing listens on ${where} (is nginx running, and listening on that port?)`,
+    };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { code: "dns", message: `${url.hostname} does not resolve` };
   if (code === "ECONNRESET") return { code: "reset", message: `the connection to ${where} was reset during the handshake` };
   if (code === "ETIMEDOUT") return { code: "timeout", message: `no connection to ${where} (a firewall dropping packets?)` };
@@ -210,9 +254,18 @@ export function explainError(error: NodeJS.ErrnoException, url: URL): ProbeResul
       code: "tls-to-plain-port",
       message: `TLS failed: ${where} does not speak TLS (a browser shows ERR_SSL_PROTOCOL_ERROR); it is a plain port: use ws://, or point wss:// at the TLS listener`,
     };
-  if (code === "DEPTH_ZERO_SELF_SIGNED_CERT" || code === "SELF_SIGNED_CERT_IN_CHAIN" || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" || code === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY")
-    return { code: "untrusted-certificate", message: `the certificate is not trusted (${code}); pass --ca FILE with its CA, or --insecure to skip the check` };
-  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return { code: "name-mismatch", message: `the certificate does not name ${url.hostname}: ${error.message}` };
+  if (
+    code === "DEPTH_ZERO_SELF_SIGNED_CERT" ||
+    code === "SELF_SIGNED_CERT_IN_CHAIN" ||
+    code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
+    code === "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"
+  )
+    return {
+      code: "untrusted-certificate",
+      message: `the certificate is not trusted (${code}); pass --ca FILE with its CA, or --insecure to skip the check`,
+    };
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    return { code: "name-mismatch", message: `the certificate does not name ${url.hostname}: ${error.message}` };
   if (code === "CERT_HAS_EXPIRED") return { code: "expired-certificate", message: "the certificate has expired" };
   return { code, message: error.message };
 }

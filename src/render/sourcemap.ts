@@ -60,8 +60,20 @@ export function sourceMap(output: string): (KeyPath | undefined)[] {
   return map;
 }
 
-function narrow(section: PathSegment[], directive: string, firstArg: string | undefined, counters: { server: number; listen: number }): KeyPath {
-  const kind = section[0] === "upstreams" ? "upstream" : section.includes("routes") ? "route" : section.includes("redirectHttp") ? "redirect" : "site";
+function narrow(
+  section: PathSegment[],
+  directive: string,
+  firstArg: string | undefined,
+  counters: { server: number; listen: number },
+): KeyPath {
+  const kind =
+    section[0] === "upstreams"
+      ? "upstream"
+      : section.includes("routes")
+        ? "route"
+        : section.includes("redirectHttp")
+          ? "redirect"
+          : "site";
   if (kind === "upstream") {
     if (directive === "server") return [...section, "servers", counters.server++];
     return [...section, ...(UPSTREAM_KEYS[directive] ?? [])];

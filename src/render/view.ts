@@ -186,7 +186,10 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
 
   return {
     // a file name is the one thing in a comment nobody validated: make it one printable line
-    source: config.file === "<stdin>" ? "standard input" : (config.file.split(/[\\/]/).pop() ?? config.file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?"),
+    source:
+      config.file === "<stdin>"
+        ? "standard input"
+        : (config.file.split(/[\\/]/).pop() ?? config.file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?"),
     target: formatVersion(target.version),
     features: describeFeatures(features),
     upgradeMap: upgrade ? { variable: UPGRADE_VAR, empty: "close" } : undefined,

@@ -35,7 +35,8 @@ export function checkJson(result: CheckResult) {
 }
 
 function textLine(f: LocatedFinding, color: ChalkInstance): string {
-  const severity = f.severity === "error" ? color.red("error") : f.severity === "warning" ? color.yellow("warning") : color.blue("info");
+  const severity =
+    f.severity === "error" ? color.red("error") : f.severity === "warning" ? color.yellow("warning") : color.blue("info");
   const path = formatPath(f.path);
   return `${f.file}:${f.line}:${f.column} ${path ? `${path}: ` : ""}${severity}: ${f.message} ${color.dim(`[${f.rule}]`)}`;
 }

@@ -7,13 +7,22 @@ export function formatProbe(result: ProbeResult, format: "text" | "json", color:
   const lines: string[] = [];
   const upgrade = result.timing.upgradeMs === undefined ? "" : ` in ${result.timing.upgradeMs} ms`;
   if (result.ok) lines.push(`${result.url}: ${color.green("101 Switching Protocols")}${upgrade}`);
-  else lines.push(`${result.url}: ${color.red("failed")}${result.status === undefined ? "" : ` (HTTP ${result.status}${upgrade})`}: ${result.problem?.message ?? ""}`);
+  else
+    lines.push(
+      `${result.url}: ${color.red("failed")}${result.status === undefined ? "" : ` (HTTP ${result.status}${upgrade})`}: ${result.problem?.message ?? ""}`,
+    );
   const t = result.timing;
-  const steps = [t.connectMs !== undefined && `connect ${t.connectMs} ms`, t.tlsMs !== undefined && `TLS ${t.tlsMs} ms`, t.upgradeMs !== undefined && `answer ${t.upgradeMs} ms`].filter(Boolean);
+  const steps = [
+    t.connectMs !== undefined && `connect ${t.connectMs} ms`,
+    t.tlsMs !== undefined && `TLS ${t.tlsMs} ms`,
+    t.upgradeMs !== undefined && `answer ${t.upgradeMs} ms`,
+  ].filter(Boolean);
   if (steps.length) lines.push(`  timing: ${steps.join(", ")}`);
   if (result.tls) {
     const tls = result.tls;
-    lines.push(`  TLS: ${tls.protocol ?? "?"} ${tls.cipher}; certificate ${tls.subject || "(no CN)"} issued by ${tls.issuer || "?"}, valid until ${tls.validTo.slice(0, 10)} (${tls.daysLeft} days)${tls.authorized ? "" : color.yellow(" — not verified (--insecure)")}`);
+    lines.push(
+      `  TLS: ${tls.protocol ?? "?"} ${tls.cipher}; certificate ${tls.subject || "(no CN)"} issued by ${tls.issuer || "?"}, valid until ${tls.validTo.slice(0, 10)} (${tls.daysLeft} days)${tls.authorized ? "" : color.yellow(" — not verified (--insecure)")}`,
+    );
   }
   if (result.idle) {
     const held = (result.idle.requestedMs / 1000).toFixed(1);

@@ -39,7 +39,12 @@ function integer(bytes: Buffer): Buffer {
 
 function utcTime(date: Date): Buffer {
   const iso = date.toISOString(); // 2026-11-24T00:00:00.000Z
-  return tlv(0x17, Buffer.from(`${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`));
+  return tlv(
+    0x17,
+    Buffer.from(
+      `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`,
+    ),
+  );
 }
 
 const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
@@ -72,7 +77,10 @@ export function selfSignedCertificate(names: readonly string[], options: { days?
   );
   const signature = sign("sha256", tbs, privateKey);
   const der = seq(tbs, ECDSA_SHA256, tlv(0x03, Buffer.from([0]), signature));
-  const pem = der.toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
+  const pem = der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd();
   return {
     certificate: `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
     key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),

@@ -11,23 +11,42 @@ import { BIN, FIXTURES } from "../helpers/paths.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "wssgen-check-"));
 const withBinary = (binary: string, yaml: string) => `nginx: { binary: ${JSON.stringify(binary)} }\n${yaml}`;
-const seed = readFileSync(join(FIXTURES, "render", "02-seed-proxy-hello", "wssgen.yaml"), "utf8").replace(/^nginx:\n {2}version: "1.22"\n/m, "");
+const seed = readFileSync(join(FIXTURES, "render", "02-seed-proxy-hello", "wssgen.yaml"), "utf8").replace(
+  /^nginx:\n {2}version: "1.22"\n/m,
+  "",
+);
 
 describe("wssgen check: nginx presence", () => {
   it("--nginx require without nginx exits 2 with what to do", async () => {
     const dir = tmp();
-    writeFileSync(join(dir, "wssgen.yaml"), withBinary("/nonexistent/nginx", "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n"));
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      withBinary(
+        "/nonexistent/nginx",
+        "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
+      ),
+    );
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe('wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, set nginx.binary, or use --nginx auto|skip)');
+    expect(r.stderr).toBe(
+      'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, set nginx.binary, or use --nginx auto|skip)',
+    );
   });
   it("--nginx auto without nginx says so and still lints", async () => {
     const dir = tmp();
-    writeFileSync(join(dir, "wssgen.yaml"), withBinary("/nonexistent/nginx", "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n"));
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      withBinary(
+        "/nonexistent/nginx",
+        "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
+      ),
+    );
     const r = await runCli(["check"], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('info: nginx -t was not run: "/nonexistent/nginx" was not found');
-    expect(r.stdout.trimEnd().split("\n").pop()).toBe("wssgen.yaml: 0 errors, 0 warnings, 2 infos; nginx -t not run (nginx not found) for nginx 1.22");
+    expect(r.stdout.trimEnd().split("\n").pop()).toBe(
+      "wssgen.yaml: 0 errors, 0 warnings, 2 infos; nginx -t not run (nginx not found) for nginx 1.22",
+    );
   });
 });
 
@@ -37,14 +56,18 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
     writeFileSync(join(dir, "wssgen.yaml"), withBinary(build.binary, seed));
     const r = await runCli(["check"], { cwd: dir, env: { CERT_DIR: undefined } });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/^wssgen\.yaml:\d+:20 sites\[0\]\.tls\.certificate: error: nginx -t: cannot load certificate "\/etc\/nginx\/ssl\/fullchain\.pem"/m);
+    expect(r.stdout).toMatch(
+      /^wssgen\.yaml:\d+:20 sites\[0\]\.tls\.certificate: error: nginx -t: cannot load certificate "\/etc\/nginx\/ssl\/fullchain\.pem"/m,
+    );
     expect(r.stdout).toContain("-t failed");
   });
   it("--stub-certs stands in throwaway certificates, reports it, and passes the real nginx -t", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "wssgen.yaml"), withBinary(build.binary, seed));
     const r = await runCli(["check", "--stub-certs", "--nginx", "require"], { cwd: dir, env: { CERT_DIR: undefined } });
-    expect(r.stdout).toMatch(/sites\[0\]\.tls\.certificate: info: \/etc\/nginx\/ssl\/fullchain\.pem or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place \[stub-certs\]/);
+    expect(r.stdout).toMatch(
+      /sites\[0\]\.tls\.certificate: info: \/etc\/nginx\/ssl\/fullchain\.pem or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place \[stub-certs\]/,
+    );
     expect(r.stdout).toContain(`nginx ${build.version.join(".")} -t passed`);
     expect(r.exitCode).toBe(0);
   });
@@ -52,22 +75,37 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
     const dir = tmp();
     writeFileSync(
       join(dir, "wssgen.yaml"),
-      withBinary(build.binary, "upstreams:\n  chat:\n    servers: [10.0.0.5:80, backend.invalid:8080]\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: chat }] }]\n"),
+      withBinary(
+        build.binary,
+        "upstreams:\n  chat:\n    servers: [10.0.0.5:80, backend.invalid:8080]\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: chat }] }]\n",
+      ),
     );
     const failed = await runCli(["check"], { cwd: dir });
     expect(failed.exitCode).toBe(1);
-    expect(failed.stdout).toContain('wssgen.yaml:4:28 upstreams.chat.servers[1]: error: nginx -t: host not found in upstream "backend.invalid:8080" (in CI without DNS, pass --stub-hosts) [nginx]');
+    expect(failed.stdout).toContain(
+      'wssgen.yaml:4:28 upstreams.chat.servers[1]: error: nginx -t: host not found in upstream "backend.invalid:8080" (in CI without DNS, pass --stub-hosts) [nginx]',
+    );
     const stubbed = await runCli(["check", "--stub-hosts"], { cwd: dir });
-    expect(stubbed.stdout).toContain("wssgen.yaml:4:28 upstreams.chat.servers[1]: info: backend.invalid:8080 does not resolve here; nginx -t used 127.0.0.1:8080 in its place [stub-hosts]");
+    expect(stubbed.stdout).toContain(
+      "wssgen.yaml:4:28 upstreams.chat.servers[1]: info: backend.invalid:8080 does not resolve here; nginx -t used 127.0.0.1:8080 in its place [stub-hosts]",
+    );
     expect(stubbed.exitCode).toBe(0);
   });
   it("nginx's error line is mapped back to the key that wrote it (keepalive 0 for 1.30, run on an older nginx)", async () => {
     if (build.version[1] >= 29) return; // 1.29.7+ accepts it: there is nothing to map
     const dir = tmp();
-    writeFileSync(join(dir, "wssgen.yaml"), withBinary(build.binary, "upstreams:\n  chat:\n    servers: [10.0.0.5:80]\n    keepalive: 0\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: chat }] }]\n"));
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      withBinary(
+        build.binary,
+        "upstreams:\n  chat:\n    servers: [10.0.0.5:80]\n    keepalive: 0\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: chat }] }]\n",
+      ),
+    );
     const r = await runCli(["check", "--nginx-version", "1.30"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('wssgen.yaml:5:16 upstreams.chat.keepalive: error: nginx -t: invalid value "0" in "keepalive" directive');
+    expect(r.stdout).toContain(
+      'wssgen.yaml:5:16 upstreams.chat.keepalive: error: nginx -t: invalid value "0" in "keepalive" directive',
+    );
   });
 });
 
@@ -77,9 +115,17 @@ describe("wssgen check as a user who cannot bind ports below 1024 (run as nobody
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, "wssgen.yaml"), readFileSync(join(FIXTURES, "render", "03-ws-and-http-routes", "wssgen.yaml")));
     chmodSync(join(dir, "wssgen.yaml"), 0o644);
-    const r = await runCli(["check", "--stub-certs", "--nginx", "require"], { cwd: dir, user: "nobody", env: { CERT_DIR: undefined } });
-    expect(r.stdout).toMatch(/^wssgen\.yaml:8:5 sites\[0\]\.listen: info: port 443 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m);
-    expect(r.stdout).toMatch(/^wssgen\.yaml:\d+:\d+ sites\[0\]\.redirectHttp: info: port 80 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m);
+    const r = await runCli(["check", "--stub-certs", "--nginx", "require"], {
+      cwd: dir,
+      user: "nobody",
+      env: { CERT_DIR: undefined },
+    });
+    expect(r.stdout).toMatch(
+      /^wssgen\.yaml:8:5 sites\[0\]\.listen: info: port 443 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^wssgen\.yaml:\d+:\d+ sites\[0\]\.redirectHttp: info: port 80 needs root to bind, and nginx -t binds it; tested on port \d+ instead \[stub-ports\]$/m,
+    );
     expect(r.stdout).toContain("-t passed");
     expect(r.exitCode).toBe(0);
   });
@@ -91,7 +137,9 @@ describe("wssgen check output formats (fixtures/check/mixed)", () => {
   // the nginx version is the machine's; the snapshot says <version>
   const normalize = (text: string) => text.replaceAll(newest.version.join("."), "<version>");
   it.each(["text", "json", "github"])("--format %s", async (format) => {
-    const r = await runCli(["check", "--stub-certs", "--stub-hosts", "--nginx-version", "1.22", "--format", format], { cwd: dir });
+    const r = await runCli(["check", "--stub-certs", "--stub-hosts", "--nginx-version", "1.22", "--format", format], {
+      cwd: dir,
+    });
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
     if (format === "json") JSON.parse(r.stdout);
@@ -106,9 +154,19 @@ describe("wssgen check output formats (fixtures/check/mixed)", () => {
     const bad = join(FIXTURES, "invalid", "unknown-upstream");
     const json = await runCli(["check", "--format", "json", "--nginx", "skip"], { cwd: bad });
     expect(json.exitCode).toBe(1);
-    const parsed = JSON.parse(json.stdout) as { findings: { rule: string; line: number; column: number; path: string; message: string }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      findings: { rule: string; line: number; column: number; path: string; message: string }[];
+    };
     expect(parsed.findings).toEqual([
-      { rule: "schema", severity: "error", message: 'unknown upstream "chta" (did you mean "chat"?)', file: "wssgen.yaml", line: 12, column: 19, path: "sites[0].routes[1].upstream" },
+      {
+        rule: "schema",
+        severity: "error",
+        message: 'unknown upstream "chta" (did you mean "chat"?)',
+        file: "wssgen.yaml",
+        line: 12,
+        column: 19,
+        path: "sites[0].routes[1].upstream",
+      },
     ]);
     const github = await runCli(["check", "--format", "github", "--nginx", "skip"], { cwd: bad });
     expect(github.stdout.split("\n")[0]).toBe(
@@ -125,9 +183,16 @@ describe("the sandbox never outlives check", () => {
     const fake = join(dir, "slow-nginx");
     writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "-V" ]; then echo "nginx version: nginx/1.22.1" >&2; exit 0; fi\nsleep 30\n');
     chmodSync(fake, 0o755);
-    writeFileSync(join(dir, "wssgen.yaml"), withBinary(fake, "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n"));
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      withBinary(
+        fake,
+        "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
+      ),
+    );
     const child = execa("node", [BIN, "check"], { cwd: dir, env: { TMPDIR: temp, NO_COLOR: "1" }, reject: false });
-    for (let i = 0; i < 100 && !readdirSync(temp).some((n) => n.startsWith("wssgen-sandbox-")); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !readdirSync(temp).some((n) => n.startsWith("wssgen-sandbox-")); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(temp).filter((n) => n.startsWith("wssgen-sandbox-"))).toHaveLength(1);
     child.kill("SIGINT");
     const result = await child;
@@ -137,7 +202,10 @@ describe("the sandbox never outlives check", () => {
 
     // and a normal run leaves nothing behind either
     const real = join(dir, "real");
-    writeFileSync(join(dir, "wssgen.yaml"), "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n");
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
+    );
     await execa("node", [BIN, "check"], { cwd: dir, env: { TMPDIR: temp }, reject: false });
     expect(existsSync(real)).toBe(false);
     expect(readdirSync(temp)).toEqual([]);

@@ -4,7 +4,20 @@
  * byte and nginx serving the old config.
  */
 import { spawn, execFileSync } from "node:child_process";
-import { truncateSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, writeSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  truncateSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -43,7 +56,10 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
   });
 
   const target = () => join(nginx.confDir, "wssgen.conf");
-  const config = (routes: string, extra: { tls?: string; listen?: number; target?: string; mainConfig?: string; binary?: string } = {}) =>
+  const config = (
+    routes: string,
+    extra: { tls?: string; listen?: number; target?: string; mainConfig?: string; binary?: string } = {},
+  ) =>
     [
       `nginx:`,
       `  binary: ${JSON.stringify(extra.binary ?? build.binary)}`,
@@ -90,11 +106,17 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
     chmodSync(target(), 0o640);
     const before = readFileSync(target());
-    const broken = config(ROUTES_V2, { tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }\n    redirectHttp: false" });
+    const broken = config(ROUTES_V2, {
+      tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }\n    redirectHttp: false",
+    });
     const r = await applyWith(broken);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain(`wssgen: apply failed: nginx -t rejected the new config; restored ${target()} byte for byte; nginx was not reloaded`);
-    expect(r.stderr).toMatch(/wssgen\.yaml:\d+:\d+ sites\[0\]\.tls\.certificate: nginx -t: cannot load certificate "\/nonexistent\/cert\.pem"/);
+    expect(r.stderr).toContain(
+      `wssgen: apply failed: nginx -t rejected the new config; restored ${target()} byte for byte; nginx was not reloaded`,
+    );
+    expect(r.stderr).toMatch(
+      /wssgen\.yaml:\d+:\d+ sites\[0\]\.tls\.certificate: nginx -t: cannot load certificate "\/nonexistent\/cert\.pem"/,
+    );
     expect(readFileSync(target()).equals(before)).toBe(true);
     expect(statSync(target()).mode & 0o777).toBe(0o640);
     expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
@@ -102,7 +124,9 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
   });
 
   it("a failing first deploy removes the new file", async () => {
-    const r = await applyWith(config(ROUTES, { tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }" }));
+    const r = await applyWith(
+      config(ROUTES, { tls: "    tls: { certificate: /nonexistent/cert.pem, key: /nonexistent/key.pem }" }),
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`removed the new ${target()} (first deploy)`);
     expect(existsSync(target())).toBe(false);
@@ -130,7 +154,9 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     await nginx.kill();
     const r = await applyWith(config(ROUTES_V2));
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/apply failed: .*-s reload failed: .*\(is nginx running\?\); restored .* byte for byte; nginx was not reloaded/);
+    expect(r.stderr).toMatch(
+      /apply failed: .*-s reload failed: .*\(is nginx running\?\); restored .* byte for byte; nginx was not reloaded/,
+    );
     expect(readFileSync(target()).equals(before)).toBe(true);
   });
 
@@ -177,7 +203,10 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     // a reload command that logs each call; the first one hangs, so the interrupt lands mid-reload
     const log = join(work, "reloads.log");
     const script = join(work, "slow-reload");
-    writeFileSync(script, `#!/bin/sh\necho call >> ${log}\n[ "$(wc -l < ${log})" -eq 1 ] && sleep 30\nexec ${nginx.reload.join(" ")}\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\necho call >> ${log}\n[ "$(wc -l < ${log})" -eq 1 ] && sleep 30\nexec ${nginx.reload.join(" ")}\n`,
+    );
     chmodSync(script, 0o755);
     writeFileSync(join(work, "wssgen.yaml"), config(ROUTES_V2).replace(/reload: .*/, `reload: [${JSON.stringify(script)}]`));
     const child = execa("node", [BIN, "apply"], { cwd: work, reject: false, env: { NO_COLOR: "1" } });
@@ -197,7 +226,9 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(ok.stderr).toMatch(/probe ws:\/\/127\.0\.0\.1:\d+\/ws: 101 in \d+ ms/);
     const before = readFileSync(target());
     // the new config refuses sockets without an allowed Origin, so the probe (which sends none) fails
-    const strict = config(`      - { path: /ws, upstream: app, origins: [https://elsewhere.example], allowMissingOrigin: false }\n      - { path: /app, upstream: app, websocket: false }`);
+    const strict = config(
+      `      - { path: /ws, upstream: app, origins: [https://elsewhere.example], allowMissingOrigin: false }\n      - { path: /app, upstream: app, websocket: false }`,
+    );
     const r = await applyWith(strict, ["--probe", `ws://127.0.0.1:${sitePort}/ws`]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("apply failed: the probe of ws://127.0.0.1:");
@@ -237,7 +268,9 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
       const waited = await runCli(["apply", "--lock-timeout", "1s"], { cwd: work });
       expect(waited.exitCode).toBe(2);
       expect(waited.stderr).toContain(`waiting for another wssgen apply (pid ${holder.pid}) to finish`);
-      expect(waited.stderr).toContain(`wssgen: another wssgen apply (pid ${holder.pid}) holds ${target()}.wssgen.lock; waited 1s`);
+      expect(waited.stderr).toContain(
+        `wssgen: another wssgen apply (pid ${holder.pid}) holds ${target()}.wssgen.lock; waited 1s`,
+      );
     } finally {
       holder.kill();
     }
@@ -250,11 +283,17 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
   it("environment problems exit 2 with one line and change nothing", async () => {
     // nginx binary missing
     const missing = await applyWith(config(ROUTES, { binary: "/nonexistent/nginx" }));
-    expect(missing).toEqual({ exitCode: 2, stdout: "", stderr: 'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, or set nginx.binary)' });
+    expect(missing).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: 'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, or set nginx.binary)',
+    });
     // target directory missing
     const nodir = await applyWith(config(ROUTES, { target: join(nginx.dir, "nope", "wssgen.conf") }));
     expect(nodir.exitCode).toBe(2);
-    expect(nodir.stderr).toBe(`wssgen: cannot write ${join(nginx.dir, "nope", "wssgen.conf")}: directory ${join(nginx.dir, "nope")} does not exist`);
+    expect(nodir.stderr).toBe(
+      `wssgen: cannot write ${join(nginx.dir, "nope", "wssgen.conf")}: directory ${join(nginx.dir, "nope")} does not exist`,
+    );
     expect(existsSync(target())).toBe(false);
   });
 
@@ -278,7 +317,10 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", small]);
     try {
       const smallTarget = join(small, "wssgen.conf");
-      writeFileSync(nginx.mainConfig, readFileSync(nginx.mainConfig, "utf8").replace(/include (.*);\n\}/, `include $1;\n    include ${small}/*.conf;\n}`));
+      writeFileSync(
+        nginx.mainConfig,
+        readFileSync(nginx.mainConfig, "utf8").replace(/include (.*);\n\}/, `include $1;\n    include ${small}/*.conf;\n}`),
+      );
       expect((await applyWith(config(ROUTES, { target: smallTarget }))).exitCode).toBe(0);
       const before = readFileSync(smallTarget);
       // fill the rest of the file system

@@ -58,7 +58,7 @@ sites:
   const whoami = async (path: string) => {
     const socket = await wsOpen(url(path));
     try {
-      return (JSON.parse(String(await wsAsk(socket, "whoami"))) as { backend: string }).backend;
+      return (JSON.parse((await wsAsk(socket, "whoami")).toString()) as { backend: string }).backend;
     } finally {
       socket.close();
     }
@@ -73,7 +73,7 @@ sites:
     const pinger = setInterval(() => pinged.ping(), 1000);
     try {
       expect(await closedWithin(pinged, 5500)).toBeUndefined(); // still open past 5s
-      expect(String(await wsAsk(pinged, "alive?"))).toMatch(/: alive\?$/);
+      expect((await wsAsk(pinged, "alive?")).toString()).toMatch(/: alive\?$/);
     } finally {
       clearInterval(pinger);
       pinged.close();
@@ -118,7 +118,7 @@ sites:
     const open = await Promise.all([1, 2, 3].map(() => wsOpen(url("/limited"))));
     try {
       await expect(wsOpen(url("/limited"))).rejects.toThrow("HTTP 429");
-      for (const socket of open) expect(String(await wsAsk(socket, "still here"))).toMatch(/: still here$/);
+      for (const socket of open) expect((await wsAsk(socket, "still here")).toString()).toMatch(/: still here$/);
     } finally {
       for (const socket of open) socket.close();
     }

@@ -36,8 +36,12 @@ sites:
   it("reports 101, TLS and timing for wss://", async () => {
     const r = await runCli(["probe", wss("/ws"), "--ca", stack.certs.ca]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:${stack.ports.tls}/ws: 101 Switching Protocols in \\d+ ms$`, "m"));
-    expect(r.stdout).toMatch(/^ {2}TLS: TLSv1\.3 TLS_\w+; certificate CN=localhost issued by CN=wssgen test CA, valid until \d{4}-\d\d-\d\d \(\d+ days\)$/m);
+    expect(r.stdout).toMatch(
+      new RegExp(`^wss://127\\.0\\.0\\.1:${stack.ports.tls}/ws: 101 Switching Protocols in \\d+ ms$`, "m"),
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}TLS: TLSv1\.3 TLS_\w+; certificate CN=localhost issued by CN=wssgen test CA, valid until \d{4}-\d\d-\d\d \(\d+ days\)$/m,
+    );
     expect(r.stdout).toMatch(/^ {2}timing: connect \d+ ms, TLS \d+ ms, answer \d+ ms$/m);
   });
   it("--format json gives the same as data", async () => {
@@ -77,7 +81,9 @@ sites:
     const r = await runCli(["probe", wss("/chat"), "--ca", stack.certs.ca, "--origin", "https://evil.example.com"]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("HTTP 403: refused, most likely by an origin check");
-    expect((await runCli(["probe", wss("/chat"), "--ca", stack.certs.ca, "--origin", "https://app.example.com"])).exitCode).toBe(0);
+    expect((await runCli(["probe", wss("/chat"), "--ca", stack.certs.ca, "--origin", "https://app.example.com"])).exitCode).toBe(
+      0,
+    );
   });
   it("--idle: reports when nginx closes a silent socket, and when it survives", async () => {
     const cut = await runCli(["probe", ws("/idle"), "--idle", "4s"]);

@@ -1,7 +1,7 @@
 /** WebSockets through a wssgen-rendered nginx: wss and ws, big and many messages, routing, redirects, headers. */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { httpGet, wsAsk, wsEcho, wsOpen } from "../helpers/backend.js";
+import { httpGet, messageBytes, wsAsk, wsEcho, wsOpen } from "../helpers/backend.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 import { e2eBuilds } from "./matrix.js";
 import { request } from "node:https";
@@ -49,12 +49,12 @@ sites:
     try {
       const big = Buffer.alloc(1024 * 1024);
       for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
-      const echoed = (await wsAsk(socket, big)) as Buffer;
+      const echoed = await wsAsk(socket, big);
       expect(Buffer.compare(echoed, big)).toBe(0);
       const received: string[] = [];
       const done = new Promise<void>((resolve) =>
         socket.on("message", (data) => {
-          received.push(String(data));
+          received.push(messageBytes(data).toString());
           if (received.length === 1000) resolve();
         }),
       );
@@ -68,11 +68,14 @@ sites:
   it("routes by path on one domain: /ws to the socket backend, / as plain HTTP to the web app", async () => {
     expect(await wsEcho(wss(), "x", tlsOptions())).toBe("ws-a: x");
     const page = await new Promise<{ status: number; body: string; hsts: string | undefined }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: stack.ports.tls, path: "/index.html", ca: readFileSync(stack.certs.ca), agent: false }, (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, hsts: res.headers["strict-transport-security"] }));
-      });
+      const req = request(
+        { host: "127.0.0.1", port: stack.ports.tls, path: "/index.html", ca: readFileSync(stack.certs.ca), agent: false },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body, hsts: res.headers["strict-transport-security"] }));
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -86,15 +89,21 @@ sites:
   it("the backend sees Host, X-Real-IP, X-Forwarded-For and X-Forwarded-Proto=https, on the upgrade and on plain HTTP", async () => {
     const socket = await wsOpen(wss(), tlsOptions());
     try {
-      const { headers } = JSON.parse(String(await wsAsk(socket, "whoami"))) as { headers: Record<string, string> };
-      expect(headers).toMatchObject({ host: "127.0.0.1", "x-real-ip": "127.0.0.1", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "https", upgrade: "websocket" });
+      const { headers } = JSON.parse((await wsAsk(socket, "whoami")).toString()) as { headers: Record<string, string> };
+      expect(headers).toMatchObject({
+        host: "127.0.0.1",
+        "x-real-ip": "127.0.0.1",
+        "x-forwarded-for": "127.0.0.1",
+        "x-forwarded-proto": "https",
+        upgrade: "websocket",
+      });
       expect(headers.connection?.toLowerCase()).toBe("upgrade");
     } finally {
       socket.close();
     }
     const plain = await wsOpen(`ws://127.0.0.1:${stack.ports.plain}/ws`);
     try {
-      const { headers } = JSON.parse(String(await wsAsk(plain, "whoami"))) as { headers: Record<string, string> };
+      const { headers } = JSON.parse((await wsAsk(plain, "whoami")).toString()) as { headers: Record<string, string> };
       expect(headers["x-forwarded-proto"]).toBe("http");
     } finally {
       plain.close();

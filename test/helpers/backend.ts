@@ -36,7 +36,7 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
   const wss = new WebSocketServer({ server, maxPayload: 8 * 1024 * 1024 });
   wss.on("connection", (socket, req) => {
     socket.on("message", (data, binary) => {
-      const text = binary ? undefined : String(data);
+      const text = binary ? undefined : messageBytes(data).toString();
       if (text === "whoami") socket.send(JSON.stringify({ backend: name, headers: req.headers satisfies IncomingHttpHeaders }));
       else socket.send(binary ? data : `${name}: ${text}`);
     });
@@ -64,7 +64,14 @@ export function httpGet(
   return new Promise((resolve, reject) => {
     // by default a fresh connection each time: a kept-alive one would still reach a worker of the old config
     const req = request(
-      { host: "127.0.0.1", port, path, timeout: 5000, agent: options.agent ?? false, headers: { host: options.host ?? "localhost", ...options.headers } },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        timeout: 5000,
+        agent: options.agent ?? false,
+        headers: { host: options.host ?? "localhost", ...options.headers },
+      },
       (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -90,10 +97,15 @@ export function wsOpen(url: string, options: WebSocket.ClientOptions = {}): Prom
   });
 }
 
+/** The bytes of a received message, whatever form `ws` delivered them in. */
+export function messageBytes(data: WebSocket.RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+}
+
 /** Sends a message and resolves with the next one received. */
-export function wsAsk(socket: WebSocket, message: string | Buffer): Promise<WebSocket.RawData> {
+export function wsAsk(socket: WebSocket, message: string | Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    socket.once("message", (data) => resolve(data));
+    socket.once("message", (data) => resolve(messageBytes(data)));
     socket.once("close", () => reject(new Error("closed")));
     socket.send(message);
   });
@@ -103,7 +115,7 @@ export function wsAsk(socket: WebSocket, message: string | Buffer): Promise<WebS
 export async function wsEcho(url: string, message: string, options: WebSocket.ClientOptions = {}): Promise<string> {
   const socket = await wsOpen(url, options);
   try {
-    return String(await wsAsk(socket, message));
+    return (await wsAsk(socket, message)).toString();
   } finally {
     socket.close();
   }

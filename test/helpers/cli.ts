@@ -13,7 +13,9 @@ export async function runCli(
   options: { cwd?: string; input?: string; env?: Record<string, string | undefined>; user?: string } = {},
 ): Promise<CliResult> {
   // as another user (root runs the suite): runuser, with the same node
-  const argv = options.user ? ["runuser", "-u", options.user, "--", process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
+  const argv = options.user
+    ? ["runuser", "-u", options.user, "--", process.execPath, BIN, ...args]
+    : [process.execPath, BIN, ...args];
   const result = await execa(argv[0]!, argv.slice(1), {
     reject: false,
     cwd: options.cwd,

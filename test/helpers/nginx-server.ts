@@ -23,7 +23,10 @@ export interface NginxServer {
   stop(): void;
 }
 
-export function startNginx(build: NginxBuild, options: { basePort: number; extraHttp?: string; confFiles?: Record<string, string> }): NginxServer {
+export function startNginx(
+  build: NginxBuild,
+  options: { basePort: number; extraHttp?: string; confFiles?: Record<string, string> },
+): NginxServer {
   const dir = mkdtempSync(join(tmpdir(), "wssgen-nginx-"));
   chmodSync(dir, 0o755); // workers run as nobody and read nothing here, but tests as other users may
   const confDir = join(dir, "conf.d");

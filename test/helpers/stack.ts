@@ -28,7 +28,10 @@ export interface StackContext {
   certs: CertDir;
 }
 
-export async function startStack(build: NginxBuild, options: { backends: string[]; ports: string[]; yaml: (ctx: StackContext) => string }): Promise<Stack> {
+export async function startStack(
+  build: NginxBuild,
+  options: { backends: string[]; ports: string[]; yaml: (ctx: StackContext) => string },
+): Promise<Stack> {
   const certs = makeCertDir(["localhost", "127.0.0.1", "chat.example.com"]);
   const backends: Record<string, Backend> = {};
   for (const name of options.backends) backends[name] = await startBackend(name);

@@ -13,10 +13,14 @@ function apply(ops: ReturnType<typeof diffLines>): { a: string[]; b: string[] } 
 describe("unified diff", () => {
   it("the edit script reproduces both sides and is minimal on simple cases", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }), fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }), (a, b) => {
-        const ops = diffLines(a, b);
-        expect(apply(ops)).toEqual({ a, b });
-      }),
+      fc.property(
+        fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }),
+        fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 30 }),
+        (a, b) => {
+          const ops = diffLines(a, b);
+          expect(apply(ops)).toEqual({ a, b });
+        },
+      ),
       { numRuns: 300 },
     );
     expect(diffLines(["x", "y", "z"], ["x", "z"]).filter((o) => o.kind !== " ")).toEqual([{ kind: "-", line: "y" }]);
@@ -37,6 +41,8 @@ describe("unified diff", () => {
   });
   it("is empty for equal texts and handles a file that does not exist yet", () => {
     expect(unifiedDiff("a\n", "a\n", { fromLabel: "x", toLabel: "y" })).toBe("");
-    expect(unifiedDiff("", "a\nb\n", { fromLabel: "/dev/null", toLabel: "new" })).toBe("--- /dev/null\n+++ new\n@@ -0,0 +1,2 @@\n+a\n+b\n");
+    expect(unifiedDiff("", "a\nb\n", { fromLabel: "/dev/null", toLabel: "new" })).toBe(
+      "--- /dev/null\n+++ new\n@@ -0,0 +1,2 @@\n+a\n+b\n",
+    );
   });
 });

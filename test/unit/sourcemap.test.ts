@@ -29,12 +29,17 @@ describe("output line → config key (for nginx's error lines)", () => {
       const text = output(name);
       const map = sourceMap(text);
       text.split("\n").forEach((line, i) => {
-        if (/^\s+(server|listen|location|proxy_\w+|ssl_\w+) /.test(line) && !line.includes("return 403")) expect(map[i + 1], `${name}:${i + 1} ${line}`).toBeDefined();
+        if (/^\s+(server|listen|location|proxy_\w+|ssl_\w+) /.test(line) && !line.includes("return 403"))
+          expect(map[i + 1], `${name}:${i + 1} ${line}`).toBeDefined();
       });
     }
   });
   it("parsePath reads what formatPath writes", () => {
-    for (const path of [["sites", 0, "routes", 12, "headers", "X-App"], ["upstreams", "chat-1", "servers", 0], ["a", "odd key"]])
+    for (const path of [
+      ["sites", 0, "routes", 12, "headers", "X-App"],
+      ["upstreams", "chat-1", "servers", 0],
+      ["a", "odd key"],
+    ])
       expect(parsePath(formatPath(path))).toEqual(path);
   });
 });

@@ -32,7 +32,8 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   const certFile = files.get(tls.certificate);
   const keyFile = files.get(tls.key);
   let cert: X509Certificate | undefined;
-  if (!certFile || "error" in certFile) unreadable(certPath, tls.certificate, certFile && "error" in certFile ? certFile.error : "not read");
+  if (!certFile || "error" in certFile)
+    unreadable(certPath, tls.certificate, certFile && "error" in certFile ? certFile.error : "not read");
   else {
     try {
       cert = firstCertificate(certFile.data);
@@ -51,12 +52,20 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   }
   if (!cert) return results;
   if (key && !cert.checkPrivateKey(key))
-    results.push({ rule: "cert-key-mismatch", path: keyPath, message: `${tls.key} is not the key of ${tls.certificate}; nginx refuses to start with it` });
+    results.push({
+      rule: "cert-key-mismatch",
+      path: keyPath,
+      message: `${tls.key} is not the key of ${tls.certificate}; nginx refuses to start with it`,
+    });
 
   const notAfter = new Date(cert.validTo);
   const days = Math.floor((notAfter.getTime() - now.getTime()) / DAY);
   if (notAfter.getTime() <= now.getTime())
-    results.push({ rule: "cert-expired", path: certPath, message: `${tls.certificate} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it` });
+    results.push({
+      rule: "cert-expired",
+      path: certPath,
+      message: `${tls.certificate} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it`,
+    });
   else if (days < EXPIRY_WARNING_DAYS)
     results.push({
       rule: "cert-expiring",
@@ -67,7 +76,9 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   site.domains.forEach((domain, i) => {
     // "example.*" matches names no certificate can list in advance: nothing to check
     if (domain.endsWith(".*")) return;
-    const covered = isIP(domain) ? cert.checkIP(domain) !== undefined : cert.checkHost(hostFor(domain), { wildcards: true, subject: "never" }) !== undefined;
+    const covered = isIP(domain)
+      ? cert.checkIP(domain) !== undefined
+      : cert.checkHost(hostFor(domain), { wildcards: true, subject: "never" }) !== undefined;
     if (!covered)
       results.push({
         rule: "cert-name-mismatch",
@@ -84,7 +95,9 @@ export const certificates: Rule = {
   severity: "error",
   description: "Certificate and key files: readable, matching, valid for 14 more days, naming every domain.",
   run: ({ config, files, stubbed, now }) =>
-    files ? config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed ?? new Set(), now ?? new Date())) : [],
+    files
+      ? config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed ?? new Set(), now ?? new Date()))
+      : [],
 };
 
 /** Default severities of the rules this file reports under. */

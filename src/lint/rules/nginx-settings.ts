@@ -5,7 +5,8 @@ import type { Rule } from "../types.js";
 export const workerShutdownTimeout: Rule = {
   id: "worker-shutdown-timeout",
   severity: "info",
-  description: "WebSocket routes and a reload: old workers stay until their sockets close unless worker_shutdown_timeout bounds it.",
+  description:
+    "WebSocket routes and a reload: old workers stay until their sockets close unless worker_shutdown_timeout bounds it.",
   run: ({ config }) =>
     !config.nginx.workerShutdownTimeoutSet && config.sites.some((site) => site.routes.some((route) => route.websocket))
       ? [
@@ -27,7 +28,8 @@ export const http2SharedListen: Rule = {
     const byAddress = new Map<string, { http2: boolean; index: number }[]>();
     config.sites.forEach((site, index) => {
       if (!site.tls) return;
-      for (const l of site.listen) byAddress.set(`${l.host}:${l.port}`, [...(byAddress.get(`${l.host}:${l.port}`) ?? []), { http2: site.http2, index }]);
+      for (const l of site.listen)
+        byAddress.set(`${l.host}:${l.port}`, [...(byAddress.get(`${l.host}:${l.port}`) ?? []), { http2: site.http2, index }]);
     });
     const findings = [];
     for (const [address, sites] of byAddress) {

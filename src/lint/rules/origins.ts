@@ -42,14 +42,16 @@ export const originMissing: Rule = {
 export const maxConnectionsUnset: Rule = {
   id: "max-connections-unset",
   severity: "info",
-  description: "A public WebSocket route that clients reach directly, without maxConnectionsPerIp: one client can hold any number of sockets.",
+  description:
+    "A public WebSocket route that clients reach directly, without maxConnectionsPerIp: one client can hold any number of sockets.",
   run: ({ config }) =>
     config.sites.filter(isPublic).flatMap((site) =>
       site.routes
         .filter((route) => route.websocket && route.maxConnectionsPerIp === undefined)
         .map((route) => ({
           path: route.at,
-          message: "one client address can hold any number of open sockets (each costs a worker connection and an upstream one); set maxConnectionsPerIp, e.g. 100",
+          message:
+            "one client address can hold any number of open sockets (each costs a worker connection and an upstream one); set maxConnectionsPerIp, e.g. 100",
         })),
     ),
 };

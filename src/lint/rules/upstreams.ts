@@ -4,7 +4,8 @@ import { listensPrivately } from "../scope.js";
 export const upstreamSingleServer: Rule = {
   id: "upstream-single-server",
   severity: "warning",
-  description: "An upstream that serves plain HTTP with one server and no keepalive: a new connection per request and no failover.",
+  description:
+    "An upstream that serves plain HTTP with one server and no keepalive: a new connection per request and no failover.",
   run: ({ config, features }) =>
     config.upstreams.flatMap((upstream) => {
       const live = upstream.servers.filter((s) => !s.down);
