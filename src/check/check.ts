@@ -20,6 +20,7 @@ import {
   missingCertificates,
   privilegedPorts,
   systemResolver,
+  unprivilegedPortStart,
   unresolvedHosts,
   withStandIns,
   type Resolver,
@@ -138,7 +139,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place`,
     });
 
-  const portStubs = process.getuid?.() === 0 ? [] : privilegedPorts(config);
+  const portStubs = privilegedPorts(config, await unprivilegedPortStart());
   const ports = new Map<number, number>();
   for (const stub of portStubs) {
     const port = await freePort();

@@ -55,13 +55,28 @@ export function missingCertificates(config: WssgenConfig, files: ReadonlyMap<str
  * `nginx -t` binds every listen address, and only root may bind ports below 1024: run as another
  * user, check tests those listeners on free high ports instead.
  */
-export function privilegedPorts(config: WssgenConfig): { port: number; path: KeyPath }[] {
+export function privilegedPorts(config: WssgenConfig, unprivilegedStart: number): { port: number; path: KeyPath }[] {
   const found = new Map<number, KeyPath>();
   for (const site of config.sites) {
-    for (const l of site.listen) if (l.port < 1024 && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
-    for (const l of site.redirect ?? []) if (l.port < 1024 && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
+    for (const l of site.listen) if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
+    for (const l of site.redirect ?? [])
+      if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
   }
   return [...found].map(([port, path]) => ({ port, path }));
+}
+
+/**
+ * The lowest port this process (and the nginx it starts) may bind: 0 with the capability to bind
+ * any (root, normally), else Linux's net.ipv4.ip_unprivileged_port_start (1024 by default).
+ */
+export async function unprivilegedPortStart(): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const status = await readFile("/proc/self/status", "utf8").catch(() => "");
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  const CAP_NET_BIND_SERVICE = 10n;
+  if (effective !== undefined ? (BigInt(`0x${effective}`) >> CAP_NET_BIND_SERVICE) & 1n : process.getuid?.() === 0) return 0;
+  const sysctl = await readFile("/proc/sys/net/ipv4/ip_unprivileged_port_start", "utf8").catch(() => "1024");
+  return Number.parseInt(sysctl, 10) || 1024;
 }
 
 export async function freePort(): Promise<number> {

@@ -1,6 +1,22 @@
 /** Runs the real CLI (`node bin/wssgen.js`) as users do, with colour off. */
 import { execa } from "execa";
-import { BIN } from "./paths.js";
+import { cpSync, chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, ROOT } from "./paths.js";
+
+let portable: string | undefined;
+
+/** bin/ + dist/ + package.json in a world-readable temp dir: the bundle needs nothing else. */
+function portableBin(): string {
+  if (portable) return portable;
+  const dir = mkdtempSync(join(tmpdir(), "wssgen-portable-"));
+  chmodSync(dir, 0o755);
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  portable = join(dir, "bin", "wssgen.js");
+  return portable;
+}
 
 export interface CliResult {
   exitCode: number;
@@ -14,7 +30,7 @@ export async function runCli(
 ): Promise<CliResult> {
   // as another user (root runs the suite): runuser, with the same node
   const argv = options.user
-    ? ["runuser", "-u", options.user, "--", process.execPath, BIN, ...args]
+    ? ["runuser", "-u", options.user, "--", process.execPath, portableBin(), ...args]
     : [process.execPath, BIN, ...args];
   const result = await execa(argv[0]!, argv.slice(1), {
     reject: false,
