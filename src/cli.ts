@@ -16,6 +16,12 @@ function colorFor(stream: NodeJS.WriteStream): ChalkInstance {
 }
 
 const out = (text: string) => process.stdout.write(text);
+
+/** Writes pieces to stdout, waiting whenever the pipe is full (so a huge output is never all in memory). */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks)
+    if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+}
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function examples(lines: string[]): string {
@@ -118,7 +124,7 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       const result = await renderCommand(opts);
       const color = colorFor(process.stderr);
       for (const line of formatFindings(result.findings, result.source, color)) err(line);
-      if (result.outcome.kind === "stdout") out(result.text);
+      if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
       else if (result.outcome.kind === "written")
         err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.target.version)})`);
       else err(`${result.outcome.file} is up to date`);

@@ -5,7 +5,7 @@ export { loadConfig, parseConfig, findConfig, CONFIG_NAMES, type LoadOptions, ty
 export type * from "./config/model.js";
 export { configSchema, type RawConfig } from "./config/schema.js";
 export { formatPath, type KeyPath } from "./config/path.js";
-export { render, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
+export { render, renderChunks, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
 export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./render/version.js";
 export { quote } from "./render/quote.js";
 export { lint, rules, type Finding, type Rule, type Severity } from "./lint/index.js";

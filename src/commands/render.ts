@@ -7,7 +7,7 @@ import { ConfigError, DriftError, UsageError } from "../errors.js";
 import { problemAt } from "../config/source.js";
 import { lint, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx } from "../nginx/nginx.js";
-import { render } from "../render/render.js";
+import { render, renderChunks } from "../render/render.js";
 import { featuresFor } from "../render/version.js";
 import { writeFileAtomic } from "../util/write-file.js";
 import { resolveTarget, type ResolvedTarget } from "./target.js";
@@ -22,7 +22,8 @@ export interface RenderCommandOptions extends LoadOptions {
 }
 
 export interface RenderCommandResult {
-  text: string;
+  /** the output, in pieces (a 100,000-site config is hundreds of megabytes: never hold it twice) */
+  chunks: () => Iterable<string>;
   target: ResolvedTarget;
   findings: Finding[];
   source: ConfigSource;
@@ -39,7 +40,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     options.nginxVersion,
     detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined,
   );
-  const text = render(config, target, { full: options.full ?? false });
+  const chunks = () => (options.full ? [render(config, target, { full: true })] : renderChunks(config, target));
   // render mentions what needs attention; `check` lists everything, infos included
   const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter(
     (f) => f.severity !== "info",
@@ -54,14 +55,15 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
         throw new DriftError(`${options.check}: does not exist; run \`wssgen render -o ${options.check}\``);
       throw new UsageError(`cannot read ${options.check}: ${error.code}`);
     });
+    const text = [...chunks()].join("");
     if (current !== text) throw new DriftError(describeDrift(options.check, current, text, options.config));
-    return { text, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
+    return { chunks, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
   }
   if (options.output !== undefined) {
-    await writeFileAtomic(resolve(cwd, options.output), text);
-    return { text, target, findings, source, outcome: { kind: "written", file: options.output } };
+    await writeFileAtomic(resolve(cwd, options.output), chunks());
+    return { chunks, target, findings, source, outcome: { kind: "written", file: options.output } };
   }
-  return { text, target, findings, source, outcome: { kind: "stdout" } };
+  return { chunks, target, findings, source, outcome: { kind: "stdout" } };
 }
 
 function describeDrift(file: string, current: string, expected: string, config: string | undefined): string {

@@ -54,6 +54,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
   checkHeaders(raw.defaults?.headers, ["defaults", "headers"], anyWebSocket);
 
   const upstreamNames = config.upstreams.map((u) => u.name);
+  const upstreamSet = new Set(upstreamNames);
   const lowerNames = new Map<string, string>();
   for (const upstream of config.upstreams) {
     const other = lowerNames.get(upstream.name.toLowerCase());
@@ -138,7 +139,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
     const locations = new Map<string, KeyPath>();
     site.routes.forEach((route, r) => {
       const rawRoute = rawSite.routes[r]!;
-      if (!upstreamNames.includes(route.upstream)) {
+      if (!upstreamSet.has(route.upstream)) {
         const known = upstreamNames.length ? didYouMean(route.upstream, upstreamNames) : " (no upstreams are defined)";
         add([...route.at, "upstream"], `unknown upstream "${route.upstream}"${known}`);
       }

@@ -1,7 +1,10 @@
 /**
  * Reading a config file while keeping where every value came from, so that every later error can
- * name file:line:column. YAML and JSON both go through the `yaml` parser (JSON is YAML 1.2).
+ * name file:line:column. The happy path is fast (JSON.parse, or js-yaml); the `yaml` package, which
+ * keeps positions but costs several times as much, parses the file only when a position is needed —
+ * an error or a finding — or when the fast parser refuses the file.
  */
+import jsYaml from "js-yaml";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { type ConfigProblem, ConfigError } from "../errors.js";
 import { formatPath, type KeyPath } from "./path.js";
@@ -16,7 +19,29 @@ export interface ConfigSource {
   locate(path: KeyPath, options?: { key?: boolean }): { line: number; column: number };
 }
 
-export function parseSource(file: string, text: string): ConfigSource {
+/** js-yaml with the same reading as the `yaml` package below: YAML 1.2 core types, and merge keys. */
+// (js-yaml exports its built-in types at run time; its typings leave `types` out)
+const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
+const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
+
+/** Anchors and aliases: js-yaml shares aliased nodes, and a walk over a "billion laughs" would not end. */
+const ALIASES = /(?:^|[\s[{,:-])[&*][^\s,\]}]/;
+
+function fastParse(file: string, text: string): { data: unknown } | undefined {
+  try {
+    if (file.endsWith(".json") || /^\s*[{[]/.test(text)) return { data: JSON.parse(text) as unknown };
+  } catch {
+    // not strict JSON (a comment, a trailing comma): YAML may still read it
+  }
+  if (ALIASES.test(text)) return undefined;
+  try {
+    return { data: jsYaml.load(text, { schema: FAST_SCHEMA, json: false }) };
+  } catch {
+    return undefined; // the positioned parser below says what is wrong, and where
+  }
+}
+
+function positionedParse(file: string, text: string) {
   const lineCounter = new LineCounter();
   // merge keys (<<: *anchor) are a YAML 1.1 habit that config files lean on; the yaml package has them opt-in
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
@@ -24,28 +49,34 @@ export function parseSource(file: string, text: string): ConfigSource {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  if (doc.errors.length > 0) {
+  if (doc.errors.length > 0)
     throw new ConfigError(
-      doc.errors.map((error) => ({
-        file,
-        ...position(error.pos[0]),
-        path: "",
-        message: yamlMessage(error.message),
-      })),
+      doc.errors.map((error) => ({ file, ...position(error.pos[0]), path: "", message: yamlMessage(error.message) })),
     );
-  }
+  return { doc, position };
+}
+
+export function parseSource(file: string, text: string): ConfigSource {
+  const fast = fastParse(file, text);
+  let positioned: ReturnType<typeof positionedParse> | undefined;
+  const positions = () => (positioned ??= positionedParse(file, text));
   let data: unknown;
-  try {
-    // aliases are allowed, but not an exponential "billion laughs" expansion
-    data = doc.toJS({ maxAliasCount: 1000 });
-  } catch (error) {
-    throw new ConfigError([{ file, line: 1, column: 1, path: "", message: (error as Error).message }]);
+  if (fast) data = fast.data;
+  else {
+    try {
+      // aliases are allowed, but not an exponential "billion laughs" expansion
+      data = positions().doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError([{ file, line: 1, column: 1, path: "", message: (error as Error).message }]);
+    }
   }
   return {
     file,
     text,
     data,
     locate(path, options = {}) {
+      const { doc, position } = positions();
       return position(findOffset(doc, path, options.key ?? false));
     },
   };

@@ -20,9 +20,9 @@ export interface RenderOptions {
 const WORD = /^[A-Za-z0-9_$:.=-]+$/;
 
 type Template = (context: unknown) => string;
-let templates: { http: Template; full: Template } | undefined;
+let templates: { head: Template; server: Template; full: Template } | undefined;
 
-function compiled(): { http: Template; full: Template } {
+function compiled(): { head: Template; server: Template; full: Template } {
   if (templates) return templates;
   const hb = (HandlebarsRuntime as unknown as typeof HandlebarsNamespace).create();
   hb.registerHelper({
@@ -45,14 +45,38 @@ function compiled(): { http: Template; full: Template } {
     defined: (value: unknown) => value !== undefined,
   });
   const spec = templateSpecs as unknown as Record<string, Parameters<typeof HandlebarsNamespace.template>[0]>;
-  templates = { http: hb.template(spec["http.conf"]!), full: hb.template(spec["nginx.conf"]!) };
+  templates = {
+    head: hb.template(spec["head.conf"]!),
+    server: hb.template(spec["server.conf"]!),
+    full: hb.template(spec["nginx.conf"]!),
+  };
   return templates;
 }
 
+/** The http-context output in pieces: the head, then one piece per server block. */
+export function* renderViewChunks(view: View): Generator<string> {
+  const { head, server } = compiled();
+  yield head(view);
+  for (const serverView of view.servers()) yield server(serverView);
+}
+
 export function renderView(view: View, options: RenderOptions = {}): string {
-  const { http, full } = compiled();
-  const httpText = http(view);
-  return `${(options.full ? full({ ...view, http: httpText }) : httpText).trimEnd()}\n`;
+  const http = [...renderViewChunks(view)].join("");
+  return `${(options.full ? compiled().full({ ...view, http }) : http).trimEnd()}\n`;
+}
+
+/**
+ * The output in pieces, for writing a large config without holding it twice: joined, they are
+ * exactly `render(config, target)` (http context only).
+ */
+export function* renderChunks(config: WssgenConfig, target: RenderTarget): Generator<string> {
+  const view = buildView(config, target, featuresFor(target.version, target.openssl));
+  let pending: string | undefined;
+  for (const chunk of renderViewChunks(view)) {
+    if (pending !== undefined) yield pending;
+    pending = chunk;
+  }
+  yield `${(pending ?? "").trimEnd()}\n`;
 }
 
 export function render(config: WssgenConfig, target: RenderTarget, options: RenderOptions = {}): string {

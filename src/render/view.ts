@@ -2,7 +2,8 @@
  * The normalized config and the target nginx → the view the templates lay out. Every decision about
  * what to emit is made here, in plain TypeScript; templates only arrange lines.
  */
-import type { Route, Site, Upstream, WssgenConfig } from "../config/model.js";
+import type { ListenAddress, Route, Site, Upstream, WssgenConfig } from "../config/model.js";
+import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import type { KeyPath } from "../config/path.js";
 import { describeFeatures, type Features, formatVersion, type Version } from "./version.js";
 
@@ -35,8 +36,10 @@ export interface LocationView {
   exact: boolean;
   uri: string;
   websocket: boolean;
-  originDeniedVar: string | undefined;
-  limitConn: { zone: string; count: number } | undefined;
+  /** the allowlist this location checks Origin against */
+  originList: number | undefined;
+  /** the route's key in the connection zone, and its limit */
+  limitConn: { route: number; count: number } | undefined;
   proxyPass: string;
   proxyHttpVersion: boolean;
   headers: HeaderView[];
@@ -88,58 +91,99 @@ export interface View {
   source: string;
   target: string;
   features: string;
-  upgradeMap: { variable: string; empty: string } | undefined;
-  upgradeKeepaliveMap: { variable: string; empty: string } | undefined;
-  originMaps: { variable: string; allowMissing: boolean; origins: string[] }[];
-  /** set only when an origin is too long for nginx's default map hash bucket (64 bytes) */
-  mapHashBucketSize: number | undefined;
-  connZones: { zone: string }[];
+  upgradeMap: { variable: string } | undefined;
+  upgradeKeepaliveMap: { variable: string } | undefined;
+  /** the keys of the origin map: "<list>:<origin>" ("<list>:" lets a missing Origin in) */
+  originMap: string[] | undefined;
+  /** size of the connection zone in megabytes, when a route limits connections */
+  connZone: number | undefined;
+  /** hash sizes nginx needs for these names and origins, when its defaults would not do */
+  hashSizes: { mapBucket?: number; mapMax?: number; serverNamesBucket?: number; serverNamesMax?: number } | undefined;
   upstreams: UpstreamView[];
-  servers: ServerView[];
+  /** the server blocks, built one at a time as they are rendered */
+  servers(): Iterable<ServerView>;
   workerShutdownTimeout: string | number;
 }
 
-/**
- * nginx stores each map key in a hash bucket as a pointer, the key and two length bytes, aligned to
- * the pointer size, and ends each bucket with a pointer; the bucket size is rounded up to the cache
- * line. With the default 64, keys of more than 46 bytes make nginx refuse to start.
- */
-export function mapBucketSize(keys: readonly string[], pointer = 8, cacheLine = 64): number | undefined {
-  const align = (n: number, to: number) => Math.ceil(n / to) * to;
-  const needed = Math.max(0, ...keys.map((key) => pointer + align(Buffer.byteLength(key) + 2, pointer) + pointer));
-  const bucket = align(needed, cacheLine);
-  return bucket > cacheLine ? bucket : undefined;
+/** Server names per listen address (each address has its own names hash in nginx), and origin map keys. */
+function hashSizes(config: WssgenConfig, originKeys: string[]): View["hashSizes"] {
+  const byAddress = new Map<string, string[]>();
+  const add = (listen: readonly ListenAddress[], domains: readonly string[]) => {
+    for (const l of listen) {
+      const key = `${l.host}:${l.port}`;
+      let names = byAddress.get(key);
+      if (!names) byAddress.set(key, (names = []));
+      // exact names go in the hash; wildcard ones in per-label tables, whose longest label still needs a bucket
+      for (const domain of domains) names.push(domain.includes("*") ? longestLabel(domain) : domain);
+    }
+  };
+  for (const site of config.sites) {
+    add(site.listen, site.domains);
+    if (site.tls && site.redirect) add(site.redirect, site.domains);
+  }
+  const names = hashSizesFor(
+    [...byAddress.values()].map((list) => [...new Set(list.map((n) => n.toLowerCase()))]),
+    SERVER_NAMES_DEFAULTS,
+  );
+  const origins = hashSizesFor([originKeys], MAP_DEFAULTS);
+  if (!names && !origins) return undefined;
+  return {
+    ...(origins ? { mapBucket: origins.bucketSize, mapMax: origins.maxSize } : {}),
+    ...(names ? { serverNamesBucket: names.bucketSize, serverNamesMax: names.maxSize } : {}),
+  };
 }
+
+function longestLabel(domain: string): string {
+  return domain.split(".").reduce((a, b) => (b.length > a.length ? b : a), "");
+}
+
+/** nginx's defaults: buckets of one cache line; 512 server names, 2048 map keys before it searches further. */
+const SERVER_NAMES_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 512 };
+const MAP_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 2048 };
 
 export function upstreamName(name: string): string {
   return `wssgen_${name}`;
 }
 
+/**
+ * Two passes. The first walks the routes for what the head of the file declares (upgrade maps,
+ * origin maps, connection zones); the second builds each server's view only when it is rendered,
+ * so a config of 100,000 sites never holds 100,000 views at once.
+ */
 export function buildView(config: WssgenConfig, target: RenderTarget, features: Features): View {
   const upstreams = new Map(config.upstreams.map((u) => [u.name, u]));
   const keepsAlive = (u: Upstream | undefined) => (u?.keepalive ?? features.defaultKeepalive) > 0;
-  const originMaps: View["originMaps"] = [];
-  const originVars = new Map<string, string>();
-  const connZones: View["connZones"] = [];
+  const originLists = new Map<string, number>();
+  const originKeys: string[] = [];
+  const routeOrigin = new Map<Route, number>();
+  const routeConn = new Map<Route, number>();
   let upgrade = false;
   let upgradeKeepalive = false;
 
-  const originVariable = (route: Route): string | undefined => {
-    if (route.origins === undefined) return undefined;
-    const origins = [...new Set(route.origins)].sort();
-    const key = JSON.stringify([route.allowMissingOrigin, origins]);
-    let variable = originVars.get(key);
-    if (!variable) {
-      variable = `$wssgen_origin_denied_${originMaps.length + 1}`;
-      originVars.set(key, variable);
-      originMaps.push({ variable, allowMissing: route.allowMissingOrigin, origins });
+  for (const site of config.sites)
+    for (const route of site.routes) {
+      if (route.websocket) {
+        if (keepsAlive(upstreams.get(route.upstream))) upgradeKeepalive = true;
+        else upgrade = true;
+      }
+      if (route.origins !== undefined) {
+        // routes with the same allowlist share its keys in the one origin map
+        const origins = [...new Set(route.origins)].sort();
+        const key = JSON.stringify([route.allowMissingOrigin, origins]);
+        let list = originLists.get(key);
+        if (list === undefined) {
+          list = originLists.size + 1;
+          originLists.set(key, list);
+          if (route.allowMissingOrigin) originKeys.push(`${list}:`);
+          for (const origin of origins) originKeys.push(`${list}:${origin}`);
+        }
+        routeOrigin.set(route, list);
+      }
+      if (route.maxConnectionsPerIp !== undefined) routeConn.set(route, routeConn.size + 1);
     }
-    return variable;
-  };
 
   const location = (route: Route): LocationView => {
-    const upstream = upstreams.get(route.upstream);
-    const keepalive = keepsAlive(upstream);
+    const keepalive = keepsAlive(upstreams.get(route.upstream));
     const headers: HeaderView[] = [
       { name: "Host", value: "$host" },
       { name: "X-Real-IP", value: "$remote_addr" },
@@ -147,8 +191,6 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
       { name: "X-Forwarded-Proto", value: "$scheme" },
     ];
     if (route.websocket) {
-      if (keepalive) upgradeKeepalive = true;
-      else upgrade = true;
       headers.push(
         { name: "Upgrade", value: "$http_upgrade" },
         { name: "Connection", value: keepalive ? UPGRADE_KEEPALIVE_VAR : UPGRADE_VAR },
@@ -162,27 +204,20 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
       if (existing) existing.value = value;
       else headers.push({ name, value });
     }
-    let limitConn: LocationView["limitConn"];
-    if (route.maxConnectionsPerIp !== undefined) {
-      const zone = `wssgen_conn_${connZones.length + 1}`;
-      connZones.push({ zone });
-      limitConn = { zone, count: route.maxConnectionsPerIp };
-    }
+    const connRoute = routeConn.get(route);
     return {
       at: route.at,
       exact: route.exact,
       uri: route.uri,
       websocket: route.websocket,
-      originDeniedVar: originVariable(route),
-      limitConn,
+      originList: routeOrigin.get(route),
+      limitConn: connRoute === undefined ? undefined : { route: connRoute, count: route.maxConnectionsPerIp! },
       proxyPass: `http://${upstreamName(route.upstream)}`,
       proxyHttpVersion: features.proxyHttpVersion,
       headers,
       timeouts: route.timeouts,
     };
   };
-
-  const servers: ServerView[] = config.sites.flatMap((site) => siteServers(site, features, location));
 
   return {
     // a file name is the one thing in a comment nobody validated: make it one printable line
@@ -192,13 +227,16 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
         : (config.file.split(/[\\/]/).pop() ?? config.file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?"),
     target: formatVersion(target.version),
     features: describeFeatures(features),
-    upgradeMap: upgrade ? { variable: UPGRADE_VAR, empty: "close" } : undefined,
-    upgradeKeepaliveMap: upgradeKeepalive ? { variable: UPGRADE_KEEPALIVE_VAR, empty: "" } : undefined,
-    originMaps,
-    mapHashBucketSize: mapBucketSize(originMaps.flatMap((m) => m.origins)),
-    connZones,
+    upgradeMap: upgrade ? { variable: UPGRADE_VAR } : undefined,
+    upgradeKeepaliveMap: upgradeKeepalive ? { variable: UPGRADE_KEEPALIVE_VAR } : undefined,
+    originMap: originKeys.length ? originKeys : undefined,
+    // a zone entry is about 128 bytes: 32 MB hold ~250,000 client addresses per route at once
+    connZone: routeConn.size ? 32 : undefined,
+    hashSizes: hashSizes(config, originKeys),
     upstreams: config.upstreams.map((u) => upstreamView(u, features)),
-    servers,
+    *servers() {
+      for (const site of config.sites) yield* siteServers(site, features, location);
+    },
     workerShutdownTimeout: config.nginx.workerShutdownTimeout,
   };
 }

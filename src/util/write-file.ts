@@ -35,7 +35,11 @@ export function describeFsError(error: unknown): string {
   }
 }
 
-export async function writeFileAtomic(path: string, content: string | Buffer, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string | Buffer | Iterable<string>,
+  options: WriteOptions = {},
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const previous = await stat(path).catch(() => undefined);
@@ -43,7 +47,22 @@ export async function writeFileAtomic(path: string, content: string | Buffer, op
   try {
     const handle = await open(temp, "wx", mode);
     try {
-      await handle.writeFile(content);
+      if (typeof content === "string" || Buffer.isBuffer(content)) await handle.writeFile(content);
+      else {
+        // gather pieces into writes of about a megabyte: one system call per piece would dominate
+        let batch: string[] = [];
+        let size = 0;
+        for (const chunk of content) {
+          batch.push(chunk);
+          size += chunk.length;
+          if (size >= 1 << 20) {
+            await handle.write(batch.join(""));
+            batch = [];
+            size = 0;
+          }
+        }
+        if (batch.length) await handle.write(batch.join(""));
+      }
       await handle.chmod(mode); // open's mode is filtered by the umask
       const uid = options.uid ?? previous?.uid;
       const gid = options.gid ?? previous?.gid;

@@ -97,20 +97,29 @@ describe.each(cases)("%s", (_label, fixture, version) => {
     }
   });
 
-  it("§4.8 origin allowlists: exact keys, default deny, `if ... return 403` only", () => {
-    for (const map of findDirectives(tree, "map").filter((m) => m.args[0] === "$http_origin")) {
+  it("§4.8 origin allowlists: one map of exact keys, default deny, `if ... return 403` only", () => {
+    const originMaps = findDirectives(tree, "map").filter((m) => m.args[0]!.includes("$http_origin"));
+    expect(originMaps.length).toBeLessThanOrEqual(1);
+    for (const map of originMaps) {
+      expect(map.args).toEqual(["$wssgen_origin_list:$http_origin", "$wssgen_origin_denied"]);
       expect(map.block!.find((d) => d.name === "default")?.args).toEqual(["1"]);
-      for (const entry of map.block!.filter((d) => d.name !== "default"))
-        expect(entry.name === "" || /^https?:\/\//.test(entry.name)).toBe(true);
+      for (const entry of map.block!.filter((d) => d.name !== "default")) {
+        expect(entry.name).toMatch(/^\d+:(https?:\/\/[^/]+)?$/);
+        expect(entry.args).toEqual(["0"]);
+      }
     }
-    for (const ifBlock of findDirectives(tree, "if"))
+    for (const ifBlock of findDirectives(tree, "if")) {
+      expect(ifBlock.args).toEqual(["($wssgen_origin_denied)"]);
       expect(ifBlock.block).toEqual([{ name: "return", args: ["403"], block: undefined }]);
+    }
   });
 
-  it("§4.9 maxConnectionsPerIp is a limit_conn per route", () => {
+  it("§4.9 maxConnectionsPerIp is a limit_conn per route, in one zone keyed by address and route", () => {
     const limited = config.sites.flatMap((s) => s.routes).filter((r) => r.maxConnectionsPerIp !== undefined);
     expect(findDirectives(tree, "limit_conn").map((d) => Number(d.args[1]))).toEqual(limited.map((r) => r.maxConnectionsPerIp));
-    expect(findDirectives(tree, "limit_conn_zone")).toHaveLength(limited.length);
+    expect(findDirectives(tree, "limit_conn_zone").map((d) => d.args[0])).toEqual(
+      limited.length ? ["$binary_remote_addr$wssgen_conn_route"] : [],
+    );
   });
 
   it("§4.10 worker_shutdown_timeout is in --full and explained otherwise", () => {

@@ -28,8 +28,12 @@ export const http2SharedListen: Rule = {
     const byAddress = new Map<string, { http2: boolean; index: number }[]>();
     config.sites.forEach((site, index) => {
       if (!site.tls) return;
-      for (const l of site.listen)
-        byAddress.set(`${l.host}:${l.port}`, [...(byAddress.get(`${l.host}:${l.port}`) ?? []), { http2: site.http2, index }]);
+      for (const l of site.listen) {
+        const key = `${l.host}:${l.port}`;
+        const list = byAddress.get(key);
+        if (list) list.push({ http2: site.http2, index });
+        else byAddress.set(key, [{ http2: site.http2, index }]);
+      }
     });
     const findings = [];
     for (const [address, sites] of byAddress) {

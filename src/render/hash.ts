@@ -1,0 +1,123 @@
+/**
+ * nginx's hash tables (ngx_hash_init), simulated: which `*_hash_bucket_size` / `*_hash_max_size`
+ * let nginx build the table for a set of keys without an error ("could not build ...") or a warning
+ * ("could not build optimal ..."). Used for server names (per address) and for the origin map, so
+ * that 100,000 sites pass `nginx -t` as rendered.
+ *
+ * From nginx's source: each key takes sizeof(void *) + align(len + 2, sizeof(void *)) bytes in a
+ * bucket, a bucket ends with a pointer, bucket sizes are rounded up to the cache line, and the table
+ * size is searched upwards from nelts / (bucket / (2 * sizeof(void *))) to max_size for one where
+ * no bucket overflows. Keys are hashed as key = key * 31 + c over the lower-cased bytes, in 64 bits.
+ */
+
+const POINTER = 8;
+export const CACHE_LINE = 64;
+
+export interface HashSizes {
+  bucketSize: number;
+  maxSize: number;
+}
+
+interface Key {
+  hi: number;
+  lo: number;
+  size: number;
+}
+
+const align = (n: number, to: number) => Math.ceil(n / to) * to;
+const TWO32 = 2 ** 32;
+
+/** ngx_hash_key over the lower-cased key, kept as two 32-bit halves of the 64-bit value. */
+function hashKey(key: string): Key {
+  const bytes = Buffer.from(key.toLowerCase());
+  let hi = 0;
+  let lo = 0;
+  for (const c of bytes) {
+    const low = lo * 31 + c;
+    lo = low % TWO32;
+    hi = (hi * 31 + Math.floor(low / TWO32)) % TWO32;
+  }
+  return { hi, lo, size: POINTER + align(bytes.length + 2, POINTER) };
+}
+
+function fits(keys: readonly Key[], bucketSize: number, tableSize: number, test: Uint32Array): boolean {
+  test.fill(0, 0, tableSize);
+  const limit = bucketSize - POINTER;
+  const high = TWO32 % tableSize;
+  for (const k of keys) {
+    const slot = ((((k.hi % tableSize) * high) % tableSize) + (k.lo % tableSize)) % tableSize;
+    const len = test[slot]! + k.size;
+    if (len > limit) return false;
+    test[slot] = len;
+  }
+  return true;
+}
+
+/** Where nginx starts its search; `natural` leaves out its jump to max_size - 1000 for large maxima. */
+function start(nelts: number, bucketSize: number, maxSize: number, natural = false): number {
+  let first = Math.floor(nelts / Math.floor((bucketSize - POINTER) / (2 * POINTER))) || 1;
+  if (!natural && maxSize > 10000 && nelts && maxSize / nelts < 100) first = maxSize - 1000;
+  return first;
+}
+
+/** Whether nginx builds the table with these sizes, without an error or a warning. */
+export function buildsCleanly(keys: readonly string[], sizes: HashSizes): boolean {
+  return searchSize(keys.map(hashKey), align(sizes.bucketSize, CACHE_LINE), sizes.maxSize) !== undefined;
+}
+
+function searchSize(
+  keys: readonly Key[],
+  bucketSize: number,
+  maxSize: number,
+  limit = Infinity,
+  natural = false,
+): number | undefined {
+  if (keys.some((k) => bucketSize < k.size + POINTER)) return undefined;
+  const test = new Uint32Array(Math.min(maxSize, 1 << 24) + 1);
+  const from = start(keys.length, bucketSize, maxSize, natural);
+  for (let size = from; size <= maxSize && size - from < limit; size++) if (fits(keys, bucketSize, size, test)) return size;
+  return undefined;
+}
+
+/** A table size that works, tried in steps of about 5% from nginx's natural start (a failing size fails fast). */
+function workingSize(keys: readonly Key[], bucketSize: number, cap: number): number | undefined {
+  if (keys.some((k) => bucketSize < k.size + POINTER)) return undefined;
+  const test = new Uint32Array(cap + 1);
+  for (let size = start(keys.length, bucketSize, cap, true); size <= cap; size = Math.max(size + 1, Math.floor(size * 1.05)))
+    if (fits(keys, bucketSize, size, test)) return size;
+  return undefined;
+}
+
+/**
+ * The sizes to emit so that every one of these tables (nginx sets them once for all maps, or all
+ * addresses' server names) builds cleanly, or undefined when nginx's defaults already do. The bucket
+ * grows in cache lines until each table has a working size below 64 slots per key; max_size is that
+ * size (nginx searches up to it and stops at the first that works), or, above 10,000, that size plus
+ * 999, because nginx then starts its search at max_size - 1000.
+ */
+export function hashSizesFor(tables: readonly (readonly string[])[], defaults: HashSizes): HashSizes | undefined {
+  const hashed = tables.filter((keys) => keys.length > 0).map((keys) => keys.map(hashKey));
+  const cleanWith = (sizes: HashSizes) => hashed.every((keys) => searchSize(keys, sizes.bucketSize, sizes.maxSize) !== undefined);
+  const bucketDefault = align(defaults.bucketSize, CACHE_LINE);
+  if (cleanWith({ bucketSize: bucketDefault, maxSize: defaults.maxSize })) return undefined;
+  const longest = hashed.reduce((m, keys) => keys.reduce((n, k) => Math.max(n, k.size), m), 0);
+  for (
+    let bucketSize = align(Math.max(bucketDefault, longest + POINTER), CACHE_LINE);
+    bucketSize <= 65536 - CACHE_LINE;
+    bucketSize *= 2
+  ) {
+    let maxSize = defaults.maxSize;
+    let ok = true;
+    for (const keys of hashed) {
+      const found = workingSize(keys, bucketSize, Math.max(defaults.maxSize, keys.length * 64));
+      if (found === undefined) {
+        ok = false;
+        break;
+      }
+      maxSize = Math.max(maxSize, found > 10000 ? found + 999 : found);
+    }
+    // nginx must reach the same verdict for every table with the numbers we emit
+    if (ok && cleanWith({ bucketSize, maxSize })) return { bucketSize, maxSize };
+  }
+  throw new Error(`no hash sizes found for ${hashed.length} tables`);
+}
