@@ -24,16 +24,19 @@ export interface ConfigSource {
 const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
 const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
 
+/** Where js-yaml reads plain scalars differently from YAML 1.2: "-.5" (a number), "1_000" (a string). */
+const JS_YAML_DIFFERS = /[-+]\.\d|\d_\d/;
+
 /** Anchors and aliases: js-yaml shares aliased nodes, and a walk over a "billion laughs" would not end. */
 const ALIASES = /(?:^|[\s[{,:-])[&*][^\s,\]}]/;
 
-function fastParse(file: string, text: string): { data: unknown } | undefined {
+export function fastParse(file: string, text: string): { data: unknown } | undefined {
   try {
     if (file.endsWith(".json") || /^\s*[{[]/.test(text)) return { data: JSON.parse(text) as unknown };
   } catch {
     // not strict JSON (a comment, a trailing comma): YAML may still read it
   }
-  if (ALIASES.test(text)) return undefined;
+  if (ALIASES.test(text) || JS_YAML_DIFFERS.test(text)) return undefined;
   try {
     return { data: jsYaml.load(text, { schema: FAST_SCHEMA, json: false }) };
   } catch {
