@@ -3,15 +3,18 @@
  * sets process.exitCode; each command is imported lazily and returns plain results.
  */
 import { createRequire } from "node:module";
-import { Chalk, type ChalkInstance } from "chalk";
-import { Command, CommanderError, Option } from "commander";
+import type { ChalkInstance } from "chalk";
+import type { Command } from "commander";
 import { ExitCode, isKnownError, UsageError } from "./errors.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
-function colorFor(stream: NodeJS.WriteStream): ChalkInstance {
+/** Colour only on a terminal, never with NO_COLOR (FORCE_COLOR forces it); chalk loads only when asked. */
+async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkInstance> {
   const env = process.env;
-  const on = env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : stream.isTTY && !("NO_COLOR" in env) && env.TERM !== "dumb";
+  const on =
+    stream !== undefined && (env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : stream.isTTY && !("NO_COLOR" in env) && env.TERM !== "dumb");
+  const { Chalk } = await import("chalk");
   return new Chalk({ level: on ? 1 : 0 });
 }
 
@@ -39,7 +42,8 @@ async function durationFlag(flag: string, value: string): Promise<number> {
 /** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
 let commandExitCode: ExitCode = ExitCode.ok;
 
-export function buildProgram(): Command {
+export async function buildProgram(): Promise<Command> {
+  const { Command, Option } = await import("commander");
   const program = new Command("wssgen")
     .description("Generate nginx config for proxying WebSockets (ws:// and wss://) from one wssgen.yaml.")
     .version(version, "-v, --version")
@@ -122,7 +126,7 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
         import("./render/version.js"),
       ]);
       const result = await renderCommand(opts);
-      const color = colorFor(process.stderr);
+      const color = (await colorFor(process.stderr));
       for (const line of formatFindings(result.findings, result.source, color)) err(line);
       if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
       else if (result.outcome.kind === "written")
@@ -167,7 +171,7 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
         const result = await check({ ...opts, nginxMode: opts.nginx });
-        out(formatCheck(result, opts.format, opts.format === "text" ? colorFor(process.stdout) : new Chalk({ level: 0 })));
+        out(formatCheck(result, opts.format, opts.format === "text" ? (await colorFor(process.stdout)) : (await colorFor(undefined))));
         commandExitCode = result.exitCode;
       },
     );
@@ -228,7 +232,7 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
           );
           for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
         } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
-        else err(colorFor(process.stderr).green(`applied ${result.target}`));
+        else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
       },
     );
 
@@ -309,7 +313,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           ca,
           timeoutMs: await durationFlag("--timeout", opts.timeout),
         });
-        out(formatProbe(result, opts.format, opts.format === "json" ? new Chalk({ level: 0 }) : colorFor(process.stdout)));
+        out(formatProbe(result, opts.format, opts.format === "json" ? (await colorFor(undefined)) : (await colorFor(process.stdout))));
         commandExitCode = result.ok ? ExitCode.ok : ExitCode.invalid;
       },
     );
@@ -327,7 +331,8 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram();
+  const { CommanderError } = await import("commander");
   try {
     commandExitCode = ExitCode.ok;
     await program.parseAsync(argv);
@@ -338,7 +343,7 @@ export async function main(argv: string[]): Promise<number> {
         ? ExitCode.ok
         : ExitCode.usage;
     }
-    const color = colorFor(process.stderr);
+    const color = (await colorFor(process.stderr));
     if (isKnownError(error)) {
       for (const line of error.lines()) err(/^\S+:\d+:\d+ /.test(line) ? line : `${color.red("wssgen:")} ${line}`);
       return error.exitCode;
@@ -352,6 +357,11 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys) on Ctrl-C or SIGTERM. */
 export async function run(): Promise<void> {
+  // `wssgen --version` is what scripts call most: answer it before loading anything else
+  if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-v")) {
+    process.stdout.write(`${version}\n`);
+    return;
+  }
   const { runInterruptCleanups } = await import("./util/interrupt.js");
   for (const [signal, code] of [
     ["SIGINT", 130],

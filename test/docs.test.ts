@@ -16,9 +16,9 @@ describe("docs", () => {
     expect(existsSync(page)).toBe(true);
     expect(readFileSync(page, "utf8")).toMatch(new RegExp(`^# ${id}\\n`));
   });
-  it("docs/cli.md documents every command and option", () => {
+  it("docs/cli.md documents every command and option", async () => {
     const doc = readFileSync(join(ROOT, "docs/cli.md"), "utf8");
-    for (const command of buildProgram().commands) {
+    for (const command of (await buildProgram()).commands) {
       expect(doc, command.name()).toContain(`## \`wssgen ${command.name()}\``);
       for (const option of command.options)
         expect(doc, `${command.name()} ${option.long}`).toContain(`\`${option.flags.split(" ")[0]!.replace(",", "")}`);

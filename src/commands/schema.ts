@@ -1,5 +1,5 @@
 /** `wssgen schema`: the JSON Schema of wssgen.yaml, generated from the zod schema. */
-import { z } from "zod";
+import * as z from "zod";
 import { configSchema } from "../config/schema.js";
 
 export function jsonSchema(): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * its JSON Schema (`wssgen schema`). It validates shapes and single values; rules that relate fields
  * to each other live in `semantics.ts`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DURATION_PATTERN } from "./duration.js";
 import { RULE_IDS } from "../lint/ids.js";
 import {

@@ -4,6 +4,7 @@
  */
 import { EnvironmentError } from "../errors.js";
 import { execaRunner, type RunResult, type Runner } from "./runner.js";
+import { cachedVersion } from "./version-cache.js";
 
 export interface NginxVersionInfo {
   /** "1.22.1" */
@@ -44,14 +45,20 @@ export interface Nginx {
   run(argv: readonly string[]): Promise<RunResult>;
 }
 
-export function createNginx(binary = "nginx", runner: Runner = execaRunner): Nginx {
+/**
+ * The adapter for one nginx binary. With the real process runner, `version()` is remembered per
+ * binary file (see version-cache.ts); a runner passed in (a test's fake) is always asked.
+ */
+export function createNginx(binary = "nginx", runner?: Runner): Nginx {
+  const run = runner ?? execaRunner;
+  const ask = async () => {
+    const result = await run([binary, "-V"], { timeoutMs: 10_000 });
+    if (result.notFound || result.exitCode !== 0) return undefined;
+    return parseVersionOutput(result.stderr + result.stdout);
+  };
   return {
     binary,
-    async version() {
-      const result = await runner([binary, "-V"], { timeoutMs: 10_000 });
-      if (result.notFound || result.exitCode !== 0) return undefined;
-      return parseVersionOutput(result.stderr + result.stdout);
-    },
+    version: () => (runner ? ask() : cachedVersion(binary, ask)),
     async test({ config, prefix, globals, dump }) {
       const argv = [
         binary,
@@ -61,7 +68,7 @@ export function createNginx(binary = "nginx", runner: Runner = execaRunner): Ngi
         config,
         ...(globals ? ["-g", globals] : []),
       ];
-      const result = await runner(argv, { timeoutMs: 120_000 });
+      const result = await run(argv, { timeoutMs: 120_000 });
       if (result.notFound)
         throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);
       const messages = parseMessages(result.stderr);
@@ -75,7 +82,7 @@ export function createNginx(binary = "nginx", runner: Runner = execaRunner): Ngi
         warnings: messages.filter((m) => m.level === "warn"),
       };
     },
-    run: (argv) => runner(argv, { timeoutMs: 60_000 }),
+    run: (argv) => run(argv, { timeoutMs: 60_000 }),
   };
 }
 

@@ -1,5 +1,4 @@
 /** The one place wssgen starts processes: argv arrays, no shell, a timeout, never throws on exit codes. */
-import { execa } from "execa";
 
 export interface RunResult {
   exitCode: number | undefined;
@@ -21,6 +20,8 @@ export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<
 export const execaRunner: Runner = async (argv, options = {}) => {
   const [file, ...args] = argv;
   if (file === undefined) throw new Error("empty argv");
+  // loaded on first use: commands that start no process (most renders) never pay for it
+  const { execa } = await import("execa");
   const result = await execa(file, args, {
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
