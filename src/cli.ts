@@ -13,7 +13,8 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkInstance> {
   const env = process.env;
   const on =
-    stream !== undefined && (env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : stream.isTTY && !("NO_COLOR" in env) && env.TERM !== "dumb");
+    stream !== undefined &&
+    (env.FORCE_COLOR ? env.FORCE_COLOR !== "0" : stream.isTTY && !("NO_COLOR" in env) && env.TERM !== "dumb");
   const { Chalk } = await import("chalk");
   return new Chalk({ level: on ? 1 : 0 });
 }
@@ -126,7 +127,7 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
         import("./render/version.js"),
       ]);
       const result = await renderCommand(opts);
-      const color = (await colorFor(process.stderr));
+      const color = await colorFor(process.stderr);
       for (const line of formatFindings(result.findings, result.source, color)) err(line);
       if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
       else if (result.outcome.kind === "written")
@@ -171,7 +172,9 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
         const result = await check({ ...opts, nginxMode: opts.nginx });
-        out(formatCheck(result, opts.format, opts.format === "text" ? (await colorFor(process.stdout)) : (await colorFor(undefined))));
+        out(
+          formatCheck(result, opts.format, opts.format === "text" ? await colorFor(process.stdout) : await colorFor(undefined)),
+        );
         commandExitCode = result.exitCode;
       },
     );
@@ -313,7 +316,9 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           ca,
           timeoutMs: await durationFlag("--timeout", opts.timeout),
         });
-        out(formatProbe(result, opts.format, opts.format === "json" ? (await colorFor(undefined)) : (await colorFor(process.stdout))));
+        out(
+          formatProbe(result, opts.format, opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout)),
+        );
         commandExitCode = result.ok ? ExitCode.ok : ExitCode.invalid;
       },
     );
@@ -343,7 +348,7 @@ export async function main(argv: string[]): Promise<number> {
         ? ExitCode.ok
         : ExitCode.usage;
     }
-    const color = (await colorFor(process.stderr));
+    const color = await colorFor(process.stderr);
     if (isKnownError(error)) {
       for (const line of error.lines()) err(/^\S+:\d+:\d+ /.test(line) ? line : `${color.red("wssgen:")} ${line}`);
       return error.exitCode;

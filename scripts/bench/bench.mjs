@@ -22,7 +22,12 @@ function measure(argv, { runs = 7, cwd = work, okCodes = [0] } = {}) {
   for (let i = 0; i < runs; i++) {
     const full = gnuTime ? [gnuTime, "-f", "%M", ...argv] : argv;
     const start = process.hrtime.bigint();
-    const r = spawnSync(full[0], full.slice(1), { cwd, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "ignore", "pipe"] });
+    const r = spawnSync(full[0], full.slice(1), {
+      cwd,
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (!okCodes.includes(r.status)) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr.slice(-500)}`);
     const kb = gnuTime ? Number(r.stderr.trim().split("\n").pop()) : NaN;
@@ -44,12 +49,36 @@ const say = (line = "") => {
 // certificates for nginx -t (openssl), and the nginx binary that is installed
 const certs = join(work, "certs");
 execFileSync("mkdir", ["-p", certs]);
-execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(certs, "key.pem"), "-out", join(certs, "cert.pem"), "-days", "30", "-subj", "/CN=bench", "-addext", "subjectAltName=DNS:*.realtime-collaboration.example-hosting-provider.com"], { stdio: "ignore" });
+execFileSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    join(certs, "key.pem"),
+    "-out",
+    join(certs, "cert.pem"),
+    "-days",
+    "30",
+    "-subj",
+    "/CN=bench",
+    "-addext",
+    "subjectAltName=DNS:*.realtime-collaboration.example-hosting-provider.com",
+  ],
+  { stdio: "ignore" },
+);
 const nginxVersion = spawnSync("nginx", ["-v"], { encoding: "utf8" }).stderr.trim();
 
 say("# wssgen benchmarks");
 say();
-say(`Run on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${nginxVersion}. Median of several runs${gnuTime ? "; peak RSS from GNU time" : ""}. Command: \`npm run bench\`.`);
+say(
+  `Run on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${nginxVersion}. Median of several runs${gnuTime ? "; peak RSS from GNU time" : ""}. Command: \`npm run bench\`.`,
+);
 say();
 
 // 1. start-up
@@ -85,25 +114,38 @@ for (const n of sizes) {
     let test = results[n]?.test;
     if (!test) {
       const main = join(work, `main-${n}.conf`);
-      writeFileSync(main, `pid ${work}/nginx-${n}.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${out};\n}\n`);
+      writeFileSync(
+        main,
+        `pid ${work}/nginx-${n}.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${out};\n}\n`,
+      );
       test = measure(["nginx", "-t", "-q", "-c", main, "-p", work], { runs: n >= 100000 ? 1 : 3 });
     }
     results[n] = { ...results[n], [format]: render, test };
-    say(`| ${n.toLocaleString("en")} | ${format.toUpperCase()} | ${fmt(render.ms)} | ${mb(render.rss)} | ${fmt(test.ms)} | ${ratio(render.ms, test.ms)} |`);
+    say(
+      `| ${n.toLocaleString("en")} | ${format.toUpperCase()} | ${fmt(render.ms)} | ${mb(render.rss)} | ${fmt(test.ms)} | ${ratio(render.ms, test.ms)} |`,
+    );
   }
 }
 say();
 if (results[100000]) {
-  say(`Linearity: render of 100,000 ÷ 10,000 sites = ${ratio(results[100000].yaml.ms, results[10000].yaml.ms)} from YAML, ${ratio(results[100000].json.ms, results[10000].json.ms)} from JSON (target ≤ 11×; 10× is linear). Targets: render of 10,000 sites from YAML ≤ 0.1× \`nginx -t\`; peak RSS for 100,000 ≤ 1 GB.`);
+  say(
+    `Linearity: render of 100,000 ÷ 10,000 sites = ${ratio(results[100000].yaml.ms, results[10000].yaml.ms)} from YAML, ${ratio(results[100000].json.ms, results[10000].json.ms)} from JSON (target ≤ 11×; 10× is linear). Targets: render of 10,000 sites from YAML ≤ 0.1× \`nginx -t\`; peak RSS for 100,000 ≤ 1 GB.`,
+  );
   say();
 }
 
 // 3. what check adds to a bare nginx -t
 const checkDir = join(work, "check");
 execFileSync("mkdir", ["-p", checkDir]);
-writeFileSync(join(checkDir, "wssgen.yaml"), generateConfig(10, "yaml", { certificate: join(certs, "cert.pem"), key: join(certs, "key.pem"), listen }));
+writeFileSync(
+  join(checkDir, "wssgen.yaml"),
+  generateConfig(10, "yaml", { certificate: join(certs, "cert.pem"), key: join(certs, "key.pem"), listen }),
+);
 execFileSync(process.execPath, [bin, "render", "-o", "out.conf"], { cwd: checkDir, stdio: "ignore" });
-writeFileSync(join(checkDir, "main.conf"), `pid ${checkDir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${checkDir}/out.conf;\n}\n`);
+writeFileSync(
+  join(checkDir, "main.conf"),
+  `pid ${checkDir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${checkDir}/out.conf;\n}\n`,
+);
 const bare = measure(["nginx", "-t", "-q", "-c", join(checkDir, "main.conf"), "-p", checkDir], { runs: 11, cwd: checkDir });
 const check = measure([bin, "check", "--nginx", "require"], { runs: 11, cwd: checkDir });
 say("## `wssgen check` against a bare `nginx -t`");

@@ -13,7 +13,12 @@ function cacheFile(): string {
 
 /** The binary as the shell would find it (a bare name is looked up in PATH). */
 async function locate(binary: string): Promise<string | undefined> {
-  const candidates = binary.includes("/") ? [binary] : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, binary));
+  const candidates = binary.includes("/")
+    ? [binary]
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, binary));
   for (const path of candidates) {
     const s = await stat(path).catch(() => undefined);
     if (s?.isFile()) return path;
@@ -21,13 +26,16 @@ async function locate(binary: string): Promise<string | undefined> {
   return undefined;
 }
 
-export async function cachedVersion(binary: string, compute: () => Promise<NginxVersionInfo | undefined>): Promise<NginxVersionInfo | undefined> {
+export async function cachedVersion(
+  binary: string,
+  compute: () => Promise<NginxVersionInfo | undefined>,
+): Promise<NginxVersionInfo | undefined> {
   const path = await locate(binary);
   const s = path === undefined ? undefined : await stat(path).catch(() => undefined);
   if (!path || !s) return compute();
   const key = `${path}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
   const file = cacheFile();
-  const cache = await readFile(file, "utf8")
+  const cache: Record<string, NginxVersionInfo> = await readFile(file, "utf8")
     .then((text) => JSON.parse(text) as Record<string, NginxVersionInfo>)
     .catch(() => ({}));
   const hit = cache[key];
