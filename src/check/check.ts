@@ -154,13 +154,20 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
   const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
     const certs = new Map<number, { certificate: string; key: string }>();
+    // one stand-in per missing certificate/key pair (100,000 sites usually share a handful)
+    const byPair = new Map<string, { certificate: string; key: string }>();
     for (const i of stubSites) {
-      const pair = selfSignedCertificate(config.sites[i]!.domains);
-      const certificate = sandbox.path(`stub-${i}.crt`);
-      const key = sandbox.path(`stub-${i}.key`);
-      await writeFile(certificate, pair.certificate);
-      await writeFile(key, pair.key, { mode: 0o600 });
-      certs.set(i, { certificate, key });
+      const tls = config.sites[i]!.tls!;
+      const pairKey = `${tls.certificate}\0${tls.key}`;
+      let stub = byPair.get(pairKey);
+      if (!stub) {
+        const pair = selfSignedCertificate(config.sites[i]!.domains);
+        stub = { certificate: sandbox.path(`stub-${byPair.size}.crt`), key: sandbox.path(`stub-${byPair.size}.key`) };
+        await writeFile(stub.certificate, pair.certificate);
+        await writeFile(stub.key, pair.key, { mode: 0o600 });
+        byPair.set(pairKey, stub);
+      }
+      certs.set(i, stub);
     }
     const tested = withStandIns(config, certs, hostStubs, ports);
     const output = render(tested, target);

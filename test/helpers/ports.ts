@@ -1,13 +1,2 @@
-import { createServer } from "node:net";
-
-/** A loopback TCP port that is free right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+/** A loopback TCP port that is free right now (the OS picks it): the same helper `check` uses. */
+export { freePort } from "../../src/check/stubs.js";
