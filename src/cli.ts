@@ -231,7 +231,7 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
           err(
             result.diff.startsWith("--- /dev/null")
               ? `would write ${result.target} (a first deploy)`
-              : `would write ${result.target} (backing up the old one to ${result.target}.wssgen-backup)`,
+              : `would write ${result.target} (backing up the old one beside it, as a hidden .wssgen-backup file)`,
           );
           for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
         } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
@@ -249,9 +249,9 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
       const { planDeploy } = await import("./deploy/apply.js");
       const plan = await planDeploy(opts);
-      if (plan.diff === "") err(`${plan.target} is up to date`);
+      if (!plan.changed) err(`${plan.target} is up to date`);
       else {
-        out(plan.diff);
+        out(plan.diff());
         commandExitCode = ExitCode.invalid;
       }
     });
@@ -371,6 +371,8 @@ export async function run(): Promise<void> {
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
+    ["SIGHUP", 129],
+    ["SIGQUIT", 131],
   ] as const) {
     process.once(signal, () => {
       runInterruptCleanups();

@@ -96,6 +96,8 @@ export interface NginxSettings {
   binary: string;
   mainConfig: string;
   target: string;
+  /** what this file's http-wide names are prefixed with (default: the target's file name) */
+  namespace: string;
   reload: string[];
   workerShutdownTimeout: Duration;
   /** whether the config sets workerShutdownTimeout itself (then it knows; lint stays quiet) */

@@ -15,6 +15,7 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
       binary: n.binary ?? DEFAULTS.binary,
       mainConfig: n.mainConfig ?? DEFAULTS.mainConfig,
       target: n.target ?? DEFAULTS.target,
+      namespace: n.namespace ?? namespaceOf(n.target ?? DEFAULTS.target),
       reload: n.reload ?? [...DEFAULTS.reload],
       workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
       workerShutdownTimeoutSet: n.workerShutdownTimeout !== undefined,
@@ -103,6 +104,17 @@ function hsts(value: NonNullable<RawSite["tls"]>["hsts"]): Tls["hsts"] {
     includeSubdomains: options.includeSubdomains ?? false,
     preload: options.preload ?? false,
   };
+}
+
+/** "/etc/nginx/conf.d/chat-ws.conf" → "chat_ws": the target's file name as an nginx identifier. */
+export function namespaceOf(target: string): string {
+  const base = (target.split("/").pop() ?? "wssgen").replace(/\.conf$/, "");
+  return (
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, "_")
+      .replace(/^(?=\d)/, "n") || "wssgen"
+  );
 }
 
 export function listenAddresses(listen: RawListen): ListenAddress[] {

@@ -117,6 +117,18 @@ const nginxSchema = z
     target: checked(checkFilePath, "Path.")
       .optional()
       .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
+    namespace: checked(
+      (v) =>
+        /^[a-z][a-z0-9_]{0,31}$/.test(v)
+          ? undefined
+          : `"${v}" is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
+      "Namespace.",
+    )
+      .optional()
+      .meta({
+        description:
+          "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
+      }),
     reload: z
       .array(checked(checkArgument, "argv element."))
       .min(1, { error: "needs at least the command, e.g. [nginx, -s, reload]" })

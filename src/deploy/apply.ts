@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { readFile, realpath, stat, unlink } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
@@ -47,7 +47,7 @@ export interface ApplyOptions extends LoadOptions {
 export interface ApplyResult {
   status: "unchanged" | "dry-run" | "tested" | "applied";
   target: string;
-  /** unified diff from the deployed file to the new one ("" when unchanged) */
+  /** with --dry-run, the unified diff from the deployed file to the new one; else "" */
   diff: string;
   /** what apply runs (or, with --dry-run, would run) */
   commands: string[][];
@@ -64,8 +64,10 @@ export interface DeployPlan {
   text: string;
   /** what is deployed now (undefined: no file yet) */
   before: Buffer | undefined;
-  /** unified diff from before to text; "" when they are equal */
-  diff: string;
+  /** whether the deployed file differs from what would be rendered */
+  changed: boolean;
+  /** the unified diff from before to text (computed on demand: apply itself only needs `changed`) */
+  diff(): string;
 }
 
 /** What `apply` and `diff` share: load, render for the installed nginx, compare with the deployed file. */
@@ -77,21 +79,25 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   const renderTarget = await resolveTarget(config, options.nginxVersion, info ? nginx : undefined);
   const text = render(config, renderTarget);
   const before = await readTarget(target);
-  const same = before !== undefined && before.equals(Buffer.from(text));
-  const diff = same
-    ? ""
-    : unifiedDiff(before?.toString("utf8") ?? "", text, {
-        fromLabel: before ? target : "/dev/null",
-        toLabel: `${target} (rendered)`,
-      });
-  return { config, source, nginx, info, target, text, before, diff };
+  const changed = before === undefined || !before.equals(Buffer.from(text));
+  const diff = () =>
+    changed
+      ? unifiedDiff(before?.toString("utf8") ?? "", text, {
+          fromLabel: before ? target : "/dev/null",
+          toLabel: `${target} (rendered)`,
+        })
+      : "";
+  return { config, source, nginx, info, target, text, before, changed, diff };
 }
 
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const step = options.onStep ?? (() => undefined);
   const runner = options.runner ?? execaRunner;
   const processes = options.processes ?? linuxProcesses;
-  const { config, source, nginx, info, target, text, diff } = await planDeploy(options, runner);
+  const plan = await planDeploy(options, runner);
+  const { config, source, nginx, info, text, changed, diff: diffOf } = plan;
+  // a symlinked target (sites-enabled/chat -> ../sites-available/chat) is written through, not replaced
+  const target = await realpath(plan.target).catch(() => plan.target);
   if (!info && !options.dryRun)
     throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
   const mainConfig = config.nginx.mainConfig;
@@ -101,22 +107,24 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   if (options.probe) parseProbeUrl(options.probe.url);
   const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
   // a `--no-reload` apply leaves the file deployed but not loaded: the next apply reloads it
-  const pendingFile = `${target}.wssgen-pending`;
+  const pendingFile = sidecar(target, "pending");
   const pending =
     options.reload !== false &&
     (await stat(pendingFile).then(
       () => true,
       () => false,
     ));
-  if (diff === "" && !pending) return { status: "unchanged", target, diff, commands: [] };
-  if (options.dryRun) return { status: "dry-run", target, diff, commands };
-  if (diff === "") step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
+  if (!changed && !pending) return { status: "unchanged", target, diff: "", commands: [] };
+  if (options.dryRun) return { status: "dry-run", target, diff: diffOf(), commands };
+  // the diff is for --dry-run; a deploy only needs to know that something changed
+  const diff = "";
+  if (!changed) step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
 
   const dir = dirname(target);
   const dirStat = await stat(dir).catch(() => undefined);
   if (!dirStat?.isDirectory()) throw new EnvironmentError(`cannot write ${target}: directory ${dir} does not exist`);
 
-  const lock = await acquireLock(`${target}.wssgen.lock`, {
+  const lock = await acquireLock(sidecar(target, "lock"), {
     timeoutMs: options.lockTimeoutMs ?? 60_000,
     onWait: (pid) => step(`waiting for another wssgen apply (pid ${pid}) to finish`),
   });
@@ -138,7 +146,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     if (!pending && previous !== undefined && previous.equals(Buffer.from(text)))
       return { status: "unchanged", target, diff: "", commands: [] };
     const previousStat = previous === undefined ? undefined : await stat(target);
-    const backup = `${target}.wssgen-backup`;
+    const backup = sidecar(target, "backup");
     if (previous !== undefined) {
       await writeFileAtomic(backup, previous, {
         mode: previousStat!.mode & 0o7777,
@@ -206,70 +214,104 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       throw new DeployError(1, `apply failed: ${reason}; ${what} and reloaded nginx back to it`, details);
     };
 
-    await writeFileAtomic(target, text);
-    written = true;
-    step(`wrote ${target}`);
-
-    const test = await nginx.test({ config: mainConfig, dump: true });
-    if (!test.ok) await rollback(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
-    if (!(await includes(test.stdout, target)))
-      await rollback(
-        `${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`,
-        [],
-        false,
-      );
-    step(`${testArgv.join(" ")}: ok`);
-    if (options.reload === false) {
-      await writeFileAtomic(
-        pendingFile,
-        "written by wssgen apply --no-reload: the next wssgen apply reloads nginx even if nothing changed\n",
-      );
-      return { status: "tested", target, diff, commands };
-    }
-
-    const current = await generation();
-    const master = current?.master ?? (pidFile === undefined ? undefined : await processes.readPidFile(pidFile));
-    const oldWorkers = current?.workers;
-    reloaded = true;
-    const reload = await runner(reloadArgv);
-    if (reload.notFound) await rollback(`reload command not found: ${reloadArgv[0]}`, [], false);
-    if (reload.exitCode !== 0)
-      await rollback(
-        `${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${master === undefined ? " (is nginx running?)" : ""}`,
-        [],
-        false,
-      );
-    step(`${reloadArgv.join(" ")}: ok`);
-
-    if (master === undefined || oldWorkers === undefined) {
-      step(
-        master === undefined
-          ? `could not verify the reload: no nginx pid file${pidFile ? ` at ${pidFile}` : ""}`
-          : "could not verify the reload: no /proc to list nginx's workers",
-      );
-    } else {
-      const verdict = await waitForNewWorkers(processes, master, oldWorkers, reloadTimeoutMs);
-      if (verdict === "master-gone") await rollback(`nginx (pid ${master}) stopped during the reload`, [], true);
-      if (verdict === "no-new-workers")
-        await rollback(
-          `nginx did not load the new config: no new worker processes within ${Math.round((options.reloadTimeoutMs ?? 10_000) / 1000)}s (see nginx's error log)`,
+    const deployWritten = async (
+      fail: (reason: string, details: string[], reloadBack: boolean) => Promise<never>,
+    ): Promise<ApplyResult> => {
+      const test = await nginx.test({ config: mainConfig, dump: true });
+      if (!test.ok) await fail(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
+      if (!(await includes(test.stdout, target)))
+        await fail(
+          `${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`,
           [],
-          true,
+          false,
         );
-      step(`nginx (pid ${master}) started new workers with the new config`);
+      step(`${testArgv.join(" ")}: ok`);
+      if (options.reload === false) return { status: "tested", target, diff, commands };
+
+      const current = await generation();
+      reloaded = true;
+      const reload = await runner(reloadArgv);
+      if (reload.notFound) await fail(`reload command not found: ${reloadArgv[0]}`, [], false);
+      if (reload.exitCode !== 0) {
+        // a reload command can fail after nginx took the signal: then nginx runs the new file, and must go back
+        const tookIt = current ? (await waitForNewWorkers(processes, current.master, current.workers, 1000)) === "ok" : false;
+        await fail(
+          `${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${current === undefined ? " (is nginx running?)" : ""}`,
+          [],
+          tookIt,
+        );
+      }
+      step(`${reloadArgv.join(" ")}: ok`);
+
+      if (current === undefined) {
+        const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
+        if (pidFile !== undefined && master === undefined)
+          await fail(`nginx is not running (no pid in ${pidFile}), so nothing loaded the new config`, [], false);
+        step(
+          pidFile === undefined
+            ? "could not verify the reload: no nginx pid file"
+            : "could not verify the reload: no /proc to list nginx's workers",
+        );
+      } else {
+        const verdict = await waitForNewWorkers(processes, current.master, current.workers, reloadTimeoutMs);
+        if (verdict === "master-gone") await fail(`nginx (pid ${current.master}) stopped during the reload`, [], true);
+        // no new workers: nginx refused the new config (a port taken, say) and runs the previous one
+        if (verdict === "no-new-workers")
+          await fail(
+            `nginx did not load the new config: no new worker processes within ${Math.round(reloadTimeoutMs / 1000)}s (see nginx's error log); it still runs the previous one`,
+            [],
+            false,
+          );
+        step(`nginx (pid ${current.master}) started new workers with the new config`);
+      }
+      if (options.probe) {
+        const probed = await probe(options.probe.url, options.probe.options);
+        if (!probed.ok)
+          await fail(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
+        step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
+      }
+      await unlink(pendingFile).catch(() => undefined);
+      return { status: "applied", target, diff, commands };
+    };
+
+    // until nginx runs what is on disk, a marker says so: a later apply (even after a crash) reloads
+    const hadPending = await stat(pendingFile).then(
+      () => true,
+      () => false,
+    );
+    await writeFileAtomic(
+      pendingFile,
+      "written by wssgen apply: nginx may not run this file yet; the next wssgen apply reloads it\n",
+    );
+    const undo = rollback;
+    const rollbackAndClear = async (reason: string, details: string[], reloadBack: boolean): Promise<never> => {
+      if (!hadPending) await unlink(pendingFile).catch(() => undefined);
+      return undo(reason, details, reloadBack);
+    };
+    try {
+      await writeFileAtomic(target, text);
+      written = true;
+      step(`wrote ${target}`);
+      return await deployWritten(rollbackAndClear);
+    } catch (error) {
+      if (error instanceof DeployError) throw error;
+      if (!written) {
+        // the write itself failed (a full disk, say): the old file is untouched, nothing to undo
+        if (!hadPending) await unlink(pendingFile).catch(() => undefined);
+        throw error;
+      }
+      // anything unexpected after the write: put the previous state back all the same
+      return await rollbackAndClear(error instanceof Error ? error.message : String(error), [], reloaded);
     }
-    if (options.probe) {
-      const probed = await probe(options.probe.url, options.probe.options);
-      if (!probed.ok)
-        await rollback(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
-      step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
-    }
-    await unlink(pendingFile).catch(() => undefined);
-    return { status: "applied", target, diff, commands };
   } finally {
     interrupt.release();
     await lock.release();
   }
+}
+
+/** apply's own files beside the target: hidden, because nginx's include globs (`*`, `*.conf`) skip dot files. */
+export function sidecar(target: string, kind: "lock" | "backup" | "pending"): string {
+  return join(dirname(target), `.${basename(target)}.wssgen-${kind}`);
 }
 
 async function readTarget(target: string): Promise<Buffer | undefined> {
@@ -285,10 +327,12 @@ function firstLine(text: string): string {
   return text.trim().split("\n")[0] ?? "";
 }
 
-/** nginx -T names every file it read: "# configuration file /etc/nginx/conf.d/wssgen.conf:". */
+/** nginx -T names every file it read ("# configuration file /etc/nginx/conf.d/wssgen.conf:"), maybe through links. */
 async function includes(dump: string, target: string): Promise<boolean> {
-  const names = new Set([target, await realpath(target).catch(() => target)]);
-  return [...dump.matchAll(/^# configuration file (.+):$/gm)].some((m) => names.has(m[1]!));
+  const real = await realpath(target).catch(() => target);
+  const files = [...new Set([...dump.matchAll(/^# configuration file (.+):$/gm)].map((m) => m[1]!))];
+  for (const file of files) if (file === target || (await realpath(file).catch(() => file)) === real) return true;
+  return false;
 }
 
 /** Where the running master's pid is: the main config's `pid` directive, else nginx's compiled default. */

@@ -2,7 +2,7 @@
  * One `apply` at a time per target: an exclusive lock file beside it holding the owner's pid. A lock
  * whose process is gone is stale and taken over; a live one is waited for, up to a limit.
  */
-import { open, readFile, unlink } from "node:fs/promises";
+import { link, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { EnvironmentError } from "../errors.js";
 import { describeFsError } from "../util/write-file.js";
 
@@ -26,27 +26,36 @@ export async function acquireLock(
 ): Promise<Lock> {
   const deadline = Date.now() + options.timeoutMs;
   let announced = false;
+  // the lock appears whole: written under a private name, then hard-linked into place (which fails
+  // if it exists), so nobody ever reads a lock without its pid
+  const mine = `${path}.${process.pid}.${Date.now()}`;
   for (;;) {
     try {
-      const handle = await open(path, "wx", 0o644);
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return { path, release: () => unlink(path).catch(() => undefined) };
+      await writeFile(mine, `${process.pid}\n`, { mode: 0o644 });
+      try {
+        await link(mine, path);
+        return { path, release: () => unlink(path).catch(() => undefined) };
+      } finally {
+        await unlink(mine).catch(() => undefined);
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
         throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error)}`);
     }
     const owner = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-    if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
+    // a lock without a pid (not ours: ours are whole) is stale once it is a few seconds old
+    const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
+    const garbage = !Number.isInteger(owner) || owner <= 0;
+    if ((garbage && age > 5000) || (!garbage && !alive(owner))) {
       // stale: its process is gone (or it was never written whole); whoever unlinks first retries first
       await unlink(path).catch(() => undefined);
       continue;
     }
     if (Date.now() >= deadline)
       throw new EnvironmentError(
-        `another wssgen apply (pid ${owner}) holds ${path}; waited ${Math.round(options.timeoutMs / 1000)}s (try again, or raise --lock-timeout)`,
+        `another wssgen apply (pid ${garbage ? "unknown" : owner}) holds ${path}; waited ${Math.round(options.timeoutMs / 1000)}s (try again, or raise --lock-timeout)`,
       );
-    if (!announced) options.onWait?.(owner);
+    if (!announced && !garbage) options.onWait?.(owner);
     announced = true;
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }

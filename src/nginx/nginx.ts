@@ -68,7 +68,12 @@ export function createNginx(binary = "nginx", runner?: Runner): Nginx {
         config,
         ...(globals ? ["-g", globals] : []),
       ];
-      const result = await run(argv, { timeoutMs: 120_000 });
+      // `nginx -T` prints the whole configuration: 100,000 sites are hundreds of megabytes
+      const result = await run(argv, { timeoutMs: 600_000, ...(dump ? { maxBuffer: 2 ** 31 - 1 } : {}) });
+      if (result.overflowed || result.timedOut)
+        throw new EnvironmentError(
+          `${argv.join(" ")} ${result.timedOut ? "took more than 10 minutes" : "printed more than 2 GB"}; stopped it`,
+        );
       if (result.notFound)
         throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);
       const messages = parseMessages(result.stderr);

@@ -7,12 +7,16 @@ export interface RunResult {
   /** the program could not be started (ENOENT, EACCES) */
   notFound: boolean;
   timedOut: boolean;
+  /** the output was larger than maxBuffer (and the process was stopped) */
+  overflowed?: boolean;
 }
 
 export interface RunOptions {
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string>;
+  /** bytes of output to keep (default execa's 100 MB); `nginx -T` of a large config needs more */
+  maxBuffer?: number;
 }
 
 export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<RunResult>;
@@ -26,6 +30,7 @@ export const execaRunner: Runner = async (argv, options = {}) => {
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     stdin: "ignore",
+    ...(options.maxBuffer === undefined ? {} : { maxBuffer: options.maxBuffer }),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
@@ -36,5 +41,6 @@ export const execaRunner: Runner = async (argv, options = {}) => {
     stderr: String(result.stderr ?? ""),
     notFound: code === "ENOENT" || code === "EACCES",
     timedOut: result.timedOut,
+    overflowed: result.isMaxBuffer,
   };
 };

@@ -62,15 +62,19 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"upgradeKeepaliveMap"),"variable"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":30,"column":18},"end":{"line":30,"column":56}}})) != null ? stack1 : "")
     + " {\n    default upgrade;\n    '' '';\n}\n";
 },"5":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "\n# Browser origins allowed to open WebSockets, by allowlist ($wssgen_origin_list is set in each\n# location that checks); any other origin gets 403.\nmap \"$wssgen_origin_list:$http_origin\" $wssgen_origin_denied {\n    default 1;\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"originMap"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":41,"column":0},"end":{"line":43,"column":9}}})) != null ? stack1 : "")
+  return "\n# Browser origins allowed to open WebSockets, by allowlist (set in each location that checks);\n# any other origin gets 403.\nmap \""
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originList"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":39,"column":5},"end":{"line":39,"column":31}}})) != null ? stack1 : "")
+    + ":$http_origin\" "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originDenied"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":39,"column":46},"end":{"line":39,"column":74}}})) != null ? stack1 : "")
+    + " {\n    default 1;\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"originMap"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":41,"column":0},"end":{"line":43,"column":9}}})) != null ? stack1 : "")
     + "}\n";
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -84,15 +88,19 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"q","hash":{},"data":data,"loc":{"start":{"line":42,"column":4},"end":{"line":42,"column":14}}})) != null ? stack1 : "")
     + " 0;\n";
 },"7":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "\n# Open connections per client address and route: an upgraded WebSocket counts for its whole life.\nlimit_conn_zone \"$binary_remote_addr$wssgen_conn_route\" zone=wssgen_conn:"
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"connZone"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":49,"column":73},"end":{"line":49,"column":93}}})) != null ? stack1 : "")
+  return "\n# Open connections per client address and route: an upgraded WebSocket counts for its whole life.\nlimit_conn_zone \"$binary_remote_addr"
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connRoute"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":49,"column":36},"end":{"line":49,"column":61}}})) != null ? stack1 : "")
+    + "\" zone="
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connZone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":49,"column":68},"end":{"line":49,"column":92}}})) != null ? stack1 : "")
+    + ":"
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(depth0,"connZone"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":49,"column":93},"end":{"line":49,"column":113}}})) != null ? stack1 : "")
     + "m;\n";
 },"8":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -365,16 +373,20 @@ export const templateSpecs = {
 },"13":function(container,depth0,helpers,partials,data) {
     return "= ";
 },"14":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "        set $wssgen_origin_list "
-    + ((stack1 = lookupProperty(helpers,"integer").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"originList"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":46,"column":32},"end":{"line":46,"column":54}}})) != null ? stack1 : "")
-    + ";\n        if ($wssgen_origin_denied) {\n            return 403;\n        }\n";
+  return "        set "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originList"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":46,"column":12},"end":{"line":46,"column":38}}})) != null ? stack1 : "")
+    + " "
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(depth0,"originList"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":46,"column":39},"end":{"line":46,"column":61}}})) != null ? stack1 : "")
+    + ";\n        if ("
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originDenied"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":47,"column":12},"end":{"line":47,"column":40}}})) != null ? stack1 : "")
+    + ") {\n            return 403;\n        }\n";
 },"15":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -383,10 +395,14 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "        set $wssgen_conn_route "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"route"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":52,"column":31},"end":{"line":52,"column":58}}})) != null ? stack1 : "")
-    + ";\n        limit_conn wssgen_conn "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":53,"column":31},"end":{"line":53,"column":58}}})) != null ? stack1 : "")
+  return "        set "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connRoute"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":52,"column":12},"end":{"line":52,"column":37}}})) != null ? stack1 : "")
+    + " "
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"route"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":52,"column":38},"end":{"line":52,"column":65}}})) != null ? stack1 : "")
+    + ";\n        limit_conn "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connZone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":53,"column":19},"end":{"line":53,"column":43}}})) != null ? stack1 : "")
+    + " "
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":53,"column":44},"end":{"line":53,"column":71}}})) != null ? stack1 : "")
     + ";\n        limit_conn_status 429;\n";
 },"16":function(container,depth0,helpers,partials,data) {
     return "        proxy_http_version 1.1;\n";

@@ -31,7 +31,30 @@ export interface HeaderView {
   value: string;
 }
 
+/**
+ * Names that live in nginx's http-wide namespace. nginx lets a later map silently redefine a map
+ * variable, so two wssgen files in one http block must not share them: each file's names carry its
+ * namespace (nginx.namespace, by default the target file's name).
+ */
+export interface GlobalNames {
+  originList: string;
+  originDenied: string;
+  connRoute: string;
+  connZone: string;
+}
+
+export function globalNames(namespace: string): GlobalNames {
+  const prefix = namespace === "wssgen" ? "wssgen" : `wssgen_${namespace}`;
+  return {
+    originList: `$${prefix}_origin_list`,
+    originDenied: `$${prefix}_origin_denied`,
+    connRoute: `$${prefix}_conn_route`,
+    connZone: `${prefix}_conn`,
+  };
+}
+
 export interface LocationView {
+  names: GlobalNames;
   at: KeyPath;
   exact: boolean;
   uri: string;
@@ -93,6 +116,7 @@ export interface View {
   features: string;
   upgradeMap: { variable: string } | undefined;
   upgradeKeepaliveMap: { variable: string } | undefined;
+  names: GlobalNames;
   /** the keys of the origin map: "<list>:<origin>" ("<list>:" lets a missing Origin in) */
   originMap: string[] | undefined;
   /** size of the connection zone in megabytes, when a route limits connections */
@@ -152,6 +176,7 @@ export function upstreamName(name: string): string {
  */
 export function buildView(config: WssgenConfig, target: RenderTarget, features: Features): View {
   const upstreams = new Map(config.upstreams.map((u) => [u.name, u]));
+  const names = globalNames(config.nginx.namespace);
   const keepsAlive = (u: Upstream | undefined) => (u?.keepalive ?? features.defaultKeepalive) > 0;
   const originLists = new Map<string, number>();
   const originKeys: string[] = [];
@@ -206,6 +231,7 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
     }
     const connRoute = routeConn.get(route);
     return {
+      names,
       at: route.at,
       exact: route.exact,
       uri: route.uri,
@@ -229,6 +255,7 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
     features: describeFeatures(features),
     upgradeMap: upgrade ? { variable: UPGRADE_VAR } : undefined,
     upgradeKeepaliveMap: upgradeKeepalive ? { variable: UPGRADE_KEEPALIVE_VAR } : undefined,
+    names,
     originMap: originKeys.length ? originKeys : undefined,
     // a zone entry is about 128 bytes: 32 MB hold ~250,000 client addresses per route at once
     connZone: routeConn.size ? 32 : undefined,

@@ -11,17 +11,41 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** The shortest edit script from a to b, as a list of kept, removed and added lines. */
+/** Beyond this many changed lines the diff is one hunk that replaces the middle: still a valid diff. */
+const MAX_EDITS = 2000;
+
+/**
+ * An edit script from a to b: the common head and tail, and between them the shortest script
+ * (Myers) when it is short, else "remove the old middle, add the new one". Time and memory stay
+ * linear in the file size whatever the change.
+ */
 export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const middle = myers(a.slice(head, a.length - tail), b.slice(head, b.length - tail)) ?? [
+    ...a.slice(head, a.length - tail).map((line): Op => ({ kind: "-", line })),
+    ...b.slice(head, b.length - tail).map((line): Op => ({ kind: "+", line })),
+  ];
+  return [
+    ...a.slice(0, head).map((line): Op => ({ kind: " ", line })),
+    ...middle,
+    ...a.slice(a.length - tail).map((line): Op => ({ kind: " ", line })),
+  ];
+}
+
+/** Myers' O(ND) shortest edit script, keeping only the live diagonals of each step; undefined past MAX_EDITS. */
+function myers(a: readonly string[], b: readonly string[]): Op[] | undefined {
   const n = a.length;
   const m = b.length;
-  const max = n + m;
+  const max = Math.min(n + m, MAX_EDITS);
   const offset = max + 1;
   const v = new Int32Array(2 * max + 3);
   const trace: Int32Array[] = [];
-  let found = false;
+  let found = n + m === 0;
   for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
+    trace.push(v.slice(offset - d - 1, offset + d + 2));
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
       let y = x - k;
@@ -36,15 +60,17 @@ export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
       }
     }
   }
-  // walk the trace back from the end to recover the edits
+  if (!found) return undefined;
+  // walk the trace back from the end to recover the edits (trace[d] holds diagonals -d-1 .. d+1)
   const ops: Op[] = [];
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
     const vd = trace[d]!;
+    const at = (k: number) => vd[k + d + 1]!;
     const k = x - y;
-    const prevK = k === -d || (k !== d && vd[offset + k - 1]! < vd[offset + k + 1]!) ? k + 1 : k - 1;
-    const prevX = vd[offset + prevK]!;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = at(prevK);
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
       ops.push({ kind: " ", line: a[--x]! });

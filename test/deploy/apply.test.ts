@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { atLeast } from "../../src/render/version.js";
+import { sidecar } from "../../src/deploy/apply.js";
 import { startBackend, httpGet, wsEcho, type Backend } from "../helpers/backend.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { BIN } from "../helpers/paths.js";
@@ -92,14 +93,14 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
 
     const second = await applyWith(config(ROUTES_V2));
     expect(second.exitCode).toBe(0);
-    expect(second.stderr).toContain(`backed up ${target()} to ${target()}.wssgen-backup`);
+    expect(second.stderr).toContain(`backed up ${target()} to ${sidecar(target(), "backup")}`);
     expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
 
     const workers = execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" });
     const same = await applyWith(config(ROUTES_V2));
     expect(same).toEqual({ exitCode: 0, stdout: "", stderr: `${target()} is up to date; nothing to do` });
     expect(execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" })).toBe(workers); // no reload
-    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+    expect(existsSync(sidecar(target(), "lock"))).toBe(false);
   });
 
   it("a change nginx -t rejects: exit 1, the file byte-identical, nginx still serving the old config", async () => {
@@ -132,15 +133,17 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(existsSync(target())).toBe(false);
   });
 
-  it("a reload nginx cannot carry out (port taken) is rolled back and nginx reloaded back", async () => {
+  it("a reload nginx cannot carry out (port taken) is rolled back; nginx kept the previous config", async () => {
     expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
     const before = readFileSync(target());
     const taken = await startBackend("squatter");
     try {
       const r = await applyWith(config(ROUTES_V2, { listen: taken.port }));
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain("nginx did not load the new config: no new worker processes within 5s");
-      expect(r.stderr).toContain("and reloaded nginx back to it");
+      expect(r.stderr).toContain(
+        "nginx did not load the new config: no new worker processes within 5s (see nginx's error log); it still runs the previous one",
+      );
+      expect(r.stderr).toContain("byte for byte; nginx was not reloaded");
       expect(readFileSync(target()).equals(before)).toBe(true);
       expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
     } finally {
@@ -168,7 +171,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(r.stderr).toContain(`would run: ${build.binary} -T -c ${nginx.mainConfig}`);
     expect(r.stderr).toContain(`would run: ${nginx.reload.join(" ")}`);
     expect(existsSync(target())).toBe(false);
-    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+    expect(existsSync(sidecar(target(), "lock"))).toBe(false);
   });
 
   it("--no-reload writes and tests only; `wssgen diff` shows what is not deployed", async () => {
@@ -188,12 +191,12 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
   it("after --no-reload, the next apply reloads even though the file is up to date", async () => {
     expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
     expect((await applyWith(config(ROUTES_V2), ["--no-reload"])).exitCode).toBe(0);
-    expect(existsSync(`${target()}.wssgen-pending`)).toBe(true);
+    expect(existsSync(sidecar(target(), "pending"))).toBe(true);
     const r = await applyWith(config(ROUTES_V2));
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain("is up to date but was written with --no-reload: testing and reloading it");
     expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
-    expect(existsSync(`${target()}.wssgen-pending`)).toBe(false);
+    expect(existsSync(sidecar(target(), "pending"))).toBe(false);
     expect((await applyWith(config(ROUTES_V2))).stderr).toBe(`${target()} is up to date; nothing to do`);
   });
 
@@ -216,7 +219,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(result.exitCode).toBe(130);
     expect(readFileSync(target()).equals(before)).toBe(true);
     expect(readFileSync(log, "utf8")).toBe("call\ncall\n"); // the reload back ran
-    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+    expect(existsSync(sidecar(target(), "lock"))).toBe(false);
     expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
   });
 
@@ -258,18 +261,18 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
     const rendered = await Promise.all(["a.yaml", "b.yaml"].map((f) => runCli(["render", "-c", f], { cwd: work })));
     expect(rendered.map((r) => `${r.stdout}\n`)).toContain(readFileSync(target(), "utf8"));
-    expect(existsSync(`${target()}.wssgen.lock`)).toBe(false);
+    expect(existsSync(sidecar(target(), "lock"))).toBe(false);
 
     // a lock held by a live process: wait, then give up with exit 2
     const holder = spawn("sleep", ["30"]);
     try {
-      writeFileSync(`${target()}.wssgen.lock`, `${holder.pid}\n`);
+      writeFileSync(sidecar(target(), "lock"), `${holder.pid}\n`);
       writeFileSync(join(work, "wssgen.yaml"), config(`${ROUTES_V2}\n      - { path: /v3, upstream: app, websocket: false }`));
       const waited = await runCli(["apply", "--lock-timeout", "1s"], { cwd: work });
       expect(waited.exitCode).toBe(2);
       expect(waited.stderr).toContain(`waiting for another wssgen apply (pid ${holder.pid}) to finish`);
       expect(waited.stderr).toContain(
-        `wssgen: another wssgen apply (pid ${holder.pid}) holds ${target()}.wssgen.lock; waited 1s`,
+        `wssgen: another wssgen apply (pid ${holder.pid}) holds ${sidecar(target(), "lock")}; waited 1s`,
       );
     } finally {
       holder.kill();
@@ -307,7 +310,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     chmodSync(join(work, "wssgen.yaml"), 0o644);
     const r = await runCli(["apply"], { cwd: work, env: {}, user: "nobody" });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe(`wssgen: cannot create lock ${target()}.wssgen.lock: permission denied`);
+    expect(r.stderr).toBe(`wssgen: cannot create lock ${sidecar(target(), "lock")}: permission denied`);
     expect(readFileSync(target()).equals(before)).toBe(true);
   });
 
@@ -332,8 +335,8 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
       } finally {
         closeSync(fd);
       }
-      // leave two pages: room for the lock and the backup, not for the new, larger config
-      truncateSync(join(small, "filler"), statSync(join(small, "filler")).size - 8192);
+      // leave three pages: room for the lock, the backup and the pending marker, not for the new, larger config
+      truncateSync(join(small, "filler"), statSync(join(small, "filler")).size - 12288);
       const many = Array.from({ length: 40 }, (_, i) => `      - { path: /r${i}, upstream: app, websocket: false }`).join("\n");
       const r = await applyWith(config(`${ROUTES}\n${many}`, { target: smallTarget }));
       expect(r.exitCode).toBe(2);

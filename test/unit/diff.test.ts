@@ -46,3 +46,23 @@ describe("unified diff", () => {
     );
   });
 });
+
+describe("large changes stay linear", () => {
+  it("a change of every line of a 50,000-line file is one valid hunk, computed at once", () => {
+    const a = Array.from({ length: 50_000 }, (_, i) => `old ${i}`);
+    const b = Array.from({ length: 50_000 }, (_, i) => `new ${i}`);
+    const ops = diffLines(a, b);
+    expect(apply(ops)).toEqual({ a, b });
+    const text = unifiedDiff(`${a.join("\n")}\n`, `${b.join("\n")}\n`, { fromLabel: "a", toLabel: "b" });
+    expect(text.split("\n")[2]).toBe("@@ -1,50000 +1,50000 @@");
+  });
+  it("a small change in a large file is minimal", () => {
+    const a = Array.from({ length: 50_000 }, (_, i) => `line ${i}`);
+    const b = [...a];
+    b[25_000] = "changed";
+    expect(diffLines(a, b).filter((o) => o.kind !== " ")).toEqual([
+      { kind: "-", line: "line 25000" },
+      { kind: "+", line: "changed" },
+    ]);
+  });
+});

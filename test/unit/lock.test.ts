@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ describe("apply's lock", () => {
     writeFileSync(join(dir, "a.lock"), `${gone.pid}\n`);
     await (await acquireLock(join(dir, "a.lock"), { timeoutMs: 100 })).release();
     writeFileSync(join(dir, "b.lock"), "not a pid");
+    utimesSync(join(dir, "b.lock"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000)); // old garbage is stale
     await (await acquireLock(join(dir, "b.lock"), { timeoutMs: 100 })).release();
   });
   it("waits for a live holder and gets the lock when it lets go", async () => {
