@@ -16,6 +16,7 @@ import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
 import {
+  foreignListenHosts,
   freePort,
   missingCertificates,
   privilegedPorts,
@@ -152,6 +153,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   }
 
+  const foreign = foreignListenHosts(config);
+  for (const stub of foreign)
+    findings.push({
+      rule: "stub-listen",
+      severity: "info",
+      path: stub.path,
+      message: `${stub.host} is not an address of this machine, and nginx -t binds it; tested on ${stub.replacement} instead`,
+    });
+  const listenHosts = new Map(foreign.map((f) => [f.host, f.replacement]));
+
   const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
     const certs = new Map<number, { certificate: string; key: string }>();
     // one stand-in per missing certificate/key pair (100,000 sites usually share a handful)
@@ -169,7 +180,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       }
       certs.set(i, stub);
     }
-    const tested = withStandIns(config, certs, hostStubs, ports);
+    const tested = withStandIns(config, certs, hostStubs, ports, listenHosts);
     const output = render(tested, target);
     await writeFile(sandbox.path(NGINX_FILE), output);
     const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });

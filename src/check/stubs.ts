@@ -5,6 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { ListenAddress, WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
@@ -91,10 +92,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function movePort(l: ListenAddress, ports: ReadonlyMap<number, number>): ListenAddress {
-  const port = ports.get(l.port);
-  if (port === undefined) return l;
-  return { ...l, port, value: l.value.replace(/\d+$/, String(port)) };
+/**
+ * Listen addresses this machine does not have (a production IP, IPv6 where there is none): `nginx -t`
+ * binds them and fails. Each gets its own loopback address, 127.0.0.2 and up, so sites stay apart.
+ */
+export function foreignListenHosts(config: WssgenConfig): { host: string; replacement: string; path: KeyPath }[] {
+  const interfaces = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  const local = new Set(interfaces.map((i) => (i.family === "IPv6" ? `[${i.address}]` : i.address)));
+  const ipv6 = interfaces.some((i) => i.family === "IPv6");
+  const isLocal = (host: string) =>
+    host === "*" ||
+    host === "localhost" ||
+    (host === "[::]" && ipv6) ||
+    local.has(host) ||
+    /^127\./.test(host) ||
+    !(isIPv4(host) || host.startsWith("["));
+  const found = new Map<string, { host: string; replacement: string; path: KeyPath }>();
+  for (const site of config.sites)
+    for (const [l, key] of [
+      ...site.listen.map((l) => [l, "listen"] as const),
+      ...(site.redirect ?? []).map((l) => [l, "redirectHttp"] as const),
+    ])
+      if (!isLocal(l.host) && !found.has(l.host))
+        found.set(l.host, { host: l.host, replacement: `127.0.0.${found.size + 2}`, path: [...site.at, key] });
+  return [...found.values()];
+}
+
+function moveListen(l: ListenAddress, ports: ReadonlyMap<number, number>, hosts: ReadonlyMap<string, string>): ListenAddress {
+  const port = ports.get(l.port) ?? l.port;
+  const host = hosts.get(l.host);
+  if (port === l.port && host === undefined) return l;
+  const value = host === undefined ? l.value.replace(/\d+$/, String(port)) : `${host}:${port}`;
+  return { ...l, port, host: host ?? l.host, value };
 }
 
 /** A copy of the config with the stand-ins in place. */
@@ -103,6 +132,7 @@ export function withStandIns(
   certs: ReadonlyMap<number, { certificate: string; key: string }>,
   hosts: readonly HostStub[],
   ports: ReadonlyMap<number, number> = new Map(),
+  listenHosts: ReadonlyMap<string, string> = new Map(),
 ): WssgenConfig {
   const replaced = new Map(hosts.map((h) => [JSON.stringify(h.path), h.replacement]));
   return {
@@ -118,10 +148,11 @@ export function withStandIns(
       const stub = certs.get(i);
       const moved = {
         ...site,
-        listen: site.listen.map((l) => movePort(l, ports)),
-        redirect: site.redirect?.map((l) => movePort(l, ports)),
+        listen: site.listen.map((l) => moveListen(l, ports, listenHosts)),
+        redirect: site.redirect?.map((l) => moveListen(l, ports, listenHosts)),
       };
-      return stub && site.tls ? { ...moved, tls: { ...site.tls, ...stub } } : moved;
+      // a stand-in has no issuer to staple for: stapling on it would only make nginx warn
+      return stub && site.tls ? { ...moved, tls: { ...site.tls, ...stub, stapling: false } } : moved;
     }),
   };
 }

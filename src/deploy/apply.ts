@@ -95,7 +95,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const runner = options.runner ?? execaRunner;
   const processes = options.processes ?? linuxProcesses;
   const plan = await planDeploy(options, runner);
-  const { config, source, nginx, info, text, changed, diff: diffOf } = plan;
+  const { config, source, nginx, info, text, changed } = plan;
   // a symlinked target (sites-enabled/chat -> ../sites-available/chat) is written through, not replaced
   const target = await realpath(plan.target).catch(() => plan.target);
   if (!info && !options.dryRun)
@@ -115,7 +115,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       () => false,
     ));
   if (!changed && !pending) return { status: "unchanged", target, diff: "", commands: [] };
-  if (options.dryRun) return { status: "dry-run", target, diff: diffOf(), commands };
+  if (options.dryRun) return { status: "dry-run", target, diff: plan.diff(), commands };
   // the diff is for --dry-run; a deploy only needs to know that something changed
   const diff = "";
   if (!changed) step(`${target} is up to date but was written with --no-reload: testing and reloading it`);

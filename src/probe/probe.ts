@@ -37,7 +37,7 @@ export interface ProbeResult {
     daysLeft: number;
     authorized: boolean;
   };
-  idle?: { requestedMs: number; survived: boolean; closedAfterMs?: number };
+  idle?: { requestedMs: number; survived: boolean; closedAfterMs?: number; receivedBytes: number; closeCode?: number };
   /** what went wrong, in words, with what to do */
   problem?: { code: string; message: string };
 }
@@ -71,6 +71,7 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(idleTimer);
       if (problem) result.problem = problem;
       result.ok = !problem;
       resolve(result);
@@ -93,15 +94,21 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
         ...options.headers,
       },
     });
+    let idleTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       request.destroy();
       finish(
-        result.status === undefined
+        secure && result.tls === undefined && result.timing.connectMs !== undefined
           ? {
-              code: "no-upgrade",
-              message: `no answer to the handshake within ${timeoutMs / 1000}s: the connection opened but no 101 came (a proxy that buffers the request, or a backend that never answers; check proxy_pass and the backend)`,
+              code: "no-tls",
+              message: `the TLS handshake did not complete within ${timeoutMs / 1000}s: the port accepts connections but does not answer TLS (a plain service?); use ws://, or point wss:// at the TLS listener`,
             }
-          : { code: "timeout", message: `timed out after ${timeoutMs / 1000}s` },
+          : result.status === undefined
+            ? {
+                code: "no-upgrade",
+                message: `no answer to the handshake within ${timeoutMs / 1000}s: the connection opened but no 101 came (a proxy that buffers the request, or a backend that never answers; check proxy_pass and the backend)`,
+              }
+            : { code: "timeout", message: `timed out after ${timeoutMs / 1000}s` },
       );
     }, timeoutMs);
 
@@ -134,20 +141,50 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
       // hold it silent: a server that closes the socket now does so because of an idle timeout
       const idleStart = performance.now();
       const requested = options.idleMs;
-      socket.on("data", () => undefined);
+      let received = 0;
+      let closeCode: number | undefined;
+      socket.on("data", (data: Buffer) => {
+        if (settled) return; // the server's answer to our own close
+        received += data.length;
+        // a close frame (opcode 8) from the server carries its reason code
+        if ((data[0]! & 0x0f) === 0x8 && data.length >= 4) {
+          closeCode = data.readUInt16BE(2);
+          // the server is closing: answer, and report it now rather than when TCP goes
+          closeGracefully(socket);
+          const after = Math.round(performance.now() - idleStart);
+          result.idle = { requestedMs: requested, survived: false, closedAfterMs: after, receivedBytes: received, closeCode };
+          finish({
+            code: "closed-by-server",
+            message: `the server closed the socket after ${(after / 1000).toFixed(1)}s with close code ${closeCode} (the application, not an idle timeout)`,
+          });
+        }
+      });
       socket.once("close", () => {
         if (settled) return;
         const after = Math.round(performance.now() - idleStart);
-        result.idle = { requestedMs: requested, survived: false, closedAfterMs: after };
-        finish({
-          code: "closed-while-idle",
-          message: `the server closed the silent socket after ${(after / 1000).toFixed(1)}s: nginx's proxy_read_timeout (60s by default) or the backend's own idle timeout; raise timeouts.read, or ping from the app more often than that`,
-        });
+        result.idle = {
+          requestedMs: requested,
+          survived: false,
+          closedAfterMs: after,
+          receivedBytes: received,
+          ...(closeCode === undefined ? {} : { closeCode }),
+        };
+        finish(
+          closeCode !== undefined
+            ? {
+                code: "closed-by-server",
+                message: `the server closed the socket after ${(after / 1000).toFixed(1)}s with close code ${closeCode} (the application, not an idle timeout)`,
+              }
+            : {
+                code: "closed-while-idle",
+                message: `the server closed the silent socket after ${(after / 1000).toFixed(1)}s: nginx's proxy_read_timeout (60s by default) or the backend's own idle timeout; raise timeouts.read, or ping from the app more often than that`,
+              },
+        );
       });
       clearTimeout(timer);
-      setTimeout(() => {
+      idleTimer = setTimeout(() => {
         if (settled) return;
-        result.idle = { requestedMs: requested, survived: true };
+        result.idle = { requestedMs: requested, survived: true, receivedBytes: received };
         closeGracefully(socket);
         finish();
       }, requested);

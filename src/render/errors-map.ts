@@ -18,6 +18,12 @@ export function outputLocator(output: string, outputFile: string): (message: Ngi
 
 /** The 1-based line of the output that holds a value the message quotes. */
 function lineMentioning(lines: string[], text: string): number | undefined {
+  // unknown "name" variable: the output spells it $name or ${name}
+  const variable = /unknown "([A-Za-z0-9_]+)" variable/.exec(text)?.[1];
+  if (variable) {
+    const index = lines.findIndex((line) => new RegExp(`\\$(?:${variable}\\b|\\{${variable}\\})`).test(line));
+    if (index >= 0) return index + 1;
+  }
   for (const [, value] of text.matchAll(/"([^"]+)"/g)) {
     const index = lines.findIndex((line) => line.includes(`"${value}"`));
     if (index >= 0) return index + 1;

@@ -28,7 +28,9 @@ export function formatProbe(result: ProbeResult, format: "text" | "json", color:
     const held = (result.idle.requestedMs / 1000).toFixed(1);
     lines.push(
       result.idle.survived
-        ? `  idle: held silent for ${held}s; still open`
+        ? result.idle.receivedBytes > 0
+          ? `  idle: held for ${held}s; still open — but the server sent ${result.idle.receivedBytes} bytes meanwhile (pings?), so the socket was never silent`
+          : `  idle: held silent for ${held}s; still open`
         : `  idle: closed by the server after ${((result.idle.closedAfterMs ?? 0) / 1000).toFixed(1)}s of silence (asked for ${held}s)`,
     );
   }

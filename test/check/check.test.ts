@@ -131,6 +131,38 @@ describe("wssgen check as a user who cannot bind ports below 1024 (run as nobody
   });
 });
 
+describe("wssgen check with addresses this machine does not have", () => {
+  it("tests them on loopback addresses, each its own, and says so", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      'upstreams: { a: { servers: [10.0.0.1:80] } }\nsites:\n  - domains: [a.example.com]\n    listen: ["203.0.113.7:8443", "[2001:db8::7]:8443"]\n    routes: [{ path: /ws, upstream: a, origins: [http://a.example.com] }]\n  - domains: [b.example.com]\n    listen: "203.0.113.8:8443"\n    routes: [{ path: /ws, upstream: a, origins: [http://b.example.com] }]\n',
+    );
+    const r = await runCli(["check", "--nginx", "require"], { cwd: dir });
+    expect(r.stdout).toContain(
+      "wssgen.yaml:4:13 sites[0].listen: info: 203.0.113.7 is not an address of this machine, and nginx -t binds it; tested on 127.0.0.2 instead [stub-listen]",
+    );
+    expect(r.stdout).toContain(
+      "[2001:db8::7] is not an address of this machine, and nginx -t binds it; tested on 127.0.0.3 instead [stub-listen]",
+    );
+    expect(r.stdout).toContain(
+      "sites[1].listen: info: 203.0.113.8 is not an address of this machine, and nginx -t binds it; tested on 127.0.0.4 instead [stub-listen]",
+    );
+    expect(r.stdout).toContain("-t passed");
+    expect(r.exitCode).toBe(0);
+  });
+  it("an unknown variable is reported at the key that used it", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      "upstreams: { a: { servers: [10.0.0.1:80, 10.0.0.2:80], balance: hash, hashKey: $cookie_sid$nosuchvar } }\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: a }] }]\n",
+    );
+    const r = await runCli(["check"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('upstreams.a.hashKey: error: nginx -t: unknown "nosuchvar" variable [nginx]');
+  });
+});
+
 describe("wssgen check output formats (fixtures/check/mixed)", () => {
   const dir = join(FIXTURES, "check", "mixed");
   const newest = nginxBuilds()[0]!; // the system nginx: what a CI job would have

@@ -99,3 +99,56 @@ sites:
     expect((await runCli(["probe", ws("/ws"), "--header", "bad header"])).exitCode).toBe(2);
   });
 });
+
+describe("wssgen probe against servers that misbehave", () => {
+  const serve = async (onConnection: (socket: import("ws").WebSocket) => void) => {
+    const { WebSocketServer } = await import("ws");
+    const server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    server.on("connection", onConnection);
+    await new Promise((r) => server.once("listening", r));
+    return { port: (server.address() as { port: number }).port, close: () => new Promise((r) => server.close(r)) };
+  };
+  it("--idle: a server that pings was never silent, and the report says so", async () => {
+    const server = await serve((socket) => {
+      const timer = setInterval(() => socket.ping(), 300);
+      socket.on("close", () => clearInterval(timer));
+    });
+    try {
+      const r = await runCli(["probe", `ws://127.0.0.1:${server.port}/`, "--idle", "1s"]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(
+        /idle: held for 1\.0s; still open — but the server sent \d+ bytes meanwhile \(pings\?\), so the socket was never silent/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+  it("--idle: a close frame from the application is not blamed on an idle timeout, and the probe ends at once", async () => {
+    const server = await serve((socket) => setTimeout(() => socket.close(1008, "policy"), 300));
+    try {
+      const started = Date.now();
+      const r = await runCli(["probe", `ws://127.0.0.1:${server.port}/`, "--idle", "20s"]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toMatch(
+        /the server closed the socket after 0\.\ds with close code 1008 \(the application, not an idle timeout\)/,
+      );
+      expect(Date.now() - started).toBeLessThan(15_000); // not held for the whole --idle
+    } finally {
+      await server.close();
+    }
+  });
+  it("wss:// to a port that accepts but never speaks TLS", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const r = await runCli(["probe", `wss://127.0.0.1:${(server.address() as { port: number }).port}/`, "--timeout", "1s"]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain(
+        "the TLS handshake did not complete within 1s: the port accepts connections but does not answer TLS",
+      );
+    } finally {
+      server.close();
+    }
+  });
+});
