@@ -16,16 +16,18 @@ const seed = readFileSync(join(FIXTURES, "render", "02-seed-proxy-hello", "wssge
   "",
 );
 
+const MINIMAL =
+/** A dir whose wssgen.yaml names an nginx that does not exist. */
+const withoutNginx = () => {
+  const dir = tmp();
+  writeFileSync(join(dir, "wssgen.yaml"), withBinary("/nonexistent/nginx", MINIMAL));
+  return dir;
+};
+  "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n";
+
 describe("wssgen check: nginx presence", () => {
   it("--nginx require without nginx exits 2 with what to do", async () => {
-    const dir = tmp();
-    writeFileSync(
-      join(dir, "wssgen.yaml"),
-      withBinary(
-        "/nonexistent/nginx",
-        "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
-      ),
-    );
+    const dir = withoutNginx();
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe(
@@ -33,14 +35,7 @@ describe("wssgen check: nginx presence", () => {
     );
   });
   it("--nginx auto without nginx says so and still lints", async () => {
-    const dir = tmp();
-    writeFileSync(
-      join(dir, "wssgen.yaml"),
-      withBinary(
-        "/nonexistent/nginx",
-        "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n",
-      ),
-    );
+    const dir = withoutNginx();
     const r = await runCli(["check"], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('info: nginx -t was not run: "/nonexistent/nginx" was not found');
