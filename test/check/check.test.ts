@@ -17,13 +17,13 @@ const seed = readFileSync(join(FIXTURES, "render", "02-seed-proxy-hello", "wssge
 );
 
 const MINIMAL =
+  "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n";
 /** A dir whose wssgen.yaml names an nginx that does not exist. */
 const withoutNginx = () => {
   const dir = tmp();
   writeFileSync(join(dir, "wssgen.yaml"), withBinary("/nonexistent/nginx", MINIMAL));
   return dir;
 };
-  "upstreams: { a: { servers: [10.0.0.1:80] } }\nsites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]\n";
 
 describe("wssgen check: nginx presence", () => {
   it("--nginx require without nginx exits 2 with what to do", async () => {
