@@ -130,35 +130,60 @@ export interface View {
 }
 
 /** Server names per listen address (each address has its own names hash in nginx), and origin map keys. */
+/**
+ * Server names per listen address (each address has its own names hash in nginx), and origin map
+ * keys. Exact names form one table per address; wildcard names (`*.a.example.com`, `www.example.*`)
+ * form a tree of labels, as ngx_hash_wildcard_init builds it, and each node's child labels are one
+ * more table with the same sizes.
+ */
 function hashSizes(config: WssgenConfig, originKeys: string[]): View["hashSizes"] {
-  const byAddress = new Map<string, string[]>();
+  interface Trie {
+    children: Map<string, Trie>;
+  }
+  const byAddress = new Map<string, { exact: Set<string>; head: Trie; tail: Trie }>();
+  const insert = (trie: Trie, labels: string[]) => {
+    let node = trie;
+    for (const label of labels) {
+      let child = node.children.get(label);
+      if (!child) node.children.set(label, (child = { children: new Map() }));
+      node = child;
+    }
+  };
   const add = (listen: readonly ListenAddress[], domains: readonly string[]) => {
     for (const l of listen) {
       const key = `${l.host}:${l.port}`;
       let names = byAddress.get(key);
-      if (!names) byAddress.set(key, (names = []));
-      // exact names go in the hash; wildcard ones in per-label tables, whose longest label still needs a bucket
-      for (const domain of domains) names.push(domain.includes("*") ? longestLabel(domain) : domain);
+      if (!names)
+        byAddress.set(key, (names = { exact: new Set(), head: { children: new Map() }, tail: { children: new Map() } }));
+      for (const domain of domains.map((d) => d.toLowerCase())) {
+        if (domain.startsWith("*.")) insert(names.head, domain.slice(2).split(".").reverse());
+        else if (domain.endsWith(".*")) insert(names.tail, domain.slice(0, -2).split("."));
+        else names.exact.add(domain);
+      }
     }
   };
   for (const site of config.sites) {
     add(site.listen, site.domains);
     if (site.tls && site.redirect) add(site.redirect, site.domains);
   }
-  const names = hashSizesFor(
-    [...byAddress.values()].map((list) => [...new Set(list.map((n) => n.toLowerCase()))]),
-    SERVER_NAMES_DEFAULTS,
-  );
+  const tables: string[][] = [];
+  const collect = (node: Trie) => {
+    if (node.children.size === 0) return;
+    tables.push([...node.children.keys()]);
+    for (const child of node.children.values()) collect(child);
+  };
+  for (const names of byAddress.values()) {
+    tables.push([...names.exact]);
+    collect(names.head);
+    collect(names.tail);
+  }
+  const names = hashSizesFor(tables, SERVER_NAMES_DEFAULTS);
   const origins = hashSizesFor([originKeys], MAP_DEFAULTS);
   if (!names && !origins) return undefined;
   return {
     ...(origins ? { mapBucket: origins.bucketSize, mapMax: origins.maxSize } : {}),
     ...(names ? { serverNamesBucket: names.bucketSize, serverNamesMax: names.maxSize } : {}),
   };
-}
-
-function longestLabel(domain: string): string {
-  return domain.split(".").reduce((a, b) => (b.length > a.length ? b : a), "");
 }
 
 /** nginx's defaults: buckets of one cache line; 512 server names, 2048 map keys before it searches further. */

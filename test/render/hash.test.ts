@@ -59,3 +59,21 @@ describe("nginx's hash tables, simulated", () => {
     expect(new Set(verdicts)).toEqual(new Set(["clean", "warn", "error"]));
   });
 });
+
+describe("wildcard server names at scale", () => {
+  it("3,000 sites named *.sN.example.com render to a config nginx builds without a warning", async () => {
+    const { parseConfig } = await import("../../src/config/load.js");
+    const { render } = await import("../../src/render/render.js");
+    const sites = Array.from(
+      { length: 3000 },
+      (_, i) =>
+        `  - { domains: ["*.s${i}.example.com", "www.tenant-${i}.*"], listen: "127.0.0.1:1", routes: [{ path: /ws, upstream: a }] }`,
+    );
+    const text = `upstreams: { a: { servers: [10.0.0.1:80] } }\nsites:\n${sites.join("\n")}\n`;
+    const output = render(parseConfig("w.yaml", text, {}).config, { version: build.version });
+    expect(output).toMatch(/^server_names_hash_bucket_size \d+;$/m);
+    const result = await withSandbox({ "wssgen.conf": output }, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+  });
+});
