@@ -42,13 +42,14 @@ export async function acquireLock(
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
         throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error)}`);
     }
+    const seen = await stat(path).catch(() => undefined);
     const owner = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
     // a lock without a pid (not ours: ours are whole) is stale once it is a few seconds old
-    const age = Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0);
     const garbage = !Number.isInteger(owner) || owner <= 0;
-    if ((garbage && age > 5000) || (!garbage && !alive(owner))) {
-      // stale: its process is gone (or it was never written whole); whoever unlinks first retries first
-      await unlink(path).catch(() => undefined);
+    if ((garbage && Date.now() - (seen?.mtimeMs ?? 0) > 5000) || (!garbage && !alive(owner))) {
+      // stale: remove it, unless another apply replaced it meanwhile (then it is someone's fresh lock)
+      const now = await stat(path).catch(() => undefined);
+      if (now && seen && now.ino === seen.ino) await unlink(path).catch(() => undefined);
       continue;
     }
     if (Date.now() >= deadline)
