@@ -65,17 +65,12 @@ export function buildsCleanly(keys: readonly string[], sizes: HashSizes): boolea
   return searchSize(keys.map(hashKey), align(sizes.bucketSize, CACHE_LINE), sizes.maxSize) !== undefined;
 }
 
-function searchSize(
-  keys: readonly Key[],
-  bucketSize: number,
-  maxSize: number,
-  limit = Infinity,
-  natural = false,
-): number | undefined {
+/** nginx's own search: the first table size from its start up to max_size where no bucket overflows. */
+function searchSize(keys: readonly Key[], bucketSize: number, maxSize: number): number | undefined {
   if (keys.some((k) => bucketSize < k.size + POINTER)) return undefined;
-  const test = new Uint32Array(Math.min(maxSize, 1 << 24) + 1);
-  const from = start(keys.length, bucketSize, maxSize, natural);
-  for (let size = from; size <= maxSize && size - from < limit; size++) if (fits(keys, bucketSize, size, test)) return size;
+  const test = new Uint32Array(maxSize + 1);
+  for (let size = start(keys.length, bucketSize, maxSize); size <= maxSize; size++)
+    if (fits(keys, bucketSize, size, test)) return size;
   return undefined;
 }
 
