@@ -287,13 +287,16 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"protocols"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":16,"column":18},"end":{"line":16,"column":37}}})) != null ? stack1 : "")
     + ";\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"ciphers"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"curves"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":22,"column":7}}})) != null ? stack1 : "")
-    + "    ssl_prefer_server_ciphers off;\n    ssl_session_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"sessionTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":24,"column":24},"end":{"line":24,"column":51}}})) != null ? stack1 : "")
-    + ";\n    ssl_session_cache shared:wssgen_ssl:10m;\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"sessionTicketsOff"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":26,"column":0},"end":{"line":28,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"stapling"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":29,"column":0},"end":{"line":32,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"hsts"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":35,"column":7}}})) != null ? stack1 : "");
+    + "    ssl_ecdh_curve "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"curves"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":20,"column":19},"end":{"line":20,"column":35}}})) != null ? stack1 : "")
+    + ";\n    ssl_prefer_server_ciphers off;\n    ssl_session_timeout "
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"sessionTimeout"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":22,"column":24},"end":{"line":22,"column":51}}})) != null ? stack1 : "")
+    + ";\n    ssl_session_cache shared:"
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(depth0,"sessionCache"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":23,"column":29},"end":{"line":23,"column":51}}})) != null ? stack1 : "")
+    + ":10m;\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"sessionTicketsOff"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"stapling"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":27,"column":0},"end":{"line":30,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"hsts"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":33,"column":7}}})) != null ? stack1 : "");
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -306,21 +309,10 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"ciphers"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":18,"column":16},"end":{"line":18,"column":33}}})) != null ? stack1 : "")
     + ";\n";
 },"7":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "    ssl_ecdh_curve "
-    + ((stack1 = lookupProperty(helpers,"words").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"curves"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":21,"column":19},"end":{"line":21,"column":35}}})) != null ? stack1 : "")
-    + ";\n";
-},"8":function(container,depth0,helpers,partials,data) {
     return "    ssl_session_tickets off;\n";
-},"9":function(container,depth0,helpers,partials,data) {
+},"8":function(container,depth0,helpers,partials,data) {
     return "    ssl_stapling on;\n    ssl_stapling_verify on;\n";
-},"10":function(container,depth0,helpers,partials,data) {
+},"9":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -329,9 +321,9 @@ export const templateSpecs = {
     };
 
   return "    add_header Strict-Transport-Security "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hsts"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":34,"column":41},"end":{"line":34,"column":51}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"hsts"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":32,"column":41},"end":{"line":32,"column":51}}})) != null ? stack1 : "")
     + " always;\n";
-},"11":function(container,depth0,helpers,partials,data) {
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -340,9 +332,9 @@ export const templateSpecs = {
     };
 
   return "\n    return 301 "
-    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirectTo"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":39,"column":15},"end":{"line":39,"column":31}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirectTo"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":37,"column":15},"end":{"line":37,"column":31}}})) != null ? stack1 : "")
     + ";\n";
-},"12":function(container,depth0,helpers,partials,data) {
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -351,27 +343,42 @@ export const templateSpecs = {
     };
 
   return "\n    # "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":43,"column":6},"end":{"line":43,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"at"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":41,"column":6},"end":{"line":41,"column":20}}})) != null ? stack1 : "")
     + "\n    location "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exact"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":13},"end":{"line":44,"column":35}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"uri"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":44,"column":35},"end":{"line":44,"column":44}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exact"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":42,"column":13},"end":{"line":42,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"uri"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":42,"column":35},"end":{"line":42,"column":44}}})) != null ? stack1 : "")
     + " {\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"originList"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":45,"column":6},"end":{"line":45,"column":26}}}),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":0},"end":{"line":50,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"limitConn"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":51,"column":0},"end":{"line":55,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(helpers,"defined").call(alias1,lookupProperty(depth0,"originList"),{"name":"defined","hash":{},"data":data,"loc":{"start":{"line":43,"column":6},"end":{"line":43,"column":26}}}),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":48,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"limitConn"),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":53,"column":7}}})) != null ? stack1 : "")
     + "        proxy_pass "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"proxyPass"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":56,"column":19},"end":{"line":56,"column":34}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"proxyPass"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":54,"column":19},"end":{"line":54,"column":34}}})) != null ? stack1 : "")
     + ";\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"proxyHttpVersion"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":57,"column":0},"end":{"line":59,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"headers"),{"name":"each","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":60,"column":0},"end":{"line":62,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"proxyHttpVersion"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":55,"column":0},"end":{"line":57,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"headers"),{"name":"each","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":58,"column":0},"end":{"line":60,"column":9}}})) != null ? stack1 : "")
     + "        proxy_connect_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"connect"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":63,"column":30},"end":{"line":63,"column":59}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"connect"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":61,"column":30},"end":{"line":61,"column":59}}})) != null ? stack1 : "")
     + ";\n        proxy_read_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"read"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":64,"column":27},"end":{"line":64,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"read"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":62,"column":27},"end":{"line":62,"column":53}}})) != null ? stack1 : "")
     + ";\n        proxy_send_timeout "
-    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"send"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":65,"column":27},"end":{"line":65,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"duration").call(alias1,lookupProperty(lookupProperty(depth0,"timeouts"),"send"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":63,"column":27},"end":{"line":63,"column":53}}})) != null ? stack1 : "")
     + ";\n    }\n";
-},"13":function(container,depth0,helpers,partials,data) {
+},"12":function(container,depth0,helpers,partials,data) {
     return "= ";
+},"13":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "        set "
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originList"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":44,"column":12},"end":{"line":44,"column":38}}})) != null ? stack1 : "")
+    + " "
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(depth0,"originList"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":44,"column":39},"end":{"line":44,"column":61}}})) != null ? stack1 : "")
+    + ";\n        if ("
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originDenied"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":45,"column":12},"end":{"line":45,"column":40}}})) != null ? stack1 : "")
+    + ") {\n            return 403;\n        }\n";
 },"14":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -381,32 +388,17 @@ export const templateSpecs = {
     };
 
   return "        set "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originList"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":46,"column":12},"end":{"line":46,"column":38}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connRoute"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":50,"column":12},"end":{"line":50,"column":37}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(depth0,"originList"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":46,"column":39},"end":{"line":46,"column":61}}})) != null ? stack1 : "")
-    + ";\n        if ("
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"originDenied"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":47,"column":12},"end":{"line":47,"column":40}}})) != null ? stack1 : "")
-    + ") {\n            return 403;\n        }\n";
-},"15":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "        set "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connRoute"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":52,"column":12},"end":{"line":52,"column":37}}})) != null ? stack1 : "")
-    + " "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"route"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":52,"column":38},"end":{"line":52,"column":65}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"route"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":50,"column":38},"end":{"line":50,"column":65}}})) != null ? stack1 : "")
     + ";\n        limit_conn "
-    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connZone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":53,"column":19},"end":{"line":53,"column":43}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"words").call(alias1,lookupProperty(lookupProperty(depth0,"names"),"connZone"),{"name":"words","hash":{},"data":data,"loc":{"start":{"line":51,"column":19},"end":{"line":51,"column":43}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":53,"column":44},"end":{"line":53,"column":71}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"integer").call(alias1,lookupProperty(lookupProperty(depth0,"limitConn"),"count"),{"name":"integer","hash":{},"data":data,"loc":{"start":{"line":51,"column":44},"end":{"line":51,"column":71}}})) != null ? stack1 : "")
     + ";\n        limit_conn_status 429;\n";
-},"16":function(container,depth0,helpers,partials,data) {
+},"15":function(container,depth0,helpers,partials,data) {
     return "        proxy_http_version 1.1;\n";
-},"17":function(container,depth0,helpers,partials,data) {
+},"16":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -415,9 +407,9 @@ export const templateSpecs = {
     };
 
   return "        proxy_set_header "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":61,"column":25},"end":{"line":61,"column":35}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"name"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":59,"column":25},"end":{"line":59,"column":35}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":61,"column":36},"end":{"line":61,"column":47}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"q").call(alias1,lookupProperty(depth0,"value"),{"name":"q","hash":{},"data":data,"loc":{"start":{"line":59,"column":36},"end":{"line":59,"column":47}}})) != null ? stack1 : "")
     + ";\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -437,9 +429,9 @@ export const templateSpecs = {
     + "    server_name"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"serverNames"),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":15},"end":{"line":10,"column":56}}})) != null ? stack1 : "")
     + ";\n    server_tokens off;\n"
-    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"tls"),{"name":"with","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":36,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirectTo"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":40,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":41,"column":0},"end":{"line":67,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"tls"),{"name":"with","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":34,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirectTo"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":35,"column":0},"end":{"line":38,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":39,"column":0},"end":{"line":65,"column":9}}})) != null ? stack1 : "")
     + "}\n";
 },"useData":true},
 };

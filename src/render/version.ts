@@ -33,8 +33,13 @@ export interface Features {
   proxyHttpVersion: boolean;
   /** from 1.29.7 every upstream keeps 32 idle connections unless `keepalive 0` says otherwise */
   defaultKeepalive: number;
-  /** post-quantum hybrid key exchange, with OpenSSL 3.5+ */
-  mlkemCurve: boolean;
+  /**
+   * Which of Mozilla 6.0's key exchange groups OpenSSL can take: "mlkem" adds X25519MLKEM768 (3.5+);
+   * "mozilla" is X25519, prime256v1 and secp384r1, also when the version is unknown (every OpenSSL
+   * since 1.1.0, and LibreSSL and BoringSSL, know them); "nist" leaves out X25519, which OpenSSL
+   * before 1.1.0 lacks.
+   */
+  curves: "mlkem" | "mozilla" | "nist";
 }
 
 export function featuresFor(version: Version, openssl: Version | undefined): Features {
@@ -43,7 +48,7 @@ export function featuresFor(version: Version, openssl: Version | undefined): Fea
     sessionTicketsOff: !atLeast(version, "1.23.2"),
     proxyHttpVersion: !atLeast(version, "1.29.7"),
     defaultKeepalive: atLeast(version, "1.29.7") ? 32 : 0,
-    mlkemCurve: openssl !== undefined && atLeast(openssl, "3.5"),
+    curves: openssl === undefined ? "mozilla" : atLeast(openssl, "3.5") ? "mlkem" : atLeast(openssl, "1.1") ? "mozilla" : "nist",
   };
 }
 

@@ -5,6 +5,7 @@
 import type { ListenAddress, Route, Site, Upstream, WssgenConfig } from "../config/model.js";
 import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import type { KeyPath } from "../config/path.js";
+import { globalNames, type GlobalNames } from "./names.js";
 import { describeFeatures, type Features, formatVersion, type Version } from "./version.js";
 
 export interface RenderTarget {
@@ -21,36 +22,20 @@ export const INTERMEDIATE_CIPHERS = [
   "ECDHE-ECDSA-CHACHA20-POLY1305",
   "ECDHE-RSA-CHACHA20-POLY1305",
 ].join(":");
-export const MLKEM_CURVES = "X25519MLKEM768:X25519:prime256v1:secp384r1";
-
-const UPGRADE_VAR = "$wssgen_connection_upgrade";
-const UPGRADE_KEEPALIVE_VAR = "$wssgen_connection_upgrade_keepalive";
+/**
+ * Mozilla server-side TLS 6.0 (intermediate and modern): the key exchange groups, in OpenSSL's
+ * names (`ssl_ecdh_curve` passes them to SSL_CTX_set1_curves_list). Without `ssl_ecdh_curve`, nginx
+ * offers OpenSSL's default groups, which add x448 and the ffdhe groups the guideline leaves out.
+ */
+export const MOZILLA_CURVES = "X25519:prime256v1:secp384r1";
+/** OpenSSL 3.5+: the post-quantum hybrid first, as Mozilla 6.0 lists it. */
+export const MLKEM_CURVES = `X25519MLKEM768:${MOZILLA_CURVES}`;
+/** OpenSSL before 1.1.0 has no X25519 and refuses a list that names it. */
+export const NIST_CURVES = "prime256v1:secp384r1";
 
 export interface HeaderView {
   name: string;
   value: string;
-}
-
-/**
- * Names that live in nginx's http-wide namespace. nginx lets a later map silently redefine a map
- * variable, so two wssgen files in one http block must not share them: each file's names carry its
- * namespace (nginx.namespace, by default the target file's name).
- */
-export interface GlobalNames {
-  originList: string;
-  originDenied: string;
-  connRoute: string;
-  connZone: string;
-}
-
-export function globalNames(namespace: string): GlobalNames {
-  const prefix = namespace === "wssgen" ? "wssgen" : `wssgen_${namespace}`;
-  return {
-    originList: `$${prefix}_origin_list`,
-    originDenied: `$${prefix}_origin_denied`,
-    connRoute: `$${prefix}_conn_route`,
-    connZone: `${prefix}_conn`,
-  };
 }
 
 export interface LocationView {
@@ -81,7 +66,8 @@ export interface ServerView {
         key: string;
         protocols: string;
         ciphers: string | undefined;
-        curves: string | undefined;
+        curves: string;
+        sessionCache: string;
         sessionTimeout: string | number;
         sessionTicketsOff: boolean;
         stapling: boolean;
@@ -190,10 +176,6 @@ function hashSizes(config: WssgenConfig, originKeys: string[]): View["hashSizes"
 const SERVER_NAMES_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 512 };
 const MAP_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 2048 };
 
-export function upstreamName(name: string): string {
-  return `wssgen_${name}`;
-}
-
 /**
  * Two passes. The first walks the routes for what the head of the file declares (upgrade maps,
  * origin maps, connection zones); the second builds each server's view only when it is rendered,
@@ -243,7 +225,7 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
     if (route.websocket) {
       headers.push(
         { name: "Upgrade", value: "$http_upgrade" },
-        { name: "Connection", value: keepalive ? UPGRADE_KEEPALIVE_VAR : UPGRADE_VAR },
+        { name: "Connection", value: keepalive ? names.upgradeKeepalive : names.upgrade },
       );
     } else if (keepalive && features.proxyHttpVersion) {
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
@@ -263,7 +245,7 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
       websocket: route.websocket,
       originList: routeOrigin.get(route),
       limitConn: connRoute === undefined ? undefined : { route: connRoute, count: route.maxConnectionsPerIp! },
-      proxyPass: `http://${upstreamName(route.upstream)}`,
+      proxyPass: `http://${names.upstream(route.upstream)}`,
       proxyHttpVersion: features.proxyHttpVersion,
       headers,
       timeouts: route.timeouts,
@@ -278,22 +260,22 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
         : (config.file.split(/[\\/]/).pop() ?? config.file).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?"),
     target: formatVersion(target.version),
     features: describeFeatures(features),
-    upgradeMap: upgrade ? { variable: UPGRADE_VAR } : undefined,
-    upgradeKeepaliveMap: upgradeKeepalive ? { variable: UPGRADE_KEEPALIVE_VAR } : undefined,
+    upgradeMap: upgrade ? { variable: names.upgrade } : undefined,
+    upgradeKeepaliveMap: upgradeKeepalive ? { variable: names.upgradeKeepalive } : undefined,
     names,
     originMap: originKeys.length ? originKeys : undefined,
     // a zone entry is about 128 bytes: 32 MB hold ~250,000 client addresses per route at once
     connZone: routeConn.size ? 32 : undefined,
     hashSizes: hashSizes(config, originKeys),
-    upstreams: config.upstreams.map((u) => upstreamView(u, features)),
+    upstreams: config.upstreams.map((u) => upstreamView(u, features, names)),
     *servers() {
-      for (const site of config.sites) yield* siteServers(site, features, location);
+      for (const site of config.sites) yield* siteServers(site, features, names, location);
     },
     workerShutdownTimeout: config.nginx.workerShutdownTimeout,
   };
 }
 
-function siteServers(site: Site, features: Features, location: (route: Route) => LocationView): ServerView[] {
+function siteServers(site: Site, features: Features, names: GlobalNames, location: (route: Route) => LocationView): ServerView[] {
   const tls = site.tls;
   const http2Listen = site.http2 && !features.http2Directive;
   const main: ServerView = {
@@ -307,7 +289,8 @@ function siteServers(site: Site, features: Features, location: (route: Route) =>
       key: tls.key,
       protocols: tls.profile === "modern" ? "TLSv1.3" : "TLSv1.2 TLSv1.3",
       ciphers: tls.profile === "modern" ? undefined : INTERMEDIATE_CIPHERS,
-      curves: features.mlkemCurve ? MLKEM_CURVES : undefined,
+      curves: features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES,
+      sessionCache: names.sslZone,
       sessionTimeout: tls.sessionTimeout,
       sessionTicketsOff: features.sessionTicketsOff,
       stapling: tls.stapling,
@@ -337,12 +320,12 @@ function siteServers(site: Site, features: Features, location: (route: Route) =>
   ];
 }
 
-function upstreamView(u: Upstream, features: Features): UpstreamView {
+function upstreamView(u: Upstream, features: Features, names: GlobalNames): UpstreamView {
   // `keepalive 0` is only needed to switch off 1.29.7's default; before that, off is the default
   const keepalive = u.keepalive === undefined || (u.keepalive === 0 && features.defaultKeepalive === 0) ? undefined : u.keepalive;
   return {
     at: u.at,
-    name: upstreamName(u.name),
+    name: names.upstream(u.name),
     leastConn: u.balance === "least-conn",
     ipHash: u.balance === "ip-hash",
     random: u.balance === "random",

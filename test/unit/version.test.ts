@@ -21,10 +21,13 @@ describe("version-dependent syntax (SPEC §4.3, §4.5)", () => {
   ])("nginx %s", (version, expected) => {
     expect(featuresFor(v(version), undefined)).toMatchObject(expected);
   });
-  it("X25519MLKEM768 only with OpenSSL 3.5+", () => {
-    expect(featuresFor(v("1.26"), v("3.0.13")).mlkemCurve).toBe(false);
-    expect(featuresFor(v("1.26"), v("3.5.0")).mlkemCurve).toBe(true);
-    expect(featuresFor(v("1.26"), undefined).mlkemCurve).toBe(false);
+  it("Mozilla's curves for every OpenSSL: X25519MLKEM768 first from 3.5, no X25519 before 1.1.0", () => {
+    expect(featuresFor(v("1.26"), v("3.0.13")).curves).toBe("mozilla");
+    expect(featuresFor(v("1.26"), v("3.4.9")).curves).toBe("mozilla");
+    expect(featuresFor(v("1.26"), v("3.5.0")).curves).toBe("mlkem");
+    expect(featuresFor(v("1.26"), v("1.1.0")).curves).toBe("mozilla");
+    expect(featuresFor(v("1.18"), v("1.0.2")).curves).toBe("nist");
+    expect(featuresFor(v("1.26"), undefined).curves).toBe("mozilla");
   });
   it("formats versions as written", () => {
     expect(formatVersion(v("1.22"))).toBe("1.22");

@@ -1,0 +1,87 @@
+/**
+ * The names a rendered file defines in nginx's http-wide namespaces, where two files included in
+ * one http block meet: upstream blocks, map and `set` variables, and shared-memory zones. Each
+ * carries the file's namespace (`nginx.namespace`, by default the target's file name), so that two
+ * wssgen files never collide:
+ *
+ * - nginx refuses a second `upstream` of the same name ("duplicate upstream"), and compares upstream
+ *   names ignoring case;
+ * - a later `map` or `set` of the same variable silently takes it over (one file's origin
+ *   allowlist would check the other's routes);
+ * - a shared-memory zone of the same name and size is silently shared, and one of another size is
+ *   refused.
+ *
+ * Namespaces are `[a-z][a-z0-9_]{0,31}` (config/schema.ts); upstream names `[A-Za-z0-9_-]{1,64}`.
+ */
+import { createHash } from "node:crypto";
+
+/** The namespace whose names keep the plain `wssgen_` prefix: the default target, wssgen.conf. */
+export const DEFAULT_NAMESPACE = "wssgen";
+
+/**
+ * The longest variable name (without `$`) that nginx's default `variables_hash_bucket_size` of 64
+ * holds. ngx_hash_init refuses a name whose element (a pointer plus the name and its length,
+ * rounded up to a pointer: `NGX_HASH_ELT_SIZE`) and the bucket's end marker exceed the bucket:
+ * 8 + align(len + 2, 8) + 8 <= 64, so len <= 46. A longer name fails `nginx -t` with "could not
+ * build variables_hash, you should increase variables_hash_bucket_size: 64" (checked against
+ * nginx 1.22, 1.26 and 1.30 in test/render/names.test.ts).
+ */
+export const MAX_VARIABLE_NAME = 46;
+
+export interface GlobalNames {
+  /** map $http_upgrade → Connection header for upstreams without keepalive ("upgrade" or "close") */
+  upgrade: string;
+  /** the same for keepalive upstreams ("upgrade" or "", which keeps the connection open) */
+  upgradeKeepalive: string;
+  /** `set` in each location that checks origins: which allowlist applies */
+  originList: string;
+  /** the origin map's result: 1 when the request's Origin is not on the location's list */
+  originDenied: string;
+  /** `set` in each location that limits connections: the route's key in the zone */
+  connRoute: string;
+  /** limit_conn_zone name */
+  connZone: string;
+  /** ssl_session_cache shared zone name */
+  sslZone: string;
+  /** the nginx upstream block for a config upstream name */
+  upstream(name: string): string;
+}
+
+/**
+ * The names of one namespace. The default namespace (`wssgen`) gives the plain names
+ * (`$wssgen_origin_list`, `wssgen_conn`, upstream `wssgen_chat`); another, say `blue`, gives
+ * `$wssgen_blue_origin_list`, `wssgen_blue_conn` and upstream `wssgen_blue.chat`.
+ *
+ * Why these never collide between two namespaces: variables and zones end in a fixed suffix, none
+ * of which is the `_`-tail of another, so the prefix before it is the namespace. Upstream names join
+ * the namespace with a `.`, which neither a namespace nor an upstream name can contain, and the
+ * default namespace's upstreams have no `.` at all.
+ */
+export function globalNames(namespace: string): GlobalNames {
+  const prefix = namespace === DEFAULT_NAMESPACE ? "wssgen" : `wssgen_${namespace}`;
+  const variable = (suffix: string) => `$${variableName(prefix, namespace, suffix)}`;
+  return {
+    upgrade: variable("connection"),
+    upgradeKeepalive: variable("connection_keepalive"),
+    originList: variable("origin_list"),
+    originDenied: variable("origin_denied"),
+    connRoute: variable("conn_route"),
+    connZone: `${prefix}_conn`,
+    sslZone: `${prefix}_ssl`,
+    upstream: (name) => (namespace === DEFAULT_NAMESPACE ? `wssgen_${name}` : `${prefix}.${name}`),
+  };
+}
+
+/**
+ * `<prefix>_<suffix>`, or, when that is longer than nginx's variables hash holds, the namespace cut
+ * short and followed by 8 hex digits of its SHA-256 (`wssgen_chat_prod_1f0c2a9e_connection_keepalive`):
+ * still recognisable, and two long namespaces that share a beginning still differ (unless their
+ * digests are equal too: 1 in 4 billion).
+ */
+function variableName(prefix: string, namespace: string, suffix: string): string {
+  const name = `${prefix}_${suffix}`;
+  if (name.length <= MAX_VARIABLE_NAME) return name;
+  const digest = createHash("sha256").update(namespace).digest("hex").slice(0, 8);
+  const keep = MAX_VARIABLE_NAME - "wssgen_".length - `_${digest}_${suffix}`.length;
+  return `wssgen_${namespace.slice(0, keep)}_${digest}_${suffix}`;
+}

@@ -1,0 +1,256 @@
+/**
+ * Two wssgen files in one http block never collide (issue 8 §6): every name the output defines
+ * http-wide (upstream blocks, map and `set` variables, shared-memory zones) carries the file's
+ * namespace, stays within nginx's limits, and two files that use the same upstream and site names
+ * pass the real `nginx -t` together.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { formatPath } from "../../src/config/path.js";
+import { parseConfig } from "../../src/config/load.js";
+import type { WssgenConfig } from "../../src/config/model.js";
+import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
+import { withSandbox } from "../../src/nginx/sandbox.js";
+import { outputLocator } from "../../src/render/errors-map.js";
+import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
+import { render } from "../../src/render/render.js";
+import { parseVersion } from "../../src/render/version.js";
+import { makeCertDir } from "../helpers/certs.js";
+import { fixtures } from "../helpers/fixtures.js";
+import { nginxBuilds } from "../helpers/nginx.js";
+
+const certs = makeCertDir();
+afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
+
+/** Every feature that defines an http-wide name: both upgrade maps, origins, a connection limit, TLS. */
+const everything = (port: number, target = "/etc/nginx/conf.d/wssgen.conf") => `
+nginx: { target: ${target} }
+upstreams:
+  chat: { servers: ["127.0.0.1:9001"] }
+  chat_pool: { servers: ["127.0.0.1:9002"], keepalive: 8 }
+sites:
+  - name: chat
+    domains: [chat.example.com]
+    listen: "127.0.0.1:${port}"
+    tls: { certificate: ${certs.certificate}, key: ${certs.key} }
+    redirectHttp: { listen: "127.0.0.1:${port + 1}" }
+    routes:
+      - { path: /ws, upstream: chat, origins: [https://chat.example.com], maxConnectionsPerIp: 10 }
+      - { path: /pool, upstream: chat_pool, origins: [https://other.example.com], allowMissingOrigin: false }
+      - { path: /, upstream: chat_pool, websocket: false }
+`;
+
+const load = (text: string): WssgenConfig => parseConfig("wssgen.yaml", text, { CERT_DIR: certs.dir }).config;
+const inNamespace = (config: WssgenConfig, namespace: string): WssgenConfig => ({
+  ...config,
+  nginx: { ...config.nginx, namespace },
+});
+const target = { version: parseVersion("1.22")! };
+
+/**
+ * The directives of wssgen's output, each classified: the http-wide names it defines (kind + name,
+ * as nginx compares them: upstream names and variables ignoring case), or none. A directive the
+ * audit does not know fails the test, so a new one must be classified (and namespaced) here.
+ */
+const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
+  upstream: (d) => [`upstream ${d.args[0]!.toLowerCase()}`],
+  map: (d) => [`variable ${d.args[1]!.toLowerCase()}`],
+  set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
+  limit_conn_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
+  ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
+  // http-wide settings, not names: see "hash sizes" in docs/config.md for two files that both need them
+  map_hash_bucket_size: null,
+  map_hash_max_size: null,
+  server_names_hash_bucket_size: null,
+  server_names_hash_max_size: null,
+  // server and location level: they define no name of their own
+  ...Object.fromEntries(
+    [
+      "server",
+      "listen",
+      "http2",
+      "server_name",
+      "server_tokens",
+      "ssl_certificate",
+      "ssl_certificate_key",
+      "ssl_protocols",
+      "ssl_ciphers",
+      "ssl_ecdh_curve",
+      "ssl_prefer_server_ciphers",
+      "ssl_session_timeout",
+      "ssl_session_tickets",
+      "ssl_stapling",
+      "ssl_stapling_verify",
+      "add_header",
+      "return",
+      "location",
+      "if",
+      "limit_conn",
+      "limit_conn_status",
+      "proxy_pass",
+      "proxy_http_version",
+      "proxy_set_header",
+      "proxy_connect_timeout",
+      "proxy_read_timeout",
+      "proxy_send_timeout",
+      "least_conn",
+      "ip_hash",
+      "random",
+      "hash",
+      "keepalive",
+    ].map((name) => [name, null]),
+  ),
+};
+
+function walk(directives: Directive[], visit: (d: Directive) => void): void {
+  for (const d of directives) {
+    visit(d);
+    // an upstream's `server` lines and a map's entries are not directives
+    if (d.block && d.name !== "upstream" && d.name !== "map") walk(d.block, visit);
+    if (d.name === "upstream") for (const inner of d.block!) if (inner.name !== "server") visit(inner);
+  }
+}
+
+function definedNames(output: string): string[] {
+  const names = new Set<string>();
+  walk(parseNginx(output), (d) => {
+    expect(d.name in DEFINES, `directive "${d.name}" is not classified in this audit`).toBe(true);
+    for (const name of DEFINES[d.name]?.(d) ?? []) names.add(name);
+  });
+  return [...names].sort();
+}
+
+describe("every http-wide name carries the namespace", () => {
+  it("the audit sees every name in the output", () => {
+    expect(definedNames(render(load(everything(8443)), target))).toEqual([
+      "upstream wssgen_chat",
+      "upstream wssgen_chat_pool",
+      "variable $wssgen_conn_route",
+      "variable $wssgen_connection",
+      "variable $wssgen_connection_keepalive",
+      "variable $wssgen_origin_denied",
+      "variable $wssgen_origin_list",
+      "zone wssgen_conn",
+      "zone wssgen_ssl",
+    ]);
+  });
+
+  it("a namespace is in every name the output defines", () => {
+    const names = definedNames(render(inNamespace(load(everything(8443)), "blue"), target));
+    for (const name of names) expect(name).toMatch(/^(upstream wssgen_blue\.|variable \$wssgen_blue_|zone wssgen_blue_)/);
+  });
+
+  it("two files with the same upstream and site names but different namespaces define no name in common", () => {
+    const config = load(everything(8443));
+    for (const [a, b] of [
+      ["wssgen", "blue"],
+      ["blue", "green"],
+      ["a", "a_chat"], // a namespace that is another one plus "_" and an upstream name
+      ["chat", "wssgen"],
+    ] as const) {
+      const first = definedNames(render(inNamespace(config, a), target));
+      const second = definedNames(render(inNamespace(config, b), target));
+      expect(
+        first.filter((n) => second.includes(n)),
+        `${a} and ${b}`,
+      ).toEqual([]);
+    }
+  });
+
+  it("no fixture's names collide between two namespaces", () => {
+    for (const fixture of fixtures("render")) {
+      const config = load(fixture.text);
+      const first = definedNames(render(inNamespace(config, "wssgen"), target));
+      const second = definedNames(render(inNamespace(config, "n2"), target));
+      expect(
+        first.filter((n) => second.includes(n)),
+        fixture.name,
+      ).toEqual([]);
+    }
+  });
+
+  it("an upstream name and a namespace that share underscores stay apart (a_b + c vs a + b_c)", () => {
+    expect(globalNames("a_b").upstream("c")).not.toBe(globalNames("a").upstream("b_c"));
+    expect(globalNames("wssgen").upstream("a-b")).not.toBe(globalNames("a").upstream("b"));
+    expect(globalNames("wssgen").upstream("chat")).toBe("wssgen_chat"); // the default stays as it was
+  });
+
+  it("variable names fit nginx's default variables hash, for every namespace length", () => {
+    for (let length = 1; length <= 32; length++) {
+      const namespace = "n".repeat(length);
+      const names = globalNames(namespace);
+      for (const variable of [names.upgrade, names.upgradeKeepalive, names.originList, names.originDenied, names.connRoute]) {
+        expect(variable.length - 1, variable).toBeLessThanOrEqual(MAX_VARIABLE_NAME);
+        expect(variable).toMatch(/^\$wssgen_n/);
+      }
+    }
+    // long namespaces that differ only at the end keep different names
+    const a = globalNames(`${"x".repeat(31)}a`);
+    const b = globalNames(`${"x".repeat(31)}b`);
+    expect(a.upgradeKeepalive).not.toBe(b.upgradeKeepalive);
+    expect(a.originDenied).not.toBe(b.originDenied);
+  });
+});
+
+describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http block of %s", (_label, build) => {
+  const nginxTarget = { version: build.version, openssl: build.openssl };
+  const test = (files: Record<string, string>) =>
+    withSandbox(files, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
+
+  it("two files that use the same upstream, site and route names pass nginx -t with no warnings", async () => {
+    // the namespaces come from the targets' file names, as `apply` would deploy them
+    const a = render(load(everything(18443, "/etc/nginx/conf.d/chat-a.conf")), nginxTarget);
+    const b = render(load(everything(18453, "/etc/nginx/conf.d/chat-b.conf")), nginxTarget);
+    const result = await test({ "chat-a.conf": a, "chat-b.conf": b });
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it("the longest namespace (32 characters) passes nginx -t", async () => {
+    const output = render(inNamespace(load(everything(18463)), "n".repeat(32)), nginxTarget);
+    const result = await test({ "wssgen.conf": output });
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+  });
+
+  it(`a variable name of ${MAX_VARIABLE_NAME} characters fits the variables hash, one more does not`, async () => {
+    const file = (length: number) =>
+      `map $http_upgrade $${"v".repeat(length)} { default 1; }\nserver { listen 127.0.0.1:18470; return 200 $${"v".repeat(length)}; }\n`;
+    expect((await test({ "v.conf": file(MAX_VARIABLE_NAME) })).ok).toBe(true);
+    const over = await test({ "v.conf": file(MAX_VARIABLE_NAME + 1) });
+    expect(over.errors.map((e) => e.text)).toEqual([
+      "could not build variables_hash, you should increase variables_hash_bucket_size: 64",
+    ]);
+  });
+
+  it("nginx's complaint about a namespaced upstream maps back to the user's upstream key", async () => {
+    // two files given the same namespace by mistake: the second upstream block is a duplicate
+    // (without maxConnectionsPerIp, whose limit_conn_zone nginx would refuse to redeclare first)
+    const config = inNamespace(load(everything(18473).replace(", maxConnectionsPerIp: 10", "")), "blue");
+    const output = render(config, nginxTarget);
+    const result = await withSandbox({ "a.conf": output, "b.conf": output }, async (s) => ({
+      file: s.path("b.conf"),
+      result: await build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
+    }));
+    const message = result.result.errors[0]!;
+    expect(message.text).toBe('duplicate upstream "wssgen_blue.chat"');
+    expect(formatPath(outputLocator(output, result.file)(message)!)).toBe("upstreams.chat");
+    // a message that names the upstream but no file finds it by the quoted name
+    const unplaced = {
+      level: "emerg",
+      text: 'no servers are inside upstream "wssgen_blue.chat_pool"',
+      file: undefined,
+      line: undefined,
+    };
+    expect(formatPath(outputLocator(output, "elsewhere.conf")(unplaced)!)).toBe("upstreams.chat_pool");
+  });
+});
+
+describe("the output names what it defines", () => {
+  it("proxy_pass points at the namespaced upstream block", () => {
+    const tree = parseNginx(render(inNamespace(load(everything(8443)), "blue"), target));
+    const upstreams = findDirectives(tree, "upstream").map((u) => u.args[0]);
+    for (const pass of findDirectives(tree, "proxy_pass")) expect(upstreams).toContain(pass.args[0]!.replace("http://", ""));
+  });
+});
