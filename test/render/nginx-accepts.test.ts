@@ -28,6 +28,20 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
     expect(result.ok, result.stderr).toBe(true);
   });
 
+  it.each(
+    fixtures("render")
+      .filter((f) => /^\s+tls:/m.test(f.text))
+      .map((f) => [f.name, f] as const),
+  )("%s, rendered without knowing the OpenSSL version, passes with no warnings", async (_name, fixture) => {
+    const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
+    const output = render(config, { version: build.version, openssl: undefined });
+    expect(output).toContain("ssl_ecdh_curve X25519:prime256v1:secp384r1;");
+    const result = await withSandbox({ "wssgen.conf": output }, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+    expect(result.ok, result.stderr).toBe(true);
+  });
+
   it("render --full is a complete nginx.conf that passes", async () => {
     const fixture = fixtures("render").find((f) => f.name === "03-ws-and-http-routes")!;
     const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });

@@ -3,21 +3,27 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/render/version.js";
-import { INTERMEDIATE_CIPHERS } from "../../src/render/view.js";
+import { globalNames } from "../../src/render/names.js";
+import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
 
 const targets = ["1.18", "1.22", "1.25.1", "1.26", "1.29.7", "1.30"];
-const cases = fixtures("render").flatMap((f) => targets.map((t) => [`${f.name} @ ${t}`, f, t] as const));
+/** OpenSSL: unknown (no nginx to ask), Debian 12's 3.0, 3.5 (the first with ML-KEM) */
+const openssls = [undefined, "3.0.11", "3.5.0"] as const;
+const cases = fixtures("render").flatMap((f) =>
+  targets.flatMap((t) => openssls.map((o) => [`${f.name} @ ${t}, OpenSSL ${o ?? "unknown"}`, f, t, o] as const)),
+);
 
 function header(location: Directive, name: string): string | undefined {
   return location.block?.find((d) => d.name === "proxy_set_header" && d.args[0]?.toLowerCase() === name.toLowerCase())?.args[1];
 }
 
-describe.each(cases)("%s", (_label, fixture, version) => {
+describe.each(cases)("%s", (_label, fixture, version, openssl) => {
   const { config } = parseConfig("wssgen.yaml", fixture.text, {});
   const v = parseVersion(version)!;
-  const text = render(config, { version: v });
+  const text = render(config, { version: v, openssl: openssl === undefined ? undefined : parseVersion(openssl) });
+  const names = globalNames(config.nginx.namespace);
   const tree = parseNginx(text);
   const upstreams = new Map(findDirectives(tree, "upstream").map((u) => [u.args[0], u]));
   const maps = new Map(findDirectives(tree, "map").map((m) => [m.args[1], m]));
@@ -25,6 +31,8 @@ describe.each(cases)("%s", (_label, fixture, version) => {
 
   it("§4.1 the upgrade map is keepalive-safe and uses wssgen's own variable names", () => {
     for (const map of findDirectives(tree, "map")) expect(map.args[1]).toMatch(/^\$wssgen_/);
+    for (const map of findDirectives(tree, "map").filter((m) => m.args[0] === "$http_upgrade"))
+      expect([names.upgrade, names.upgradeKeepalive]).toContain(map.args[1]);
     for (const location of findDirectives(tree, "location")) {
       const connection = header(location, "Connection");
       if (!connection?.startsWith("$")) continue;
@@ -74,6 +82,11 @@ describe.each(cases)("%s", (_label, fixture, version) => {
         expect(ciphers).toBe(INTERMEDIATE_CIPHERS);
         expect(ciphers!.split(":").every((c) => c.startsWith("ECDHE-"))).toBe(true); // no DHE, so no dhparam
       }
+      // Mozilla 6.0's groups, X25519MLKEM768 first where OpenSSL has it (3.5+); without the
+      // directive, nginx offers OpenSSL's defaults, which add x448 and the ffdhe groups
+      expect(server.block!.find((d) => d.name === "ssl_ecdh_curve")?.args).toEqual([
+        openssl === "3.5.0" ? MLKEM_CURVES : MOZILLA_CURVES,
+      ]);
       expect(server.block!.find((d) => d.name === "ssl_prefer_server_ciphers")?.args).toEqual(["off"]);
       expect(server.block!.find((d) => d.name === "ssl_session_cache")?.args[0]).toMatch(/^shared:/);
       expect(server.block!.some((d) => d.name === "ssl_session_tickets")).toBe(v[1] < 23 || (v[1] === 23 && v[2] < 2));
@@ -101,7 +114,7 @@ describe.each(cases)("%s", (_label, fixture, version) => {
     const originMaps = findDirectives(tree, "map").filter((m) => m.args[0]!.includes("$http_origin"));
     expect(originMaps.length).toBeLessThanOrEqual(1);
     for (const map of originMaps) {
-      expect(map.args).toEqual(["$wssgen_origin_list:$http_origin", "$wssgen_origin_denied"]);
+      expect(map.args).toEqual([`${names.originList}:$http_origin`, names.originDenied]);
       expect(map.block!.find((d) => d.name === "default")?.args).toEqual(["1"]);
       for (const entry of map.block!.filter((d) => d.name !== "default")) {
         expect(entry.name).toMatch(/^\d+:(https?:\/\/[^/]+)?$/);
@@ -109,7 +122,7 @@ describe.each(cases)("%s", (_label, fixture, version) => {
       }
     }
     for (const ifBlock of findDirectives(tree, "if")) {
-      expect(ifBlock.args).toEqual(["($wssgen_origin_denied)"]);
+      expect(ifBlock.args).toEqual([`(${names.originDenied})`]);
       expect(ifBlock.block).toEqual([{ name: "return", args: ["403"], block: undefined }]);
     }
   });
@@ -118,7 +131,7 @@ describe.each(cases)("%s", (_label, fixture, version) => {
     const limited = config.sites.flatMap((s) => s.routes).filter((r) => r.maxConnectionsPerIp !== undefined);
     expect(findDirectives(tree, "limit_conn").map((d) => Number(d.args[1]))).toEqual(limited.map((r) => r.maxConnectionsPerIp));
     expect(findDirectives(tree, "limit_conn_zone").map((d) => d.args[0])).toEqual(
-      limited.length ? ["$binary_remote_addr$wssgen_conn_route"] : [],
+      limited.length ? [`$binary_remote_addr${names.connRoute}`] : [],
     );
   });
 
