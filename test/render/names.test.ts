@@ -176,7 +176,8 @@ describe("every http-wide name carries the namespace", () => {
   });
 
   it("variable names fit nginx's default variables hash, for every namespace length", () => {
-    for (let length = 1; length <= 32; length++) {
+    // nginx.namespace has at most 32 characters; one derived from the target's file name may have 250
+    for (let length = 1; length <= 250; length++) {
       const namespace = "n".repeat(length);
       const names = globalNames(namespace);
       for (const variable of [names.upgrade, names.upgradeKeepalive, names.originList, names.originDenied, names.connRoute]) {
@@ -210,6 +211,14 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
   it("the longest namespace (32 characters) passes nginx -t", async () => {
     const output = render(inNamespace(load(everything(18463)), "n".repeat(32)), nginxTarget);
     const result = await test({ "wssgen.conf": output });
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+  });
+
+  it("a namespace taken from a 200-character target file name passes nginx -t", async () => {
+    const config = load(everything(18466, `/etc/nginx/conf.d/${"chat-".repeat(40)}.conf`));
+    expect(config.nginx.namespace.length).toBeGreaterThan(32); // derived, not validated: any length reaches the renderer
+    const result = await test({ "wssgen.conf": render(config, nginxTarget) });
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
   });
