@@ -58,13 +58,10 @@ export function durationPattern(kind: DurationKind, min: 0 | 1): string {
     .join("|");
 }
 
-/** The range of a duration field in words, for messages and docs. */
-export function describeDurationRange(kind: DurationKind, min: 0 | 1): string {
+/** The largest value of a duration field in words: "106751991167d (9223372036854775807ms)". */
+export function describeDurationMaximum(kind: DurationKind): string {
   const limits = DURATION_LIMITS[kind];
-  const units = Object.keys(limits).join(", ");
-  const most = kind === "hsts" ? `${limits.s}s (${limits.d}d)` : `${limits.d}d (${kind === "msec" ? `${limits.ms}ms` : `${limits.s}s`})`;
-  const number = `${min} to ${MAX_DURATION_NUMBER}`;
-  return `a whole number of ${units} from ${min} to ${most}, or a number of seconds from ${number}`;
+  return kind === "hsts" ? `${limits.s}s (${limits.d}d)` : `${limits.d}d (${kind === "msec" ? `${limits.ms}ms` : `${limits.s}s`})`;
 }
 
 /** Why a duration string the field's pattern refused is wrong; the pattern decides, this explains. */
@@ -77,7 +74,7 @@ export function explainDuration(kind: DurationKind, min: 0 | 1, value: string, h
   const limit = DURATION_LIMITS[kind][unit];
   if (limit === undefined) return got;
   if (min === 1 && BigInt(m[1]!) === 0n) return "must be more than 0 (nginx would time out every request at once)";
-  return `${value} is out of range: ${kind === "hsts" ? "max-age takes" : "nginx takes"} at most ${limit}${unit} here (${describeDurationRange(kind, min)})`;
+  return `${value} is out of range: ${kind === "hsts" ? "wssgen takes" : "nginx takes"} at most ${limit}${unit} here, ${describeDurationMaximum(kind)}`;
 }
 
 export function durationToMs(value: Duration): number {

@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import {
-  describeDurationRange,
+  describeDurationMaximum,
   type DurationKind,
   durationPattern,
   explainDuration,
@@ -63,11 +63,10 @@ const HSTS_HINT = "expected max-age in whole seconds, such as 31536000 (one year
  * or a whole number of seconds. Both forms and their ranges are in the JSON Schema.
  */
 function durationOf(kind: DurationKind, min: 0 | 1, hint: string, title: string, description: string) {
-  const range = describeDurationRange(kind, min);
   const wrong = (issue: { input?: unknown }) =>
     min === 1 && issue.input === 0
       ? "must be more than 0 (nginx would time out every request at once)"
-      : `${hint}: ${range}; got ${typeName(issue.input)}`;
+      : `${hint}; a number of seconds is a whole number from ${min} to ${MAX_DURATION_NUMBER}, got ${typeName(issue.input)}`;
   return z
     .union(
       [
@@ -78,7 +77,7 @@ function durationOf(kind: DurationKind, min: 0 | 1, hint: string, title: string,
       ],
       { error: (issue) => `${hint}, got ${typeName(issue.input)}` },
     )
-    .meta({ title, description });
+    .meta({ title, description: `${description} At most ${describeDurationMaximum(kind)}.` });
 }
 
 /** Durations nginx reads in milliseconds (ngx_conf_set_msec_slot), 0 allowed. */

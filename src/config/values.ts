@@ -84,10 +84,16 @@ export function wholeNumberPattern(min: 0 | 1, max: bigint, leadingZeros: boolea
 // ---- addresses -------------------------------------------------------------------------------
 
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?";
-/** A host name of at most 253 characters; the lookahead counts the name wherever it stands. */
-const HOSTNAME = `(?=[A-Za-z0-9._-]{1,253}(?![A-Za-z0-9._-]))${LABEL}(?:\\.${LABEL})*`;
+/**
+ * A host name of at most 253 characters (the lookahead counts it wherever it stands) whose last
+ * label is not all digits (RFC 3696 §2: no numeric top-level domain), so that "300.0.0.1" is
+ * neither an address nor a name; nginx would fail to resolve it.
+ */
+const hostname = (label: string, chars: string) =>
+  `(?=[${chars}._-]{1,253}(?![${chars}._-]))(?:${label}\\.)*(?!\\d+(?![${chars}_-]))${label}`;
+const HOSTNAME = hostname(LABEL, "A-Za-z0-9");
 const LOWER_LABEL = "[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?";
-const LOWER_HOSTNAME = `(?=[a-z0-9._-]{1,253}(?![a-z0-9._-]))${LOWER_LABEL}(?:\\.${LOWER_LABEL})*`;
+const LOWER_HOSTNAME = hostname(LOWER_LABEL, "a-z0-9");
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 export const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
 
@@ -155,9 +161,10 @@ export const RULES = {
     "[A-Za-z0-9._-]{1,128}",
     (v) => `${showValue(v)} is not a valid site name: use 1 to 128 letters, digits, ".", "_" or "-"`,
   ),
-  /** server_name entries: host names, `*.example.com` and `example.*` wildcards. No regexes, no trailing dot. */
+  /** server_name entries: host names, IPv4 addresses, `*.example.com` and `example.*` wildcards. No regexes, no trailing dot. */
   domain: rule(
     [
+      IPV4,
       `(?!\\d+$)${HOSTNAME}`,
       `\\*\\.(?!\\d+$)${HOSTNAME}`,
       `(?!\\d+\\.\\*$)${HOSTNAME}\\.\\*`,
