@@ -17,7 +17,7 @@ type Unit = keyof typeof UNIT_MS;
 /** The syntax the CLI's own duration flags take (`probe --idle`). */
 export const DURATION_PATTERN = /^(\d{1,7})(ms|s|m|h|d)$/;
 /** Any duration's shape; the value's range is the field's (see DURATION_LIMITS). */
-const DURATION_SHAPE = /^(\d+)(ms|s|m|h|d)$/;
+export const DURATION_SHAPE = /^(\d+)(ms|s|m|h|d)$/;
 
 export type Duration = string | number;
 
