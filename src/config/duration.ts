@@ -74,7 +74,9 @@ export function explainDuration(kind: DurationKind, min: 0 | 1, value: string, h
   const limit = DURATION_LIMITS[kind][unit];
   if (limit === undefined) return got;
   if (min === 1 && BigInt(m[1]!) === 0n) return "must be more than 0 (nginx would time out every request at once)";
-  return `${value} is out of range: ${kind === "hsts" ? "wssgen takes" : "nginx takes"} at most ${limit}${unit} here, ${describeDurationMaximum(kind)}`;
+  const base = kind === "msec" ? "ms" : "s";
+  const inBase = unit === base ? "" : ` (${DURATION_LIMITS[kind][base]}${base})`;
+  return `${value} is out of range: ${kind === "hsts" ? "wssgen takes" : "nginx takes"} at most ${limit}${unit} here${inBase}`;
 }
 
 export function durationToMs(value: Duration): number {

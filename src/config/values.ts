@@ -184,8 +184,10 @@ export const RULES = {
         return `${showValue(v)} is not a valid unix socket address: use unix:/absolute/path.sock (letters, digits, ".", "_", "-", "/"; at most 107 characters)`;
       const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
       if (scheme)
-        return `${showValue(v)} has a scheme: a server address is only host:port (nginx speaks ${scheme[1]!.toLowerCase() === "https" ? "TLS to the backend only with proxy_ssl settings" : "http to it already"}); write ${showValue(v.slice(scheme[0].length).replace(/\/.*$/, ""))}`;
+        return `${showValue(v)} has a scheme: a server address is only host:port (wssgen writes the proxy_pass URL); write ${showValue(v.slice(scheme[0].length).replace(/\/.*$/, ""))}`;
       const hp = splitHostPort(v);
+      if (hp && !hp.ipv6 && hp.host.endsWith("."))
+        return `${showValue(v)}: the host name ends with a dot; write it without the dot`;
       const hint = "use host:port, [IPv6]:port or unix:/path";
       if (!hp || !(hp.ipv6 ? isIPv6(hp.host) : isIPv4(hp.host) || isHostname(hp.host)))
         return `${showValue(v)} is not a valid server address: ${hint}`;

@@ -61,7 +61,7 @@ describe("durations take nginx's ngx_parse_time range", () => {
   });
   it("an out-of-range duration names nginx's limit", () => {
     expect(problems(site(`defaults: { timeouts: { read: 106751991168d } }\n`))).toEqual([
-      "defaults.timeouts.read: 106751991168d is out of range: nginx takes at most 106751991167d here, 106751991167d (9223372036854775807ms)",
+      "defaults.timeouts.read: 106751991168d is out of range: nginx takes at most 106751991167d here (9223372036854775807ms)",
     ]);
   });
 });
