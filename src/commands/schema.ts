@@ -10,10 +10,7 @@ import { configSchema } from "../config/schema.js";
 import { writeFileAtomic } from "../util/write-file.js";
 
 export function jsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" });
 }
 
 export function schemaCommand(): string {

@@ -61,7 +61,9 @@ export function durationPattern(kind: DurationKind, min: 0 | 1): string {
 /** The largest value of a duration field in words: "106751991167d (9223372036854775807ms)". */
 export function describeDurationMaximum(kind: DurationKind): string {
   const limits = DURATION_LIMITS[kind];
-  return kind === "hsts" ? `${limits.s}s (${limits.d}d)` : `${limits.d}d (${kind === "msec" ? `${limits.ms}ms` : `${limits.s}s`})`;
+  return kind === "hsts"
+    ? `${limits.s}s (${limits.d}d)`
+    : `${limits.d}d (${kind === "msec" ? `${limits.ms}ms` : `${limits.s}s`})`;
 }
 
 /** Why a duration string the field's pattern refused is wrong; the pattern decides, this explains. */

@@ -4,13 +4,7 @@
  * to each other live in `semantics.ts`.
  */
 import * as z from "zod";
-import {
-  describeDurationMaximum,
-  type DurationKind,
-  durationPattern,
-  explainDuration,
-  MAX_DURATION_NUMBER,
-} from "./duration.js";
+import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
 import { RULE_IDS } from "../lint/ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
@@ -43,12 +37,7 @@ export function typeName(value: unknown): string {
 const int = (min: number, max: number, description: string) => {
   const range = `expected a whole number from ${min} to ${max}`;
   const got = (issue: { input?: unknown }) => `${range}, got ${typeName(issue.input)}`;
-  return z
-    .number({ error: got })
-    .int({ error: got })
-    .min(min, { error: got })
-    .max(max, { error: got })
-    .meta({ description });
+  return z.number({ error: got }).int({ error: got }).min(min, { error: got }).max(max, { error: got }).meta({ description });
 };
 
 const bool = (description: string) =>
@@ -150,12 +139,10 @@ const nginxSchema = z
     target: checked(RULES.filePath, "Path.")
       .optional()
       .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
-    namespace: checked(RULES.namespace, "Namespace.")
-      .optional()
-      .meta({
-        description:
-          "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
-      }),
+    namespace: checked(RULES.namespace, "Namespace.").optional().meta({
+      description:
+        "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
+    }),
     reload: z
       .array(checked(RULES.argument, "argv element."))
       .min(1, { error: "needs at least the command, e.g. [nginx, -s, reload]" })
@@ -172,7 +159,11 @@ const serverObjectSchema = z.strictObject({
   address: checked(RULES.serverAddress, "host:port, [IPv6]:port or unix:/path."),
   // nginx reads both with ngx_atoi up to 2^63-1; JavaScript numbers are exact up to 2^53-1
   weight: int(1, Number.MAX_SAFE_INTEGER, "Relative weight, 1 or more (default 1).").optional(),
-  maxFails: int(0, Number.MAX_SAFE_INTEGER, "max_fails: failures before the server is skipped; 0 = never (nginx default 1).").optional(),
+  maxFails: int(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    "max_fails: failures before the server is skipped; 0 = never (nginx default 1).",
+  ).optional(),
   failTimeout: secondsSchema.optional().meta({ description: "fail_timeout (nginx default 10s)." }),
   backup: bool("Only used when the primary servers are down.").optional(),
   down: bool("Marked permanently unavailable.").optional(),
@@ -333,7 +324,8 @@ export const configSchema = z
   })
   .meta({
     title: "wssgen config",
-    description: "wssgen.yaml: WebSocket proxying for nginx. Top-level keys starting with x- are ignored (keep YAML anchors there).",
+    description:
+      "wssgen.yaml: WebSocket proxying for nginx. Top-level keys starting with x- are ignored (keep YAML anchors there).",
     // x-* keys: dropped by withoutExtensions before validation, as Compose does
     patternProperties: { [EXTENSION_KEY.source]: {} },
   });

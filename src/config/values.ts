@@ -153,22 +153,14 @@ const VERSION_PART = "(?:0|[1-9]\\d{0,2})";
 // ---- the rules -------------------------------------------------------------------------------
 
 export const RULES = {
-  name: rule(
-    "[A-Za-z0-9_-]{1,64}",
-    (v) => `${showValue(v)} is not a valid name: use 1 to 64 letters, digits, "_" or "-"`,
-  ),
+  name: rule("[A-Za-z0-9_-]{1,64}", (v) => `${showValue(v)} is not a valid name: use 1 to 64 letters, digits, "_" or "-"`),
   siteName: rule(
     "[A-Za-z0-9._-]{1,128}",
     (v) => `${showValue(v)} is not a valid site name: use 1 to 128 letters, digits, ".", "_" or "-"`,
   ),
   /** server_name entries: host names, IPv4 addresses, `*.example.com` and `example.*` wildcards. No regexes, no trailing dot. */
   domain: rule(
-    [
-      IPV4,
-      `(?!\\d+$)${HOSTNAME}`,
-      `\\*\\.(?!\\d+$)${HOSTNAME}`,
-      `(?!\\d+\\.\\*$)${HOSTNAME}\\.\\*`,
-    ].join("|"),
+    [IPV4, `(?!\\d+$)${HOSTNAME}`, `\\*\\.(?!\\d+$)${HOSTNAME}`, `(?!\\d+\\.\\*$)${HOSTNAME}\\.\\*`].join("|"),
     (v) => {
       if (v.startsWith("~")) return `regular-expression server names are not supported: ${showValue(v)}`;
       if (v.endsWith(".") && v.length > 1)
@@ -290,7 +282,8 @@ function explainVersionShape(v: string): string | undefined {
   if (v.trim() !== v) return `${showValue(v)} has spaces around it: ${example}`;
   if (!/^\d+\.\d+(?:\.\d+)?$/.test(v)) return `${showValue(v)} is not a version: ${example}`;
   if (/(?:^|\.)0\d/.test(v)) return `${showValue(v)} has a leading zero: ${example}`;
-  if (v.split(".").some((part) => part.length > 3)) return `${showValue(v)} is not a version (a part has more than 3 digits): ${example}`;
+  if (v.split(".").some((part) => part.length > 3))
+    return `${showValue(v)} is not a version (a part has more than 3 digits): ${example}`;
   return undefined;
 }
 

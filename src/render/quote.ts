@@ -35,8 +35,7 @@ export function integer(value: unknown): string {
 /** An nginx time value (`30s`, `1h`), printed bare. */
 export function duration(value: unknown): string {
   const text = typeof value === "number" ? `${integer(value)}s` : value;
-  if (typeof text !== "string" || !DURATION_SHAPE.test(text))
-    throw new RenderError(`duration: not a duration: ${String(value)}`);
+  if (typeof text !== "string" || !DURATION_SHAPE.test(text)) throw new RenderError(`duration: not a duration: ${String(value)}`);
   return text;
 }
 

@@ -20,7 +20,9 @@ import { fixtures } from "../helpers/fixtures.js";
 import { ROOT } from "../helpers/paths.js";
 
 // ajv-formats is CommonJS: under nodenext its default import is the module object
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 const schemaFile = JSON.parse(readFileSync(join(ROOT, "docs/wssgen.schema.json"), "utf8")) as Record<string, unknown>;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats(ajv);
@@ -86,7 +88,10 @@ describe("the JSON Schema is the CLI's schema", () => {
     ...readdirSync(join(ROOT, "fixtures/lint")).flatMap((rule) =>
       ["fires", "silent"]
         .filter((kind) => existsSync(join(ROOT, "fixtures/lint", rule, kind, "wssgen.yaml")))
-        .map((kind) => [`lint/${rule}/${kind}`, readFileSync(join(ROOT, "fixtures/lint", rule, kind, "wssgen.yaml"), "utf8")] as const),
+        .map(
+          (kind) =>
+            [`lint/${rule}/${kind}`, readFileSync(join(ROOT, "fixtures/lint", rule, kind, "wssgen.yaml"), "utf8")] as const,
+        ),
     ),
     ["check/mixed", readFileSync(join(ROOT, "fixtures/check/mixed/wssgen.yaml"), "utf8")] as const,
     ["init (plain)", initText(INIT_DEFAULTS)] as const,
@@ -122,7 +127,9 @@ describe("the JSON Schema is the CLI's schema", () => {
 });
 
 /** A valid config to change one value in. */
-function base(): Record<string, any> {
+type Tree = { [key: string | number]: unknown };
+
+function base(): Tree {
   return {
     nginx: { version: "1.22", binary: "nginx", target: "/etc/nginx/conf.d/w.conf", reload: ["nginx", "-s", "reload"] },
     defaults: { timeouts: { connect: "5s", read: "1h", send: "1h" }, headers: { "X-A": "$host" } },
@@ -138,17 +145,16 @@ function base(): Record<string, any> {
   };
 }
 
-function withValue(path: (string | number)[], value: unknown): Record<string, any> {
+function withValue(path: (string | number)[], value: unknown): Tree {
   const config = base();
-  let node: any = config;
-  for (const key of path.slice(0, -1)) node = node[key] ??= {};
+  let node = config;
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Tree;
   node[path[path.length - 1]!] = value;
   return config;
 }
 
 type Case = [where: string, value: unknown];
-const at = (where: string): (string | number)[] =>
-  where.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+const at = (where: string): (string | number)[] => where.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
 /** Values each single-field rule refuses: the CLI and the editor must both refuse each one. */
 const REFUSED: Case[] = [
@@ -333,7 +339,7 @@ const TAKEN: Case[] = [
 /** zod's own wording, which must never reach a user. */
 const ZOD_WORDING = /Too (big|small)|Invalid (input|string|option|key)|expected (int|number) to be|Unrecognized key|received/;
 
-function caseValue([where, value]: Case): Record<string, any> {
+function caseValue([where, value]: Case): Tree {
   const trimmed = where.trim();
   if (trimmed.endsWith(" name")) {
     // a key that is itself the value: rename the upstream
