@@ -33,6 +33,13 @@ export function typeName(value: unknown): string {
   return `${typeof value} ${showValue(value)}`;
 }
 
+/** nginx.version given as a YAML number: it may have lost a trailing zero (1.20 is the number 1.2). */
+function unquotedVersion(value: unknown): string {
+  const text = String(value);
+  const lostZero = /^\d+\.\d$/.test(text) ? `; if you meant ${text}0, quote it: "${text}0"` : "";
+  return `YAML read the number ${text}: write the version in quotes, e.g. "1.22"${lostZero}`;
+}
+
 /** A whole number from min to max; every failure states the range (never zod's own wording). */
 const int = (min: number, max: number, description: string) => {
   const range = `expected a whole number from ${min} to ${max}`;
@@ -119,7 +126,7 @@ const nginxSchema = z
       .string({
         error: (issue) =>
           typeof issue.input === "number"
-            ? `write the version in quotes, e.g. "1.22": YAML reads an unquoted version as a number, and ${String(issue.input)} may not be what you wrote (1.20 is read as 1.2)`
+            ? unquotedVersion(issue.input)
             : `expected a version such as "1.22", got ${typeName(issue.input)}`,
       })
       .regex(RULES.nginxVersion.pattern, { error: (issue) => RULES.nginxVersion.explain(String(issue.input)) })

@@ -118,7 +118,7 @@ describe("nginx.version and --nginx-version: major.minor[.patch]", () => {
   });
   it("an unquoted version is refused: YAML reads 1.20 as 1.2", () => {
     expect(problems(site("nginx: { version: 1.20 }\n"))).toEqual([
-      'nginx.version: write the version in quotes, e.g. "1.22": YAML reads an unquoted version as a number, and 1.2 may not be what you wrote (1.20 is read as 1.2)',
+      'nginx.version: YAML read the number 1.2: write the version in quotes, e.g. "1.22"; if you meant 1.20, quote it: "1.20"',
     ]);
   });
   it("the message never echoes a raw control character", () => {
