@@ -185,3 +185,11 @@ sites:
     expect(problems(`upstream: {}\n${site("")}`)[0]).toMatch(/unknown key "upstream" \(did you mean "upstreams"\?\)/);
   });
 });
+
+describe("lengths count characters, as JSON Schema's maxLength does", () => {
+  it("1000 four-byte characters pass (4000 bytes, below nginx's 4096); 1001 do not", async () => {
+    const { checkExpression } = await import("../../src/config/values.js");
+    expect(checkExpression("😀".repeat(1000))).toBeUndefined();
+    expect(checkExpression("😀".repeat(1001))).toBe("value is 1001 characters; the limit is 1000");
+  });
+});
