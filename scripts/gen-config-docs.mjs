@@ -12,17 +12,15 @@ const BEGIN = "<!-- GENERATED:keys (npm run docs) -->";
 const END = "<!-- /GENERATED:keys -->";
 
 function typeOf(node) {
+  // durations carry their kind as the title (src/config/schema.ts durationOf)
+  if (node.title === "duration") return "duration";
+  if (node.title === "seconds") return "whole seconds";
   if (node.enum) return node.enum.map((v) => `\`${v}\``).join(" \\| ");
-  if (node.anyOf) {
-    const types = [...new Set(node.anyOf.map(typeOf))];
-    // a duration is a string with a unit or a whole number of seconds
-    return (types.includes("duration") ? types.filter((t) => t !== "integer") : types).join(" \\| ");
-  }
+  if (node.anyOf) return [...new Set(node.anyOf.map(typeOf))].join(" \\| ");
   if (node.type === "array") return `list of ${typeOf(node.items)}`;
-  if (node.type === "object" && node.additionalProperties && typeof node.additionalProperties === "object" && !node.properties)
-    return "mapping";
   if (node.type === "object") return "mapping";
-  if (node.pattern && node.pattern.includes("ms|s|m|h|d")) return "duration";
+  if (node.type === "integer" && node.minimum !== undefined && node.maximum !== undefined)
+    return `integer ${node.minimum}–${node.maximum}`;
   return node.type ?? "any";
 }
 
@@ -46,6 +44,10 @@ function walk(node, path, required) {
   }
 }
 walk(schema, "", false);
+for (const pattern of Object.keys(schema.patternProperties ?? {}))
+  rows.push(
+    `| \`${pattern.replace(/^\^/, "")}*\` (top level) | any |  | Ignored by wssgen: a place for YAML anchors (\`x-timeouts: &t {...}\`). |`,
+  );
 const table = [
   "| key | type | required | meaning |",
   "| --- | --- | --- | --- |",

@@ -326,10 +326,15 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
   program
     .command("schema")
     .description("print the JSON Schema of wssgen.yaml (for editors and validators)")
-    .addHelpText("after", examples(["wssgen schema > wssgen.schema.json"]))
-    .action(async () => {
-      const { schemaCommand } = await import("./commands/schema.js");
-      out(schemaCommand());
+    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .addHelpText(
+      "after",
+      examples(["wssgen schema -o wssgen.schema.json   # then: wssgen init (links it as $schema)", "wssgen schema | jq ."]),
+    )
+    .action(async (opts: { output?: string }) => {
+      const { schemaCommand, writeSchema } = await import("./commands/schema.js");
+      if (opts.output === undefined) out(schemaCommand());
+      else err(`wrote ${await writeSchema(opts.output)}`);
     });
 
   return program;

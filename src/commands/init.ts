@@ -4,13 +4,37 @@
  * with the tls section ready to uncomment.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseConfig } from "../config/load.js";
 import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
 import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/write-file.js";
 
-export const SCHEMA_URL = "https://unpkg.com/wssgen/docs/wssgen.schema.json";
+/** Where `wssgen schema -o` is suggested to write, next to the config. */
+export const SCHEMA_FILE = "wssgen.schema.json";
+/** The schema inside an installed wssgen package (package.json "files" ships it). */
+const PACKAGED_SCHEMA = join("node_modules", "wssgen", "docs", "wssgen.schema.json");
+
+/**
+ * The `$schema` reference for a config written at `target`, relative to its directory, or undefined:
+ * the packaged schema of a wssgen installed there or above (as Node resolves packages), else a
+ * wssgen.schema.json next to it (written by `wssgen schema -o`). Never a URL: a host we do not
+ * control could serve anything under that name.
+ */
+export function findSchemaLink(target: string): string | undefined {
+  const from = dirname(target);
+  const link = (file: string) => {
+    const rel = relative(from, file).split(sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
+  };
+  for (let dir = from; ; dir = dirname(dir)) {
+    const packaged = join(dir, PACKAGED_SCHEMA);
+    if (existsSync(packaged)) return link(packaged);
+    if (dirname(dir) === dir) break;
+  }
+  const local = join(from, SCHEMA_FILE);
+  return existsSync(local) ? link(local) : undefined;
+}
 
 export interface InitAnswers {
   domain: string;
@@ -56,7 +80,7 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
     cert: options.cert === undefined ? undefined : await value("cert", resolve(cwd, options.cert), "", checkFilePath, ""),
     key: options.key === undefined ? undefined : await value("key", resolve(cwd, options.key), "", checkFilePath, ""),
   };
-  const text = initText(answers);
+  const text = initText(answers, findSchemaLink(target));
   parseConfig(file, text, {}); // a scaffold that does not load would be a bug; fail before writing
   await writeFileAtomic(target, text, { mode: 0o644 });
   return { file, text };
@@ -68,7 +92,7 @@ const origin = (domain: string) => domain.replace(/^\*\./, "").replace(/\.\*$/, 
 /** YAML double-quoted scalars are JSON strings. */
 const y = (value: string) => JSON.stringify(value);
 
-export function initText(a: InitAnswers): string {
+export function initText(a: InitAnswers, schemaLink?: string): string {
   const tls = a.cert !== undefined && a.key !== undefined;
   const tlsBlock = tls
     ? `    tls:
@@ -83,8 +107,15 @@ export function initText(a: InitAnswers): string {
     #   key: /etc/letsencrypt/live/${a.domain}/privkey.pem
     # redirectHttp: true
     listen: 80`;
-  return `# yaml-language-server: $schema=${SCHEMA_URL}
-# wssgen config: \`wssgen render > wssgen.conf\` turns it into nginx config,
+  // a link that does not resolve would be worse than none: say how to get one instead
+  const schemaLine =
+    schemaLink === undefined
+      ? `# Editor completion: run \`wssgen schema -o ${SCHEMA_FILE}\` and make the next line the first one:
+# # yaml-language-server: $schema=./${SCHEMA_FILE}
+`
+      : `# yaml-language-server: $schema=${schemaLink}
+`;
+  return `${schemaLine}# wssgen config: \`wssgen render > wssgen.conf\` turns it into nginx config,
 # \`wssgen check\` lints it, \`wssgen apply\` deploys it. Reference: docs/config.md
 
 defaults:

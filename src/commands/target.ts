@@ -2,14 +2,8 @@
 import type { WssgenConfig } from "../config/model.js";
 import { UsageError } from "../errors.js";
 import type { Nginx } from "../nginx/nginx.js";
-import {
-  compareVersions,
-  DEFAULT_TARGET,
-  formatVersion,
-  OLDEST_SUPPORTED,
-  parseVersion,
-  type Version,
-} from "../render/version.js";
+import { checkNginxVersion } from "../config/values.js";
+import { DEFAULT_TARGET, parseVersion, type Version } from "../render/version.js";
 import type { RenderTarget } from "../render/view.js";
 
 export interface ResolvedTarget extends RenderTarget {
@@ -18,13 +12,10 @@ export interface ResolvedTarget extends RenderTarget {
 }
 
 export function parseTargetVersion(text: string, what: string): Version {
-  const version = parseVersion(text);
-  if (!version) throw new UsageError(`${what}: "${text}" is not an nginx version (use 1.22 or 1.25.1)`);
-  if (compareVersions(version, parseVersion(OLDEST_SUPPORTED)!) < 0)
-    throw new UsageError(
-      `${what}: nginx ${formatVersion(version)} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports`,
-    );
-  return version;
+  // the same rule as nginx.version in wssgen.yaml (config/values.ts)
+  const problem = checkNginxVersion(text);
+  if (problem) throw new UsageError(`${what}: ${problem}`);
+  return parseVersion(text)!;
 }
 
 export async function resolveTarget(

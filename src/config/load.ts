@@ -10,7 +10,7 @@ import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
 import { normalize } from "./normalize.js";
 import { issuesToProblems } from "./issues.js";
-import { configSchema } from "./schema.js";
+import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
 import { type ConfigSource, parseSource, problemAt } from "./source.js";
 
@@ -66,7 +66,8 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
     throw new ConfigError([
       report([], "the config must be a mapping with upstreams and sites (run `wssgen init` for an example)"),
     ]);
-  const expanded = interpolate(source.data, env, report);
+  // top-level x-* keys are the user's (YAML anchors, notes): ignored, never interpolated
+  const expanded = interpolate(withoutExtensions(source.data), env, report);
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   const parsed = configSchema.safeParse(expanded.data);
   if (!parsed.success) throw new ConfigError(sortProblems(issuesToProblems(source, configSchema, parsed.error.issues)));

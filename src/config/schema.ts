@@ -4,34 +4,25 @@
  * to each other live in `semantics.ts`.
  */
 import * as z from "zod";
-import { DURATION_PATTERN } from "./duration.js";
+import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
 import { RULE_IDS } from "../lint/ids.js";
-import {
-  type Check,
-  checkArgument,
-  checkDomain,
-  checkExpression,
-  checkFilePath,
-  checkHeaderName,
-  checkListen,
-  checkLocationPath,
-  checkName,
-  checkOrigin,
-  checkServerAddress,
-  checkSiteName,
-  checkVersion,
-  describeControl,
-  MAX_VALUE_LENGTH,
-} from "./values.js";
+import { showValue } from "../util/show.js";
+import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
 
-/** A string that must pass an allowlist check; control characters and over-long values never pass. */
-function checked(check: Check, description: string) {
+/** Top-level keys wssgen ignores. */
+export const EXTENSION_KEY = /^x-/;
+
+/** The most idle upstream connections per worker wssgen writes (see keepalive). */
+export const MAX_KEEPALIVE = 1_048_576;
+
+/**
+ * A string that must match an allowlist rule (values.ts). The rule's pattern is the check, here and
+ * in the JSON Schema (`pattern`); its explanation is the message.
+ */
+function checked(rule: ValueRule, description: string) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected a string, got ${typeName(issue.input)}`) })
-    .superRefine((value, ctx) => {
-      const message = describeControl(value) ?? check(value);
-      if (message) ctx.addIssue({ code: "custom", message });
-    })
+    .regex(rule.pattern, { error: (issue) => rule.explain(String(issue.input)) })
     .meta({ description });
 }
 
@@ -39,47 +30,78 @@ export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${typeof value === "number" ? String(value) : JSON.stringify(value)}`;
+  return `${typeof value} ${showValue(value)}`;
 }
 
-const int = (min: number, max: number, description: string) =>
-  z
-    .number({ error: (issue) => `expected a whole number from ${min} to ${max}, got ${typeName(issue.input)}` })
-    .int({ error: `expected a whole number from ${min} to ${max}` })
-    .min(min, { error: `expected a whole number from ${min} to ${max}` })
-    .max(max, { error: `expected a whole number from ${min} to ${max}` })
-    .meta({ description });
+/** nginx.version given as a YAML number: it may have lost a trailing zero (1.20 is the number 1.2). */
+function unquotedVersion(value: unknown): string {
+  const text = String(value);
+  const lostZero = /^\d+\.\d$/.test(text) ? `; if you meant ${text}0, quote it: "${text}0"` : "";
+  return `YAML read the number ${text}: write the version in quotes, e.g. "1.22"${lostZero}`;
+}
+
+/** A whole number from min to max; every failure states the range (never zod's own wording). */
+const int = (min: number, max: number, description: string) => {
+  const range = `expected a whole number from ${min} to ${max}`;
+  const got = (issue: { input?: unknown }) => `${range}, got ${typeName(issue.input)}`;
+  return z.number({ error: got }).int({ error: got }).min(min, { error: got }).max(max, { error: got }).meta({ description });
+};
 
 const bool = (description: string) =>
   z.boolean({ error: (issue) => `expected true or false, got ${typeName(issue.input)}` }).meta({ description });
 
-const DURATION_HINT = "expected a duration such as 500ms, 30s, 5m, 1h or 1d (or whole seconds)";
-export const durationSchema = z
-  .union(
-    [
-      z.number().int({ error: DURATION_HINT }).min(0, { error: DURATION_HINT }).max(9_999_999, { error: DURATION_HINT }),
-      z.string().regex(DURATION_PATTERN, { error: (issue) => `${DURATION_HINT}, got ${typeName(issue.input)}` }),
-    ],
-    { error: (issue) => `${DURATION_HINT}, got ${typeName(issue.input)}` },
-  )
-  .meta({ description: "A duration: 500ms, 30s, 5m, 1h, 1d, or a number of seconds." });
-
-/** For directives nginx reads in whole seconds (fail_timeout, ssl_session_timeout, max-age): no ms. */
+const DURATION_HINT = "expected a duration such as 500ms, 30s, 5m, 1h or 1d (or a number of seconds)";
 const SECONDS_HINT = "expected whole seconds such as 30s, 5m, 1h or 1d (nginx takes no ms here)";
-export const secondsSchema = z
-  .union(
-    [
-      z.number().int({ error: SECONDS_HINT }).min(0, { error: SECONDS_HINT }).max(9_999_999, { error: SECONDS_HINT }),
-      z.string().regex(/^\d{1,7}(s|m|h|d)$/, { error: (issue) => `${SECONDS_HINT}, got ${typeName(issue.input)}` }),
-    ],
-    { error: (issue) => `${SECONDS_HINT}, got ${typeName(issue.input)}` },
-  )
-  .meta({ description: "Whole seconds: 30s, 5m, 1h, 1d, or a number of seconds." });
+const HSTS_HINT = "expected max-age in whole seconds, such as 31536000 (one year) or 365d";
+
+/**
+ * A duration field of `kind` (duration.ts), from `min` to nginx's limit for it: a string with a unit
+ * or a whole number of seconds. Both forms and their ranges are in the JSON Schema.
+ */
+function durationOf(kind: DurationKind, min: 0 | 1, hint: string, title: string, description: string) {
+  const wrong = (issue: { input?: unknown }) =>
+    min === 1 && issue.input === 0
+      ? "must be more than 0 (nginx would time out every request at once)"
+      : `${hint}; a number of seconds is a whole number from ${min} to ${MAX_DURATION_NUMBER}, got ${typeName(issue.input)}`;
+  return z
+    .union(
+      [
+        z.number().int({ error: wrong }).min(min, { error: wrong }).max(MAX_DURATION_NUMBER, { error: wrong }),
+        z.string().regex(new RegExp(`^(?:${durationPattern(kind, min)})$`, "u"), {
+          error: (issue) => explainDuration(kind, min, String(issue.input), hint),
+        }),
+      ],
+      { error: (issue) => `${hint}, got ${typeName(issue.input)}` },
+    )
+    .meta({ title, description: `${description} At most ${describeDurationMaximum(kind)}.` });
+}
+
+/** Durations nginx reads in milliseconds (ngx_conf_set_msec_slot), 0 allowed. */
+export const durationSchema = durationOf(
+  "msec",
+  0,
+  DURATION_HINT,
+  "duration",
+  "A duration: 500ms, 30s, 5m, 1h, 1d, or a number of seconds.",
+);
+
+/** For directives nginx reads in whole seconds (fail_timeout, ssl_session_timeout): no ms. */
+export const secondsSchema = durationOf(
+  "sec",
+  0,
+  SECONDS_HINT,
+  "seconds",
+  "Whole seconds: 30s, 5m, 1h, 1d, or a number of seconds.",
+);
 
 /** Proxy timeouts: 0 would make nginx give up at once (504 on every request). */
-const timeoutSchema = durationSchema.refine((v) => v !== 0 && !/^0+(ms|s|m|h|d)$/.test(String(v)), {
-  error: "must be more than 0 (nginx would time out every request at once)",
-});
+const timeoutSchema = durationOf(
+  "msec",
+  1,
+  DURATION_HINT,
+  "duration",
+  "A duration above 0: 500ms, 30s, 5m, 1h, 1d, or a number of seconds.",
+);
 
 const timeoutsSchema = z
   .strictObject({
@@ -93,44 +115,43 @@ const timeoutsSchema = z
 
 const headersSchema = z
   .record(
-    checked(checkHeaderName, "Header name."),
-    checked(checkExpression, "Header value: text with nginx variables ($name or ${name})."),
+    checked(RULES.headerName, "Header name."),
+    checked(RULES.expression, "Header value: text with nginx variables ($name or ${name})."),
   )
   .meta({ description: "Extra proxy_set_header name: value pairs sent to the upstream." });
 
 const nginxSchema = z
   .strictObject({
     version: z
-      .union([checked(checkVersion, "Version string."), z.number()], {
-        error: (issue) => `expected a version such as "1.22", got ${typeName(issue.input)}`,
+      .string({
+        error: (issue) =>
+          typeof issue.input === "number"
+            ? unquotedVersion(issue.input)
+            : `expected a version such as "1.22", got ${typeName(issue.input)}`,
       })
-      .optional()
-      .meta({ description: 'Target nginx version for syntax, e.g. "1.22" (quote it). Default: `nginx -V` if found, else 1.22.' }),
-    openssl: checked(checkVersion, "OpenSSL version").optional().meta({
-      description:
-        'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5. Default: read from `nginx -V` if found.',
-    }),
-    binary: checked(checkArgument, "nginx executable.").optional().meta({ description: "nginx executable (default: nginx)." }),
-    mainConfig: checked(checkFilePath, "Path.")
-      .optional()
-      .meta({ description: "The config `apply` tests with `nginx -t -c` (default /etc/nginx/nginx.conf)." }),
-    target: checked(checkFilePath, "Path.")
-      .optional()
-      .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
-    namespace: checked(
-      (v) =>
-        /^[a-z][a-z0-9_]{0,31}$/.test(v)
-          ? undefined
-          : `"${v}" is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
-      "Namespace.",
-    )
+      .regex(RULES.nginxVersion.pattern, { error: (issue) => RULES.nginxVersion.explain(String(issue.input)) })
       .optional()
       .meta({
         description:
-          "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
+          'Target nginx version for syntax: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22"). Default: `nginx -V` if found, else 1.22.',
       }),
+    openssl: checked(RULES.version, "OpenSSL version").optional().meta({
+      description:
+        'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5. Default: read from `nginx -V` if found.',
+    }),
+    binary: checked(RULES.argument, "nginx executable.").optional().meta({ description: "nginx executable (default: nginx)." }),
+    mainConfig: checked(RULES.filePath, "Path.")
+      .optional()
+      .meta({ description: "The config `apply` tests with `nginx -t -c` (default /etc/nginx/nginx.conf)." }),
+    target: checked(RULES.filePath, "Path.")
+      .optional()
+      .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
+    namespace: checked(RULES.namespace, "Namespace.").optional().meta({
+      description:
+        "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
+    }),
     reload: z
-      .array(checked(checkArgument, "argv element."))
+      .array(checked(RULES.argument, "argv element."))
       .min(1, { error: "needs at least the command, e.g. [nginx, -s, reload]" })
       .optional()
       .meta({ description: "Reload command as argv, e.g. [systemctl, reload, nginx] (default [nginx, -s, reload])." }),
@@ -142,9 +163,14 @@ const nginxSchema = z
   .meta({ description: "How wssgen reaches nginx. All optional." });
 
 const serverObjectSchema = z.strictObject({
-  address: checked(checkServerAddress, "host:port, [IPv6]:port or unix:/path."),
-  weight: int(1, 1000, "Relative weight (default 1).").optional(),
-  maxFails: int(0, 1000, "max_fails (nginx default 1).").optional(),
+  address: checked(RULES.serverAddress, "host:port, [IPv6]:port or unix:/path."),
+  // nginx reads both with ngx_atoi up to 2^63-1; JavaScript numbers are exact up to 2^53-1
+  weight: int(1, Number.MAX_SAFE_INTEGER, "Relative weight, 1 or more (default 1).").optional(),
+  maxFails: int(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    "max_fails: failures before the server is skipped; 0 = never (nginx default 1).",
+  ).optional(),
   failTimeout: secondsSchema.optional().meta({ description: "fail_timeout (nginx default 10s)." }),
   backup: bool("Only used when the primary servers are down.").optional(),
   down: bool("Marked permanently unavailable.").optional(),
@@ -156,7 +182,7 @@ const upstreamSchema = z
   .strictObject({
     servers: z
       .array(
-        z.union([checked(checkServerAddress, "Shorthand for { address }."), serverObjectSchema], {
+        z.union([checked(RULES.serverAddress, "Shorthand for { address }."), serverObjectSchema], {
           error: (issue) => `expected an address string or a mapping with "address", got ${typeName(issue.input)}`,
         }),
       )
@@ -166,13 +192,12 @@ const upstreamSchema = z
       .enum(balanceMethods, { error: (issue) => `expected one of ${balanceMethods.join(", ")}, got ${typeName(issue.input)}` })
       .optional()
       .meta({ description: "Load-balancing method (default round-robin)." }),
-    hashKey: checked(
-      (v) => (v.trim() === "" ? "may not be empty: use an nginx expression such as $remote_addr" : checkExpression(v)),
-      "nginx expression.",
-    )
+    hashKey: checked(RULES.hashKey, "nginx expression.")
       .optional()
       .meta({ description: "Only with balance: hash — the key, an nginx expression such as $remote_addr." }),
-    keepalive: int(0, 10000, "Idle upstream connections kept per worker; 0 = off.").optional(),
+    // nginx takes 1 and more (0 too from 1.29.7) and allocates the cache when it reads the config;
+    // a worker cannot hold more connections than Linux's default per-process file limit (fs.nr_open)
+    keepalive: int(0, MAX_KEEPALIVE, "Idle upstream connections kept per worker, up to 1048576; 0 = off.").optional(),
   })
   .meta({ description: "A group of backend servers." });
 
@@ -180,7 +205,13 @@ const hstsSchema = z.union(
   [
     z.boolean(),
     z.strictObject({
-      maxAge: secondsSchema.optional().meta({ description: "max-age (default 2 years; 0 tells browsers to forget the policy)." }),
+      maxAge: durationOf(
+        "hsts",
+        0,
+        HSTS_HINT,
+        "seconds",
+        "max-age in seconds (RFC 6797), e.g. 31536000 or 365d (default 2 years; 0 tells browsers to forget the policy).",
+      ).optional(),
       includeSubdomains: bool("Add includeSubDomains.").optional(),
       preload: bool("Add preload.").optional(),
     }),
@@ -192,8 +223,8 @@ export const tlsProfiles = ["intermediate", "modern"] as const;
 
 const tlsSchema = z
   .strictObject({
-    certificate: checked(checkFilePath, "Path to the certificate chain (PEM)."),
-    key: checked(checkFilePath, "Path to the private key (PEM)."),
+    certificate: checked(RULES.filePath, "Path to the certificate chain (PEM)."),
+    key: checked(RULES.filePath, "Path to the private key (PEM)."),
     profile: z
       .enum(tlsProfiles, { error: (issue) => `expected intermediate or modern, got ${typeName(issue.input)}` })
       .optional()
@@ -204,7 +235,7 @@ const tlsSchema = z
   })
   .meta({ description: "TLS (wss://). Absent: a plain ws:// site." });
 
-const listenItem = z.union([z.number().int().min(1).max(65535), checked(checkListen, "Listen address.")], {
+const listenItem = z.union([int(1, 65535, "Port."), checked(RULES.listen, "Listen address.")], {
   error: (issue) => `expected a port or "addr:port", got ${typeName(issue.input)}`,
 });
 const listenSchema = z
@@ -215,17 +246,18 @@ const listenSchema = z
 
 const routeSchema = z
   .strictObject({
-    path: checked(checkLocationPath, 'Prefix match ("/ws") or exact match ("= /ws").'),
-    upstream: checked(checkName, "Name of an upstream."),
+    path: checked(RULES.locationPath, 'Prefix match ("/ws") or exact match ("= /ws").'),
+    upstream: checked(RULES.name, "Name of an upstream."),
     websocket: bool("Proxy WebSocket upgrades (default true).").optional(),
     timeouts: timeoutsSchema.optional(),
     origins: z
-      .array(checked(checkOrigin, "Origin."))
+      .array(checked(RULES.origin, "Origin."))
       .min(1, { error: "an empty list would refuse every browser; list at least one origin, or remove origins" })
       .optional()
       .meta({ description: "Allowlist of browser origins (scheme://host[:port]); others get 403." }),
     allowMissingOrigin: bool("Allow clients that send no Origin (non-browsers) when origins is set (default true).").optional(),
-    maxConnectionsPerIp: int(1, 65535, "Cap on open connections (sockets) per client IP.").optional(),
+    // limit_conn: "invalid number of connections" below 1, "connection limit must be less 65536" above
+    maxConnectionsPerIp: int(1, 65535, "Cap on open connections (sockets) per client IP, 1 to 65535.").optional(),
     headers: headersSchema.optional(),
   })
   .meta({ description: "A location proxied to an upstream." });
@@ -244,9 +276,9 @@ const redirectSchema = z.union(
 
 const siteSchema = z
   .strictObject({
-    name: checked(checkSiteName, "Label.").optional().meta({ description: "Label (default: the first domain)." }),
+    name: checked(RULES.siteName, "Label.").optional().meta({ description: "Label (default: the first domain)." }),
     domains: z
-      .array(checked(checkDomain, "Host name or wildcard."))
+      .array(checked(RULES.domain, "Host name or wildcard."))
       .min(1, { error: "needs at least one domain" })
       .meta({ description: "server_name entries." }),
     listen: listenSchema.optional(),
@@ -280,21 +312,36 @@ const lintSchema = z
 
 export const configSchema = z
   .strictObject({
-    $schema: z.string().optional().meta({ description: "JSON Schema reference for editors; ignored." }),
+    $schema: z
+      .string({ error: (issue) => `expected a string, got ${typeName(issue.input)}` })
+      .optional()
+      .meta({ description: "JSON Schema reference for editors; ignored." }),
     nginx: nginxSchema.optional(),
     defaults: z
       .strictObject({ timeouts: timeoutsSchema.optional(), headers: headersSchema.optional() })
       .optional()
       .meta({ description: "Apply to every route unless the route overrides them." }),
     upstreams: z
-      .record(checked(checkName, "Upstream name."), upstreamSchema, {
+      .record(checked(RULES.name, "Upstream name."), upstreamSchema, {
         error: (issue) => `expected a mapping of upstream names, got ${typeName(issue.input)}`,
       })
       .meta({ description: "Named groups of backend servers." }),
     lint: lintSchema.optional(),
     sites: z.array(siteSchema).min(1, { error: "needs at least one site" }).meta({ description: "Server blocks, one per site." }),
   })
-  .meta({ title: "wssgen config", description: "wssgen.yaml: WebSocket proxying for nginx." });
+  .meta({
+    title: "wssgen config",
+    description:
+      "wssgen.yaml: WebSocket proxying for nginx. Top-level keys starting with x- are ignored (keep YAML anchors there).",
+    // x-* keys: dropped by withoutExtensions before validation, as Compose does
+    patternProperties: { [EXTENSION_KEY.source]: {} },
+  });
+
+/** The data without its top-level `x-*` keys, which wssgen ignores (a place for YAML anchors). */
+export function withoutExtensions(data: unknown): unknown {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !EXTENSION_KEY.test(key)));
+}
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawSite = RawConfig["sites"][number];

@@ -5,7 +5,6 @@ import type { WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig } from "./schema.js";
 import { didYouMean } from "./suggest.js";
-import { compareVersions, OLDEST_SUPPORTED, parseVersion } from "../render/version.js";
 
 export interface SemanticProblem {
   path: KeyPath;
@@ -17,23 +16,6 @@ const RESERVED_HEADERS = new Set(["upgrade", "connection"]);
 export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const add = (path: KeyPath, message: string) => problems.push({ path, message });
-
-  const version = raw.nginx?.version;
-  if (version !== undefined) {
-    const parsed = parseVersion(String(version));
-    if (!parsed)
-      add(["nginx", "version"], `${String(version)} is not an nginx version: write it quoted, e.g. "1.22" or "1.25.1"`);
-    else if (compareVersions(parsed, parseVersion(OLDEST_SUPPORTED)!) < 0) {
-      const hint =
-        typeof version === "number"
-          ? ` (YAML read the number ${version}; if you meant 1.${parsed[1]}0, quote it: "1.${parsed[1]}0")`
-          : "";
-      add(
-        ["nginx", "version"],
-        `nginx ${String(version)} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports${hint}`,
-      );
-    }
-  }
 
   const anyWebSocket = config.sites.some((site) => site.routes.some((route) => route.websocket));
   const checkHeaders = (headers: Record<string, string> | undefined, at: KeyPath, websocket: boolean) => {

@@ -1,19 +1,43 @@
 /**
- * Allowlists for every user value that can reach nginx output (SPEC §5). Each check returns
- * `undefined` when the value is acceptable, or a message that says what is wrong and how to fix it.
- * The zod schema calls these; the renderer then only ever quotes values that passed them.
+ * Allowlists for every user value that can reach nginx output (SPEC §5). Each rule is one regular
+ * expression, the only definition of what the field accepts: the zod schema validates with it and
+ * the JSON Schema (`wssgen schema`) carries it as `pattern`, so an editor and the CLI agree (issue 8
+ * §7). A rule's `explain` only says why a value the pattern refused is wrong and how to fix it; it
+ * never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv, VS Code).
  */
-import { isIPv4, isIPv6 } from "node:net";
+import { showValue } from "../util/show.js";
 
-/** nginx rejects tokens of 4096 bytes or more; stay far below that. */
-export const MAX_VALUE_LENGTH = 1024;
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?";
-const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * The longest value, in characters (Unicode code points, as JSON Schema's maxLength counts them).
+ * nginx refuses a token of 4096 bytes or more ("too long parameter"); 1000 characters of at most
+ * 4 bytes each, quoted, stay below that.
+ */
+export const MAX_VALUE_LENGTH = 1000;
 
 export type Check = (value: string) => string | undefined;
+
+export interface ValueRule {
+  /** the rule: a value is valid exactly when this matches (with the `u` flag) */
+  pattern: RegExp;
+  /** why a value the pattern refused is wrong, in one sentence with the fix */
+  explain: (value: string) => string;
+}
+
+const rule = (source: string, explain: (value: string) => string): ValueRule => ({
+  pattern: new RegExp(`^(?:${source})$`, "u"),
+  explain: (v) => describeControl(v) ?? tooLong(v) ?? explain(v),
+});
+
+/** The Check form of a rule: undefined when valid, else the explanation. */
+export const checkWith =
+  (r: ValueRule): Check =>
+  (v) =>
+    r.pattern.test(v) ? undefined : r.explain(v);
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Characters no value may hold (C0/C1 controls, DEL, U+2028/9), as a character-class body. */
+const NOT_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]";
+const WITHIN_LENGTH = `(?=[\\s\\S]{0,${MAX_VALUE_LENGTH}}$)`;
 
 export function describeControl(value: string): string | undefined {
   const match = CONTROL.exec(value);
@@ -23,32 +47,85 @@ export function describeControl(value: string): string | undefined {
   return `control character ${names[code] ?? `U+${code.toString(16).padStart(4, "0").toUpperCase()}`} is not allowed`;
 }
 
-function tooLong(value: string, max = MAX_VALUE_LENGTH): string | undefined {
-  return Buffer.byteLength(value) > max ? `value is ${Buffer.byteLength(value)} bytes; the limit is ${max}` : undefined;
+function tooLong(value: string): string | undefined {
+  const length = [...value].length;
+  return length > MAX_VALUE_LENGTH ? `value is ${length} characters; the limit is ${MAX_VALUE_LENGTH}` : undefined;
 }
 
-export const checkName: Check = (v) =>
-  NAME.test(v) ? undefined : `"${clip(v)}" is not a valid name: use 1 to 64 letters, digits, "_" or "-"`;
+// ---- numbers as text ------------------------------------------------------------------------
 
-export const checkSiteName: Check = (v) =>
-  /^[A-Za-z0-9._-]{1,128}$/.test(v) ? undefined : `"${clip(v)}" is not a valid site name: use letters, digits, ".", "_" or "-"`;
+const digitClass = (lo: number, hi: number) => (lo === hi ? `${lo}` : `[${lo}-${hi}]`);
 
+/** A regex source for the whole numbers 1..max, without leading zeros (max ≥ 1). */
+function oneTo(max: bigint): string {
+  const digits = max.toString();
+  const k = digits.length;
+  const alternatives: string[] = [];
+  if (k > 1) alternatives.push(`[1-9]\\d{0,${k - 2}}`);
+  for (let i = 0; i < k; i++) {
+    const d = Number(digits[i]);
+    const lo = i === 0 ? 1 : 0;
+    if (d - 1 >= lo) alternatives.push(`${digits.slice(0, i)}${digitClass(lo, d - 1)}${i < k - 1 ? `\\d{${k - 1 - i}}` : ""}`);
+  }
+  alternatives.push(digits);
+  return `(?:${alternatives.join("|")})`;
+}
+
+/**
+ * A regex source for the whole numbers min..max (min 0 or 1) written in decimal; with
+ * `leadingZeros`, as nginx's ngx_atoi and ngx_parse_time read them ("0080"), else canonical only.
+ */
+export function wholeNumberPattern(min: 0 | 1, max: bigint, leadingZeros: boolean): string {
+  const positive = oneTo(max);
+  if (leadingZeros) return min === 0 ? `0*(?:${positive}|0)` : `0*${positive}`;
+  return min === 0 ? `(?:${positive}|0)` : positive;
+}
+
+// ---- addresses -------------------------------------------------------------------------------
+
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?";
+/**
+ * A host name of at most 253 characters (the lookahead counts it wherever it stands) whose last
+ * label is not all digits (RFC 3696 §2: no numeric top-level domain), so that "300.0.0.1" is
+ * neither an address nor a name; nginx would fail to resolve it.
+ */
+const hostname = (label: string, chars: string) =>
+  `(?=[${chars}._-]{1,253}(?![${chars}._-]))(?:${label}\\.)*(?!\\d+(?![${chars}_-]))${label}`;
+const HOSTNAME = hostname(LABEL, "A-Za-z0-9");
+const LOWER_LABEL = "[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?";
+const LOWER_HOSTNAME = hostname(LOWER_LABEL, "a-z0-9");
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+export const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+
+/** IPv6 text form per RFC 3986 §3.2.2 (what nginx's ngx_inet6_addr reads); no zone index. */
+function ipv6(hex: string): string {
+  const h16 = `${hex}{1,4}`;
+  const ls32 = `(?:${h16}:${h16}|${IPV4})`;
+  const rep = (n: number) => (n === 0 ? "" : `(?:${h16}:){${n}}`);
+  const upTo = (n: number) => (n < 0 ? "" : `(?:(?:${h16}:){0,${n}}${h16})?`);
+  return `(?:${[
+    `${rep(6)}${ls32}`,
+    `::${rep(5)}${ls32}`,
+    `${upTo(0)}::${rep(4)}${ls32}`,
+    `${upTo(1)}::${rep(3)}${ls32}`,
+    `${upTo(2)}::${rep(2)}${ls32}`,
+    `${upTo(3)}::${h16}:${ls32}`,
+    `${upTo(4)}::${ls32}`,
+    `${upTo(5)}::${h16}`,
+    `${upTo(6)}::`,
+  ].join("|")})`;
+}
+export const IPV6 = ipv6("[0-9A-Fa-f]");
+const LOWER_IPV6 = ipv6("[0-9a-f]");
+
+/** nginx reads ports with leading zeros; 0 is refused ("invalid port"). */
+const PORT = wholeNumberPattern(1, 65535n, true);
+const CANONICAL_PORT = wholeNumberPattern(1, 65535n, false);
+
+const isIPv4 = (v: string) => new RegExp(`^${IPV4}$`, "u").test(v);
+const isIPv6 = (v: string) => new RegExp(`^${IPV6}$`, "u").test(v);
 export function isHostname(v: string): boolean {
-  return v.length <= 253 && HOSTNAME.test(v);
-}
-
-/** server_name entries: host names, `*.example.com` and `example.*` wildcards. No regexes. */
-export const checkDomain: Check = (v) => {
-  const bare = v.startsWith("*.") ? v.slice(2) : v.endsWith(".*") ? v.slice(0, -2) : v;
-  if (isHostname(bare) && !/^\d+$/.test(bare)) return undefined;
-  if (v.startsWith("~")) return `regular-expression server names are not supported: "${clip(v)}"`;
-  return `"${clip(v)}" is not a valid domain: use a host name such as chat.example.com, or a wildcard *.example.com`;
-};
-
-function checkPort(text: string): string | undefined {
-  if (!/^\d{1,5}$/.test(text)) return `"${clip(text)}" is not a port number`;
-  const port = Number(text);
-  return port >= 1 && port <= 65535 ? undefined : `port ${port} is outside 1-65535`;
+  return new RegExp(`^${HOSTNAME}$`, "u").test(v);
 }
 
 /** Split "host:port", "[v6]:port", "[v6]", "host" into parts; undefined when malformed. */
@@ -64,95 +141,166 @@ export function splitHostPort(v: string): { host: string; port?: string; ipv6: b
   return port === undefined ? { host, ipv6: false } : { host, port, ipv6: false };
 }
 
-const UNIX_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
+function explainPort(text: string): string | undefined {
+  if (!/^\d+$/.test(text)) return `${showValue(text)} is not a port number: use a whole number from 1 to 65535`;
+  return /^0*(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])$/.test(text)
+    ? undefined
+    : `port ${text} is outside 1-65535`;
+}
 
-/** An upstream `server` address: host[:port], IPv4[:port], [IPv6][:port] or unix:/path. */
-export const checkServerAddress: Check = (v) => {
-  if (v.startsWith("unix:")) {
-    const path = v.slice(5);
-    return UNIX_PATH.test(path) && path.length <= 107
-      ? undefined
-      : `"${clip(v)}" is not a valid unix socket address: use unix:/absolute/path.sock (letters, digits, ".", "_", "-", "/")`;
-  }
-  const hp = splitHostPort(v);
-  const hint = `use host:port, [IPv6]:port or unix:/path`;
-  if (!hp) return `"${clip(v)}" is not a valid server address: ${hint}`;
-  if (hp.ipv6 ? !isIPv6(hp.host) : !(isIPv4(hp.host) || isHostname(hp.host)))
-    return `"${clip(v)}" is not a valid server address: ${hint}`;
-  return hp.port === undefined ? undefined : checkPort(hp.port);
-};
+const VERSION_PART = "(?:0|[1-9]\\d{0,2})";
 
-/** A `listen` address: "port", "addr:port", "[v6]:port" or "*:port" (a number is checked by the schema). */
-export const checkListen: Check = (v) => {
-  const hp = splitHostPort(v);
-  const hint = `use a port (443), "addr:port" (127.0.0.1:8443) or "[::]:443"`;
-  if (!hp) return `"${clip(v)}" is not a valid listen address: ${hint}`;
-  if (hp.port === undefined) return /^\d+$/.test(hp.host) ? checkPort(hp.host) : `"${clip(v)}" has no port: ${hint}`;
-  const hostOk = hp.ipv6 ? isIPv6(hp.host) : hp.host === "*" || isIPv4(hp.host) || isHostname(hp.host);
-  return hostOk ? checkPort(hp.port) : `"${clip(v)}" is not a valid listen address: ${hint}`;
-};
+// ---- the rules -------------------------------------------------------------------------------
 
-/** A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$". */
-export const checkLocationPath: Check = (v) => {
-  const path = v.startsWith("= ") ? v.slice(2) : v;
-  if (!path.startsWith("/")) return `"${clip(v)}" must start with "/" (or "= /" for an exact match)`;
-  const bad = /[^A-Za-z0-9._~!&'()*+,;=:@%/-]/.exec(path);
-  return bad ? `character ${JSON.stringify(bad[0])} is not allowed in a path` : tooLong(v);
-};
+export const RULES = {
+  name: rule("[A-Za-z0-9_-]{1,64}", (v) => `${showValue(v)} is not a valid name: use 1 to 64 letters, digits, "_" or "-"`),
+  siteName: rule(
+    "[A-Za-z0-9._-]{1,128}",
+    (v) => `${showValue(v)} is not a valid site name: use 1 to 128 letters, digits, ".", "_" or "-"`,
+  ),
+  /** server_name entries: host names, IPv4 addresses, `*.example.com` and `example.*` wildcards. No regexes, no trailing dot. */
+  domain: rule(
+    [IPV4, `(?!\\d+$)${HOSTNAME}`, `\\*\\.(?!\\d+$)${HOSTNAME}`, `(?!\\d+\\.\\*$)${HOSTNAME}\\.\\*`].join("|"),
+    (v) => {
+      if (v.startsWith("~")) return `regular-expression server names are not supported: ${showValue(v)}`;
+      if (v.endsWith(".") && v.length > 1)
+        return `${showValue(v)} ends with a dot: nginx matches the name as browsers send it, without the dot; write ${showValue(v.replace(/\.+$/, ""))}`;
+      return `${showValue(v)} is not a valid domain: use a host name such as chat.example.com, or a wildcard *.example.com`;
+    },
+  ),
+  /** An upstream `server` address: host[:port], IPv4[:port], [IPv6][:port] or unix:/path (≤107 bytes, sun_path). */
+  serverAddress: rule(
+    [`unix:/[A-Za-z0-9._/@+-]{0,106}`, `(?:${HOSTNAME}|${IPV4})(?::${PORT})?`, `\\[${IPV6}\\](?::${PORT})?`].join("|"),
+    (v) => {
+      if (v.startsWith("unix:"))
+        return `${showValue(v)} is not a valid unix socket address: use unix:/absolute/path.sock (letters, digits, ".", "_", "-", "/"; at most 107 characters)`;
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+      if (scheme)
+        return `${showValue(v)} has a scheme: a server address is only host:port (wssgen writes the proxy_pass URL); write ${showValue(v.slice(scheme[0].length).replace(/\/.*$/, ""))}`;
+      const hp = splitHostPort(v);
+      if (hp && !hp.ipv6 && hp.host.endsWith("."))
+        return `${showValue(v)}: the host name ends with a dot; write it without the dot`;
+      const hint = "use host:port, [IPv6]:port or unix:/path";
+      if (!hp || !(hp.ipv6 ? isIPv6(hp.host) : isIPv4(hp.host) || isHostname(hp.host)))
+        return `${showValue(v)} is not a valid server address: ${hint}`;
+      return (hp.port !== undefined && explainPort(hp.port)) || `${showValue(v)} is not a valid server address: ${hint}`;
+    },
+  ),
+  /** A `listen` address: "port", "addr:port", "[v6]:port" or "*:port" (a number is checked by the schema). */
+  listen: rule([PORT, `(?:\\*|${IPV4}|${HOSTNAME}):${PORT}`, `\\[${IPV6}\\]:${PORT}`].join("|"), (v) => {
+    const hint = `use a port (443), "addr:port" (127.0.0.1:8443) or "[::]:443"`;
+    if (/\s/.test(v.trim()))
+      return `${showValue(v)} is not a listen address: give only the address; wssgen writes the listen parameters (ssl, http2, default_server) itself, e.g. ${showValue(v.trim().split(/\s+/)[0]!)}`;
+    const hp = splitHostPort(v);
+    if (!hp) return `${showValue(v)} is not a valid listen address: ${hint}`;
+    if (hp.port === undefined)
+      return /^\d+$/.test(hp.host) ? (explainPort(hp.host) ?? hint) : `${showValue(v)} has no port: ${hint}`;
+    const hostOk = hp.ipv6 ? isIPv6(hp.host) : hp.host === "*" || isIPv4(hp.host) || isHostname(hp.host);
+    return (hostOk && explainPort(hp.port)) || `${showValue(v)} is not a valid listen address: ${hint}`;
+  }),
+  /** A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$". */
+  locationPath: rule(`${WITHIN_LENGTH}(?:= )?/[A-Za-z0-9._~!&'()*+,;=:@%/-]*`, (v) => {
+    const path = v.startsWith("= ") ? v.slice(2) : v;
+    if (!path.startsWith("/")) return `${showValue(v)} must start with "/" (or "= /" for an exact match)`;
+    const bad = /[^A-Za-z0-9._~!&'()*+,;=:@%/-]/u.exec(path);
+    return `character ${showValue(bad?.[0] ?? "")} is not allowed in a path`;
+  }),
+  headerName: rule(
+    "[A-Za-z0-9_-]{1,128}",
+    (v) => `${showValue(v)} is not a valid header name: use 1 to 128 letters, digits, "-" and "_"`,
+  ),
+  /**
+   * An nginx expression (header values): free text in which `$` may only start a variable
+   * reference, `$name` or `${name}`. Quoting makes everything else inert.
+   */
+  expression: rule(
+    `${WITHIN_LENGTH}(?:(?![$])${NOT_CONTROL}|\\$(?:[A-Za-z_][A-Za-z0-9_]*|\\{[A-Za-z_][A-Za-z0-9_]*\\}))*`,
+    explainExpression,
+  ),
+  /** `hashKey`: an nginx expression that is not blank. */
+  hashKey: rule(
+    `(?=[\\s\\S]*\\S)${WITHIN_LENGTH}(?:(?![$])${NOT_CONTROL}|\\$(?:[A-Za-z_][A-Za-z0-9_]*|\\{[A-Za-z_][A-Za-z0-9_]*\\}))*`,
+    (v) => (v.trim() === "" ? "may not be empty: use an nginx expression such as $remote_addr" : explainExpression(v)),
+  ),
+  /** Certificate and key files: an absolute plain path. `$` is refused because nginx expands it in ssl_certificate. */
+  filePath: rule(`${WITHIN_LENGTH}/(?:[A-Za-z0-9._/@+,:=~ -]*[A-Za-z0-9._/@+,:=~-])?`, (v) => {
+    const bad = /[^A-Za-z0-9._/@+,:=~ -]/u.exec(v);
+    if (bad) return `character ${showValue(bad[0])} is not allowed in a file path`;
+    if (v.trim() !== v || v === "") return "a file path may not be empty or start or end with a space";
+    return `${showValue(v)} is relative: use an absolute path (nginx would read it from its own config directory, not from here)`;
+  }),
+  /** A browser origin: scheme://host[:port], exactly as browsers send it (lower case, no default port). */
+  origin: rule(
+    `(?!https://[^/]*:443$)(?!http://[^/]*:80$)https?://(?:${LOWER_HOSTNAME}|${IPV4}|\\[${LOWER_IPV6}\\])(?::${CANONICAL_PORT})?`,
+    (v) => {
+      const hint = `use scheme://host[:port], for example https://chat.example.com`;
+      const m = /^(https?):\/\/(\[[^\]]+\]|[^/:]+)(?::(\d{1,5}))?$/.exec(v.toLowerCase());
+      if (!m)
+        return /^https?:\/\/[^/]+\/.*$/i.test(v)
+          ? `${showValue(v)} has a path; an origin is only scheme://host[:port], for example https://chat.example.com`
+          : `${showValue(v)} is not an origin: ${hint}`;
+      const host = m[2] ?? "";
+      const hostOk = host.startsWith("[") ? isIPv6(host.slice(1, -1)) : isIPv4(host) || isHostname(host);
+      if (!hostOk) return `${showValue(v)} is not an origin: ${hint}`;
+      if (v !== v.toLowerCase()) return `${showValue(v)} must be lower case, as browsers send it: ${showValue(v.toLowerCase())}`;
+      if ((m[1] === "https" && m[3] === "443") || (m[1] === "http" && m[3] === "80"))
+        return `browsers never send the default port: write "${m[1]}://${host}"`;
+      if (m[3] !== undefined && m[3].startsWith("0")) return `browsers never write a port with leading zeros: ${hint}`;
+      return (m[3] !== undefined && explainPort(m[3])) || `${showValue(v)} is not an origin: ${hint}`;
+    },
+  ),
+  /** An nginx (or OpenSSL) version: "1.22" or "1.25.1"; small numbers without leading zeros. */
+  version: rule(`${VERSION_PART}\\.${VERSION_PART}(?:\\.${VERSION_PART})?`, explainVersion),
+  /** A target nginx version wssgen supports: at least 1.18 (OLDEST_SUPPORTED in render/version.ts). */
+  nginxVersion: rule(
+    `(?:[2-9]|[1-9]\\d{1,2})\\.${VERSION_PART}(?:\\.${VERSION_PART})?|1\\.(?:1[89]|[2-9]\\d|[1-9]\\d\\d)(?:\\.${VERSION_PART})?`,
+    (v) => {
+      const plain = explainVersionShape(v);
+      if (plain) return plain;
+      return `nginx ${v} is older than 1.18, the oldest version wssgen supports`;
+    },
+  ),
+  namespace: rule(
+    "[a-z][a-z0-9_]{0,31}",
+    (v) => `${showValue(v)} is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
+  ),
+  /** An executable or argv element: a plain word or path, no shell involved. */
+  argument: rule(`${WITHIN_LENGTH}${NOT_CONTROL}+`, () => "may not be empty"),
+} as const;
 
-export const checkHeaderName: Check = (v) =>
-  /^[A-Za-z0-9_-]{1,128}$/.test(v) ? undefined : `"${clip(v)}" is not a valid header name: use letters, digits, "-" and "_"`;
-
-/**
- * An nginx expression (header values, hashKey): free text in which `$` may only start a variable
- * reference, `$name` or `${name}`. Quoting makes everything else inert.
- */
-export const checkExpression: Check = (v) => {
-  const control = describeControl(v);
-  if (control) return control;
+function explainExpression(v: string): string {
   for (let i = v.indexOf("$"); i !== -1; i = v.indexOf("$", i + 1)) {
     const rest = v.slice(i + 1);
     if (!/^(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})/.test(rest))
       return `"$" at offset ${i} does not start an nginx variable ($name or \${name}); nginx has no escape for a literal "$"`;
   }
-  return tooLong(v);
-};
-
-/** Certificate and key files: a plain path. `$` is refused because nginx expands it in ssl_certificate. */
-export const checkFilePath: Check = (v) => {
-  const bad = /[^A-Za-z0-9._/@+,:=~ -]/.exec(v);
-  if (bad) return `character ${JSON.stringify(bad[0])} is not allowed in a file path`;
-  if (v.trim() !== v || v === "") return "a file path may not be empty or start or end with a space";
-  if (!v.startsWith("/"))
-    return `"${clip(v)}" is relative: use an absolute path (nginx would read it from its own config directory, not from here)`;
-  return tooLong(v);
-};
-
-/** A browser origin: scheme://host[:port], exactly as browsers send it. */
-export const checkOrigin: Check = (v) => {
-  const m = /^(https?):\/\/(\[[^\]]+\]|[^/:]+)(?::(\d{1,5}))?$/.exec(v);
-  const hint = `use scheme://host[:port], for example https://chat.example.com`;
-  if (!m)
-    return /^https?:\/\/[^/]+\/.*$/.test(v)
-      ? `"${clip(v)}" has a path; an origin is only ${hint.slice(4)}`
-      : `"${clip(v)}" is not an origin: ${hint}`;
-  const host = m[2] ?? "";
-  const hostOk = host.startsWith("[") ? isIPv6(host.slice(1, -1)) : isIPv4(host) || isHostname(host);
-  if (!hostOk) return `"${clip(v)}" is not an origin: ${hint}`;
-  if (v !== v.toLowerCase()) return `"${clip(v)}" must be lower case, as browsers send it: "${v.toLowerCase()}"`;
-  if ((m[1] === "https" && m[3] === "443") || (m[1] === "http" && m[3] === "80"))
-    return `browsers never send the default port: write "${m[1]}://${host}"`;
-  return m[3] === undefined ? undefined : checkPort(m[3]);
-};
-
-/** Target nginx version, "1.22" or "1.25.1". */
-export const checkVersion: Check = (v) =>
-  /^\d+\.\d+(?:\.\d+)?$/.test(v) ? undefined : `"${clip(v)}" is not a version: use "1.22" or "1.25.1"`;
-
-/** An executable or argv element: a plain word or path, no shell involved. */
-export const checkArgument: Check = (v) => describeControl(v) ?? tooLong(v);
-
-function clip(v: string): string {
-  const printable = v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
-  return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
+  return `${showValue(v)} is not a valid nginx expression`;
 }
+
+function explainVersionShape(v: string): string | undefined {
+  const example = 'write it as major.minor or major.minor.patch, e.g. "1.22" or "1.25.1"';
+  if (v.trim() !== v) return `${showValue(v)} has spaces around it: ${example}`;
+  if (!/^\d+\.\d+(?:\.\d+)?$/.test(v)) return `${showValue(v)} is not a version: ${example}`;
+  if (/(?:^|\.)0\d/.test(v)) return `${showValue(v)} has a leading zero: ${example}`;
+  if (v.split(".").some((part) => part.length > 3))
+    return `${showValue(v)} is not a version (a part has more than 3 digits): ${example}`;
+  return undefined;
+}
+
+function explainVersion(v: string): string {
+  return explainVersionShape(v) ?? `${showValue(v)} is not a version`;
+}
+
+export const checkName = checkWith(RULES.name);
+export const checkSiteName = checkWith(RULES.siteName);
+export const checkDomain = checkWith(RULES.domain);
+export const checkServerAddress = checkWith(RULES.serverAddress);
+export const checkListen = checkWith(RULES.listen);
+export const checkLocationPath = checkWith(RULES.locationPath);
+export const checkHeaderName = checkWith(RULES.headerName);
+export const checkExpression = checkWith(RULES.expression);
+export const checkFilePath = checkWith(RULES.filePath);
+export const checkOrigin = checkWith(RULES.origin);
+export const checkVersion = checkWith(RULES.version);
+export const checkNginxVersion = checkWith(RULES.nginxVersion);
+export const checkArgument = checkWith(RULES.argument);

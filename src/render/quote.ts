@@ -4,7 +4,7 @@
  */
 import type { KeyPath } from "../config/path.js";
 import { formatPath } from "../config/path.js";
-import { DURATION_PATTERN } from "../config/duration.js";
+import { DURATION_SHAPE } from "../config/duration.js";
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** nginx refuses tokens this long; the config checks keep values far below it */
@@ -35,8 +35,7 @@ export function integer(value: unknown): string {
 /** An nginx time value (`30s`, `1h`), printed bare. */
 export function duration(value: unknown): string {
   const text = typeof value === "number" ? `${integer(value)}s` : value;
-  if (typeof text !== "string" || !DURATION_PATTERN.test(text))
-    throw new RenderError(`duration: not a duration: ${String(value)}`);
+  if (typeof text !== "string" || !DURATION_SHAPE.test(text)) throw new RenderError(`duration: not a duration: ${String(value)}`);
   return text;
 }
 

@@ -163,7 +163,8 @@ describe("wssgen init", () => {
     const r = await runCli(["init", "--yes"], { cwd: dir });
     expect(r).toEqual({ exitCode: 0, stdout: "", stderr: "wrote wssgen.yaml; next: wssgen render -c wssgen.yaml" });
     const text = readFileSync(join(dir, "wssgen.yaml"), "utf8");
-    expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=https://unpkg.com/wssgen/docs/wssgen.schema.json");
+    // no installed package or schema file next to it: no link (test/cli/schema-link.test.ts)
+    expect(text.split("\n")[1]).toBe("# # yaml-language-server: $schema=./wssgen.schema.json");
     const rendered = await runCli(["render", "--nginx-version", "1.22"], { cwd: dir });
     expect(rendered.exitCode).toBe(0);
     expect(rendered.stdout).toContain('server_name "chat.example.com";');
@@ -269,6 +270,7 @@ describe("wssgen schema", () => {
     };
     expect(Object.keys(schema.properties)).toEqual(["$schema", "nginx", "defaults", "upstreams", "lint", "sites"]);
     expect(schema.additionalProperties).toBe(false);
+    expect((schema as { patternProperties?: unknown }).patternProperties).toEqual({ "^x-": {} });
     expect(schema.required).toEqual(["upstreams", "sites"]);
     expect(`${r.stdout}\n`).toBe(readFileSync(join(ROOT, "docs/wssgen.schema.json"), "utf8"));
   });

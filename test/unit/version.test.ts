@@ -71,9 +71,11 @@ describe("target resolution: --nginx-version, nginx.version, nginx -V, 1.22", ()
   });
   it("refuses versions it cannot target", async () => {
     await expect(resolveTarget(config(), "1.16", undefined)).rejects.toThrow(UsageError);
-    await expect(resolveTarget(config(), "latest", undefined)).rejects.toThrow(/not an nginx version/);
+    await expect(resolveTarget(config(), "latest", undefined)).rejects.toThrow(/--nginx-version: "latest" is not a version/);
   });
   it("a YAML number version that lost its zero gets a hint", () => {
-    expect(() => config("nginx: { version: 1.20 }\n")).toThrow(/YAML read the number 1.2; if you meant 1.20, quote it: "1.20"/);
+    expect(() => config("nginx: { version: 1.20 }\n")).toThrow(
+      /YAML read the number 1.2: write the version in quotes, e.g. "1.22"; if you meant 1.20, quote it: "1.20"/,
+    );
   });
 });
