@@ -130,7 +130,7 @@ describe("apply (fake nginx, real files)", () => {
       `apply failed: nginx is not running (no pid in ${join(dir, "nginx.pid")}), so nothing loaded the new config; restored ${target} byte for byte; nginx was not reloaded`,
     );
     expect(readFileSync(target, "utf8")).toBe("# the old config\n");
-    expect(existsSync(sidecar(target, "pending"))).toBe(false);
+    expect(existsSync(sidecar(target, "journal"))).toBe(false);
     rmSync(dir, { recursive: true });
   });
 });
