@@ -25,7 +25,7 @@ import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { describeFsError, removeStaleTemps, syncDir, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock, LOCK_TEMP } from "./lock.js";
 import {
   newJournal,
@@ -462,13 +462,28 @@ async function rollback(tx: Transaction, error: unknown): Promise<never> {
   );
 }
 
-/** The target as it was: `content` written with its recorded mode and owner, or removed (a first deploy). */
+/**
+ * The target as it was: `content` written with its recorded mode and owner, or removed (a first
+ * deploy). On a full disk, where even that copy has no room, the backup itself (which holds exactly
+ * these bytes, mode and owner) is renamed into place, and copied back beside it if room allows: the
+ * last good config is then the target, which the next apply backs up again.
+ */
 async function restore(ctx: Context, content: Buffer | undefined, meta: FileMeta | null): Promise<void> {
-  if (content === undefined || meta === null)
+  if (content === undefined || meta === null) {
     await unlink(ctx.target).catch((error: NodeJS.ErrnoException) =>
       error.code === "ENOENT" ? undefined : Promise.reject(error),
     );
-  else await writeFileAtomic(ctx.target, content, meta);
+    return;
+  }
+  try {
+    await writeFileAtomic(ctx.target, content, meta);
+  } catch (error) {
+    const backup = await readFile(ctx.files.backup).catch(() => undefined);
+    if (backup === undefined || sha256(backup) !== meta.sha256) throw error;
+    await rename(ctx.files.backup, ctx.target);
+    await syncDir(dirname(ctx.target));
+    await writeFileAtomic(ctx.files.backup, content, meta).catch(() => undefined);
+  }
 }
 
 /** `nginx -t`, the reload command, and waiting for its new workers: nginx runs the restored file. */
