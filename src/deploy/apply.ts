@@ -26,7 +26,7 @@ import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
 import { describeFsError, removeStaleTemps, syncDir, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
-import { acquireLock, LOCK_TEMP } from "./lock.js";
+import { acquireLock, LOCK_TEMP, processStartMs } from "./lock.js";
 import {
   newJournal,
   readJournal,
@@ -544,6 +544,16 @@ async function recover(ctx: Context): Promise<Journal | "recovered" | "clean"> {
     return newJournalFor(ctx, backup === undefined ? null : await fileMeta(files.backup, backup));
   }
   if (journal.state === "tested" && !journal.reload) {
+    const tested = (await stat(files.journal)).mtimeMs;
+    const now = await readTarget(target);
+    if (now !== undefined && sha256(now) === journal.next.sha256 && (await loadedSince(ctx, tested))) {
+      // nginx started (or reloaded) since the --no-reload apply: it serves that file, the last good config now
+      await removeJournal(files.journal);
+      step(
+        `${target} was written with --no-reload, and nginx has loaded it since (its workers are newer): it is the last good config now`,
+      );
+      return "clean";
+    }
     if (ctx.options.recover)
       step(`${target} was written and tested with --no-reload and nothing was interrupted; the next wssgen apply reloads it`);
     return journal;
@@ -686,7 +696,8 @@ async function followLinks(path: string): Promise<{ file: string; link: Journal[
     if (!info?.isSymbolicLink()) return { file, link: first };
     const text = await readlink(file);
     first ??= { path, text };
-    file = resolve(dirname(file), text);
+    // relative to the directory the link really is in, as the kernel resolves it
+    file = resolve(await realpath(dirname(file)).catch(() => dirname(file)), text);
   }
   throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
 }
@@ -719,6 +730,19 @@ async function readTarget(target: string): Promise<Buffer | undefined> {
 /** The first line of a command's output, escaped: it is shown in a message. */
 function firstLine(text: string): string {
   return escapeText(text.trim().split("\n")[0] ?? "");
+}
+
+/**
+ * Whether nginx has read its config files since `sinceMs` (ms since the epoch): every one of its
+ * current workers (not those shutting down) started later, which only a start or a reload does.
+ * Unknown (no pid file, no /proc) counts as no.
+ */
+async function loadedSince(ctx: Context, sinceMs: number): Promise<boolean> {
+  const now = await generation(ctx);
+  if (!now) return false;
+  const titles = await Promise.all(now.workers.map(async (pid) => ({ pid, title: await ctx.processes.title(pid) })));
+  const workers = titles.filter((w) => w.title !== undefined && /worker process$/.test(w.title));
+  return workers.length > 0 && workers.every((w) => (processStartMs(w.pid) ?? 0) > sinceMs);
 }
 
 /** nginx's master and its workers now, when they can be seen (a pid file and /proc). */

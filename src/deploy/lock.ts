@@ -60,6 +60,24 @@ export function processStartTicks(pid: number): string | undefined {
   }
 }
 
+/**
+ * When a process started, in ms since the epoch, or undefined when unknown; never later than the true
+ * start. The boot time comes from /proc/uptime (10 ms steps, rounded down, so the boot it gives is up
+ * to 10 ms late) rather than btime (whole seconds); the start time (field 22) counts 10 ms ticks
+ * (USER_HZ, `getconf CLK_TCK`), rounded down. Hence the 20 ms taken off.
+ */
+export function processStartMs(pid: number): number | undefined {
+  const ticks = processStartTicks(pid);
+  let uptime: number;
+  try {
+    uptime = Number.parseFloat(readFileSync("/proc/uptime", "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (ticks === undefined || !Number.isFinite(uptime)) return undefined;
+  return Date.now() - uptime * 1000 + Number(ticks) * 10 - 20;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -94,10 +112,8 @@ export function ownerRuns(owner: LockOwner, lockMtimeMs: number): boolean {
   const btime = bootTime();
   if (btime === undefined) return true;
   if (lockMtimeMs < btime * 1000 - 2000) return false;
-  const ticks = processStartTicks(owner.pid);
-  if (ticks === undefined) return true;
-  const startedMs = btime * 1000 + (Number(ticks) * 1000) / 100;
-  return startedMs <= lockMtimeMs + 2000;
+  const startedMs = processStartMs(owner.pid);
+  return startedMs === undefined || startedMs <= lockMtimeMs + 2000;
 }
 
 function ownerText(): string {

@@ -137,6 +137,10 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     const good = readFileSync(target());
     await killWhen(config(V2), pausedAt("backed-up"), { WSSGEN_APPLY_PAUSE_AT: "backed-up" });
     expect(readFileSync(target()).equals(good)).toBe(true);
+    // --dry-run changes nothing, but says what a real apply will do first
+    const dry = await apply(config(V2), ["--dry-run"]);
+    expect(dry.stderr).toContain(`found ${journal()} (an unfinished apply): a real apply finishes or undoes it first`);
+    expect(existsSync(journal())).toBe(true);
     const retry = await apply(config(V2));
     expect(retry.stderr).toMatch(found("after the backup, before the new file was written"));
     expect(retry.stderr).toContain(
@@ -256,6 +260,29 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expect(broken.exitCode).toBe(1);
     expect(readFileSync(target()).equals(good)).toBe(true);
     expect(readFileSync(backup()).equals(good)).toBe(true);
+    expectHealthy();
+  });
+
+  it("after --no-reload and a restart of nginx (ExecStartPre), that file is the last good config: no reload, and a rollback keeps it", async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    expect((await apply(config(V2), ["--no-reload"])).exitCode).toBe(0);
+    const loaded = readFileSync(target());
+    await new Promise((r) => setTimeout(r, 100)); // start times are told apart in 10 ms steps
+    await nginx.kill();
+    const started = spawnSync(build.binary, ["-c", nginx.mainConfig], { encoding: "utf8" });
+    expect(started.status, started.stderr).toBe(0);
+    await waitFor(async () => (await httpGet(sitePort, "/v2")).status === 200);
+    const same = await apply(config(V2));
+    expect(same.stderr.split("\n")).toEqual([
+      `${target()} was written with --no-reload, and nginx has loaded it since (its workers are newer): it is the last good config now`,
+      `${target()} is up to date; nothing to do`,
+    ]);
+    expect(same.exitCode).toBe(0);
+    const broken = await apply(config(`${V2}\n      - { path: /v3, upstream: app, websocket: false }`, { tls: BROKEN }));
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain(`apply failed: nginx -t rejected the new config; restored ${target()} byte for byte;`);
+    expect(readFileSync(target()).equals(loaded)).toBe(true);
+    expect(readFileSync(backup()).equals(loaded)).toBe(true);
     expectHealthy();
   });
 
