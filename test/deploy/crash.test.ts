@@ -132,6 +132,28 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
   });
 
+  it("killed again while it recovers (during its nginx -t): the next retry still recovers", async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    const good = readFileSync(target());
+    await killWhen(config(V2, { tls: BROKEN }), pausedAt("written"), { WSSGEN_APPLY_PAUSE_AT: "written" });
+    const marker = join(work, "in-t");
+    const slow = join(work, "slow-nginx");
+    writeFileSync(
+      slow,
+      `#!/bin/sh\nif [ "$1" = "-t" ] && [ ! -e ${marker} ]; then touch ${marker}; sleep 60; fi\nexec ${build.binary} "$@"\n`,
+    );
+    chmodSync(slow, 0o755);
+    await killWhen(config(V2, { binary: slow, tls: BROKEN }), () => existsSync(marker));
+    expect(existsSync(journal())).toBe(true);
+    const retry = await apply(config(V2, { tls: BROKEN }));
+    expect(retry.stderr).toMatch(found("after it wrote the new file, before or during nginx -t"));
+    expect(retry.stderr).toContain(`: ${target()} still holds the last good config; nginx -t passes`);
+    expect(retry.exitCode).toBe(1);
+    expect(readFileSync(target()).equals(good)).toBe(true);
+    expect(readFileSync(backup()).equals(good)).toBe(true);
+    expectHealthy();
+  });
+
   it("killed after the backup: the retry finds nothing changed and deploys", async () => {
     expect((await apply(config())).exitCode).toBe(0);
     const good = readFileSync(target());
