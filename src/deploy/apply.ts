@@ -1,15 +1,15 @@
 /**
  * `wssgen apply`, the pre-deploy hook, as a transaction: render; if unchanged, stop; else lock,
- * finish or undo any apply that was interrupted before (see journal.ts), back up the last good
+ * finish or undo any apply that was interrupted before (recover.ts), back up the last good
  * config, write atomically, `nginx -T` against the real main config, reload, verify, commit — and
  * on any failure put the last good config back byte for byte (reloading back when the reload may
- * have happened). Every step is one function in STEPS; the journal records each state before its
+ * have happened). Every step is one function in STEPS; the journal (journal.ts) records each state before its
  * work runs, so a crash at any point leaves a record the next apply can act on.
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { lstat, readdir, readFile, readlink, realpath, rename, stat, symlink, unlink } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
@@ -25,19 +25,22 @@ import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, removeStaleTemps, syncDir, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
-import { acquireLock, LOCK_TEMP, processStartMs } from "./lock.js";
+import { describeFsError, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { acquireLock } from "./lock.js";
 import {
-  newJournal,
-  readJournal,
-  removeJournal,
-  sha256,
-  sidecar,
-  writeJournal,
-  type FileMeta,
-  type Journal,
-  type State,
-} from "./journal.js";
+  exists,
+  fileMeta,
+  firstLine,
+  generation,
+  readTarget,
+  reloadBack,
+  restore,
+  waitForNewWorkers,
+  type Context,
+  type Generation,
+} from "./context.js";
+import { readBackup, recover, removeLeftovers } from "./recover.js";
+import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
 import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
 
 export { sidecar } from "./journal.js";
@@ -110,28 +113,6 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   return { config, source, nginx, info, target, text, before, changed, diff };
 }
 
-/** Everything one apply needs, shared by its steps, its rollback and its recovery of an earlier one. */
-interface Context {
-  options: ApplyOptions;
-  step: (message: string) => void;
-  nginx: Nginx;
-  runner: Runner;
-  processes: Processes;
-  source: ConfigSource;
-  /** the file written: the configured target with symlinks followed (it may not exist yet) */
-  target: string;
-  link: { path: string; text: string } | null;
-  text: string;
-  mainConfig: string;
-  testArgv: string[];
-  reloadArgv: string[];
-  commands: string[][];
-  pidFile: string | undefined;
-  files: { journal: string; backup: string; lock: string; legacyPending: string };
-  /** the manual restore, for exit-3 messages */
-  manual(previousExisted: boolean): string;
-}
-
 /** One apply in flight: the journal on disk, and in memory what rolling back needs. */
 interface Transaction {
   ctx: Context;
@@ -146,11 +127,6 @@ interface Transaction {
   before: Generation | undefined;
   /** the last-good config came from a --no-reload apply's journal: the backup already holds it */
   continued: boolean;
-}
-
-interface Generation {
-  master: number;
-  workers: number[];
 }
 
 /** A failure after the transaction began: the reason, nginx's messages, and whether nginx may run the new file. */
@@ -462,51 +438,6 @@ async function rollback(tx: Transaction, error: unknown): Promise<never> {
   );
 }
 
-/**
- * The target as it was: `content` written with its recorded mode and owner, or removed (a first
- * deploy). On a full disk, where even that copy has no room, the backup itself (which holds exactly
- * these bytes, mode and owner) is renamed into place, and copied back beside it if room allows: the
- * last good config is then the target, which the next apply backs up again.
- */
-async function restore(ctx: Context, content: Buffer | undefined, meta: FileMeta | null): Promise<void> {
-  if (content === undefined || meta === null) {
-    await unlink(ctx.target).catch((error: NodeJS.ErrnoException) =>
-      error.code === "ENOENT" ? undefined : Promise.reject(error),
-    );
-    return;
-  }
-  try {
-    await writeFileAtomic(ctx.target, content, meta);
-  } catch (error) {
-    const backup = await readFile(ctx.files.backup).catch(() => undefined);
-    if (backup === undefined || sha256(backup) !== meta.sha256) throw error;
-    await rename(ctx.files.backup, ctx.target);
-    await syncDir(dirname(ctx.target));
-    await writeFileAtomic(ctx.files.backup, content, meta).catch(() => undefined);
-  }
-}
-
-/** `nginx -t`, the reload command, and waiting for its new workers: nginx runs the restored file. */
-async function reloadBack(ctx: Context): Promise<{ problem?: string; advice: string }> {
-  const advice = `nginx may still be running the new config; run: ${ctx.testArgv.join(" ")} && ${ctx.reloadArgv.join(" ")}`;
-  const retest = await ctx.nginx.test({ config: ctx.mainConfig });
-  const beforeBack = await generation(ctx);
-  const again = retest.ok ? await ctx.runner(ctx.reloadArgv) : undefined;
-  // wait for the restored config to be the one answering, as for the forward reload
-  const back =
-    again?.exitCode === 0 && beforeBack
-      ? await waitForNewWorkers(ctx.processes, beforeBack.master, beforeBack.workers, ctx.options.reloadTimeoutMs ?? 10_000)
-      : "ok";
-  if (back !== "ok")
-    return {
-      problem: `nginx did not load it back (${back === "master-gone" ? "nginx stopped" : "no new workers"})`,
-      advice: `check nginx's error log and run: ${ctx.testArgv.join(" ")} && ${ctx.reloadArgv.join(" ")}`,
-    };
-  if (!again || again.exitCode !== 0)
-    return { problem: `reloading nginx back failed: ${firstLine(again?.stderr ?? retest.stderr)}`, advice };
-  return { advice };
-}
-
 /** What Ctrl-C does mid-transaction: the same undo as rollback, synchronously, reporting nothing. */
 function undoSync(tx: Transaction): void {
   const { ctx } = tx;
@@ -521,159 +452,6 @@ function undoSync(tx: Transaction): void {
   } catch {
     // the journal stays: the next apply finishes the undo
   }
-}
-
-/**
- * Finishes or undoes the apply a journal records, if one was interrupted: after `verified`, nginx
- * serves the new config and only the commit is left; before it, the last good config goes back
- * (from the backup, checked against its recorded sha256), `nginx -t` must pass, and nginx is
- * reloaded back when the reload may have happened. Returns a finished `--no-reload` apply's journal
- * (not an interruption: the next deploy builds on it), "recovered", or "clean".
- */
-async function recover(ctx: Context): Promise<Journal | "recovered" | "clean"> {
-  const { files, target, step } = ctx;
-  const legacy = await exists(files.legacyPending);
-  const journal = await readJournal(files.journal, target, [
-    `check ${target} by hand: the last good config is in ${files.backup} (compare: diff ${files.backup} ${target}); put the right one in place, run ${ctx.testArgv.join(" ")} && ${ctx.reloadArgv.join(" ")}, then remove ${files.journal}`,
-  ]);
-  if (!journal) {
-    if (!legacy) return "clean";
-    // left by wssgen before 0.2 (its pending marker): the target may be untested, the backup is the last good config
-    const backup = await readFile(files.backup).catch(() => undefined);
-    step(`found ${files.legacyPending} from an older wssgen: treating ${target} as not loaded by nginx`);
-    return newJournalFor(ctx, backup === undefined ? null : await fileMeta(files.backup, backup));
-  }
-  if (journal.state === "tested" && !journal.reload) {
-    const tested = (await stat(files.journal)).mtimeMs;
-    const now = await readTarget(target);
-    if (now !== undefined && sha256(now) === journal.next.sha256 && (await loadedSince(ctx, tested))) {
-      // nginx started (or reloaded) since the --no-reload apply: it serves that file, the last good config now
-      await removeJournal(files.journal);
-      step(
-        `${target} was written with --no-reload, and nginx has loaded it since (its workers are newer): it is the last good config now`,
-      );
-      return "clean";
-    }
-    if (ctx.options.recover)
-      step(`${target} was written and tested with --no-reload and nothing was interrupted; the next wssgen apply reloads it`);
-    return journal;
-  }
-  const found = `found an apply of ${target} (pid ${journal.pid}, started ${journal.started}) interrupted ${WHERE[journal.state]}`;
-  if (journal.state === "verified") {
-    await removeJournal(files.journal);
-    step(`${found}: nginx already serves its config, so it is finished now`);
-    return "recovered";
-  }
-  const current = await readTarget(target);
-  let what: string;
-  if (journal.previous === null) {
-    if (current === undefined) what = `${target} was not written yet (first deploy)`;
-    else {
-      await restore(ctx, undefined, null);
-      what = `removed the new ${target} (first deploy)`;
-    }
-  } else if (current !== undefined && sha256(current) === journal.previous.sha256)
-    what = `${target} still holds the last good config`;
-  else {
-    const backup = await readBackup(ctx, journal.previous, found);
-    await restore(ctx, backup, journal.previous).catch((error: unknown) => {
-      throw new DeployError(
-        ExitCode.unrecoverable,
-        `${found}; restoring the last good config failed: ${isKnownError(error) ? error.message : describeFsError(error)}`,
-        [ctx.manual(true)],
-      );
-    });
-    what = `restored the last good config to ${target} byte for byte from ${files.backup}`;
-  }
-  await restoreLink(journal);
-  const test = await ctx.nginx.test({ config: ctx.mainConfig });
-  if (!test.ok)
-    throw new DeployError(
-      ExitCode.unrecoverable,
-      `${found}; ${what}, but nginx -t of ${ctx.mainConfig} still fails: ${firstLine(test.stderr)}`,
-      [`fix what nginx reports, run ${ctx.testArgv.join(" ")} && ${ctx.reloadArgv.join(" ")}, then remove ${files.journal}`],
-    );
-  let reloaded = "nginx had not been reloaded with it";
-  if (journal.state === "reloading" || journal.state === "verifying") {
-    const master = ctx.pidFile === undefined ? undefined : await ctx.processes.readPidFile(ctx.pidFile);
-    if (ctx.pidFile !== undefined && master === undefined) reloaded = "nginx is not running, so there was nothing to reload back";
-    else {
-      const back = await reloadBack(ctx);
-      if (back.problem !== undefined)
-        throw new DeployError(ExitCode.unrecoverable, `${found}; ${what}, but ${back.problem}`, [back.advice]);
-      reloaded = "reloaded nginx back to it";
-    }
-  }
-  await removeJournal(files.journal);
-  step(`${found}: ${what}; nginx -t passes; ${reloaded}`);
-  return "recovered";
-}
-
-const WHERE: Record<State, string> = {
-  begun: "before it changed anything",
-  "backed-up": "after the backup, before the new file was written",
-  written: "after it wrote the new file, before or during nginx -t",
-  tested: "after nginx -t passed, before the reload",
-  reloading: "during the reload",
-  verifying: "while it verified the reload",
-  verified: "after nginx loaded the new config",
-};
-
-/** A stand-in journal for an older wssgen's pending marker, as if a --no-reload apply had finished. */
-function newJournalFor(ctx: Context, previous: FileMeta | null): Journal {
-  const journal = newJournal({
-    target: ctx.target,
-    link: ctx.link,
-    previous,
-    backup: ctx.files.backup,
-    next: { sha256: sha256(ctx.text) },
-    reload: false,
-  });
-  journal.state = "tested";
-  return journal;
-}
-
-/** The backup's bytes, which must be the last good config the journal names; otherwise exit 3. */
-async function readBackup(ctx: Context, meta: FileMeta, found: string): Promise<Buffer> {
-  const backup = await readFile(ctx.files.backup).catch(() => undefined);
-  if (backup === undefined || sha256(backup) !== meta.sha256)
-    throw new DeployError(
-      ExitCode.unrecoverable,
-      `${found}, but the backup ${ctx.files.backup} ${backup === undefined ? "is missing" : "is not the last good config it recorded (sha256 differs)"}: nothing to restore from`,
-      [
-        `put a config you trust in ${ctx.target}, run ${ctx.testArgv.join(" ")} && ${ctx.reloadArgv.join(" ")}, then remove ${ctx.files.journal}`,
-      ],
-    );
-  return backup;
-}
-
-/** A symlinked target is written through and never replaced; should anything have replaced it, it is put back. */
-async function restoreLink(journal: Journal): Promise<void> {
-  const link = journal.link;
-  if (link === null) return;
-  const now = await readlink(link.path).catch(() => undefined);
-  if (now === link.text) return;
-  const temp = `${link.path}.wssgen-link.${process.pid}`;
-  await unlink(temp).catch(() => undefined);
-  await symlink(link.text, temp);
-  await rename(temp, link.path);
-}
-
-/** Temp files and private lock names that a killed apply left beside the target (only wssgen's, only of dead processes). */
-async function removeLeftovers(ctx: Context): Promise<void> {
-  const dir = dirname(ctx.target);
-  const names = [ctx.target, ctx.files.backup, ctx.files.journal].map((p) => basename(p));
-  const removed = await removeStaleTemps(dir, names);
-  // the private names acquireLock writes before linking the lock into place
-  const lockName = basename(ctx.files.lock);
-  for (const entry of await readdir(dir).catch(() => [] as string[])) {
-    const m = entry.startsWith(`${lockName}.`) ? LOCK_TEMP.exec(entry.slice(lockName.length)) : null;
-    if (m && Number(m[1]) !== process.pid && !ctx.processes.alive(Number(m[1]))) {
-      await unlink(join(dir, entry)).catch(() => undefined);
-      removed.push(entry);
-    }
-  }
-  if (removed.length) ctx.step(`removed ${removed.length} temporary file(s) a killed apply left in ${dir}`);
 }
 
 /** Test hook (documented in docs/decisions.md): with WSSGEN_APPLY_PAUSE_AT=<state>, apply stops there until killed. */
@@ -702,54 +480,8 @@ async function followLinks(path: string): Promise<{ file: string; link: Journal[
   throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
 }
 
-async function fileMeta(path: string, content: Buffer): Promise<FileMeta> {
-  const s = await stat(path);
-  return { sha256: sha256(content), mode: s.mode & 0o7777, uid: s.uid, gid: s.gid };
-}
-
 function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
   return a === undefined ? b === undefined : b !== undefined && a.equals(b);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function readTarget(target: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new EnvironmentError(`cannot read ${target}: ${describeFsError(error)}`);
-  }
-}
-
-/** The first line of a command's output, escaped: it is shown in a message. */
-function firstLine(text: string): string {
-  return escapeText(text.trim().split("\n")[0] ?? "");
-}
-
-/**
- * Whether nginx has read its config files since `sinceMs` (ms since the epoch): every one of its
- * current workers (not those shutting down) started later, which only a start or a reload does.
- * Unknown (no pid file, no /proc) counts as no.
- */
-async function loadedSince(ctx: Context, sinceMs: number): Promise<boolean> {
-  const now = await generation(ctx);
-  if (!now) return false;
-  const titles = await Promise.all(now.workers.map(async (pid) => ({ pid, title: await ctx.processes.title(pid) })));
-  const workers = titles.filter((w) => w.title !== undefined && /worker process$/.test(w.title));
-  return workers.length > 0 && workers.every((w) => (processStartMs(w.pid) ?? 0) > sinceMs);
-}
-
-/** nginx's master and its workers now, when they can be seen (a pid file and /proc). */
-async function generation(ctx: Context): Promise<Generation | undefined> {
-  const master = ctx.pidFile === undefined ? undefined : await ctx.processes.readPidFile(ctx.pidFile);
-  const workers = master === undefined ? undefined : await ctx.processes.children(master);
-  return master === undefined || workers === undefined ? undefined : { master, workers };
 }
 
 /** nginx -T names every file it read ("# configuration file /etc/nginx/conf.d/wssgen.conf:"), maybe through links. */
@@ -772,31 +504,6 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
   pid ??= info.pidPath;
   if (pid === undefined) return undefined;
   return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
-}
-
-/**
- * A reload nginx carried out shows as new workers, while the old ones either exit or retitle
- * themselves "worker process is shutting down" (they keep their open WebSockets but take no new
- * connections). Waiting for both means that, once apply returns, new connections get the new config.
- */
-async function waitForNewWorkers(
-  processes: Processes,
-  master: number,
-  old: number[],
-  timeoutMs: number,
-): Promise<"ok" | "master-gone" | "no-new-workers"> {
-  const deadline = Date.now() + timeoutMs;
-  const before = new Set(old);
-  for (;;) {
-    if (!processes.alive(master)) return "master-gone";
-    const children = (await processes.children(master)) ?? [];
-    if (children.some((pid) => !before.has(pid))) {
-      const titles = await Promise.all(children.filter((pid) => before.has(pid)).map((pid) => processes.title(pid)));
-      if (titles.every((title) => title === undefined || !/worker process$/.test(title))) return "ok";
-    }
-    if (Date.now() >= deadline) return "no-new-workers";
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
