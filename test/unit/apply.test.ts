@@ -224,4 +224,28 @@ describe("apply finds an interrupted apply's journal (fake nginx, real files)", 
     expect(existsSync(sidecar(target, "journal"))).toBe(true);
     rmSync(dir, { recursive: true });
   });
+
+  it("an older wssgen's pending marker: its untested file is never taken for the last good config", async () => {
+    const { dir, target } = setup();
+    // wssgen before 0.2, killed after writing: an untested file, its marker, and the backup of the good one
+    writeFileSync(target, "# untested, left by a killed apply\n");
+    writeFileSync(sidecar(target, "pending"), "written by wssgen apply\n");
+    writeFileSync(sidecar(target, "backup"), "# the old config\n");
+    const steps: string[] = [];
+    const test = () => fail(`nginx: [emerg] unknown directive "x" in ${target}:1`);
+    const error = await apply({
+      cwd: dir,
+      runner: runner({ test }, target),
+      processes: processes(true),
+      onStep: (s) => steps.push(s),
+    }).catch((e: unknown) => e);
+    expect(steps[0]).toBe(`found ${sidecar(target, "pending")} from an older wssgen: treating ${target} as not loaded by nginx`);
+    expect((error as DeployError).exitCode).toBe(1);
+    expect((error as DeployError).message).toContain("nginx -t rejected the new config; restored");
+    expect(readFileSync(target, "utf8")).toBe("# the old config\n");
+    expect(readFileSync(sidecar(target, "backup"), "utf8")).toBe("# the old config\n");
+    expect(existsSync(sidecar(target, "pending"))).toBe(false);
+    expect(existsSync(sidecar(target, "journal"))).toBe(false);
+    rmSync(dir, { recursive: true });
+  });
 });
