@@ -222,6 +222,8 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(readFileSync(target()).equals(before)).toBe(true);
     expect(readFileSync(log, "utf8")).toBe("call\ncall\n"); // the reload back ran
     expect(existsSync(sidecar(target(), "lock"))).toBe(false);
+    expect(existsSync(sidecar(target(), "journal"))).toBe(false); // undone: nothing left to recover
+    expect(readdirSync(nginx.confDir).filter((name) => name.includes("wssgen-tmp"))).toEqual([]);
     expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
   });
 

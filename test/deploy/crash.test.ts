@@ -270,6 +270,32 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expectHealthy();
   });
 
+  it("Ctrl-C (SIGINT) at every state puts the last good config back, reloads back when needed, and leaves no journal", async () => {
+    expect((await apply(config(`      - { path: /v0, upstream: app, websocket: false }`))).exitCode).toBe(0);
+    const older = readFileSync(target(), "utf8");
+    expect((await apply(config())).exitCode).toBe(0);
+    const good = readFileSync(target());
+    for (const state of ["begun", "backed-up", "written", "tested", "reloading", "verifying", "verified"]) {
+      writeFileSync(join(work, "wssgen.yaml"), config(V2));
+      const child = execa("node", [BIN, "apply", "--reload-timeout", "5s"], {
+        cwd: work,
+        reject: false,
+        env: { NO_COLOR: "1", WSSGEN_APPLY_PAUSE_AT: state },
+      });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      for (let i = 0; i < 400 && !pausedAt(state)(stderr); i++) await new Promise((r) => setTimeout(r, 25));
+      child.kill("SIGINT");
+      const r = await child;
+      expect(r.exitCode, `${state}: ${stderr}`).toBe(130);
+      expect(readFileSync(target()).equals(good), state).toBe(true);
+      // the backup holds a last good config: the one before, until this apply backed up the current one
+      expect([older, good.toString()], state).toContain(readFileSync(backup(), "utf8"));
+      expectHealthy();
+      await waitFor(async () => (await httpGet(sitePort, "/v2")).status === 404);
+    }
+  });
+
   it("the backup is never overwritten by a file nginx has not loaded (after --no-reload)", async () => {
     expect((await apply(config())).exitCode).toBe(0);
     const good = readFileSync(target());
