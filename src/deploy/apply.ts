@@ -181,7 +181,10 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const unfinished = (await exists(files.journal)) || (await exists(files.legacyPending));
   if (!changed && !unfinished && !options.recover) return result(ctx, "unchanged");
   if (options.dryRun) {
-    if (unfinished) ctx.step(`found ${files.journal} (an unfinished apply): a real apply finishes or undoes it first`);
+    if (unfinished)
+      ctx.step(
+        `found ${files.journal}: a real apply first acts on it (finishes or undoes an interrupted apply, or loads a --no-reload one)`,
+      );
     return { status: "dry-run", target, diff: plan.diff(), commands: ctx.commands };
   }
   const dir = dirname(target);

@@ -161,7 +161,9 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expect(readFileSync(target()).equals(good)).toBe(true);
     // --dry-run changes nothing, but says what a real apply will do first
     const dry = await apply(config(V2), ["--dry-run"]);
-    expect(dry.stderr).toContain(`found ${journal()} (an unfinished apply): a real apply finishes or undoes it first`);
+    expect(dry.stderr).toContain(
+      `found ${journal()}: a real apply first acts on it (finishes or undoes an interrupted apply, or loads a --no-reload one)`,
+    );
     expect(existsSync(journal())).toBe(true);
     const retry = await apply(config(V2));
     expect(retry.stderr).toMatch(found("after the backup, before the new file was written"));
