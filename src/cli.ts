@@ -186,6 +186,7 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     .option("--target <file>", "the file to write (default nginx.target, /etc/nginx/conf.d/wssgen.conf)")
     .option("--no-reload", "write and test only; do not reload nginx")
     .option("--dry-run", "print the diff and the commands it would run; change nothing")
+    .option("--recover", "only finish or undo an apply that was interrupted (killed, a crash); deploy nothing")
     .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
     .option("--lock-timeout <duration>", "how long to wait for another apply of the same target", "60s")
     .option("--reload-timeout <duration>", "how long nginx may take to start workers with the new config", "10s")
@@ -197,7 +198,9 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       "after",
       `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf"])}
 On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
-happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.`,
+happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.
+An apply that was killed (kill -9, a crash, a power cut) left a journal beside the target: the next
+apply (or apply --recover) first finishes it, or puts the last good config back, and says which.`,
     )
     .action(
       async (opts: {
@@ -205,6 +208,7 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
         target?: string;
         reload: boolean;
         dryRun?: boolean;
+        recover?: boolean;
         nginxVersion?: string;
         lockTimeout: string;
         reloadTimeout: string;
@@ -235,6 +239,8 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
           );
           for (const argv of result.commands) err(`would run: ${argv.join(" ")}`);
         } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
+        else if (result.status === "clean") err(`${result.target}: no interrupted apply to recover`);
+        else if (result.status === "recovered") err(`recovered ${result.target}`);
         else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
       },
     );

@@ -1,17 +1,20 @@
 /**
- * `wssgen apply`, the pre-deploy hook: render; if unchanged, stop; else lock, back up, write
- * atomically, `nginx -T` against the real main config, reload, verify — and on any failure put the
- * previous file back byte for byte (reloading back when the reload had happened).
+ * `wssgen apply`, the pre-deploy hook, as a transaction: render; if unchanged, stop; else lock,
+ * finish or undo any apply that was interrupted before (recover.ts), back up the last good
+ * config, write atomically, `nginx -T` against the real main config, reload, verify, commit — and
+ * on any failure put the last good config back byte for byte (reloading back when the reload may
+ * have happened). Every step is one function in STEPS; the journal (journal.ts) records each state before its
+ * work runs, so a crash at any point leaves a record the next apply can act on.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
-import { readFile, realpath, stat, unlink } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
-import { DeployError, EnvironmentError, UsageError } from "../errors.js";
+import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
 import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
 import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
@@ -21,9 +24,26 @@ import { outputLocator } from "../render/errors-map.js";
 import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
-import { describeFsError, writeFileAtomic } from "../util/write-file.js";
+import { escapeText } from "../util/show.js";
+import { describeFsError, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
+import {
+  exists,
+  fileMeta,
+  firstLine,
+  generation,
+  readTarget,
+  reloadBack,
+  restore,
+  waitForNewWorkers,
+  type Context,
+  type Generation,
+} from "./context.js";
+import { readBackup, recover, removeLeftovers } from "./recover.js";
+import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
 import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
+
+export { sidecar } from "./journal.js";
 
 export interface ApplyOptions extends LoadOptions {
   /** the file to write (default nginx.target) */
@@ -31,6 +51,8 @@ export interface ApplyOptions extends LoadOptions {
   /** false: write and test only */
   reload?: boolean | undefined;
   dryRun?: boolean | undefined;
+  /** only finish or undo an interrupted apply; deploy nothing */
+  recover?: boolean | undefined;
   nginxVersion?: string | undefined;
   lockTimeoutMs?: number;
   /** how long a reload may take to start new workers */
@@ -45,7 +67,8 @@ export interface ApplyOptions extends LoadOptions {
 }
 
 export interface ApplyResult {
-  status: "unchanged" | "dry-run" | "tested" | "applied";
+  /** `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo */
+  status: "unchanged" | "dry-run" | "tested" | "applied" | "recovered" | "clean";
   target: string;
   /** with --dry-run, the unified diff from the deployed file to the new one; else "" */
   diff: string;
@@ -90,241 +113,378 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   return { config, source, nginx, info, target, text, before, changed, diff };
 }
 
+/** One apply in flight: the journal on disk, and in memory what rolling back needs. */
+interface Transaction {
+  ctx: Context;
+  journal: Journal;
+  /** the last good config (undefined: none, a first deploy) */
+  previous: Buffer | undefined;
+  /** the target may differ from `previous` (set before the write, so a crash mid-write counts) */
+  touched: boolean;
+  /** nginx may run the new file (set before the reload command starts) */
+  reloadStarted: boolean;
+  /** nginx's master and workers just before the reload */
+  before: Generation | undefined;
+  /** the last-good config came from a --no-reload apply's journal: the backup already holds it */
+  continued: boolean;
+}
+
+/** A failure after the transaction began: the reason, nginx's messages, and whether nginx may run the new file. */
+class Failure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly details: string[] = [],
+    readonly reloadBack = false,
+  ) {
+    super(reason);
+  }
+}
+
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
-  const step = options.onStep ?? (() => undefined);
   const runner = options.runner ?? execaRunner;
-  const processes = options.processes ?? linuxProcesses;
   const plan = await planDeploy(options, runner);
-  const { config, source, nginx, info, text, changed } = plan;
-  // a symlinked target (sites-enabled/chat -> ../sites-available/chat) is written through, not replaced
-  const target = await realpath(plan.target).catch(() => plan.target);
+  const { config, nginx, info, text, changed } = plan;
+  const { file: target, link } = await followLinks(plan.target);
   if (!info && !options.dryRun)
     throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
+  if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
+  if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
+  if (options.probe) parseProbeUrl(options.probe.url);
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
-  const reloadArgv = config.nginx.reload;
-  if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
-  if (options.probe) parseProbeUrl(options.probe.url);
-  const commands = options.reload === false ? [testArgv] : [testArgv, reloadArgv];
-  // a `--no-reload` apply leaves the file deployed but not loaded: the next apply reloads it
-  const pendingFile = sidecar(target, "pending");
-  const pending =
-    options.reload !== false &&
-    (await stat(pendingFile).then(
-      () => true,
-      () => false,
-    ));
-  if (!changed && !pending) return { status: "unchanged", target, diff: "", commands: [] };
-  if (options.dryRun) return { status: "dry-run", target, diff: plan.diff(), commands };
-  // the diff is for --dry-run; a deploy only needs to know that something changed
-  const diff = "";
-  if (!changed) step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
-
+  const reloadArgv = [...config.nginx.reload];
+  const files = {
+    journal: sidecar(target, "journal"),
+    backup: sidecar(target, "backup"),
+    lock: sidecar(target, "lock"),
+    legacyPending: sidecar(target, "pending"),
+  };
+  const ctx: Context = {
+    options,
+    step: options.onStep ?? (() => undefined),
+    nginx,
+    runner,
+    processes: options.processes ?? linuxProcesses,
+    source: plan.source,
+    target,
+    link,
+    text,
+    mainConfig,
+    testArgv,
+    reloadArgv,
+    commands: options.reload === false ? [testArgv] : [testArgv, reloadArgv],
+    pidFile: info ? await pidFilePath(mainConfig, info) : undefined,
+    files,
+    manual: (existed) =>
+      `to restore by hand: ${existed ? `cp ${files.backup} ${target}` : `rm ${target}`} && ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`,
+  };
+  const unfinished = (await exists(files.journal)) || (await exists(files.legacyPending));
+  if (!changed && !unfinished && !options.recover) return result(ctx, "unchanged");
+  if (options.dryRun) {
+    if (unfinished)
+      ctx.step(
+        `found ${files.journal}: a real apply first acts on it (finishes or undoes an interrupted apply, or loads a --no-reload one)`,
+      );
+    return { status: "dry-run", target, diff: plan.diff(), commands: ctx.commands };
+  }
   const dir = dirname(target);
-  const dirStat = await stat(dir).catch(() => undefined);
-  if (!dirStat?.isDirectory()) throw new EnvironmentError(`cannot write ${target}: directory ${dir} does not exist`);
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+    throw new EnvironmentError(`cannot write ${target}: directory ${dir} does not exist`);
 
-  const lock = await acquireLock(sidecar(target, "lock"), {
+  const lock = await acquireLock(files.lock, {
     timeoutMs: options.lockTimeoutMs ?? 60_000,
-    onWait: (pid) => step(`waiting for another wssgen apply (pid ${pid}) to finish`),
+    onWait: (pid) => ctx.step(`waiting for another wssgen apply (pid ${pid}) to finish`),
   });
-  // from here on, an interruption puts the previous file back (synchronously: the process is exiting)
-  let previous: Buffer | undefined;
-  let written = false;
-  let reloaded = false;
+  let tx: Transaction | undefined;
+  // an interruption (Ctrl-C, SIGTERM) puts the last good config back, synchronously: the process is exiting
   const interrupt = onInterrupt(() => {
-    if (written) {
-      if (previous === undefined) rmSync(target, { force: true });
-      else writeFileSync(target, previous);
-      // nginx may already run the new file: load the restored one
-      if (reloaded) spawnSync(reloadArgv[0]!, reloadArgv.slice(1), { stdio: "ignore", timeout: 30_000 });
-    }
+    if (tx) undoSync(tx);
     rmSync(lock.path, { force: true });
   });
   try {
-    previous = await readTarget(target); // again, under the lock: another apply may have written it
-    if (!pending && previous !== undefined && previous.equals(Buffer.from(text)))
-      return { status: "unchanged", target, diff: "", commands: [] };
-    const previousStat = previous === undefined ? undefined : await stat(target);
-    const backup = sidecar(target, "backup");
-    if (previous !== undefined) {
-      await writeFileAtomic(backup, previous, {
-        mode: previousStat!.mode & 0o7777,
-        uid: previousStat!.uid,
-        gid: previousStat!.gid,
-      });
-      step(`backed up ${target} to ${backup}`);
-    }
-
-    const reloadTimeoutMs = options.reloadTimeoutMs ?? 10_000;
-    const pidFile = await pidFilePath(mainConfig, info!);
-    /** nginx's master and its workers now, when they can be seen (a pid file and /proc) */
-    const generation = async (): Promise<{ master: number; workers: number[] } | undefined> => {
-      const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
-      const workers = master === undefined ? undefined : await processes.children(master);
-      return master === undefined || workers === undefined ? undefined : { master, workers };
-    };
-    const restore = async (): Promise<void> => {
-      if (previous === undefined)
-        await unlink(target).catch((error: NodeJS.ErrnoException) =>
-          error.code === "ENOENT" ? undefined : Promise.reject(error),
-        );
-      else
-        await writeFileAtomic(target, previous, {
-          mode: previousStat!.mode & 0o7777,
-          uid: previousStat!.uid,
-          gid: previousStat!.gid,
-        });
-    };
-    const manual = [
-      `to restore by hand: ${previous === undefined ? `rm ${target}` : `cp ${backup} ${target}`} && ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`,
-    ];
-    const rollback = async (reason: string, details: string[], reloadBack: boolean): Promise<never> => {
-      try {
-        await restore();
-      } catch (error) {
-        const why = error instanceof EnvironmentError ? error.message : `cannot restore ${target}: ${describeFsError(error)}`;
-        throw new DeployError(3, `apply failed: ${reason}; restoring failed too: ${why}`, [...details, ...manual]);
-      }
-      const what = previous === undefined ? `removed the new ${target} (first deploy)` : `restored ${target} byte for byte`;
-      if (!reloadBack) throw new DeployError(1, `apply failed: ${reason}; ${what}; nginx was not reloaded`, details);
-      const retest = await nginx.test({ config: mainConfig });
-      const beforeBack = await generation();
-      const again = retest.ok ? await runner(reloadArgv) : undefined;
-      // wait for the restored config to be the one answering, as for the forward reload
-      const back =
-        again?.exitCode === 0 && beforeBack
-          ? await waitForNewWorkers(processes, beforeBack.master, beforeBack.workers, reloadTimeoutMs)
-          : "ok";
-      if (back !== "ok")
-        throw new DeployError(
-          3,
-          `apply failed: ${reason}; ${what}, but nginx did not load it back (${back === "master-gone" ? "nginx stopped" : "no new workers"})`,
-          [...details, `check nginx's error log and run: ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`],
-        );
-      if (!again || again.exitCode !== 0)
-        throw new DeployError(
-          3,
-          `apply failed: ${reason}; ${what}, but reloading nginx back failed: ${firstLine(again?.stderr ?? retest.stderr)}`,
-          [
-            ...details,
-            `nginx may still be running the new config; ${manual[0]!.replace(/^to restore by hand: .*? && /, "run: ")}`,
-          ],
-        );
-      throw new DeployError(1, `apply failed: ${reason}; ${what} and reloaded nginx back to it`, details);
-    };
-
-    const deployWritten = async (
-      fail: (reason: string, details: string[], reloadBack: boolean) => Promise<never>,
-    ): Promise<ApplyResult> => {
-      const test = await nginx.test({ config: mainConfig, dump: true });
-      if (!test.ok) await fail(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
-      if (!(await includes(test.stdout, target)))
-        await fail(
-          `${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`,
-          [],
-          false,
-        );
-      step(`${testArgv.join(" ")}: ok`);
-      if (options.reload === false) return { status: "tested", target, diff, commands };
-
-      const current = await generation();
-      reloaded = true;
-      const reload = await runner(reloadArgv);
-      if (reload.notFound) await fail(`reload command not found: ${reloadArgv[0]}`, [], false);
-      if (reload.exitCode !== 0) {
-        // a reload command can fail after nginx took the signal: then nginx runs the new file, and must go back
-        const tookIt = current ? (await waitForNewWorkers(processes, current.master, current.workers, 1000)) === "ok" : false;
-        await fail(
-          `${reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${current === undefined ? " (is nginx running?)" : ""}`,
-          [],
-          tookIt,
-        );
-      }
-      step(`${reloadArgv.join(" ")}: ok`);
-
-      if (current === undefined) {
-        const master = pidFile === undefined ? undefined : await processes.readPidFile(pidFile);
-        if (pidFile !== undefined && master === undefined)
-          await fail(`nginx is not running (no pid in ${pidFile}), so nothing loaded the new config`, [], false);
-        step(
-          pidFile === undefined
-            ? "could not verify the reload: no nginx pid file"
-            : "could not verify the reload: no /proc to list nginx's workers",
-        );
-      } else {
-        const verdict = await waitForNewWorkers(processes, current.master, current.workers, reloadTimeoutMs);
-        if (verdict === "master-gone") await fail(`nginx (pid ${current.master}) stopped during the reload`, [], true);
-        // no new workers: nginx refused the new config (a port taken, say) and runs the previous one
-        if (verdict === "no-new-workers")
-          await fail(
-            `nginx did not load the new config: no new worker processes within ${Math.round(reloadTimeoutMs / 1000)}s (see nginx's error log); it still runs the previous one`,
-            [],
-            false,
-          );
-        step(`nginx (pid ${current.master}) started new workers with the new config`);
-      }
-      if (options.probe) {
-        const probed = await probe(options.probe.url, options.probe.options);
-        if (!probed.ok)
-          await fail(`the probe of ${options.probe.url} failed: ${probed.problem?.message ?? "no upgrade"}`, [], true);
-        step(`probe ${options.probe.url}: 101 in ${probed.timing.upgradeMs} ms`);
-      }
-      await unlink(pendingFile).catch(() => undefined);
-      return { status: "applied", target, diff, commands };
-    };
-
-    // until nginx runs what is on disk, a marker says so: a later apply (even after a crash) reloads
-    const hadPending = await stat(pendingFile).then(
-      () => true,
-      () => false,
-    );
-    await writeFileAtomic(
-      pendingFile,
-      "written by wssgen apply: nginx may not run this file yet; the next wssgen apply reloads it\n",
-    );
-    const undo = rollback;
-    const rollbackAndClear = async (reason: string, details: string[], reloadBack: boolean): Promise<never> => {
-      if (!hadPending) await unlink(pendingFile).catch(() => undefined);
-      return undo(reason, details, reloadBack);
-    };
-    try {
-      await writeFileAtomic(target, text);
-      written = true;
-      step(`wrote ${target}`);
-      return await deployWritten(rollbackAndClear);
-    } catch (error) {
-      if (error instanceof DeployError) throw error;
-      if (!written) {
-        // the write itself failed (a full disk, say): the old file is untouched, nothing to undo
-        if (!hadPending) await unlink(pendingFile).catch(() => undefined);
-        throw error;
-      }
-      // anything unexpected after the write: put the previous state back all the same
-      return await rollbackAndClear(error instanceof Error ? error.message : String(error), [], reloaded);
-    }
+    await removeLeftovers(ctx);
+    const pending = await recover(ctx);
+    if (options.recover) return result(ctx, pending === "recovered" ? "recovered" : "clean");
+    tx = await begin(ctx, pending === "recovered" || pending === "clean" ? undefined : pending);
+    if (!tx) return result(ctx, "unchanged");
+    return await run(tx);
   } finally {
     interrupt.release();
     await lock.release();
   }
 }
 
-/** apply's own files beside the target: hidden, because nginx's include globs (`*`, `*.conf`) skip dot files. */
-export function sidecar(target: string, kind: "lock" | "backup" | "pending"): string {
-  return join(dirname(target), `.${basename(target)}.wssgen-${kind}`);
+function result(ctx: Context, status: ApplyResult["status"]): ApplyResult {
+  return { status, target: ctx.target, diff: "", commands: status === "unchanged" || status === "clean" ? [] : ctx.commands };
 }
 
-async function readTarget(target: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new EnvironmentError(`cannot read ${target}: ${describeFsError(error)}`);
+/**
+ * Starts a transaction under the lock, or returns undefined when there is nothing to do. `pending`
+ * is a finished `--no-reload` apply: its file passed `nginx -t` but nginx may never have loaded it,
+ * so the last good config stays the backup it recorded, never that file.
+ */
+async function begin(ctx: Context, pending: Journal | undefined): Promise<Transaction | undefined> {
+  const { target, text, options, files } = ctx;
+  const current = await readTarget(target); // again, under the lock: another apply may have written it
+  const upToDate = current !== undefined && current.equals(Buffer.from(text));
+  const reload = options.reload !== false;
+  if (upToDate && (!pending || !reload)) return undefined;
+  let previous: Buffer | undefined;
+  let meta: FileMeta | null;
+  if (pending) {
+    meta = pending.previous;
+    previous =
+      meta === null
+        ? undefined
+        : await readBackup(ctx, meta, `found ${files.journal} (a --no-reload apply nginx has not loaded)`);
+  } else {
+    previous = current;
+    meta = current === undefined ? null : await fileMeta(target, current);
+  }
+  const journal = newJournal({
+    target,
+    link: ctx.link,
+    previous: meta,
+    backup: files.backup,
+    next: { sha256: sha256(text) },
+    reload,
+  });
+  const tx: Transaction = {
+    ctx,
+    journal,
+    previous,
+    touched: !sameContent(current, previous),
+    reloadStarted: false,
+    before: undefined,
+    continued: pending !== undefined,
+  };
+  if (upToDate) {
+    // a --no-reload apply wrote and tested exactly this file: load it now
+    ctx.step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
+    journal.state = "written";
+  }
+  await writeJournal(files.journal, journal);
+  await unlink(files.legacyPending).catch(() => undefined);
+  return tx;
+}
+
+/** The states in order: each function does the work its state names and returns the next state. */
+const STEPS: Record<State, (tx: Transaction) => Promise<State | ApplyResult>> = {
+  begun: backUp,
+  "backed-up": writeTarget,
+  written: testTarget,
+  tested: (tx) => Promise.resolve(tx.journal.reload ? "reloading" : result(tx.ctx, "tested")),
+  reloading: reloadNginx,
+  verifying: verifyReload,
+  verified: commit,
+};
+
+async function run(tx: Transaction): Promise<ApplyResult> {
+  for (;;) {
+    await pauseForTests(tx);
+    let next: State | ApplyResult;
+    try {
+      next = await STEPS[tx.journal.state](tx);
+      if (typeof next !== "string") return next;
+      tx.journal.state = next;
+      await writeJournal(tx.ctx.files.journal, tx.journal);
+    } catch (error) {
+      return await rollback(tx, error);
+    }
   }
 }
 
-function firstLine(text: string): string {
-  return text.trim().split("\n")[0] ?? "";
+/** The backup is the last good config; it is written only from one (see begin), and only when it differs. */
+async function backUp(tx: Transaction): Promise<State> {
+  const { ctx, previous, journal } = tx;
+  if (previous === undefined || journal.previous === null) return "backed-up";
+  const held = await readFile(ctx.files.backup).catch(() => undefined);
+  if (held && held.equals(previous)) return "backed-up";
+  await writeFileAtomic(ctx.files.backup, previous, journal.previous);
+  ctx.step(`backed up ${ctx.target} to ${ctx.files.backup}`);
+  return "backed-up";
+}
+
+async function writeTarget(tx: Transaction): Promise<State> {
+  const { ctx } = tx;
+  const touched = tx.touched;
+  tx.touched = true;
+  // the write is atomic: when it fails (a full disk, say) the target is as it was
+  await writeFileAtomic(ctx.target, ctx.text, tx.journal.previous ?? {}).catch((error: unknown) => {
+    tx.touched = touched;
+    throw error;
+  });
+  ctx.step(`wrote ${ctx.target}`);
+  return "written";
+}
+
+async function testTarget(tx: Transaction): Promise<State> {
+  const { ctx } = tx;
+  const test = await ctx.nginx.test({ config: ctx.mainConfig, dump: true });
+  if (!test.ok) throw new Failure(`nginx -t rejected the new config`, mapNginxMessages(test.errors, ctx));
+  if (!(await includes(test.stdout, ctx.target)))
+    throw new Failure(
+      `${ctx.mainConfig} does not include ${ctx.target}, so nginx would never load it (add an include, or set nginx.target)`,
+    );
+  ctx.step(`${ctx.testArgv.join(" ")}: ok`);
+  return "tested";
+}
+
+async function reloadNginx(tx: Transaction): Promise<State> {
+  const { ctx } = tx;
+  tx.before = await generation(ctx);
+  tx.reloadStarted = true;
+  const reload = await ctx.runner(ctx.reloadArgv);
+  if (reload.notFound) throw new Failure(`reload command not found: ${ctx.reloadArgv[0]}`);
+  if (reload.exitCode !== 0) {
+    // a reload command can fail after nginx took the signal: then nginx runs the new file, and must go back
+    const tookIt = tx.before
+      ? (await waitForNewWorkers(ctx.processes, tx.before.master, tx.before.workers, 1000)) === "ok"
+      : false;
+    throw new Failure(
+      `${ctx.reloadArgv.join(" ")} failed: ${firstLine(reload.stderr) || `exit ${reload.exitCode}`}${tx.before === undefined ? " (is nginx running?)" : ""}`,
+      [],
+      tookIt,
+    );
+  }
+  ctx.step(`${ctx.reloadArgv.join(" ")}: ok`);
+  return "verifying";
+}
+
+async function verifyReload(tx: Transaction): Promise<State> {
+  const { ctx, before } = tx;
+  const reloadTimeoutMs = ctx.options.reloadTimeoutMs ?? 10_000;
+  if (before === undefined) {
+    const master = ctx.pidFile === undefined ? undefined : await ctx.processes.readPidFile(ctx.pidFile);
+    if (ctx.pidFile !== undefined && master === undefined)
+      throw new Failure(`nginx is not running (no pid in ${ctx.pidFile}), so nothing loaded the new config`);
+    ctx.step(
+      ctx.pidFile === undefined
+        ? "could not verify the reload: no nginx pid file"
+        : "could not verify the reload: no /proc to list nginx's workers",
+    );
+  } else {
+    const verdict = await waitForNewWorkers(ctx.processes, before.master, before.workers, reloadTimeoutMs);
+    if (verdict === "master-gone") throw new Failure(`nginx (pid ${before.master}) stopped during the reload`, [], true);
+    // no new workers: nginx refused the new config (a port taken, say) and runs the previous one
+    if (verdict === "no-new-workers")
+      throw new Failure(
+        `nginx did not load the new config: no new worker processes within ${Math.round(reloadTimeoutMs / 1000)}s (see nginx's error log); it still runs the previous one`,
+      );
+    ctx.step(`nginx (pid ${before.master}) started new workers with the new config`);
+  }
+  const probeWith = ctx.options.probe;
+  if (probeWith) {
+    const probed = await probe(probeWith.url, probeWith.options);
+    if (!probed.ok)
+      throw new Failure(`the probe of ${probeWith.url} failed: ${escapeText(probed.problem?.message ?? "no upgrade")}`, [], true);
+    ctx.step(`probe ${probeWith.url}: 101 in ${probed.timing.upgradeMs} ms`);
+  }
+  return "verified";
+}
+
+/** nginx serves the new config: it is the last good one now, and the journal goes. */
+async function commit(tx: Transaction): Promise<ApplyResult> {
+  await removeJournal(tx.ctx.files.journal);
+  return result(tx.ctx, "applied");
+}
+
+/**
+ * Puts the last good config back after a failure, reloads nginx back when it may run the new file,
+ * and throws what happened: exit 1 when the previous state is back, exit 3 (keeping the journal, so
+ * the next apply tries again) when it is not.
+ */
+async function rollback(tx: Transaction, error: unknown): Promise<never> {
+  const { ctx } = tx;
+  const failure =
+    error instanceof Failure ? error : new Failure(error instanceof Error ? error.message : String(error), [], tx.reloadStarted);
+  if (!tx.touched) {
+    // nothing changed yet (the backup or the write itself failed, a full disk say): nothing to undo
+    await removeJournal(ctx.files.journal).catch(() => undefined);
+    if (!(error instanceof Failure) && isKnownError(error)) throw error;
+    throw new DeployError(ExitCode.invalid, `apply failed: ${failure.reason}; ${ctx.target} was not changed`, failure.details);
+  }
+  const previousExisted = tx.previous !== undefined;
+  try {
+    await restore(ctx, tx.previous, tx.journal.previous);
+  } catch (restoreError) {
+    const why = isKnownError(restoreError)
+      ? restoreError.message
+      : `cannot restore ${ctx.target}: ${describeFsError(restoreError)}`;
+    throw new DeployError(ExitCode.unrecoverable, `apply failed: ${failure.reason}; restoring failed too: ${why}`, [
+      ...failure.details,
+      ctx.manual(previousExisted),
+    ]);
+  }
+  tx.touched = false;
+  const what = !previousExisted
+    ? `removed the new ${ctx.target} (first deploy)`
+    : tx.continued
+      ? `restored ${ctx.target} byte for byte to the last config nginx loaded (from before the --no-reload apply)`
+      : `restored ${ctx.target} byte for byte`;
+  if (!failure.reloadBack) {
+    await removeJournal(ctx.files.journal);
+    throw new DeployError(ExitCode.invalid, `apply failed: ${failure.reason}; ${what}; nginx was not reloaded`, failure.details);
+  }
+  const back = await reloadBack(ctx);
+  if (back.problem !== undefined)
+    throw new DeployError(ExitCode.unrecoverable, `apply failed: ${failure.reason}; ${what}, but ${back.problem}`, [
+      ...failure.details,
+      back.advice,
+    ]);
+  tx.reloadStarted = false;
+  await removeJournal(ctx.files.journal);
+  throw new DeployError(
+    ExitCode.invalid,
+    `apply failed: ${failure.reason}; ${what} and reloaded nginx back to it`,
+    failure.details,
+  );
+}
+
+/** What Ctrl-C does mid-transaction: the same undo as rollback, synchronously, reporting nothing. */
+function undoSync(tx: Transaction): void {
+  const { ctx } = tx;
+  try {
+    if (tx.touched) {
+      if (tx.previous === undefined || tx.journal.previous === null) rmSync(ctx.target, { force: true });
+      else writeFileAtomicSync(ctx.target, tx.previous, tx.journal.previous);
+    }
+    // nginx may already run the new file: load the restored one
+    if (tx.reloadStarted) spawnSync(ctx.reloadArgv[0]!, ctx.reloadArgv.slice(1), { stdio: "ignore", timeout: 30_000 });
+    rmSync(ctx.files.journal, { force: true });
+  } catch {
+    // the journal stays: the next apply finishes the undo
+  }
+}
+
+/** Test hook (documented in docs/decisions.md): with WSSGEN_APPLY_PAUSE_AT=<state>, apply stops there until killed. */
+async function pauseForTests(tx: Transaction): Promise<void> {
+  if (process.env.WSSGEN_APPLY_PAUSE_AT !== tx.journal.state) return;
+  tx.ctx.step(`paused at ${tx.journal.state} (WSSGEN_APPLY_PAUSE_AT)`);
+  await new Promise((r) => setTimeout(r, 3_600_000));
+}
+
+/**
+ * The file a target path names: symlinks followed (up to 40, as the kernel does) even when the last
+ * one dangles, so apply writes through a `sites-enabled/chat -> ../sites-available/chat` link, creating
+ * the file it points to, and the link itself stays a link.
+ */
+async function followLinks(path: string): Promise<{ file: string; link: Journal["link"] }> {
+  let file = path;
+  let first: Journal["link"] = null;
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(file).catch(() => undefined);
+    if (!info?.isSymbolicLink()) return { file, link: first };
+    const text = await readlink(file);
+    first ??= { path, text };
+    // relative to the directory the link really is in, as the kernel resolves it
+    file = resolve(await realpath(dirname(file)).catch(() => dirname(file)), text);
+  }
+  throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
+}
+
+function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined ? b === undefined : b !== undefined && a.equals(b);
 }
 
 /** nginx -T names every file it read ("# configuration file /etc/nginx/conf.d/wssgen.conf:"), maybe through links. */
@@ -349,39 +509,14 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
   return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
 }
 
-/**
- * A reload nginx carried out shows as new workers, while the old ones either exit or retitle
- * themselves "worker process is shutting down" (they keep their open WebSockets but take no new
- * connections). Waiting for both means that, once apply returns, new connections get the new config.
- */
-async function waitForNewWorkers(
-  processes: Processes,
-  master: number,
-  old: number[],
-  timeoutMs: number,
-): Promise<"ok" | "master-gone" | "no-new-workers"> {
-  const deadline = Date.now() + timeoutMs;
-  const before = new Set(old);
-  for (;;) {
-    if (!processes.alive(master)) return "master-gone";
-    const children = (await processes.children(master)) ?? [];
-    if (children.some((pid) => !before.has(pid))) {
-      const titles = await Promise.all(children.filter((pid) => before.has(pid)).map((pid) => processes.title(pid)));
-      if (titles.every((title) => title === undefined || !/worker process$/.test(title))) return "ok";
-    }
-    if (Date.now() >= deadline) return "no-new-workers";
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
-function mapNginxMessages(messages: NginxMessage[], target: string, text: string, source: ConfigSource): string[] {
-  const locate = outputLocator(text, target);
+function mapNginxMessages(messages: NginxMessage[], ctx: Context): string[] {
+  const locate = outputLocator(ctx.text, ctx.target);
   return messages.map((m) => {
     const path = locate(m);
-    const where = m.file ? ` (${m.file}:${m.line})` : "";
-    if (!path) return `nginx: ${m.text}${where}`;
-    const { line, column } = source.locate(path);
-    return `${source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${m.text}${where}`;
+    const where = m.file ? ` (${escapeText(m.file)}:${m.line})` : "";
+    if (!path) return `nginx: ${escapeText(m.text)}${where}`;
+    const { line, column } = ctx.source.locate(path);
+    return `${ctx.source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${escapeText(m.text)}${where}`;
   });
 }

@@ -1,8 +1,15 @@
-/** Writing files whole or not at all: a temp file in the same directory, fsync, rename. */
-import { open, rename, rm, stat } from "node:fs/promises";
+/**
+ * Writing files whole or not at all: a temp file in the same directory, fsync, rename, fsync of the
+ * directory (so the rename itself survives a power cut). The temp file is removed on every failure
+ * (a full disk, say) and on Ctrl-C; one left by a process killed outright is named so that
+ * `removeStaleTemps` recognises it as wssgen's and its writer as gone.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, fchmodSync, fchownSync } from "node:fs";
+import { open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
+import { onInterrupt } from "./interrupt.js";
 
 export interface WriteOptions {
   /** permissions; default: those of the file being replaced, else 0644 */
@@ -35,15 +42,49 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/** `.<name>.wssgen-tmp.<pid>.<random>`: hidden (nginx's include globs skip it) and naming its writer. */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.wssgen-tmp.${process.pid}.${randomBytes(6).toString("hex")}`);
+}
+const TEMP_NAME = /^\.(.+)\.wssgen-tmp\.(\d+)\.[0-9a-f]{12}$/;
+
+/** fsync of a directory, so that a rename or unlink in it is on disk; file systems that refuse it are skipped. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
+}
+
+function syncDirSync(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // as above: not every file system can sync a directory
+  }
+}
+
+function ownerFor(options: WriteOptions, previous: { uid: number; gid: number } | undefined) {
+  const uid = options.uid ?? previous?.uid;
+  const gid = options.gid ?? previous?.gid;
+  return uid !== undefined && gid !== undefined && process.getuid?.() === 0 ? { uid, gid } : undefined;
+}
+
 export async function writeFileAtomic(
   path: string,
   content: string | Buffer | Iterable<string>,
   options: WriteOptions = {},
 ): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempPath(path);
   const previous = await stat(path).catch(() => undefined);
   const mode = options.mode ?? (previous ? previous.mode & 0o7777 : 0o644);
+  // killed by Ctrl-C half way: the temp file goes too
+  const interrupt = onInterrupt(() => rmSync(temp, { force: true }));
   try {
     const handle = await open(temp, "wx", mode);
     try {
@@ -64,16 +105,77 @@ export async function writeFileAtomic(
         if (batch.length) await handle.write(batch.join(""));
       }
       await handle.chmod(mode); // open's mode is filtered by the umask
-      const uid = options.uid ?? previous?.uid;
-      const gid = options.gid ?? previous?.gid;
-      if (uid !== undefined && gid !== undefined && process.getuid?.() === 0) await handle.chown(uid, gid);
+      const owner = ownerFor(options, previous);
+      if (owner) await handle.chown(owner.uid, owner.gid);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temp, path);
+    await syncDir(dirname(path));
   } catch (error) {
     await rm(temp, { force: true });
     throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error)}`);
+  } finally {
+    interrupt.release();
+  }
+}
+
+/**
+ * The same, synchronously: for the last moments of a process that is exiting on a signal, where no
+ * promise will run. Throws the file system's error (the caller is past reporting it nicely).
+ */
+export function writeFileAtomicSync(path: string, content: Buffer, options: WriteOptions = {}): void {
+  const temp = tempPath(path);
+  let previous: { mode: number; uid: number; gid: number } | undefined;
+  try {
+    previous = statSync(path);
+  } catch {
+    previous = undefined;
+  }
+  const mode = options.mode ?? (previous ? previous.mode & 0o7777 : 0o644);
+  try {
+    const fd = openSync(temp, "wx", mode);
+    try {
+      for (let done = 0; done < content.length;) done += writeSync(fd, content, done);
+      fchmodSync(fd, mode);
+      const owner = ownerFor(options, previous);
+      if (owner) fchownSync(fd, owner.uid, owner.gid);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+    syncDirSync(dirname(path));
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Removes the temp files that writeFileAtomic left beside `path` (or beside the given sibling
+ * names) when its process was killed outright: only wssgen's own names, and only those whose writer
+ * is no longer running. Returns the names removed.
+ */
+export async function removeStaleTemps(dir: string, names: string[]): Promise<string[]> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const m = TEMP_NAME.exec(entry);
+    if (!m || !names.includes(m[1]!) || processRuns(Number(m[2]))) continue;
+    await rm(join(dir, entry), { force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return false; // ours are removed before we return; any left are from an earlier life of this pid
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -3,7 +3,7 @@
  * and the newest nginx of the matrix: good changes are served, bad ones leave the old file byte for
  * byte and nginx serving the old config.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import {
   truncateSync,
   chmodSync,
@@ -14,6 +14,7 @@ import {
   writeSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -191,12 +192,13 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
   it("after --no-reload, the next apply reloads even though the file is up to date", async () => {
     expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
     expect((await applyWith(config(ROUTES_V2), ["--no-reload"])).exitCode).toBe(0);
-    expect(existsSync(sidecar(target(), "pending"))).toBe(true);
+    // the journal says: tested, not loaded (it replaces the pending marker of wssgen before 0.2)
+    expect(JSON.parse(readFileSync(sidecar(target(), "journal"), "utf8"))).toMatchObject({ state: "tested", reload: false });
     const r = await applyWith(config(ROUTES_V2));
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain("is up to date but was written with --no-reload: testing and reloading it");
     expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
-    expect(existsSync(sidecar(target(), "pending"))).toBe(false);
+    expect(existsSync(sidecar(target(), "journal"))).toBe(false);
     expect((await applyWith(config(ROUTES_V2))).stderr).toBe(`${target()} is up to date; nothing to do`);
   });
 
@@ -220,6 +222,8 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(readFileSync(target()).equals(before)).toBe(true);
     expect(readFileSync(log, "utf8")).toBe("call\ncall\n"); // the reload back ran
     expect(existsSync(sidecar(target(), "lock"))).toBe(false);
+    expect(existsSync(sidecar(target(), "journal"))).toBe(false); // undone: nothing left to recover
+    expect(readdirSync(nginx.confDir).filter((name) => name.includes("wssgen-tmp"))).toEqual([]);
     expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
   });
 
@@ -314,35 +318,62 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(readFileSync(target()).equals(before)).toBe(true);
   });
 
-  it("a full disk (a tiny tmpfs) exits 2 and leaves the old file", async () => {
+  it("a full disk at any point (a tiny tmpfs, 0 to 6 pages free) leaves the old file, nginx -t passing and no temp file", async () => {
     const small = join(nginx.dir, "small");
     mkdirSync(small);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", small]);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=96k", "tmpfs", small]);
     try {
       const smallTarget = join(small, "wssgen.conf");
       writeFileSync(
         nginx.mainConfig,
         readFileSync(nginx.mainConfig, "utf8").replace(/include (.*);\n\}/, `include $1;\n    include ${small}/*.conf;\n}`),
       );
-      expect((await applyWith(config(ROUTES, { target: smallTarget }))).exitCode).toBe(0);
-      const before = readFileSync(smallTarget);
-      // fill the rest of the file system
-      const fd = openSync(join(small, "filler"), "w");
-      try {
-        for (;;) writeSync(fd, Buffer.alloc(1024));
-      } catch (error) {
-        expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
-      } finally {
-        closeSync(fd);
-      }
-      // leave three pages: room for the lock, the backup and the pending marker, not for the new, larger config
-      truncateSync(join(small, "filler"), statSync(join(small, "filler")).size - 12288);
-      const many = Array.from({ length: 40 }, (_, i) => `      - { path: /r${i}, upstream: app, websocket: false }`).join("\n");
-      const r = await applyWith(config(`${ROUTES}\n${many}`, { target: smallTarget }));
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr.split("\n").pop()).toBe(`wssgen: cannot write ${smallTarget}: no space left on device`);
-      expect(readFileSync(smallTarget).equals(before)).toBe(true);
-      expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+      const old = config(ROUTES, { target: smallTarget });
+      const filler = join(small, "filler");
+      const routes = (n: number) =>
+        Array.from({ length: n }, (_, i) => `      - { path: /r${i}, upstream: app, websocket: false }`).join("\n");
+      // a change of about the same size (one page), and one of several pages
+      const changes = [config(ROUTES_V2, { target: smallTarget }), config(`${ROUTES}\n${routes(60)}`, { target: smallTarget })];
+      const messages = new Set<string>();
+      for (const change of changes)
+        for (let pages = 0; pages <= 6; pages++) {
+          rmSync(filler, { force: true });
+          const reset = await applyWith(old);
+          expect(reset.exitCode, reset.stderr).toBe(0);
+          expect(readdirSync(small).sort()).toEqual(
+            [".wssgen.conf.wssgen-backup", "wssgen.conf"].slice(existsSync(sidecar(smallTarget, "backup")) ? 0 : 1),
+          );
+          const before = readFileSync(smallTarget);
+          // fill the file system, then free `pages` pages
+          const fd = openSync(filler, "w");
+          try {
+            for (;;) writeSync(fd, Buffer.alloc(4096));
+          } catch (error) {
+            expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
+          } finally {
+            closeSync(fd);
+          }
+          truncateSync(filler, Math.max(0, statSync(filler).size - pages * 4096));
+          const r = await applyWith(change);
+          const last = r.stderr.split("\n").pop()!;
+          messages.add(last.replace(small, "SMALL"));
+          if (r.exitCode === 0) expect(readFileSync(smallTarget, "utf8")).toContain("/v2");
+          else {
+            expect([1, 2], r.stderr).toContain(r.exitCode);
+            expect(last).toMatch(/no space left on device/);
+            expect(readFileSync(smallTarget).equals(before), r.stderr).toBe(true);
+          }
+          const left = readdirSync(small).filter(
+            (name) => !["filler", "wssgen.conf", ".wssgen.conf.wssgen-backup"].includes(name),
+          );
+          expect(left, `${pages} pages free: ${r.stderr}`).toEqual([]);
+          const test = spawnSync(build.binary, ["-t", "-c", nginx.mainConfig], { encoding: "utf8" });
+          expect(test.status, test.stderr).toBe(0);
+          expect((await httpGet(sitePort, "/app")).body).toBe("backend-a /app\n");
+        }
+      // the disk filled up at the new file itself, and at apply's own files before it
+      expect(messages).toContain("wssgen: cannot write SMALL/wssgen.conf: no space left on device");
+      expect(messages).toContain("wssgen: cannot create lock SMALL/.wssgen.conf.wssgen-lock: no space left on device");
     } finally {
       execFileSync("umount", [small]);
     }

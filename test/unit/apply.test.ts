@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { apply, sidecar } from "../../src/deploy/apply.js";
+import { sha256 } from "../../src/deploy/journal.js";
 import { DeployError } from "../../src/errors.js";
 import type { Processes } from "../../src/nginx/processes.js";
 import type { Runner, RunResult } from "../../src/nginx/runner.js";
@@ -130,7 +131,121 @@ describe("apply (fake nginx, real files)", () => {
       `apply failed: nginx is not running (no pid in ${join(dir, "nginx.pid")}), so nothing loaded the new config; restored ${target} byte for byte; nginx was not reloaded`,
     );
     expect(readFileSync(target, "utf8")).toBe("# the old config\n");
+    expect(existsSync(sidecar(target, "journal"))).toBe(false);
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe("apply finds an interrupted apply's journal (fake nginx, real files)", () => {
+  const journalFor = (target: string, fields: Record<string, unknown> = {}) => ({
+    format: "wssgen-apply-journal/1",
+    state: "written",
+    pid: 4242,
+    started: "2026-01-01T00:00:00.000Z",
+    target,
+    link: null,
+    previous: { sha256: sha256("# the old config\n"), mode: 0o644, uid: 0, gid: 0 },
+    backup: sidecar(target, "backup"),
+    next: { sha256: sha256("# the new config\n") },
+    reload: true,
+    ...fields,
+  });
+  const fail3 = async (dir: string, target: string) => {
+    const error = await apply({ cwd: dir, runner: runner({}, target), processes: processes(true) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployError);
+    expect((error as DeployError).exitCode).toBe(3);
+    return error as DeployError;
+  };
+
+  it.each([
+    ["not JSON", () => "{", "it is not valid JSON"],
+    [
+      "another format",
+      (t: string) => JSON.stringify({ ...journalFor(t), format: "x/9" }),
+      "its format is not wssgen-apply-journal/1",
+    ],
+    ["an unknown state", (t: string) => JSON.stringify(journalFor(t, { state: "half-done" })), "its state is unknown"],
+    ["another target", (t: string) => JSON.stringify(journalFor(`${t}.elsewhere`)), "it names another target"],
+    [
+      "no checksum",
+      (t: string) => JSON.stringify(journalFor(t, { previous: { mode: 420, uid: 0, gid: 0 } })),
+      "its last good config has no checksum",
+    ],
+    [
+      "no owner",
+      (t: string) => JSON.stringify(journalFor(t, { previous: { sha256: "0".repeat(64) } })),
+      "its last good config has no mode or owner",
+    ],
+  ])("a journal with %s: exit 3 with the manual steps, nothing touched, the journal kept", async (_name, text, why) => {
+    const { dir, target } = setup();
+    writeFileSync(target, "# the new config\n");
+    writeFileSync(sidecar(target, "journal"), text(target));
+    const error = await fail3(dir, target);
+    expect(error.message).toContain(`found the journal of an interrupted apply, ${sidecar(target, "journal")}, but ${why}`);
+    expect(error.message).toContain("not guessing what to undo");
+    expect(error.lines().at(-1)).toMatch(/^check .* by hand: the last good config is in .*, then remove .*wssgen-journal$/);
+    expect(readFileSync(target, "utf8")).toBe("# the new config\n");
+    expect(existsSync(sidecar(target, "journal"))).toBe(true);
+    expect(existsSync(sidecar(target, "lock"))).toBe(false);
+    rmSync(dir, { recursive: true });
+  });
+
+  it.each([
+    ["missing", undefined, "is missing"],
+    ["holding something else", "# not the old config\n", "is not the last good config it recorded (sha256 differs)"],
+  ])("a backup %s cannot be restored from: exit 3, nothing guessed", async (_name, backup, why) => {
+    const { dir, target } = setup();
+    writeFileSync(target, "# the new config\n");
+    if (backup !== undefined) writeFileSync(sidecar(target, "backup"), backup);
+    writeFileSync(sidecar(target, "journal"), JSON.stringify(journalFor(target)));
+    const error = await fail3(dir, target);
+    expect(error.message).toMatch(
+      /^found an apply of .* \(pid 4242, started 2026-01-01T00:00:00.000Z\) interrupted after it wrote/,
+    );
+    expect(error.message).toContain(`but the backup ${sidecar(target, "backup")} ${why}: nothing to restore from`);
+    expect(readFileSync(target, "utf8")).toBe("# the new config\n");
+    expect(existsSync(sidecar(target, "journal"))).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+
+  it("when nginx -t still fails after the restore, exit 3 says so and keeps the journal", async () => {
+    const { dir, target } = setup();
+    writeFileSync(target, "# the new config\n");
+    writeFileSync(sidecar(target, "backup"), "# the old config\n");
+    writeFileSync(sidecar(target, "journal"), JSON.stringify(journalFor(target)));
+    const failing: Runner = (argv) =>
+      argv[1] === "-t" ? Promise.resolve(fail("nginx: [emerg] something else is broken")) : runner({}, target)(argv);
+    const error = await apply({ cwd: dir, runner: failing, processes: processes(true) }).catch((e: unknown) => e);
+    expect((error as DeployError).exitCode).toBe(3);
+    expect((error as DeployError).message).toMatch(
+      /restored the last good config to .* byte for byte from .*, but nginx -t of .* still fails: nginx: \[emerg\] something else is broken$/,
+    );
+    expect(readFileSync(target, "utf8")).toBe("# the old config\n");
+    expect(existsSync(sidecar(target, "journal"))).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+
+  it("an older wssgen's pending marker: its untested file is never taken for the last good config", async () => {
+    const { dir, target } = setup();
+    // wssgen before 0.2, killed after writing: an untested file, its marker, and the backup of the good one
+    writeFileSync(target, "# untested, left by a killed apply\n");
+    writeFileSync(sidecar(target, "pending"), "written by wssgen apply\n");
+    writeFileSync(sidecar(target, "backup"), "# the old config\n");
+    const steps: string[] = [];
+    const test = () => fail(`nginx: [emerg] unknown directive "x" in ${target}:1`);
+    const error = await apply({
+      cwd: dir,
+      runner: runner({ test }, target),
+      processes: processes(true),
+      onStep: (s) => steps.push(s),
+    }).catch((e: unknown) => e);
+    expect(steps[0]).toBe(`found ${sidecar(target, "pending")} from an older wssgen: treating ${target} as not loaded by nginx`);
+    expect((error as DeployError).exitCode).toBe(1);
+    expect((error as DeployError).message).toContain("nginx -t rejected the new config; restored");
+    expect(readFileSync(target, "utf8")).toBe("# the old config\n");
+    expect(readFileSync(sidecar(target, "backup"), "utf8")).toBe("# the old config\n");
     expect(existsSync(sidecar(target, "pending"))).toBe(false);
+    expect(existsSync(sidecar(target, "journal"))).toBe(false);
     rmSync(dir, { recursive: true });
   });
 });
