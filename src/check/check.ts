@@ -8,7 +8,7 @@ import type { WssgenConfig } from "../config/model.js";
 import { parsePath, type KeyPath } from "../config/path.js";
 import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
-import { createNginx, type Nginx, type NginxMessage } from "../nginx/nginx.js";
+import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { withSandbox } from "../nginx/sandbox.js";
 import { render } from "../render/render.js";
 import { outputLocator } from "../render/errors-map.js";
@@ -56,6 +56,8 @@ export interface CheckResult {
     binary: string;
     version?: string | undefined;
     argv?: readonly string[] | undefined;
+    /** when nginx was not found: the directories a bare `nginx.binary` was looked for in */
+    searched?: readonly string[] | undefined;
   };
   findings: LocatedFinding[];
   summary: { errors: number; warnings: number; infos: number };
@@ -96,7 +98,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const detected = mode === "skip" ? undefined : await nginx.version();
   if (!detected && mode === "require")
     throw new EnvironmentError(
-      `nginx not found: cannot run "${nginx.binary}" (install nginx, set nginx.binary, or use --nginx auto|skip)`,
+      notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or use --nginx auto|skip"),
     );
   const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
   const features = featuresFor(target.version, target.openssl);
@@ -119,13 +121,13 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         rule: "nginx",
         severity: "info",
         path: [],
-        message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)`,
+        message: `nginx -t was not run: ${notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or pass --nginx require to make this an error")}`,
       });
     const status = mode === "skip" ? "skipped" : "unavailable";
     return finish(
       source.file,
       formatVersion(target.version),
-      { status, binary: nginx.binary },
+      { status, binary: nginx.binary, ...(detected ? {} : { searched: nginx.location.searched }) },
       findings.map(located),
       options.strict,
     );

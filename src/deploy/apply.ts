@@ -12,7 +12,7 @@ import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, UsageError } from "../errors.js";
-import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
+import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
 import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
@@ -99,7 +99,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   // a symlinked target (sites-enabled/chat -> ../sites-available/chat) is written through, not replaced
   const target = await realpath(plan.target).catch(() => plan.target);
   if (!info && !options.dryRun)
-    throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
+    throw new EnvironmentError(notFoundMessage(nginx.location, "install nginx, or set nginx.binary to its path"));
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
   const reloadArgv = config.nginx.reload;

@@ -289,7 +289,8 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(missing).toEqual({
       exitCode: 2,
       stdout: "",
-      stderr: 'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, or set nginx.binary)',
+      stderr:
+        'wssgen: nginx not found: "/nonexistent/nginx" is not an executable file (install nginx, or set nginx.binary to its path)',
     });
     // target directory missing
     const nodir = await applyWith(config(ROUTES, { target: join(nginx.dir, "nope", "wssgen.conf") }));
