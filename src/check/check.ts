@@ -15,6 +15,8 @@ import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
+import type { ConfigSource } from "../config/source.js";
+import { readMainConfig } from "./main-config.js";
 import {
   foreignListenHosts,
   freePort,
@@ -93,7 +95,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   }
   const { config, source } = loaded;
   const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
-  const located = (f: Finding): LocatedFinding => ({ ...f, file: source.file, ...source.locate(f.path) });
+  const located = (f: Finding): LocatedFinding => ({
+    ...f,
+    file: source.file,
+    ...(f.path.length === 0 || f.rule === "worker-shutdown-timeout" ? locateSetting(source, f.path) : source.locate(f.path)),
+  });
 
   const detected = mode === "skip" ? undefined : await nginx.version();
   if (!detected && mode === "require")
@@ -106,7 +112,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const files = await readTlsFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
   const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
-  const findings: Finding[] = lint({ config, features, target: target.version, files, stubbed, now: options.now ?? new Date() });
+  const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
+  const findings: Finding[] = lint({
+    config,
+    features,
+    target: target.version,
+    files,
+    mainConfig,
+    stubbed,
+    now: options.now ?? new Date(),
+  });
   for (const i of stubSites)
     findings.push({
       rule: "stub-certs",
@@ -207,6 +222,23 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     findings.map(located),
     options.strict,
   );
+}
+
+/**
+ * Where a finding about a setting (or about the whole file, path []) is shown: the key when the
+ * file has it, else the nearest enclosing key that it has (where the setting would be added), else
+ * the top of the file; never the first line of some unrelated sibling.
+ */
+function locateSetting(source: ConfigSource, path: KeyPath): { line: number; column: number } {
+  for (let depth = path.length; depth > 0; depth--) {
+    const prefix = path.slice(0, depth);
+    if (typeof prefix[depth - 1] !== "string") return source.locate(prefix);
+    // a key the file has starts before its value; an absent one locates both at the same ancestor
+    const key = source.locate(prefix, { key: true });
+    const value = source.locate(prefix);
+    if (key.line !== value.line || key.column !== value.column) return depth === path.length ? value : key;
+  }
+  return { line: 1, column: 1 };
 }
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {
