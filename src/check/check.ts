@@ -98,7 +98,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const located = (f: Finding): LocatedFinding => ({
     ...f,
     file: source.file,
-    ...(f.path.length === 0 || f.rule === "worker-shutdown-timeout" ? locateSetting(source, f.path) : source.locate(f.path)),
+    // findings about the environment (nginx.binary, nginx.mainConfig) or the whole file
+    ...(f.path.length === 0 || f.path[0] === "nginx" ? locateSetting(source, f.path) : source.locate(f.path)),
   });
 
   const detected = mode === "skip" ? undefined : await nginx.version();
@@ -135,7 +136,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       findings.push({
         rule: "nginx",
         severity: "info",
-        path: [],
+        path: ["nginx", "binary"],
         message: `nginx -t was not run: ${notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or pass --nginx require to make this an error")}`,
       });
     const status = mode === "skip" ? "skipped" : "unavailable";

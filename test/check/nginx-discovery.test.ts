@@ -90,7 +90,7 @@ describe("nginx discovery for a user whose PATH lacks /usr/sbin (run as nobody)"
     const auto = await asUser(["check"], dir);
     expect(auto.exitCode).toBe(0);
     expect(auto.stdout).toContain(
-      `info: nginx -t was not run: nginx not found: no executable "nginx-not-installed" in PATH or the usual install places (looked in ${looked}) (install nginx, set nginx.binary to its path, or pass --nginx require to make this an error) [nginx]`,
+      `wssgen.yaml:1:18 nginx.binary: info: nginx -t was not run: nginx not found: no executable "nginx-not-installed" in PATH or the usual install places (looked in ${looked}) (install nginx, set nginx.binary to its path, or pass --nginx require to make this an error) [nginx]`,
     );
     expect(auto.stdout).toMatch(/nginx -t not run \(nginx not found\)/);
     const apply = await asUser(["apply", "--target", join(dir, "wssgen.conf")], dir);
