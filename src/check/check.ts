@@ -8,13 +8,15 @@ import type { WssgenConfig } from "../config/model.js";
 import { parsePath, type KeyPath } from "../config/path.js";
 import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
-import { createNginx, type Nginx, type NginxMessage } from "../nginx/nginx.js";
+import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { withSandbox } from "../nginx/sandbox.js";
 import { render } from "../render/render.js";
 import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
+import type { ConfigSource } from "../config/source.js";
+import { readMainConfig } from "./main-config.js";
 import {
   foreignListenHosts,
   freePort,
@@ -56,6 +58,8 @@ export interface CheckResult {
     binary: string;
     version?: string | undefined;
     argv?: readonly string[] | undefined;
+    /** when nginx was not found: the directories a bare `nginx.binary` was looked for in */
+    searched?: readonly string[] | undefined;
   };
   findings: LocatedFinding[];
   summary: { errors: number; warnings: number; infos: number };
@@ -91,12 +95,17 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   }
   const { config, source } = loaded;
   const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
-  const located = (f: Finding): LocatedFinding => ({ ...f, file: source.file, ...source.locate(f.path) });
+  const located = (f: Finding): LocatedFinding => ({
+    ...f,
+    file: source.file,
+    // findings about the environment (nginx.binary, nginx.mainConfig) or the whole file
+    ...(f.path.length === 0 || f.path[0] === "nginx" ? locateSetting(source, f.path) : source.locate(f.path)),
+  });
 
   const detected = mode === "skip" ? undefined : await nginx.version();
   if (!detected && mode === "require")
     throw new EnvironmentError(
-      `nginx not found: cannot run "${nginx.binary}" (install nginx, set nginx.binary, or use --nginx auto|skip)`,
+      notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or use --nginx auto|skip"),
     );
   const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
   const features = featuresFor(target.version, target.openssl);
@@ -104,7 +113,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const files = await readTlsFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
   const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
-  const findings: Finding[] = lint({ config, features, target: target.version, files, stubbed, now: options.now ?? new Date() });
+  const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
+  const findings: Finding[] = lint({
+    config,
+    features,
+    target: target.version,
+    files,
+    mainConfig,
+    stubbed,
+    now: options.now ?? new Date(),
+  });
   for (const i of stubSites)
     findings.push({
       rule: "stub-certs",
@@ -118,14 +136,14 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       findings.push({
         rule: "nginx",
         severity: "info",
-        path: [],
-        message: `nginx -t was not run: "${nginx.binary}" was not found (install nginx, or pass --nginx require to make this an error)`,
+        path: ["nginx", "binary"],
+        message: `nginx -t was not run: ${notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or pass --nginx require to make this an error")}`,
       });
     const status = mode === "skip" ? "skipped" : "unavailable";
     return finish(
       source.file,
       formatVersion(target.version),
-      { status, binary: nginx.binary },
+      { status, binary: nginx.binary, ...(detected ? {} : { searched: nginx.location.searched }) },
       findings.map(located),
       options.strict,
     );
@@ -205,6 +223,23 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     findings.map(located),
     options.strict,
   );
+}
+
+/**
+ * Where a finding about a setting (or about the whole file, path []) is shown: the key when the
+ * file has it, else the nearest enclosing key that it has (where the setting would be added), else
+ * the top of the file; never the first line of some unrelated sibling.
+ */
+function locateSetting(source: ConfigSource, path: KeyPath): { line: number; column: number } {
+  for (let depth = path.length; depth > 0; depth--) {
+    const prefix = path.slice(0, depth);
+    if (typeof prefix[depth - 1] !== "string") return source.locate(prefix);
+    // a key the file has starts before its value; an absent one locates both at the same ancestor
+    const key = source.locate(prefix, { key: true });
+    const value = source.locate(prefix);
+    if (key.line !== value.line || key.column !== value.column) return depth === path.length ? value : key;
+  }
+  return { line: 1, column: 1 };
 }
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {

@@ -15,7 +15,8 @@ import type { WssgenConfig } from "../config/model.js";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
-import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
+import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
+import { resolveCommand } from "../nginx/locate.js";
 import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
@@ -146,7 +147,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const { config, nginx, info, text, changed } = plan;
   const { file: target, link } = await followLinks(plan.target);
   if (!info && !options.dryRun)
-    throw new EnvironmentError(`nginx not found: cannot run "${nginx.binary}" (install nginx, or set nginx.binary)`);
+    throw new EnvironmentError(notFoundMessage(nginx.location, "install nginx, or set nginx.binary to its path"));
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
   if (options.probe) parseProbeUrl(options.probe.url);
@@ -450,7 +451,10 @@ function undoSync(tx: Transaction): void {
       else writeFileAtomicSync(ctx.target, tx.previous, tx.journal.previous);
     }
     // nginx may already run the new file: load the restored one
-    if (tx.reloadStarted) spawnSync(ctx.reloadArgv[0]!, ctx.reloadArgv.slice(1), { stdio: "ignore", timeout: 30_000 });
+    if (tx.reloadStarted) {
+      const [program, ...args] = resolveCommand(ctx.reloadArgv);
+      spawnSync(program!, args, { stdio: "ignore", timeout: 30_000 });
+    }
     rmSync(ctx.files.journal, { force: true });
   } catch {
     // the journal stays: the next apply finishes the undo

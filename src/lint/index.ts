@@ -8,7 +8,7 @@ import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "./ids.js";
 
-export type { Finding, Rule, RuleContext, Severity, FileRead } from "./types.js";
+export type { Finding, Rule, RuleContext, Severity, FileRead, MainConfigRead } from "./types.js";
 export { RULE_IDS, type RuleId } from "./ids.js";
 
 export const rules: readonly Rule[] = [

@@ -17,6 +17,21 @@ export interface Finding {
 /** A file a rule may inspect, as read by `check` (rules themselves never touch the file system). */
 export type FileRead = { data: Buffer } | { error: string };
 
+/**
+ * nginx's real main config as `check` read it (with the files its main context includes): where it
+ * sets `worker_shutdown_timeout`, if it does, or why it could not be read.
+ */
+export type MainConfigRead =
+  | {
+      /** the main config, absolute */
+      file: string;
+      /** every file read, the main config first */
+      read: string[];
+      /** the directive's arguments and the file that has it; undefined when the main context lacks it */
+      workerShutdownTimeout: { value: string; file: string } | undefined;
+    }
+  | { file: string; error: string };
+
 export interface RuleContext {
   config: WssgenConfig;
   features: Features;
@@ -24,6 +39,8 @@ export interface RuleContext {
   target?: Version;
   /** certificate and key files by path; absent when rules run without I/O (as in `render`) */
   files?: ReadonlyMap<string, FileRead>;
+  /** `nginx.mainConfig` as read by `check`; absent when rules run without I/O (as in `render`) */
+  mainConfig?: MainConfigRead;
   /** paths that `check --stub-certs` replaced; their rules stay silent */
   stubbed?: ReadonlySet<string>;
   now?: Date;

@@ -3,8 +3,10 @@
  * unit tests pass a fake runner and integration tests the real binary.
  */
 import { EnvironmentError } from "../errors.js";
+import { describeNotFound, locateBinary, type Location } from "./locate.js";
 import { execaRunner, type RunResult, type Runner } from "./runner.js";
 import { cachedVersion } from "./version-cache.js";
+import { showValue } from "../util/show.js";
 
 export interface NginxVersionInfo {
   /** "1.22.1" */
@@ -37,7 +39,10 @@ export interface NginxTestResult {
 }
 
 export interface Nginx {
+  /** what is run: `nginx.binary`, or its absolute path when only an install directory has it (see locate.ts) */
   readonly binary: string;
+  /** where the binary was looked for and found (or not): for "not found" messages */
+  readonly location: Location;
   /** undefined when the binary cannot be run */
   version(): Promise<NginxVersionInfo | undefined>;
   /** `nginx -t` (`-T` with dump); `globals` become `-g` (main-context directives) */
@@ -46,11 +51,14 @@ export interface Nginx {
 }
 
 /**
- * The adapter for one nginx binary. With the real process runner, `version()` is remembered per
- * binary file (see version-cache.ts); a runner passed in (a test's fake) is always asked.
+ * The adapter for one nginx binary. A bare name (the default `nginx`) is looked up in PATH and then
+ * where distributions install nginx (locate.ts). With the real process runner, `version()` is
+ * remembered per binary file (see version-cache.ts); a runner passed in (a test's fake) is always asked.
  */
-export function createNginx(binary = "nginx", runner?: Runner): Nginx {
+export function createNginx(configured = "nginx", runner?: Runner, locate: (binary: string) => Location = locateBinary): Nginx {
   const run = runner ?? execaRunner;
+  const location = locate(configured);
+  const binary = location.path;
   const ask = async () => {
     const result = await run([binary, "-V"], { timeoutMs: 10_000 });
     if (result.notFound || result.exitCode !== 0) return undefined;
@@ -58,7 +66,8 @@ export function createNginx(binary = "nginx", runner?: Runner): Nginx {
   };
   return {
     binary,
-    version: () => (runner ? ask() : cachedVersion(binary, ask)),
+    location,
+    version: () => (runner || !location.file ? ask() : cachedVersion(location.file, ask)),
     async test({ config, prefix, globals, dump }) {
       const argv = [
         binary,
@@ -75,7 +84,7 @@ export function createNginx(binary = "nginx", runner?: Runner): Nginx {
           `${argv.join(" ")} ${result.timedOut ? "took more than 10 minutes" : "printed more than 2 GB"}; stopped it`,
         );
       if (result.notFound)
-        throw new EnvironmentError(`nginx not found: cannot run "${binary}" (install nginx, or set nginx.binary)`);
+        throw new EnvironmentError(notFoundMessage(location, "install nginx, or set nginx.binary to its path"));
       const messages = parseMessages(result.stderr);
       return {
         ok: result.exitCode === 0,
@@ -89,6 +98,15 @@ export function createNginx(binary = "nginx", runner?: Runner): Nginx {
     },
     run: (argv) => run(argv, { timeoutMs: 60_000 }),
   };
+}
+
+/**
+ * Why nginx cannot be used, for a message: not found (and where wssgen looked), or found but
+ * `nginx -V` did not answer; `advice` (what to do) is appended in parentheses.
+ */
+export function notFoundMessage(location: Location, advice: string): string {
+  if (!location.found) return `${describeNotFound(location)} (${advice})`;
+  return `nginx at ${showValue(location.file ?? location.path)} does not run (\`${location.path} -V\` failed; ${advice})`;
 }
 
 export function parseVersionOutput(text: string): NginxVersionInfo | undefined {

@@ -1,4 +1,5 @@
 /** The one place wssgen starts processes: argv arrays, no shell, a timeout, never throws on exit codes. */
+import { resolveCommand } from "./locate.js";
 
 export interface RunResult {
   exitCode: number | undefined;
@@ -21,8 +22,13 @@ export interface RunOptions {
 
 export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
+/**
+ * Runs argv with execa. A bare program name that PATH lacks is also looked for where distributions
+ * install nginx (locate.ts): the default `nginx.reload` is `[nginx, -s, reload]`, and /usr/sbin is
+ * not in every user's PATH.
+ */
 export const execaRunner: Runner = async (argv, options = {}) => {
-  const [file, ...args] = argv;
+  const [file, ...args] = resolveCommand(argv, { path: options.env?.PATH });
   if (file === undefined) throw new Error("empty argv");
   // loaded on first use: commands that start no process (most renders) never pay for it
   const { execa } = await import("execa");

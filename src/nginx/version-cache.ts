@@ -4,35 +4,20 @@
  */
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import type { NginxVersionInfo } from "./nginx.js";
 
 function cacheFile(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wssgen", "nginx-versions.json");
 }
 
-/** The binary as the shell would find it (a bare name is looked up in PATH). */
-async function locate(binary: string): Promise<string | undefined> {
-  const candidates = binary.includes("/")
-    ? [binary]
-    : (process.env.PATH ?? "")
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, binary));
-  for (const path of candidates) {
-    const s = await stat(path).catch(() => undefined);
-    if (s?.isFile()) return path;
-  }
-  return undefined;
-}
-
+/** `compute()` (which runs `nginx -V`), remembered for the executable file `path` (see locate.ts). */
 export async function cachedVersion(
-  binary: string,
+  path: string,
   compute: () => Promise<NginxVersionInfo | undefined>,
 ): Promise<NginxVersionInfo | undefined> {
-  const path = await locate(binary);
-  const s = path === undefined ? undefined : await stat(path).catch(() => undefined);
-  if (!path || !s) return compute();
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isFile()) return compute();
   const key = `${path}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
   const file = cacheFile();
   const cache: Record<string, NginxVersionInfo> = await readFile(file, "utf8")

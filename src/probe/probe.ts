@@ -9,6 +9,7 @@ import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { UsageError } from "../errors.js";
+import { escapeText, showValue } from "../util/show.js";
 
 export interface ProbeOptions {
   origin?: string | undefined;
@@ -38,9 +39,25 @@ export interface ProbeResult {
     authorized: boolean;
   };
   idle?: { requestedMs: number; survived: boolean; closedAfterMs?: number; receivedBytes: number; closeCode?: number };
-  /** what went wrong, in words, with what to do */
-  problem?: { code: string; message: string };
+  /** with an answer other than 101: its reason phrase as the server sent it ("Forbidden"), at most 200 characters */
+  statusText?: string;
+  /**
+   * with an answer other than 101, who wrote it: `nginx` (nginx's own error page), `upstream` (an
+   * answer nginx passed on from the application behind it: not its error page), or `server` (a
+   * server that is not nginx, such as the backend probed directly)
+   */
+  answeredBy?: AnsweredBy;
+  /**
+   * with an answer other than 101: the first line of its body that has text (for an HTML page, with
+   * the tags removed, so nginx's error page gives its title), as sent, cut after 200 characters (then ending in "…");
+   * undefined for an empty body
+   */
+  bodyLine?: string;
+  /** what went wrong, in words, with what to do; `causes` is the part after what happened */
+  problem?: { code: string; message: string; causes?: string };
 }
+
+export type AnsweredBy = "nginx" | "upstream" | "server";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -193,10 +210,20 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
       result.timing.upgradeMs = since();
       result.status = response.statusCode;
       result.headers = flatHeaders(response);
+      if (response.statusMessage) result.statusText = response.statusMessage.slice(0, BODY_LINE_MAX);
+      // an error page is small; keep enough to recognise nginx's and to show the first line
       let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk.toString("utf8").slice(0, 2000)));
-      response.on("end", () => finish(explainStatus(response.statusCode ?? 0, body, secure)));
-      response.on("error", () => finish(explainStatus(response.statusCode ?? 0, body, secure)));
+      response.on("data", (chunk: Buffer) => {
+        if (body.length < BODY_KEEP) body += chunk.toString("utf8").slice(0, BODY_KEEP - body.length);
+      });
+      const answered = () => {
+        result.answeredBy = answeredBy(result.headers, body);
+        const line = firstBodyLine(body);
+        if (line !== undefined) result.bodyLine = line;
+        finish(explainStatus(result, secure, options.origin));
+      };
+      response.on("end", answered);
+      response.on("error", answered);
     });
     request.on("error", (error: NodeJS.ErrnoException) => finish(explainError(error, url)));
     request.end();
@@ -236,43 +263,135 @@ function commonName(cn: string | string[] | undefined): string {
   return value ? `CN=${value}` : "";
 }
 
-export function explainStatus(status: number, body: string, secure: boolean): ProbeResult["problem"] {
-  if (/plain HTTP request was sent to HTTPS port/i.test(body))
-    return { code: "http-to-https-port", message: `HTTP ${status}: this port speaks TLS; use wss:// for it` };
-  if (status === 400 || status === 426)
-    return {
-      code: "no-upgrade",
-      message: `HTTP ${status} without an upgrade: the backend did not see a WebSocket handshake; the proxy must pass Upgrade and Connection (proxy_set_header) over HTTP/1.1 — wssgen routes with websocket: true do`,
-    };
-  if (status === 403)
-    return {
-      code: "forbidden",
-      message:
-        "HTTP 403: refused, most likely by an origin check; probe with --origin https://your-page, or add that origin to the route's origins",
-    };
+const BODY_KEEP = 8192;
+const BODY_LINE_MAX = 200;
+
+/** nginx's own error pages end in `<hr><center>nginx</center>` (`nginx/1.22.1` with server_tokens on; OpenResty's say openresty) */
+const NGINX_ERROR_PAGE = /<hr><center>(?:nginx|openresty)(?:\/[\w.]+)?<\/center>/i;
+
+/**
+ * Who wrote a non-101 answer. nginx replaces the upstream's Server header with its own, so the
+ * header alone cannot tell nginx's refusal from the application's: nginx's error page can.
+ */
+export function answeredBy(headers: Record<string, string>, body: string): AnsweredBy {
+  if (NGINX_ERROR_PAGE.test(body)) return "nginx";
+  return /^(?:nginx|openresty)\b/i.test(headers.server ?? "") ? "upstream" : "server";
+}
+
+/** The first line of `body` with text in it; an HTML body without its tags. Longer than 200 characters: cut, ending in "…". */
+export function firstBodyLine(body: string): string | undefined {
+  const html = /^\s*</.test(body);
+  for (const raw of body.split(/\r?\n/)) {
+    const text = (html ? raw.replace(/<[^>]*>/g, " ") : raw).replace(/[ \t]+/g, " ").trim();
+    if (text) return text.length > BODY_LINE_MAX ? `${text.slice(0, BODY_LINE_MAX)}…` : text;
+  }
+  return undefined;
+}
+
+/** " Forbidden": the reason phrase the server sent, escaped and cut to 60 characters; "" without one */
+export function statusTextOf(result: Pick<ProbeResult, "statusText">): string {
+  const text = result.statusText?.trim();
+  return text ? ` ${escapeText(text.length > 60 ? `${text.slice(0, 60)}…` : text)}` : "";
+}
+
+/** "nginx itself (its own error page)", for messages */
+export function describeAnswerer(result: Pick<ProbeResult, "answeredBy" | "headers">): string {
+  if (result.answeredBy === "nginx") return "nginx itself (its own error page)";
+  if (result.answeredBy === "upstream") return "the application behind nginx (not nginx's own error page)";
+  const server = result.headers.server;
+  return server ? `the server (Server: ${showValue(server)})` : "the server (it sends no Server header)";
+}
+
+/**
+ * Why a handshake got `result.status` instead of 101, in words: what happened (the status once,
+ * who answered, the body's first line), then causes that fit who answered. The probe does not know
+ * the config, so causes in it are phrased as conditions ("if the route has origins ...").
+ */
+export function explainStatus(
+  result: Pick<ProbeResult, "status" | "statusText" | "answeredBy" | "headers" | "bodyLine">,
+  secure: boolean,
+  origin?: string,
+): NonNullable<ProbeResult["problem"]> {
+  const status = result.status ?? 0;
+  const byNginx = result.answeredBy === "nginx";
+  const app = result.answeredBy === "upstream" ? "the application behind nginx" : "the server";
+  const statusLine = `HTTP ${status}${statusTextOf(result)}`;
+  const what = `${statusLine} from ${describeAnswerer(result)}${result.bodyLine === undefined ? ", with an empty body" : `, body ${showValue(result.bodyLine, BODY_LINE_MAX + 1)}`}`;
+  const problem = (code: string, causes: string) => ({ code, message: `${what}: ${causes}`, causes });
+  const yourOwn = `its body and ${app === "the server" ? "its" : "the application's"} logs say why`;
+
+  if (/plain HTTP request was sent to HTTPS port/i.test(result.bodyLine ?? ""))
+    return problem("http-to-https-port", "this port speaks TLS; use wss:// for it");
+  if (status === 400 || status === 426) {
+    if (byNginx)
+      return problem(
+        "bad-request",
+        "nginx refused the request itself before any application saw it (a header too large for large_client_header_buffers, or a malformed request; its body says which)",
+      );
+    return problem(
+      "no-upgrade",
+      status === 426
+        ? `${app} wants a WebSocket upgrade and did not get one: something in between does not pass Upgrade and Connection over HTTP/1.1 (a route with websocket: false, or a location that is not wssgen's; wssgen routes with websocket: true pass them)`
+        : `${app} refused the handshake as a bad request; ${yourOwn}. If it says the upgrade is missing, the proxy does not pass Upgrade and Connection (a route with websocket: false, or a location that is not wssgen's); otherwise it rejects something else in the request (a subprotocol, a missing header or parameter)`,
+    );
+  }
+  if (status === 403) {
+    if (byNginx)
+      return problem(
+        "forbidden",
+        `nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent ${origin === undefined ? "no Origin (refused when allowMissingOrigin is false; probe with --origin https://your-page)" : `Origin ${showValue(origin)} (add it to the route's origins if that page should connect)`}; if the route has access.allow, this client's address may not be in it`,
+      );
+    return problem(
+      "forbidden-by-application",
+      `${app} refused the handshake itself (${result.answeredBy === "upstream" ? "nginx only passed its answer on; wssgen's origins check answers with nginx's own error page" : "not nginx's error page, so not wssgen's origins check"}): its authentication or its own origin check; ${yourOwn}`,
+    );
+  }
+  if (status === 401)
+    return problem(
+      "unauthorized",
+      byNginx
+        ? "nginx asks for credentials: the route has access.basicAuth (or access.forwardAuth refused); a browser's WebSocket cannot send a password, so authenticate the page first"
+        : `${app} asks for credentials (a token or cookie it expects); ${yourOwn}`,
+    );
   if (status === 404)
-    return { code: "not-found", message: "HTTP 404: no route for this path; check the route's path (a prefix, or = /exact)" };
+    return problem(
+      "not-found",
+      byNginx
+        ? "nginx has no route for this path (or a static route has no such file); check the routes' path (a prefix, or = /exact)"
+        : `${app} has no handler for this path: nginx passed the request on, so the route matched; check the application's WebSocket path, and the route's stripPrefix`,
+    );
   if (status === 429 || status === 503)
-    return {
-      code: "limited",
-      message: `HTTP ${status}: refused by a limit (maxConnectionsPerIp answers 429), or the server is overloaded`,
-    };
+    return problem(
+      "limited",
+      byNginx
+        ? "nginx refused it by a limit: maxConnectionsPerIp answers 429 once this address holds that many sockets, rateLimit 429 beyond its burst; a 503 is nginx overloaded or an older limit status"
+        : `${app} refused it: its own rate limit or overload; ${yourOwn}`,
+    );
   if (status === 502)
-    return {
-      code: "bad-gateway",
-      message: "HTTP 502: nginx could not reach the upstream (is the backend running, on the address in upstreams?)",
-    };
+    return problem(
+      "bad-gateway",
+      byNginx
+        ? "nginx could not reach the upstream or got no valid answer from it (is the backend running, on the address in upstreams? does it speak TLS when upstreams.tls says so?)"
+        : `${app} answered 502 itself: a proxy other than this nginx sits behind it`,
+    );
   if (status === 504)
-    return {
-      code: "gateway-timeout",
-      message: "HTTP 504: the upstream did not answer in time (timeouts.connect / timeouts.read)",
-    };
+    return problem(
+      "gateway-timeout",
+      byNginx
+        ? "the upstream did not answer nginx in time (timeouts.connect, timeouts.read)"
+        : `${app} answered 504 itself: a proxy behind it timed out`,
+    );
   if (status >= 300 && status < 400)
-    return {
-      code: "redirect",
-      message: `HTTP ${status}: redirected${secure ? "" : " (an http->https redirect? use wss://)"}; WebSocket clients do not follow redirects`,
-    };
-  return { code: "http-error", message: `HTTP ${status} instead of 101 Switching Protocols` };
+    return problem(
+      "redirect",
+      `redirected${result.headers.location ? ` to ${showValue(result.headers.location)}` : ""}${secure ? "" : " (an http->https redirect? use wss://)"}; WebSocket clients do not follow redirects`,
+    );
+  return problem(
+    "http-error",
+    byNginx
+      ? "nginx answered instead of 101 Switching Protocols"
+      : `${app} answered instead of 101 Switching Protocols; ${yourOwn}`,
+  );
 }
 
 export function explainError(error: NodeJS.ErrnoException, url: URL): ProbeResult["problem"] {

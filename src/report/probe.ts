@@ -1,37 +1,52 @@
-/** `probe` results for people and for tools. */
+/** `probe` results for people and for tools. Each fact once: the status and the answer time on the first line. */
 import type { ChalkInstance } from "chalk";
-import type { ProbeResult } from "../probe/probe.js";
+import { describeAnswerer, statusTextOf, type ProbeResult } from "../probe/probe.js";
+import { escapeText, showValue } from "../util/show.js";
+
+/**
+ * Characters that JSON.stringify leaves as they are but that make a log read differently from what
+ * it says (bidirectional and zero-width controls, U+2028/9, C1 controls): written as \u escapes, which
+ * decode to the same string.
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 
 export function formatProbe(result: ProbeResult, format: "text" | "json", color: ChalkInstance): string {
-  if (format === "json") return `${JSON.stringify(result, null, 2)}\n`;
+  if (format === "json")
+    return `${JSON.stringify(result, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
   const lines: string[] = [];
   const upgrade = result.timing.upgradeMs === undefined ? "" : ` in ${result.timing.upgradeMs} ms`;
+  const answered = result.status !== undefined && result.status !== 101;
   if (result.ok) lines.push(`${result.url}: ${color.green("101 Switching Protocols")}${upgrade}`);
-  else
+  else if (answered) {
+    // the status once, who answered, what the body says, and only then the causes
+    lines.push(`${result.url}: ${color.red("failed")}: HTTP ${result.status}${statusTextOf(result)}${upgrade}`);
+    lines.push(`  answered by: ${describeAnswerer(result)}`);
+    lines.push(`  body: ${result.bodyLine === undefined ? "(empty)" : showValue(result.bodyLine, 201)}`);
+    lines.push(`  why: ${escapeText(result.problem?.causes ?? result.problem?.message ?? "")}`);
+  } else if (result.status === 101)
     lines.push(
-      `${result.url}: ${color.red("failed")}${result.status === undefined ? "" : ` (HTTP ${result.status}${upgrade})`}: ${result.problem?.message ?? ""}`,
+      `${result.url}: ${color.red("failed")} after 101 Switching Protocols${upgrade}: ${escapeText(result.problem?.message ?? "")}`,
     );
+  else lines.push(`${result.url}: ${color.red("failed")}: ${escapeText(result.problem?.message ?? "")}`);
   const t = result.timing;
-  const steps = [
-    t.connectMs !== undefined && `connect ${t.connectMs} ms`,
-    t.tlsMs !== undefined && `TLS ${t.tlsMs} ms`,
-    t.upgradeMs !== undefined && `answer ${t.upgradeMs} ms`,
-  ].filter(Boolean);
+  // the answer's time is on the first line already
+  const steps = [t.connectMs !== undefined && `connect ${t.connectMs} ms`, t.tlsMs !== undefined && `TLS ${t.tlsMs} ms`].filter(
+    Boolean,
+  );
   if (steps.length) lines.push(`  timing: ${steps.join(", ")}`);
   if (result.tls) {
     const tls = result.tls;
     lines.push(
-      `  TLS: ${tls.protocol ?? "?"} ${tls.cipher}; certificate ${tls.subject || "(no CN)"} issued by ${tls.issuer || "?"}, valid until ${tls.validTo.slice(0, 10)} (${tls.daysLeft} days)${tls.authorized ? "" : color.yellow(" — not verified (--insecure)")}`,
+      `  TLS: ${tls.protocol ?? "?"} ${tls.cipher}; certificate ${escapeText(tls.subject) || "(no CN)"} issued by ${escapeText(tls.issuer) || "?"}, valid until ${tls.validTo.slice(0, 10)} (${tls.daysLeft} days)${tls.authorized ? "" : color.yellow(" — not verified (--insecure)")}`,
     );
   }
-  if (result.idle) {
+  // a socket the server closed is the problem on the first line; only a hold that worked has a line of its own
+  if (result.idle?.survived) {
     const held = (result.idle.requestedMs / 1000).toFixed(1);
     lines.push(
-      result.idle.survived
-        ? result.idle.receivedBytes > 0
-          ? `  idle: held for ${held}s; still open — but the server sent ${result.idle.receivedBytes} bytes meanwhile (pings?), so the socket was never silent`
-          : `  idle: held silent for ${held}s; still open`
-        : `  idle: closed by the server after ${((result.idle.closedAfterMs ?? 0) / 1000).toFixed(1)}s of silence (asked for ${held}s)`,
+      result.idle.receivedBytes > 0
+        ? `  idle: held for ${held}s; still open — but the server sent ${result.idle.receivedBytes} bytes meanwhile (pings?), so the socket was never silent`
+        : `  idle: held silent for ${held}s; still open`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -31,14 +31,16 @@ describe("wssgen check: nginx presence", () => {
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe(
-      'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, set nginx.binary, or use --nginx auto|skip)',
+      'wssgen: nginx not found: "/nonexistent/nginx" is not an executable file (install nginx, set nginx.binary to its path, or use --nginx auto|skip)',
     );
   });
   it("--nginx auto without nginx says so and still lints", async () => {
     const dir = withoutNginx();
     const r = await runCli(["check"], { cwd: dir });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('info: nginx -t was not run: "/nonexistent/nginx" was not found');
+    expect(r.stdout).toContain(
+      'info: nginx -t was not run: nginx not found: "/nonexistent/nginx" is not an executable file (install nginx, set nginx.binary to its path, or pass --nginx require to make this an error) [nginx]',
+    );
     expect(r.stdout.trimEnd().split("\n").pop()).toBe(
       "wssgen.yaml: 0 errors, 0 warnings, 2 infos; nginx -t not run (nginx not found) for nginx 1.22",
     );

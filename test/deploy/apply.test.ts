@@ -239,7 +239,9 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     const r = await applyWith(strict, ["--probe", `ws://127.0.0.1:${sitePort}/ws`]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain("apply failed: the probe of ws://127.0.0.1:");
-    expect(r.stderr).toContain("HTTP 403: refused, most likely by an origin check");
+    expect(r.stderr).toContain(
+      'HTTP 403 Forbidden from nginx itself (its own error page), body "403 Forbidden": nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent no Origin',
+    );
     expect(r.stderr).toContain("and reloaded nginx back to it");
     expect(readFileSync(target()).equals(before)).toBe(true);
     expect(await wsEcho(`ws://127.0.0.1:${sitePort}/ws`, "still")).toBe("backend-a: still");
@@ -293,7 +295,8 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(missing).toEqual({
       exitCode: 2,
       stdout: "",
-      stderr: 'wssgen: nginx not found: cannot run "/nonexistent/nginx" (install nginx, or set nginx.binary)',
+      stderr:
+        'wssgen: nginx not found: "/nonexistent/nginx" is not an executable file (install nginx, or set nginx.binary to its path)',
     });
     // target directory missing
     const nodir = await applyWith(config(ROUTES, { target: join(nginx.dir, "nope", "wssgen.conf") }));

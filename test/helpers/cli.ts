@@ -1,11 +1,14 @@
 /** Runs the real CLI (`node bin/wssgen.js`) as users do, with colour off. */
 import { execa } from "execa";
-import { cpSync, chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT } from "./paths.js";
 
 let portable: string | undefined;
+
+/** by its path: a test may give the user a PATH without /usr/sbin, and execa looks the program up in that PATH */
+const RUNUSER = ["/usr/sbin/runuser", "/sbin/runuser"].find((file) => existsSync(file)) ?? "runuser";
 
 /** bin/ + dist/ + package.json in a world-readable temp dir: the bundle needs nothing else. */
 function portableBin(): string {
@@ -30,7 +33,7 @@ export async function runCli(
 ): Promise<CliResult> {
   // as another user (root runs the suite): runuser, with the same node
   const argv = options.user
-    ? ["runuser", "-u", options.user, "--", process.execPath, portableBin(), ...args]
+    ? [RUNUSER, "-u", options.user, "--", process.execPath, portableBin(), ...args]
     : [process.execPath, BIN, ...args];
   const result = await execa(argv[0]!, argv.slice(1), {
     reject: false,

@@ -29,6 +29,11 @@ write("expired", selfSignedCertificate(["chat.example.com"], { now: new Date(NOW
 write("expiring", selfSignedCertificate(["chat.example.com"], { now: NOW, days: 5 }));
 write("other", selfSignedCertificate(["chat.example.com"], { now: NOW, days: 90 }));
 writeFileSync(join(certDir, "garbage.pem"), "not a key\n");
+// an nginx main config as Debian ships it (no worker_shutdown_timeout), for the fixtures that name it
+writeFileSync(
+  join(certDir, "nginx-main.conf"),
+  "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nevents { worker_connections 768; }\nhttp { include /etc/nginx/conf.d/*.conf; }\n",
+);
 
 async function lines(dir: string): Promise<string[]> {
   const result = await check({ config: "wssgen.yaml", cwd: dir, nginxMode: "skip", env: { CERT_DIR: certDir }, now: NOW });

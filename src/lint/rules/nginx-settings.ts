@@ -1,21 +1,57 @@
 import { atLeast } from "../../render/version.js";
 import type { Rule } from "../types.js";
 
-/** SPEC §4.10: old workers live on after a reload while their WebSockets stay open. */
+/**
+ * SPEC §4.10: old workers live on after a reload while their WebSockets stay open, unless the main
+ * context of nginx.conf has `worker_shutdown_timeout` (nginx docs: ngx_core_module, since 1.11.11).
+ * With the main config as `check` read it, the rule says what that file does; without one (no I/O,
+ * as in `render`) it reminds. Reported at `nginx.mainConfig`, the key that names the file.
+ */
 export const workerShutdownTimeout: Rule = {
   id: "worker-shutdown-timeout",
   severity: "info",
   description:
     "WebSocket routes and a reload: old workers stay until their sockets close unless worker_shutdown_timeout bounds it.",
-  run: ({ config }) =>
-    !config.nginx.workerShutdownTimeoutSet && config.sites.some((site) => site.routes.some((route) => route.websocket))
-      ? [
-          {
-            path: ["nginx", "workerShutdownTimeout"],
-            message: `after a reload, old nginx workers keep running (and holding memory and the old config) for as long as their WebSockets stay open; bound that with \`worker_shutdown_timeout ${String(config.nginx.workerShutdownTimeout)};\` in the main context of nginx.conf (\`render --full\` writes it)`,
-          },
-        ]
-      : [],
+  run: ({ config, mainConfig }) => {
+    if (!config.sites.some((site) => site.routes.some((route) => route.websocket))) return [];
+    const path = ["nginx", "mainConfig"];
+    const directive = `\`worker_shutdown_timeout ${String(config.nginx.workerShutdownTimeout)};\``;
+    const why =
+      "after a reload, old nginx workers keep running (and holding memory and the old config) for as long as their WebSockets stay open";
+    if (mainConfig === undefined)
+      return config.nginx.workerShutdownTimeoutSet
+        ? []
+        : [
+            {
+              path,
+              message: `${why}; bound that with ${directive} in the main context of nginx.conf (\`render --full\` writes it)`,
+            },
+          ];
+    // the user said they know (nginx.workerShutdownTimeout), and the file cannot show otherwise
+    if ("error" in mainConfig)
+      return config.nginx.workerShutdownTimeoutSet
+        ? []
+        : [
+            {
+              path,
+              message: `cannot read ${mainConfig.file} (${mainConfig.error}), so wssgen cannot tell whether it sets worker_shutdown_timeout; ${why}: make sure its main context has ${directive}, or set nginx.mainConfig to the main config nginx uses`,
+            },
+          ];
+    if (mainConfig.workerShutdownTimeout) return [];
+    const others = mainConfig.read.length - 1;
+    const included =
+      others === 0
+        ? ""
+        : others === 1
+          ? " (nor does the file it includes there)"
+          : ` (nor do the ${others} files it includes there)`;
+    return [
+      {
+        path,
+        message: `${mainConfig.file} sets no worker_shutdown_timeout in its main context${included}: ${why}; add ${directive} to it, outside http {} (\`render --full\` writes a whole nginx.conf with it)`,
+      },
+    ];
+  },
 };
 
 /** Before 1.25.1 `listen ... http2` switches HTTP/2 on for the whole address, every site on it included. */
