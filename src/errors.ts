@@ -2,6 +2,7 @@
  * The few error classes wssgen throws on purpose. Each carries its exit code (SPEC §3), so the CLI
  * maps errors to exit codes in one place and prints one line per problem, never a stack trace.
  */
+import { escapeText } from "./util/show.js";
 
 export const ExitCode = {
   ok: 0,
@@ -31,12 +32,27 @@ export interface SourceLocation {
 }
 
 export interface ConfigProblem extends SourceLocation {
+  /** what is wrong and how to fix it; any value it shows went through `showValue` */
   message: string;
+  /** the key path as data, when the problem is about a key (`path` is its printed form) */
+  keyPath?: readonly (string | number)[];
+  /** the environment variables the value at the key came from (`${VAR}`): the message names them, never the value */
+  from?: readonly string[];
 }
 
+/**
+ * `file:line:column key.path: message`; `key.path (from ${VAR}): message` when the value came from
+ * the environment and the message does not name the variable itself. The file name is the user's
+ * own argument: escaped (a newline in it would start a new line), not cut.
+ */
 export function formatProblem(p: ConfigProblem): string {
-  const where = `${p.file}:${p.line}:${p.column}`;
-  return p.path ? `${where} ${p.path}: ${p.message}` : `${where} ${p.message}`;
+  const where = `${escapeText(p.file)}:${p.line}:${p.column}`;
+  const from =
+    p.from?.length && !p.from.every((name) => p.message.includes(`\${${name}}`))
+      ? ` (from ${p.from.map((name) => `\${${name}}`).join(", ")})`
+      : "";
+  const path = `${p.path}${from}`;
+  return path ? `${where} ${path}: ${p.message}` : `${where} ${p.message}`;
 }
 
 /** The config file is wrong: one or more problems, each with file:line:column and key path. */

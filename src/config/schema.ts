@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { DURATION_PATTERN } from "./duration.js";
+import { showValue } from "../util/show.js";
 import { RULE_IDS } from "../lint/ids.js";
 import {
   type Check,
@@ -39,7 +40,7 @@ export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${typeof value === "number" ? String(value) : JSON.stringify(value)}`;
+  return `${typeof value} ${showValue(value)}`;
 }
 
 const int = (min: number, max: number, description: string) =>
@@ -121,7 +122,7 @@ const nginxSchema = z
       (v) =>
         /^[a-z][a-z0-9_]{0,31}$/.test(v)
           ? undefined
-          : `"${v}" is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
+          : `${showValue(v)} is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
       "Namespace.",
     )
       .optional()
@@ -267,7 +268,7 @@ const lintSchema = z
     rules: z
       .partialRecord(
         z.enum(RULE_IDS, {
-          error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}`,
+          error: (issue) => `unknown lint rule ${showValue(issue.input)}; the rules are ${RULE_IDS.join(", ")}`,
         }),
         z.enum(["error", "warning", "info", "off"], {
           error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}`,

@@ -1,4 +1,5 @@
 /** "did you mean" suggestions by edit distance. */
+import { showValue } from "../util/show.js";
 
 /** Edits (insert, delete, substitute, swap two neighbours) that turn a into b: "chta" is one from "chat". */
 export function editDistance(a: string, b: string): number {
@@ -33,7 +34,8 @@ export function closest(input: string, candidates: Iterable<string>): string | u
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
+/** ` (did you mean "chat"?)`, or "" when nothing is close. Only ever call it with a value the file spells out, never one from the environment. */
 export function didYouMean(input: string, candidates: Iterable<string>): string {
   const match = closest(input, candidates);
-  return match === undefined ? "" : ` (did you mean "${match}"?)`;
+  return match === undefined ? "" : ` (did you mean ${showValue(match)}?)`;
 }

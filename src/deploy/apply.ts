@@ -9,7 +9,7 @@ import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
-import { formatPath } from "../config/path.js";
+import { formatPath, type KeyPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, UsageError } from "../errors.js";
 import { createNginx, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
@@ -17,10 +17,11 @@ import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
-import { outputLocator } from "../render/errors-map.js";
+import { outputLocator, showNginxText } from "../render/errors-map.js";
 import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
+import { escapeText } from "../util/show.js";
 import { describeFsError, writeFileAtomic } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
 import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
@@ -218,7 +219,8 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
       fail: (reason: string, details: string[], reloadBack: boolean) => Promise<never>,
     ): Promise<ApplyResult> => {
       const test = await nginx.test({ config: mainConfig, dump: true });
-      if (!test.ok) await fail(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source), false);
+      if (!test.ok)
+        await fail(`nginx -t rejected the new config`, mapNginxMessages(test.errors, target, text, source, config), false);
       if (!(await includes(test.stdout, target)))
         await fail(
           `${mainConfig} does not include ${target}, so nginx would never load it (add an include, or set nginx.target)`,
@@ -375,13 +377,21 @@ async function waitForNewWorkers(
 }
 
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
-function mapNginxMessages(messages: NginxMessage[], target: string, text: string, source: ConfigSource): string[] {
+function mapNginxMessages(
+  messages: NginxMessage[],
+  target: string,
+  text: string,
+  source: ConfigSource,
+  config: WssgenConfig,
+): string[] {
   const locate = outputLocator(text, target);
+  // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
+  const safe = (path: KeyPath, message: string) => config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {
     const path = locate(m);
-    const where = m.file ? ` (${m.file}:${m.line})` : "";
-    if (!path) return `nginx: ${m.text}${where}`;
+    const where = m.file ? ` (${escapeText(m.file)}:${m.line})` : "";
+    if (!path) return `nginx: ${safe([], showNginxText(m.text))}${where}`;
     const { line, column } = source.locate(path);
-    return `${source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${m.text}${where}`;
+    return `${escapeText(source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}`;
   });
 }
