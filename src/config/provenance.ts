@@ -109,9 +109,12 @@ export class Provenance {
   }
 }
 
-/** The phrase that stands for an interpolated value in a message. */
+/**
+ * What stands for an interpolated value in a message: `the value of ${NAME}` for a value that is one
+ * reference, the value as written (`"${CERT_DIR}/chat.pem"`) for one with text around its references.
+ */
 export function describeReference(reference: Reference): string {
-  return reference.whole ? `the value of \${${reference.variables[0]!}}` : `the value of ${showValue(reference.template)}`;
+  return reference.whole ? `the value of \${${reference.variables[0]!}}` : showValue(reference.template);
 }
 
 /** `(from ${A}, ${B})` */

@@ -2,7 +2,7 @@
  * Certificate checks with node:crypto (no shelling out): readable, key matches, not expired or
  * expiring within 14 days, a SAN for every domain. They run only where `check` read the files.
  */
-import { showValue } from "../../util/show.js";
+import { escapeText, showValue } from "../../util/show.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import type { Site } from "../../config/model.js";
@@ -84,10 +84,18 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
       results.push({
         rule: "cert-name-mismatch",
         path: [...site.at, "domains", i],
-        message: `${showValue(tls.certificate)} has no subjectAltName for ${showValue(domain)} (it covers ${cert.subjectAltName === undefined ? "no names" : showValue(cert.subjectAltName, 200)}); browsers refuse wss:// to it`,
+        message: `${showValue(tls.certificate)} has no subjectAltName for ${showValue(domain)} (it covers ${coveredNames(cert.subjectAltName)}); browsers refuse ${showValue(`wss://${domain.replace(/^\*\./, "x.")}`)}`,
       });
   });
   return results;
+}
+
+/** The certificate's names, as a message shows text from a file: escaped, and at most 10 of them. */
+function coveredNames(subjectAltName: string | undefined): string {
+  if (subjectAltName === undefined) return "no names";
+  const names = subjectAltName.split(", ");
+  const shown = names.slice(0, 10).map((name) => escapeText(name.length > 100 ? `${name.slice(0, 100)}…` : name));
+  return names.length > 10 ? `${shown.join(", ")} and ${names.length - 10} more` : shown.join(", ");
 }
 
 export const certificates: Rule = {

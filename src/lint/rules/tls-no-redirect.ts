@@ -10,6 +10,6 @@ export const tlsNoRedirect: Rule = {
       .filter((site) => site.tls && site.redirectSetting === undefined)
       .map((site) => ({
         path: [...site.at, "tls"],
-        message: `${showValue(site.domains[0])} serves https only: http:// to it reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
+        message: `${showValue(site.domains[0])} serves https only: ${showValue(`http://${site.domains[0]!}`)} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
       })),
 };
