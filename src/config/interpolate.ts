@@ -34,6 +34,7 @@ export function interpolate(data: unknown, env: Env, report: (path: KeyPath, mes
   const path: (string | number)[] = [];
   const expand = (template: string): string => {
     const variables: string[] = [];
+    let fromEnvironment = false;
     const value = template.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
       if (match === "$${") return "${";
       if (name === undefined) {
@@ -44,6 +45,7 @@ export function interpolate(data: unknown, env: Env, report: (path: KeyPath, mes
       const resolved = env[name];
       if (resolved !== undefined && resolved !== "") {
         secrets.set(`${name}\0${resolved}`, { name, value: resolved });
+        fromEnvironment = true;
         return resolved;
       }
       if (fallback !== undefined) return fallback;
@@ -52,7 +54,14 @@ export function interpolate(data: unknown, env: Env, report: (path: KeyPath, mes
       return match;
     });
     if (variables.length)
-      references.set(pathKey(path), { path: [...path], template, value, variables, whole: WHOLE.test(template) });
+      references.set(pathKey(path), {
+        path: [...path],
+        template,
+        value,
+        variables,
+        whole: WHOLE.test(template),
+        fromEnvironment,
+      });
     return value;
   };
   const visit = (value: unknown): unknown => {

@@ -23,6 +23,8 @@ export interface Reference {
   variables: string[];
   /** the template is exactly one reference, `${NAME}` or `${NAME:-default}` (then it may be typed) */
   whole: boolean;
+  /** some variable was set in the environment; when none was, every part of the value is in the file */
+  fromEnvironment: boolean;
 }
 
 /** A value taken from the environment (not a default written in the file). */
@@ -69,9 +71,15 @@ export class Provenance {
     return this.references.size ? this.references.get(pathKey(path)) : undefined;
   }
 
-  /** The variables the value at `path` came from, if any. */
+  /** The reference at `path` when the environment supplied (part of) its value: a value messages must not print. */
+  secretAt(path: KeyPath): Reference | undefined {
+    const reference = this.at(path);
+    return reference?.fromEnvironment ? reference : undefined;
+  }
+
+  /** The variables the value at `path` came from, when the environment supplied one of them. */
   variablesAt(path: KeyPath): readonly string[] | undefined {
-    return this.at(path)?.variables;
+    return this.secretAt(path)?.variables;
   }
 
   /**
@@ -80,7 +88,7 @@ export class Provenance {
    * redacted (see `redact`).
    */
   message(path: KeyPath, message: string): string {
-    const reference = this.at(path);
+    const reference = this.secretAt(path);
     let text = message;
     if (reference) text = text.split(showValue(reference.value)).join(describeReference(reference));
     return this.redact(text);

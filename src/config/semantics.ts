@@ -149,7 +149,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       if (!upstreamSet.has(route.upstream)) {
         const at = [...route.at, "upstream"];
         // a name from the environment gets no suggestion: "did you mean" would tell what it is close to
-        const secret = config.provenance?.at(at) !== undefined;
+        const secret = config.provenance?.secretAt(at) !== undefined;
         const known = !upstreamNames.length
           ? " (no upstreams are defined)"
           : secret
