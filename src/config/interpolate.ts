@@ -26,7 +26,13 @@ export interface Interpolated {
  * Replaces references in every string value of `data` (in place: the data was just parsed and is
  * ours). Keys are never interpolated. `report` turns a key path and a message into a located problem.
  */
-export function interpolate(data: unknown, env: Env, report: (path: KeyPath, message: string) => ConfigProblem): Interpolated {
+export function interpolate(
+  data: unknown,
+  env: Env,
+  report: (path: KeyPath, message: string) => ConfigProblem,
+  /** the config file as written (see Provenance) */
+  fileText = "",
+): Interpolated {
   const problems: ConfigProblem[] = [];
   const references = new Map<string, Reference>();
   const secrets = new Map<string, Secret>();
@@ -91,5 +97,5 @@ export function interpolate(data: unknown, env: Env, report: (path: KeyPath, mes
     return value;
   };
   const expanded = visit(data);
-  return { data: expanded, problems, provenance: new Provenance(references, [...secrets.values()]) };
+  return { data: expanded, problems, provenance: new Provenance(references, [...secrets.values()], fileText) };
 }

@@ -78,7 +78,7 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
     throw new ConfigError([
       report([], "the config must be a mapping with upstreams and sites (run `wssgen init` for an example)"),
     ]);
-  const expanded = interpolate(source.data, env, report);
+  const expanded = interpolate(source.data, env, report, source.text);
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   provenance = expanded.provenance;
   const typing = typeReferences(expanded.data, configSchema, provenance, report);

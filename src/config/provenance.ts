@@ -45,12 +45,26 @@ export function pathKey(path: KeyPath): string {
 export class Provenance {
   private readonly secrets: readonly Secret[];
 
+  /**
+   * @param references the values that used `${...}`, by `pathKey`
+   * @param secrets the values the environment supplied
+   * @param fileText the config file as written: a piece of a secret that it spells out is no secret
+   */
   constructor(
     private readonly references: ReadonlyMap<string, Reference> = new Map(),
     secrets: readonly Secret[] = [],
+    private readonly fileText = "",
   ) {
     // longest first, so that a secret containing another is replaced whole
     this.secrets = [...secrets].filter((s) => s.value !== "").sort((a, b) => b.value.length - a.value.length);
+  }
+
+  private fileLower: string | undefined;
+
+  /** Whether the config file spells out `piece` (lower case) anywhere. */
+  private inFile(piece: string): boolean {
+    this.fileLower ??= this.fileText.toLowerCase();
+    return this.fileLower.includes(piece);
   }
 
   /** Nothing came from the environment. */
@@ -84,14 +98,20 @@ export class Provenance {
 
   /**
    * `message`, about the key at `path`, made safe to print: the key's own interpolated value (as
-   * `showValue` prints it, cut or not) becomes a phrase naming its variables, and every secret is
-   * redacted (see `redact`).
+   * `showValue` prints it, cut or not) becomes a phrase naming its variables, and every secret in
+   * the rest is redacted (see `redact`).
    */
   message(path: KeyPath, message: string): string {
     const reference = this.secretAt(path);
-    let text = message;
-    if (reference) text = text.split(showValue(reference.value)).join(describeReference(reference));
-    return this.redact(text);
+    if (!reference) return this.redact(message);
+    // a number the message took from the value (a port: "port 99999 is outside 1-65535") is a piece
+    // of it too, unless the file spells it out
+    const digits = (part: string) =>
+      part.replace(/\d{2,}/g, (run) => (reference.value.includes(run) && !reference.template.includes(run) ? "…" : run));
+    return message
+      .split(showValue(reference.value))
+      .map((part) => digits(this.redact(part)))
+      .join(describeReference(reference));
   }
 
   /** A finding's message: as `message`, and naming the variables when it does not already. */
@@ -102,18 +122,38 @@ export class Provenance {
   }
 
   /**
-   * `text` with every value the environment supplied replaced by `${NAME}`: as written, as
-   * `showValue` escapes it, in any letter case, and any piece of at least half of it (at least 6
-   * characters), which catches a value a message changed (lower-cased, its scheme swapped).
+   * `text` with every value the environment supplied replaced: shown whole (`"..."`, as `showValue`
+   * prints it) by `the value of ${NAME}`; as written, escaped, or in any letter case by `${NAME}`;
+   * and any piece of at least half of it (at least 6 characters) that the config file does not spell
+   * out itself by `${NAME}`, which catches a value a message changed (a wildcard's `*.` dropped).
    */
   redact(text: string): string {
-    let out = text;
+    if (!this.secrets.length) return text;
+    // pieces already replaced are kept apart, so that no later secret matches inside a replacement
+    let pieces: { text: string; done: boolean }[] = [{ text, done: false }];
+    const replace = (find: (text: string) => { start: number; end: number } | undefined, replacement: string) => {
+      pieces = pieces.flatMap((piece) => {
+        if (piece.done) return [piece];
+        const out: { text: string; done: boolean }[] = [];
+        let rest = piece.text;
+        for (let match = find(rest); match; match = find(rest)) {
+          if (match.start > 0) out.push({ text: rest.slice(0, match.start), done: false });
+          out.push({ text: replacement, done: true });
+          rest = rest.slice(match.end);
+        }
+        if (rest) out.push({ text: rest, done: false });
+        return out;
+      });
+    };
     for (const { name, value } of this.secrets) {
-      const reference = `\${${name}}`;
-      for (const form of new Set([value, escaped(value)])) out = replaceAll(out, form, reference);
-      out = replaceFragments(out, value, reference);
+      replace(finder(showValue(value), false), `the value of \${${name}}`);
+      for (const form of new Set([value, escaped(value)])) replace(finder(form, form.length < MIN_ANYWHERE), `\${${name}}`);
+      replace(
+        fragmentFinder(value, (piece) => this.inFile(piece)),
+        `\${${name}}`,
+      );
     }
-    return out;
+    return pieces.map((piece) => piece.text).join("");
   }
 }
 
@@ -141,31 +181,33 @@ function escaped(value: string): string {
   return shown.slice(1, -1);
 }
 
-function replaceAll(text: string, needle: string, replacement: string): string {
-  if (needle === "") return text;
+/** Finds `needle` in any letter case; a short one only as a whole word ("1.16" keeps its "16"). */
+function finder(needle: string, wholeWord: boolean) {
   const pattern = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const bounded = needle.length < MIN_ANYWHERE ? `(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])` : pattern;
-  return text.replace(new RegExp(bounded, "gi"), () => replacement);
+  const re = new RegExp(wholeWord ? `(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])` : pattern, "i");
+  return (text: string) => {
+    if (needle === "") return undefined;
+    const match = re.exec(text);
+    return match ? { start: match.index, end: match.index + match[0].length } : undefined;
+  };
 }
 
-/** Replaces every run of `text` that is a piece of `secret` (case-insensitive) of the minimum length. */
-function replaceFragments(text: string, secret: string, replacement: string): string {
+/** Finds the first run of text that is a piece of `secret` (any letter case), long enough, and not in the file. */
+function fragmentFinder(secret: string, inFile: (piece: string) => boolean) {
   const min = Math.max(MIN_FRAGMENT, Math.ceil(secret.length / 2));
-  if (secret.length < min || text.length < min) return text;
   const lowerSecret = secret.toLowerCase();
-  const lowerText = text.toLowerCase();
   const grams = new Set<string>();
   for (let i = 0; i + min <= lowerSecret.length; i++) grams.add(lowerSecret.slice(i, i + min));
-  let out = "";
-  let i = 0;
-  while (i < lowerText.length) {
-    if (i + min <= lowerText.length && grams.has(lowerText.slice(i, i + min))) {
-      // extend the piece as far as it stays a piece of the secret
-      let end = i + min;
-      while (end < lowerText.length && lowerSecret.includes(lowerText.slice(i, end + 1))) end++;
-      out += replacement;
-      i = end;
-    } else out += text[i++];
-  }
-  return out;
+  return (text: string) => {
+    if (secret.length < min) return undefined;
+    const lower = text.toLowerCase();
+    for (let start = 0; start + min <= lower.length; start++) {
+      if (!grams.has(lower.slice(start, start + min))) continue;
+      let end = start + min;
+      while (end < lower.length && lowerSecret.includes(lower.slice(start, end + 1))) end++;
+      // what the file spells out is no secret (a certificate directory shared with a key's path)
+      if (!inFile(lower.slice(start, end))) return { start, end };
+    }
+    return undefined;
+  };
 }
