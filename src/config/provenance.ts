@@ -184,7 +184,7 @@ function escaped(value: string): string {
 /** Finds `needle` in any letter case; a short one only as a whole word ("1.16" keeps its "16"). */
 function finder(needle: string, wholeWord: boolean) {
   const pattern = needle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(wholeWord ? `(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])` : pattern, "i");
+  const re = new RegExp(wholeWord ? `(?<![A-Za-z0-9.])${pattern}(?![A-Za-z0-9])` : pattern, "i");
   return (text: string) => {
     if (needle === "") return undefined;
     const match = re.exec(text);
