@@ -197,7 +197,8 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       "after",
       `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf"])}
 On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
-happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.`,
+happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.
+--dry-run's diff is nginx config: it shows the values of \${VAR} references, secrets too.`,
     )
     .action(
       async (opts: {
@@ -245,7 +246,11 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
     .option("--target <file>", "the deployed file (default nginx.target)")
     .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
-    .addHelpText("after", examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"]))
+    .addHelpText(
+      "after",
+      `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}
+The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
+    )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
       const { planDeploy } = await import("./deploy/apply.js");
       const plan = await planDeploy(opts);
