@@ -69,6 +69,31 @@ describe("hostile keys and values are shown escaped and cut (fixtures/invalid/ho
   });
 });
 
+describe("nginx -t echoes the offending token: shown cut and escaped, mapped to its key", () => {
+  it.each(["text", "json", "github"])("check --format %s", async (format) => {
+    const dir = tmp();
+    const variable = "v".repeat(900);
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      [
+        `nginx: { binary: ${JSON.stringify(nginx.binary)} }`,
+        'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+        "sites:",
+        "  - domains: [a.lan]",
+        `    routes: [{ path: /ws, upstream: chat, headers: { X-Long: "$${variable}" } }]`,
+        "",
+      ].join("\n"),
+    );
+    const r = await runCli(["check", "--format", format], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expectNoRawInput(r);
+    expect(r.stdout).not.toContain("v".repeat(100));
+    const finding = `nginx -t: unknown "${"v".repeat(60)}…" (900 characters) variable`;
+    expect(format === "json" ? r.stdout.replace(/\\"/g, '"') : r.stdout).toContain(finding);
+    expect(r.stdout).toContain("sites[0].routes[0].headers.X-Long");
+  });
+});
+
 describe("a value from ${VAR} is never printed: the message names the variable", () => {
   const expectNoSecret = (r: CliResult, secret: string) => {
     expect(r.stdout).not.toContain(secret);
