@@ -23,14 +23,16 @@ export function closest(input: string, candidates: Iterable<string>): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = input.toLowerCase();
+  const limit = Math.max(1, Math.floor(Math.max(input.length, 2) / 3));
   for (const candidate of candidates) {
+    // edits are at least the difference in length: a 5,000-character key is no typo of "keepalive"
+    if (Math.abs(candidate.length - input.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const limit = Math.max(1, Math.floor(Math.max(input.length, 2) / 3));
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
