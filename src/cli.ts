@@ -200,7 +200,8 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
 On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
 happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.
 An apply that was killed (kill -9, a crash, a power cut) left a journal beside the target: the next
-apply (or apply --recover) first finishes it, or puts the last good config back, and says which.`,
+apply (or apply --recover) first finishes it, or puts the last good config back, and says which.
+--dry-run's diff is nginx config: it shows the values of \${VAR} references, secrets too.`,
     )
     .action(
       async (opts: {
@@ -251,7 +252,11 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
     .option("--target <file>", "the deployed file (default nginx.target)")
     .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
-    .addHelpText("after", examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"]))
+    .addHelpText(
+      "after",
+      `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}
+The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
+    )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
       const { planDeploy } = await import("./deploy/apply.js");
       const plan = await planDeploy(opts);

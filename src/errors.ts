@@ -2,6 +2,7 @@
  * The few error classes wssgen throws on purpose. Each carries its exit code (SPEC §3), so the CLI
  * maps errors to exit codes in one place and prints one line per problem, never a stack trace.
  */
+import { escapeText } from "./util/show.js";
 
 export const ExitCode = {
   ok: 0,
@@ -16,8 +17,21 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export abstract class WssgenError extends Error {
   abstract readonly exitCode: ExitCode;
-  /** the lines to show the user, one per problem */
+  private redactor: ((text: string) => string) | undefined;
+  /** the lines to show the user, one per problem (redacted, see `redactWith`) */
   lines(): string[] {
+    const lines = this.messageLines();
+    return this.redactor ? lines.map(this.redactor) : lines;
+  }
+  /**
+   * Pass every line through `redact` before it is shown: an error about a config whose values came
+   * from `${VAR}` must not print them (config/provenance.ts). Returns the error itself, to rethrow.
+   */
+  redactWith(redact: (text: string) => string): this {
+    this.redactor = redact;
+    return this;
+  }
+  protected messageLines(): string[] {
     return [this.message];
   }
 }
@@ -31,12 +45,27 @@ export interface SourceLocation {
 }
 
 export interface ConfigProblem extends SourceLocation {
+  /** what is wrong and how to fix it; any value it shows went through `showValue` */
   message: string;
+  /** the key path as data, when the problem is about a key (`path` is its printed form) */
+  keyPath?: readonly (string | number)[];
+  /** the environment variables the value at the key came from (`${VAR}`): the message names them, never the value */
+  from?: readonly string[];
 }
 
+/**
+ * `file:line:column key.path: message`; `key.path (from ${VAR}): message` when the value came from
+ * the environment and the message does not name the variable itself. The file name is the user's
+ * own argument: escaped (a newline in it would start a new line), not cut.
+ */
 export function formatProblem(p: ConfigProblem): string {
-  const where = `${p.file}:${p.line}:${p.column}`;
-  return p.path ? `${where} ${p.path}: ${p.message}` : `${where} ${p.message}`;
+  const where = `${escapeText(p.file)}:${p.line}:${p.column}`;
+  const from =
+    p.from?.length && !p.from.every((name) => p.message.includes(`\${${name}}`))
+      ? ` (from ${p.from.map((name) => `\${${name}}`).join(", ")})`
+      : "";
+  const path = `${p.path}${from}`;
+  return path ? `${where} ${path}: ${p.message}` : `${where} ${p.message}`;
 }
 
 /** The config file is wrong: one or more problems, each with file:line:column and key path. */
@@ -46,7 +75,7 @@ export class ConfigError extends WssgenError {
     super(problems.map(formatProblem).join("\n"));
     this.name = "ConfigError";
   }
-  override lines(): string[] {
+  protected override messageLines(): string[] {
     return this.problems.map(formatProblem);
   }
 }
@@ -105,7 +134,7 @@ export class DeployError extends WssgenError {
     super(message);
     this.name = "DeployError";
   }
-  override lines(): string[] {
+  protected override messageLines(): string[] {
     return [this.message, ...this.details];
   }
 }

@@ -11,7 +11,9 @@ import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { withSandbox } from "../nginx/sandbox.js";
 import { render } from "../render/render.js";
-import { outputLocator } from "../render/errors-map.js";
+import { outputLocator, showNginxText } from "../render/errors-map.js";
+import { fromVariables, namesAll } from "../config/provenance.js";
+import { showValue } from "../util/show.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveTarget } from "../commands/target.js";
@@ -79,8 +81,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const findings = error.problems.map((p) => ({
       rule: "schema",
       severity: "error" as const,
-      message: p.message,
-      path: parsePath(p.path) ?? [],
+      // the message is already safe (see parseConfig); name the variables where the path alone did
+      message: p.from?.length && !namesAll(p.message, p.from) ? `${p.message} ${fromVariables(p.from)}` : p.message,
+      path: p.keyPath ?? parsePath(p.path) ?? [],
       file: p.file,
       line: p.line,
       column: p.column,
@@ -95,8 +98,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   }
   const { config, source } = loaded;
   const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
+  // no finding prints a value from the environment: a CI log is public (see provenance.ts)
   const located = (f: Finding): LocatedFinding => ({
     ...f,
+    message: config.provenance ? config.provenance.finding(f.path, f.message) : f.message,
     file: source.file,
     // findings about the environment (nginx.binary, nginx.mainConfig) or the whole file
     ...(f.path.length === 0 || f.path[0] === "nginx" ? locateSetting(source, f.path) : source.locate(f.path)),
@@ -128,7 +133,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rule: "stub-certs",
       severity: "info",
       path: [...config.sites[i]!.at, "tls", "certificate"],
-      message: `${config.sites[i]!.tls!.certificate} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
+      message: `${showValue(config.sites[i]!.tls!.certificate)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
     });
 
   if (mode === "skip" || !detected) {
@@ -155,7 +160,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rule: "stub-hosts",
       severity: "info",
       path: stub.path,
-      message: `${stub.address} does not resolve here; nginx -t used ${stub.replacement} in its place`,
+      message: `${showValue(stub.address)} does not resolve here; nginx -t used ${stub.replacement} in its place`,
     });
 
   const portStubs = privilegedPorts(config, await unprivilegedPortStart());
@@ -177,7 +182,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rule: "stub-listen",
       severity: "info",
       path: stub.path,
-      message: `${stub.host} is not an address of this machine, and nginx -t binds it; tested on ${stub.replacement} instead`,
+      message: `${showValue(stub.host)} is not an address of this machine, and nginx -t binds it; tested on ${stub.replacement} instead`,
     });
   const listenHosts = new Map(foreign.map((f) => [f.host, f.replacement]));
 
@@ -214,7 +219,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rule: "nginx",
       severity: "error",
       path: [],
-      message: `nginx -t failed: ${result.test.stderr.trim().split("\n").pop() ?? "no message"}`,
+      message: `nginx -t failed: ${showNginxText(result.test.stderr.trim().split("\n").pop() ?? "no message")}`,
     });
   return finish(
     source.file,
@@ -247,7 +252,7 @@ function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Findi
     rule: "nginx",
     severity: message.level === "warn" ? "warning" : "error",
     path,
-    message: `nginx -t: ${message.text}${hint}`,
+    message: `nginx -t: ${showNginxText(message.text)}${hint}`,
   };
 }
 

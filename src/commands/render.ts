@@ -10,6 +10,7 @@ import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render, renderChunks } from "../render/render.js";
 import { featuresFor } from "../render/version.js";
 import { writeFileAtomic } from "../util/write-file.js";
+import { showValue } from "../util/show.js";
 import { resolveTarget, type ResolvedTarget } from "./target.js";
 
 export interface RenderCommandOptions extends LoadOptions {
@@ -56,7 +57,10 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
       throw new UsageError(`cannot read ${options.check}: ${error.code}`);
     });
     const text = [...chunks()].join("");
-    if (current !== text) throw new DriftError(describeDrift(options.check, current, text, options.config));
+    if (current !== text) {
+      const drift = describeDrift(options.check, current, text, options.config);
+      throw new DriftError(config.provenance?.redact(drift) ?? drift);
+    }
     return { chunks, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
   }
   if (options.output !== undefined) {
@@ -66,12 +70,16 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   return { chunks, target, findings, source, outcome: { kind: "stdout" } };
 }
 
+/** The longest line a drift message shows whole. */
+const LINE_MAX = 200;
+
 function describeDrift(file: string, current: string, expected: string, config: string | undefined): string {
   const a = current.split("\n");
   const b = expected.split("\n");
   let line = 0;
   while (line < a.length && line < b.length && a[line] === b[line]) line++;
-  const found = a[line] === undefined ? "end of file" : JSON.stringify(a[line]);
-  const wanted = b[line] === undefined ? "end of file" : JSON.stringify(b[line]);
+  // lines of a file: shown escaped and cut, like any value (the caller redacts values from the environment)
+  const found = a[line] === undefined ? "end of file" : showValue(a[line], LINE_MAX);
+  const wanted = b[line] === undefined ? "end of file" : showValue(b[line], LINE_MAX);
   return `${file}:${line + 1}: differs from what wssgen would render (found ${found}, expected ${wanted}); run \`wssgen render${config === undefined ? "" : ` -c ${config}`} -o ${file}\` and commit it`;
 }

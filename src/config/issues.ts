@@ -4,11 +4,16 @@
  */
 import type { z } from "zod";
 import type { ConfigProblem } from "../errors.js";
+import { showValue } from "../util/show.js";
 import type { KeyPath, PathSegment } from "./path.js";
-import type { ConfigSource } from "./source.js";
-import { problemAt } from "./source.js";
+import { knownKeys } from "./schema-at.js";
 import { didYouMean } from "./suggest.js";
 import { typeName } from "./schema.js";
+
+export { knownKeys } from "./schema-at.js";
+
+/** Makes a located problem; `key: true` points at the key rather than its value. */
+export type Report = (path: KeyPath, message: string, options?: { key?: boolean }) => ConfigProblem;
 
 type Issue = z.core.$ZodIssue;
 
@@ -21,7 +26,11 @@ const EXPECTED: Record<string, string> = {
   boolean: "true or false",
 };
 
-export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues: readonly Issue[]): ConfigProblem[] {
+/**
+ * One problem per key for zod's issues about `data`. Messages show values and keys with `showValue`
+ * (quoted, escaped, cut), never raw: a key can hold a newline and a GitHub workflow command.
+ */
+export function issuesToProblems(data: unknown, schema: z.ZodType, issues: readonly Issue[], report: Report): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const visit = (issue: Issue, base: KeyPath) => {
     const path: KeyPath = [...base, ...(issue.path as PathSegment[])];
@@ -29,38 +38,37 @@ export function issuesToProblems(source: ConfigSource, schema: z.ZodType, issues
       case "invalid_union": {
         const branch = pickBranch(issue.errors);
         if (branch) for (const inner of branch) visit(inner, path);
-        else problems.push(problemAt(source, path, issue.message));
+        else problems.push(report(path, issue.message));
         return;
       }
       case "unrecognized_keys":
         for (const key of issue.keys) {
           const known = knownKeys(schema, path);
-          problems.push(problemAt(source, [...path, key], `unknown key "${key}"${didYouMean(key, known)}`, { key: true }));
+          problems.push(report([...path, key], `unknown key ${showValue(key)}${didYouMean(key, known)}`, { key: true }));
         }
         return;
       case "invalid_key": {
         const key = path[path.length - 1];
         for (const inner of issue.issues)
-          problems.push(problemAt(source, path, `invalid name ${JSON.stringify(key)}: ${inner.message}`, { key: true }));
+          problems.push(report(path, `invalid name ${showValue(key)}: ${inner.message}`, { key: true }));
         return;
       }
       case "invalid_type":
-        if (valueAt(source.data, path) === undefined) {
-          problems.push(problemAt(source, path, "is required"));
+        if (valueAt(data, path) === undefined) {
+          problems.push(report(path, "is required"));
           return;
         }
         problems.push(
-          problemAt(
-            source,
+          report(
             path,
             issue.message.startsWith("Invalid input")
-              ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${typeName(valueAt(source.data, path))}`
+              ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${typeName(valueAt(data, path))}`
               : issue.message,
           ),
         );
         return;
       default:
-        problems.push(problemAt(source, path, issue.message));
+        problems.push(report(path, issue.message));
     }
   };
   for (const issue of issues) visit(issue, []);
@@ -84,45 +92,4 @@ function valueAt(data: unknown, path: KeyPath): unknown {
     value = (value as Record<PathSegment, unknown>)[segment];
   }
   return value;
-}
-
-interface Def {
-  type: string;
-  keyType?: { _zod: { def: Def } };
-  entries?: Record<string, unknown>;
-  shape?: Record<string, { _zod: { def: Def } }>;
-  innerType?: { _zod: { def: Def } };
-  element?: { _zod: { def: Def } };
-  valueType?: { _zod: { def: Def } };
-  options?: { _zod: { def: Def } }[];
-  in?: { _zod: { def: Def } };
-}
-
-/** The keys the schema allows for the object at `path` (following optionals, arrays, records, unions). */
-export function knownKeys(schema: z.ZodType, path: KeyPath): string[] {
-  let defs: Def[] = [(schema as unknown as { _zod: { def: Def } })._zod.def];
-  const unwrap = (list: Def[]): Def[] =>
-    list.flatMap((def) => {
-      if (def.innerType) return unwrap([def.innerType._zod.def]);
-      if (def.type === "pipe" && def.in) return unwrap([def.in._zod.def]);
-      if (def.type === "union" && def.options) return unwrap(def.options.map((o) => o._zod.def));
-      return [def];
-    });
-  for (const segment of path) {
-    defs = unwrap(defs).flatMap((def) => {
-      if (def.type === "object" && def.shape && typeof segment === "string") {
-        const child = def.shape[segment];
-        return child ? [child._zod.def] : [];
-      }
-      if (def.type === "array" && def.element) return [def.element._zod.def];
-      if (def.type === "record" && def.valueType) return [def.valueType._zod.def];
-      return [];
-    });
-  }
-  return unwrap(defs).flatMap((def) => {
-    if (def.type === "object" && def.shape) return Object.keys(def.shape);
-    // a record keyed by an enum (lint.rules): its keys are the enum's values
-    const keys = def.type === "record" ? def.keyType?._zod.def : undefined;
-    return keys?.type === "enum" && keys.entries ? Object.keys(keys.entries) : [];
-  });
 }

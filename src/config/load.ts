@@ -5,10 +5,13 @@
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, UsageError } from "../errors.js";
+import { type ConfigProblem, ConfigError, UsageError } from "../errors.js";
 import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
 import { normalize } from "./normalize.js";
+import type { KeyPath } from "./path.js";
+import { Provenance } from "./provenance.js";
+import { typeReferences } from "./typed.js";
 import { issuesToProblems } from "./issues.js";
 import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
@@ -61,17 +64,33 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
 /** Parse and validate config text; throws ConfigError listing every problem found. */
 export function parseConfig(file: string, text: string, env: Env = process.env): LoadedConfig {
   const source = parseSource(file, text);
-  const report = (path: readonly (string | number)[], message: string) => problemAt(source, path, message);
+  let provenance = Provenance.none;
+  // every problem names the variables its value came from and never prints a value from the environment
+  const report = (path: KeyPath, message: string, options?: { key?: boolean }): ConfigProblem => {
+    const from = provenance.variablesAt(path);
+    return {
+      ...problemAt(source, path, provenance.message(path, message), options),
+      keyPath: path,
+      ...(from ? { from } : {}),
+    };
+  };
   if (source.data === null || source.data === undefined || typeof source.data !== "object" || Array.isArray(source.data))
     throw new ConfigError([
       report([], "the config must be a mapping with upstreams and sites (run `wssgen init` for an example)"),
     ]);
   // top-level x-* keys are the user's (YAML anchors, notes): ignored, never interpolated
-  const expanded = interpolate(withoutExtensions(source.data), env, report);
+  const expanded = interpolate(withoutExtensions(source.data), env, report, source.text);
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
+  provenance = expanded.provenance;
+  const typing = typeReferences(expanded.data, configSchema, provenance, report);
   const parsed = configSchema.safeParse(expanded.data);
-  if (!parsed.success) throw new ConfigError(sortProblems(issuesToProblems(source, configSchema, parsed.error.issues)));
+  if (!parsed.success || typing.length) {
+    const typed = new Set(typing.map((p) => p.path));
+    const issues = parsed.success ? [] : issuesToProblems(expanded.data, configSchema, parsed.error.issues, report);
+    throw new ConfigError(sortProblems([...typing, ...issues.filter((p) => !typed.has(p.path))]));
+  }
   const config = normalize(parsed.data, file);
+  if (!provenance.isEmpty()) config.provenance = provenance;
   const problems = checkSemantics(parsed.data, config).map((p) => report(p.path, p.message));
   if (problems.length) throw new ConfigError(sortProblems(problems));
   return { config, source };

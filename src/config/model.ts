@@ -4,6 +4,7 @@
  */
 import type { Duration } from "./duration.js";
 import type { KeyPath } from "./path.js";
+import type { Provenance } from "./provenance.js";
 import type { balanceMethods, tlsProfiles } from "./schema.js";
 
 export type Balance = (typeof balanceMethods)[number];
@@ -114,6 +115,11 @@ export interface WssgenConfig {
   lint: Record<string, RuleSetting>;
   upstreams: Upstream[];
   sites: Site[];
+  /**
+   * Which values came from the environment (`${VAR}`); absent when none did. Every message about
+   * the config passes through it, so that none prints such a value (see provenance.ts).
+   */
+  provenance?: Provenance;
 }
 
 export const DEFAULTS = {

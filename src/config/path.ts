@@ -1,4 +1,5 @@
 /** Key paths into the config, as arrays and as users read them: `sites[0].routes[1].upstream`. */
+import { SHOW_MAX, showValue } from "../util/show.js";
 
 export type PathSegment = string | number;
 export type KeyPath = readonly PathSegment[];
@@ -7,8 +8,10 @@ export function formatPath(path: KeyPath): string {
   let out = "";
   for (const segment of path) {
     if (typeof segment === "number") out += `[${segment}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
+    else if (segment.length <= SHOW_MAX && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(segment))
+      out += out === "" ? segment : `.${segment}`;
+    // an odd or long key is shown like any echoed value: escaped, and cut when long (a key is input too)
+    else out += `[${showValue(segment)}]`;
   }
   return out;
 }

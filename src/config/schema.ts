@@ -299,7 +299,7 @@ const lintSchema = z
     rules: z
       .partialRecord(
         z.enum(RULE_IDS, {
-          error: (issue) => `unknown lint rule ${JSON.stringify(issue.input)}; the rules are ${RULE_IDS.join(", ")}`,
+          error: (issue) => `unknown lint rule ${showValue(issue.input)}; the rules are ${RULE_IDS.join(", ")}`,
         }),
         z.enum(["error", "warning", "info", "off"], {
           error: (issue) => `expected error, warning, info or off, got ${typeName(issue.input)}`,

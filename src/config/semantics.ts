@@ -1,10 +1,14 @@
-/** Rules that relate fields to each other, which a schema cannot express. Each problem names a key path. */
+/**
+ * Rules that relate fields to each other, which a schema cannot express. Each problem names a key
+ * path; values it shows go through `showValue`, and the caller redacts those from the environment.
+ */
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
 import type { WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig } from "./schema.js";
 import { didYouMean } from "./suggest.js";
+import { showValue } from "../util/show.js";
 
 export interface SemanticProblem {
   path: KeyPath;
@@ -24,12 +28,15 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       const lower = name.toLowerCase();
       const first = seen.get(lower);
       if (first !== undefined)
-        add([...at, name], `header ${name} is already set as ${first} (header names ignore case); keep one`);
+        add(
+          [...at, name],
+          `header ${showValue(name)} is already set as ${showValue(first)} (header names ignore case); keep one`,
+        );
       seen.set(lower, name);
       if (websocket && RESERVED_HEADERS.has(lower))
         add(
           [...at, name],
-          `wssgen sets ${name} itself on WebSocket routes; remove it${at[0] === "defaults" ? " (defaults apply to every route)" : ", or set websocket: false"}`,
+          `wssgen sets ${showValue(name)} itself on WebSocket routes; remove it${at[0] === "defaults" ? " (defaults apply to every route)" : ", or set websocket: false"}`,
         );
     }
   };
@@ -43,7 +50,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
     if (other !== undefined)
       add(
         upstream.at,
-        `upstream "${upstream.name}" is the same name as "${other}" to nginx, which ignores case in upstream names; rename one`,
+        `upstream ${showValue(upstream.name)} is the same name as ${showValue(other)} to nginx, which ignores case in upstream names; rename one`,
       );
     else lowerNames.set(upstream.name.toLowerCase(), upstream.name);
     const exclusive = upstream.balance === "ip-hash" || upstream.balance === "hash" || upstream.balance === "random";
@@ -79,7 +86,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       const key = listenKey(l);
       const same = ownListens.get(key);
       if (same) {
-        add(at, `${l.value} is the same address as ${formatPath(same)}; nginx refuses a duplicate listen`);
+        add(at, `${showValue(l.value)} is the same address as ${formatPath(same)}; nginx refuses a duplicate listen`);
         return;
       }
       ownListens.set(key, at);
@@ -87,7 +94,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       if (other && other.tls !== tls)
         add(
           at,
-          `${l.value} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
+          `${showValue(l.value)} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
         );
       else if (!other) listeners.set(key, { tls, at });
       site.domains.forEach((domain, d) => {
@@ -96,7 +103,7 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
         if (first)
           add(
             [...site.at, "domains", d],
-            `${domain} on ${l.value} is already served by ${formatPath(first)}; nginx would ignore this one`,
+            `${showValue(domain)} on ${showValue(l.value)} is already served by ${formatPath(first)}; nginx would ignore this one`,
           );
         else names.set(nameKey, [...site.at, "domains", d]);
       });
@@ -122,12 +129,22 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
     site.routes.forEach((route, r) => {
       const rawRoute = rawSite.routes[r]!;
       if (!upstreamSet.has(route.upstream)) {
-        const known = upstreamNames.length ? didYouMean(route.upstream, upstreamNames) : " (no upstreams are defined)";
-        add([...route.at, "upstream"], `unknown upstream "${route.upstream}"${known}`);
+        const at = [...route.at, "upstream"];
+        // a name from the environment gets no suggestion: "did you mean" would tell what it is close to
+        const secret = config.provenance?.secretAt(at) !== undefined;
+        const known = !upstreamNames.length
+          ? " (no upstreams are defined)"
+          : secret
+            ? ` (the upstreams are ${upstreamNames
+                .slice(0, 5)
+                .map((name) => showValue(name))
+                .join(", ")}${upstreamNames.length > 5 ? ", ..." : ""})`
+            : didYouMean(route.upstream, upstreamNames);
+        add(at, `unknown upstream ${showValue(route.upstream)}${known}`);
       }
       const key = `${route.exact ? "=" : ""}${route.uri}`;
       const first = locations.get(key);
-      if (first) add([...route.at, "path"], `location "${route.path}" is already defined by ${formatPath(first)}`);
+      if (first) add([...route.at, "path"], `location ${showValue(route.path)} is already defined by ${formatPath(first)}`);
       else locations.set(key, route.at);
       if (rawRoute.allowMissingOrigin !== undefined && rawRoute.origins === undefined)
         add(

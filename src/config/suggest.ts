@@ -1,4 +1,5 @@
 /** "did you mean" suggestions by edit distance. */
+import { showValue } from "../util/show.js";
 
 /** Edits (insert, delete, substitute, swap two neighbours) that turn a into b: "chta" is one from "chat". */
 export function editDistance(a: string, b: string): number {
@@ -22,18 +23,21 @@ export function closest(input: string, candidates: Iterable<string>): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = input.toLowerCase();
+  const limit = Math.max(1, Math.floor(Math.max(input.length, 2) / 3));
   for (const candidate of candidates) {
+    // edits are at least the difference in length: a 5,000-character key is no typo of "keepalive"
+    if (Math.abs(candidate.length - input.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const limit = Math.max(1, Math.floor(Math.max(input.length, 2) / 3));
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
+/** ` (did you mean "chat"?)`, or "" when nothing is close. Only ever call it with a value the file spells out, never one from the environment. */
 export function didYouMean(input: string, candidates: Iterable<string>): string {
   const match = closest(input, candidates);
-  return match === undefined ? "" : ` (did you mean "${match}"?)`;
+  return match === undefined ? "" : ` (did you mean ${showValue(match)}?)`;
 }

@@ -12,7 +12,7 @@ import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promi
 import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
-import { formatPath } from "../config/path.js";
+import { formatPath, type KeyPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
@@ -21,7 +21,7 @@ import { linuxProcesses, type Processes } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
-import { outputLocator } from "../render/errors-map.js";
+import { outputLocator, showNginxText } from "../render/errors-map.js";
 import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -144,6 +144,19 @@ class Failure extends Error {
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const runner = options.runner ?? execaRunner;
   const plan = await planDeploy(options, runner);
+  // paths and commands may come from ${VAR}: apply's messages never print those values either
+  const provenance = plan.config.provenance;
+  if (!provenance || provenance.isEmpty()) return applyPlan(options, plan, runner);
+  const redact = (text: string) => provenance.redact(text);
+  const onStep = options.onStep;
+  try {
+    return await applyPlan({ ...options, onStep: onStep && ((message) => onStep(redact(message))) }, plan, runner);
+  } catch (error) {
+    throw isKnownError(error) ? error.redactWith(redact) : error;
+  }
+}
+
+async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner): Promise<ApplyResult> {
   const { config, nginx, info, text, changed } = plan;
   const { file: target, link } = await followLinks(plan.target);
   if (!info && !options.dryRun)
@@ -166,6 +179,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     nginx,
     runner,
     processes: options.processes ?? linuxProcesses,
+    config: plan.config,
     source: plan.source,
     target,
     link,
@@ -516,11 +530,13 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
 function mapNginxMessages(messages: NginxMessage[], ctx: Context): string[] {
   const locate = outputLocator(ctx.text, ctx.target);
+  // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
+  const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {
     const path = locate(m);
     const where = m.file ? ` (${escapeText(m.file)}:${m.line})` : "";
-    if (!path) return `nginx: ${escapeText(m.text)}${where}`;
+    if (!path) return `nginx: ${safe([], showNginxText(m.text))}${where}`;
     const { line, column } = ctx.source.locate(path);
-    return `${ctx.source.file}:${line}:${column} ${formatPath(path)}: nginx -t: ${escapeText(m.text)}${where}`;
+    return `${escapeText(ctx.source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}`;
   });
 }

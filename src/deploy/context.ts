@@ -4,6 +4,7 @@
  */
 import { readFile, lstat, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { WssgenConfig } from "../config/model.js";
 import type { ConfigSource } from "../config/source.js";
 import { EnvironmentError } from "../errors.js";
 import type { Nginx } from "../nginx/nginx.js";
@@ -22,6 +23,7 @@ export interface Context {
   nginx: Nginx;
   runner: Runner;
   processes: Processes;
+  config: WssgenConfig;
   source: ConfigSource;
   /** the file written: the configured target with symlinks followed (it may not exist yet) */
   target: string;

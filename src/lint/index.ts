@@ -31,13 +31,20 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = Object.fromEntries(
   ),
 ) as Record<RuleId, Severity>;
 
+/**
+ * Every rule's findings, at the severity `lint.rules` gives them. A message never prints a value
+ * that came from the environment (`${VAR}`): it names the variable instead.
+ */
 export function lint(context: RuleContext): Finding[] {
   const overrides = context.config.lint;
+  const provenance = context.config.provenance;
   return rules.flatMap((rule) =>
     rule.run(context).flatMap(({ rule: reported, ...finding }) => {
       const id = reported ?? rule.id;
       const setting = overrides[id] ?? DEFAULT_SEVERITIES[id];
-      return setting === "off" ? [] : [{ rule: id, severity: setting, ...finding }];
+      if (setting === "off") return [];
+      const message = provenance ? provenance.finding(finding.path, finding.message) : finding.message;
+      return [{ rule: id, severity: setting, ...finding, message }];
     }),
   );
 }

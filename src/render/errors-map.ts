@@ -4,6 +4,7 @@
  */
 import type { KeyPath } from "../config/path.js";
 import type { NginxMessage } from "../nginx/nginx.js";
+import { escapeText, showValue } from "../util/show.js";
 import { sourceMap } from "./sourcemap.js";
 
 export function outputLocator(output: string, outputFile: string): (message: NginxMessage) => KeyPath | undefined {
@@ -29,4 +30,19 @@ function lineMentioning(lines: string[], text: string): number | undefined {
     if (index >= 0) return index + 1;
   }
   return undefined;
+}
+
+/**
+ * nginx's message text, made fit for wssgen's output: nginx quotes the offending token (`unknown
+ * directive "..."`, `invalid value "..."`), which is wssgen.yaml's text, so each quoted token is
+ * shown as `showValue` shows any value (escaped, cut when long), and the rest is escaped.
+ */
+export function showNginxText(text: string): string {
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(/"([^"]*)"/g)) {
+    out += escapeText(text.slice(last, match.index)) + showValue(match[1]!);
+    last = match.index + match[0].length;
+  }
+  return out + escapeText(text.slice(last));
 }

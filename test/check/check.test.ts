@@ -63,7 +63,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
     writeFileSync(join(dir, "wssgen.yaml"), withBinary(build.binary, seed));
     const r = await runCli(["check", "--stub-certs", "--nginx", "require"], { cwd: dir, env: { CERT_DIR: undefined } });
     expect(r.stdout).toMatch(
-      /sites\[0\]\.tls\.certificate: info: \/etc\/nginx\/ssl\/fullchain\.pem or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place \[stub-certs\]/,
+      /sites\[0\]\.tls\.certificate: info: "\/etc\/nginx\/ssl\/fullchain\.pem" or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place \[stub-certs\]/,
     );
     expect(r.stdout).toContain(`nginx ${build.version.join(".")} -t passed`);
     expect(r.exitCode).toBe(0);
@@ -84,7 +84,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
     );
     const stubbed = await runCli(["check", "--stub-hosts"], { cwd: dir });
     expect(stubbed.stdout).toContain(
-      "wssgen.yaml:4:28 upstreams.chat.servers[1]: info: backend.invalid:8080 does not resolve here; nginx -t used 127.0.0.1:8080 in its place [stub-hosts]",
+      'wssgen.yaml:4:28 upstreams.chat.servers[1]: info: "backend.invalid:8080" does not resolve here; nginx -t used 127.0.0.1:8080 in its place [stub-hosts]',
     );
     expect(stubbed.exitCode).toBe(0);
   });
@@ -137,13 +137,13 @@ describe("wssgen check with addresses this machine does not have", () => {
     );
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir });
     expect(r.stdout).toContain(
-      "wssgen.yaml:4:13 sites[0].listen: info: 203.0.113.7 is not an address of this machine, and nginx -t binds it; tested on 127.0.0.2 instead [stub-listen]",
+      'wssgen.yaml:4:13 sites[0].listen: info: "203.0.113.7" is not an address of this machine, and nginx -t binds it; tested on 127.0.0.2 instead [stub-listen]',
     );
     expect(r.stdout).toContain(
-      "[2001:db8::7] is not an address of this machine, and nginx -t binds it; tested on 127.0.0.3 instead [stub-listen]",
+      '"[2001:db8::7]" is not an address of this machine, and nginx -t binds it; tested on 127.0.0.3 instead [stub-listen]',
     );
     expect(r.stdout).toContain(
-      "sites[1].listen: info: 203.0.113.8 is not an address of this machine, and nginx -t binds it; tested on 127.0.0.4 instead [stub-listen]",
+      'sites[1].listen: info: "203.0.113.8" is not an address of this machine, and nginx -t binds it; tested on 127.0.0.4 instead [stub-listen]',
     );
     expect(r.stdout).toContain("-t passed");
     expect(r.exitCode).toBe(0);

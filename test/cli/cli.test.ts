@@ -45,7 +45,7 @@ describe("wssgen render", () => {
     expect(r.stdout).toBe(golden("03-ws-and-http-routes").trimEnd());
     // lint warnings go to stderr, never into the config
     expect(r.stderr).toBe(
-      "wssgen.yaml:6:14 upstreams.web.servers: warning: one server and no keepalive for 1 plain HTTP route(s): every request opens a new connection to 10.0.0.6:3000, and nothing takes over when it is down; set keepalive (e.g. 16) and add a second server or a backup [upstream-single-server]\n" +
+      'wssgen.yaml:6:14 upstreams.web.servers: warning: one server and no keepalive for 1 plain HTTP route(s): every request opens a new connection to "10.0.0.6:3000", and nothing takes over when it is down; set keepalive (e.g. 16) and add a second server or a backup [upstream-single-server]\n' +
         "wssgen.yaml:14:9 sites[0].routes[0]: warning: any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [https://chat.example.com] [origin-missing]",
     );
   });

@@ -2,6 +2,7 @@
  * Certificate checks with node:crypto (no shelling out): readable, key matches, not expired or
  * expiring within 14 days, a SAN for every domain. They run only where `check` read the files.
  */
+import { escapeText, showValue } from "../../util/show.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import type { Site } from "../../config/model.js";
@@ -27,7 +28,7 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return [];
   const results: RuleResult[] = [];
   const unreadable = (path: (string | number)[], file: string, why: string) =>
-    results.push({ rule: "cert-unreadable", path, message: `${file}: ${why}` });
+    results.push({ rule: "cert-unreadable", path, message: `${showValue(file)}: ${why}` });
 
   const certFile = files.get(tls.certificate);
   const keyFile = files.get(tls.key);
@@ -55,7 +56,7 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
     results.push({
       rule: "cert-key-mismatch",
       path: keyPath,
-      message: `${tls.key} is not the key of ${tls.certificate}; nginx refuses to start with it`,
+      message: `${showValue(tls.key)} is not the key of ${showValue(tls.certificate)}; nginx refuses to start with it`,
     });
 
   const notAfter = new Date(cert.validTo);
@@ -64,13 +65,13 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
     results.push({
       rule: "cert-expired",
       path: certPath,
-      message: `${tls.certificate} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it`,
+      message: `${showValue(tls.certificate)} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it`,
     });
   else if (days < EXPIRY_WARNING_DAYS)
     results.push({
       rule: "cert-expiring",
       path: certPath,
-      message: `${tls.certificate} expires on ${notAfter.toISOString().slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"}); renew it`,
+      message: `${showValue(tls.certificate)} expires on ${notAfter.toISOString().slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"}); renew it`,
     });
 
   site.domains.forEach((domain, i) => {
@@ -83,10 +84,18 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
       results.push({
         rule: "cert-name-mismatch",
         path: [...site.at, "domains", i],
-        message: `${tls.certificate} has no subjectAltName for ${domain} (it covers ${cert.subjectAltName ?? "no names"}); browsers refuse wss://${domain.replace(/^\*\./, "x.")}`,
+        message: `${showValue(tls.certificate)} has no subjectAltName for ${showValue(domain)} (it covers ${coveredNames(cert.subjectAltName)}); browsers refuse ${showValue(`wss://${domain.replace(/^\*\./, "x.")}`)}`,
       });
   });
   return results;
+}
+
+/** The certificate's names, as a message shows text from a file: escaped, and at most 10 of them. */
+function coveredNames(subjectAltName: string | undefined): string {
+  if (subjectAltName === undefined) return "no names";
+  const names = subjectAltName.split(", ");
+  const shown = names.slice(0, 10).map((name) => escapeText(name.length > 100 ? `${name.slice(0, 100)}…` : name));
+  return names.length > 10 ? `${shown.join(", ")} and ${names.length - 10} more` : shown.join(", ");
 }
 
 export const certificates: Rule = {

@@ -1,3 +1,4 @@
+import { showValue } from "../../util/show.js";
 import type { Rule } from "../types.js";
 import { hasPublicName, isInternalName, isPublic } from "../scope.js";
 
@@ -15,7 +16,7 @@ export const originInsecure: Rule = {
               ? [
                   {
                     path: [...route.at, "origins", i],
-                    message: `${origin} is plain http on a TLS site: a page served over http can be altered by anyone on the network and then open this WebSocket; allow ${origin.replace("http://", "https://")} instead`,
+                    message: `${showValue(origin)} is plain http on a TLS site: a page served over http can be altered by anyone on the network and then open this WebSocket; allow its https:// form instead`,
                   },
                 ]
               : [],

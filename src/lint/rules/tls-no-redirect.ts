@@ -1,3 +1,4 @@
+import { showValue } from "../../util/show.js";
 import type { Rule } from "../types.js";
 
 export const tlsNoRedirect: Rule = {
@@ -9,6 +10,6 @@ export const tlsNoRedirect: Rule = {
       .filter((site) => site.tls && site.redirectSetting === undefined)
       .map((site) => ({
         path: [...site.at, "tls"],
-        message: `${site.domains[0]} serves https only: http://${site.domains[0]} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
+        message: `${showValue(site.domains[0])} serves https only: ${showValue(`http://${site.domains[0]!}`)} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
       })),
 };

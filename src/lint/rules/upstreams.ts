@@ -1,3 +1,4 @@
+import { showValue } from "../../util/show.js";
 import type { Route, Site, WssgenConfig } from "../../config/model.js";
 import type { Rule } from "../types.js";
 
@@ -32,7 +33,7 @@ export const upstreamSingleServer: Rule = {
       return [
         {
           path: [...upstream.at, "servers"],
-          message: `one server and no keepalive for ${http.length} plain HTTP route(s): every request opens a new connection to ${live[0]!.address}, and nothing takes over when it is down; set keepalive (e.g. 16) and add a second server or a backup`,
+          message: `one server and no keepalive for ${http.length} plain HTTP route(s): every request opens a new connection to ${showValue(live[0]!.address)}, and nothing takes over when it is down; set keepalive (e.g. 16) and add a second server or a backup`,
         },
       ];
     });
