@@ -120,6 +120,17 @@ describe("README's install route, from a fresh clone", () => {
   });
 });
 
+describe("install advice in the README and docs", () => {
+  it("every global install is of a packed tarball (a fresh clone or a git URL fails to build)", () => {
+    const pages = ["README.md", ...execaSyncLines("git", ["ls-files", "-z", "docs/*.md", "docs/**/*.md"])];
+    const routes = pages.flatMap((page) =>
+      [...readFileSync(join(ROOT, page), "utf8").matchAll(/\bnpm (?:install|i) -g (\S+)/g)].map((m) => `${page}: ${m[1]}`),
+    );
+    expect(routes.length).toBeGreaterThan(0);
+    expect(routes.filter((route) => !/\.tgz"?$/.test(route))).toEqual([]);
+  });
+});
+
 describe("the tarball", () => {
   it("holds exactly the program, its docs and its licences", () => {
     const shippedDocs = execaSyncLines("git", ["ls-files", "-z", "docs"]);
