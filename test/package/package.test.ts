@@ -92,7 +92,7 @@ const pkgDir = join(unpacked, "package");
 beforeAll(async () => {
   copyAsCloned(clone);
   const before = readFileSync(join(clone, "package.json"));
-  readmeRoute = await run("bash", ["-euo", "pipefail", "-c", readmeInstallCommands()], clone);
+  readmeRoute = await run("bash", ["-eo", "pipefail", "-c", readmeInstallCommands()], clone);
   if (readmeRoute.exitCode !== 0) return;
   // postpack put the manifest back byte for byte
   expect(readFileSync(join(clone, "package.json")).equals(before)).toBe(true);
@@ -291,6 +291,12 @@ describe.each([
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain("-# edited by hand");
     expect(readFileSync(join(dir, "live.conf"), "utf8")).toMatch(/# edited by hand\n$/);
+  });
+
+  it("the library API loads from it, with nothing else in node_modules", async () => {
+    const code = 'const api = await import("wssgen"); console.log(typeof api.render, typeof api.loadConfig);';
+    const r = await run(process.execPath, ["--input-type=module", "-e", code], dir);
+    expect([r.exitCode, r.stdout.trim()], r.stderr).toEqual([0, "function function"]);
   });
 
   it("probe against a local WebSocket server", async () => {
