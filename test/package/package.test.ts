@@ -54,13 +54,18 @@ async function mustRun(file: string, args: string[], cwd: string) {
 
 /** The files of the working tree that `git clone` of it would check out (tracked, plus new unignored ones). */
 function copyAsCloned(to: string): void {
-  const listed = execaSyncLines("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
-  for (const file of listed) {
+  for (const file of clonedFiles()) {
     const from = join(ROOT, file);
     if (!existsSync(from) || statSync(from).isDirectory()) continue; // deleted in the tree, or a submodule
     mkdirSync(dirname(join(to, file)), { recursive: true });
     cpSync(from, join(to, file));
   }
+}
+
+/** Paths (relative to the repository) that a clone of the working tree would hold, optionally under `under`. */
+function clonedFiles(under?: string): string[] {
+  const args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", ...(under ? ["--", under] : [])];
+  return execaSyncLines("git", args).filter((file) => existsSync(join(ROOT, file)));
 }
 
 function execaSyncLines(file: string, args: string[]): string[] {
@@ -122,7 +127,7 @@ describe("README's install route, from a fresh clone", () => {
 
 describe("install advice in the README and docs", () => {
   it("every global install is of a packed tarball (a fresh clone or a git URL fails to build)", () => {
-    const pages = ["README.md", ...execaSyncLines("git", ["ls-files", "-z", "docs/*.md", "docs/**/*.md"])];
+    const pages = ["README.md", ...clonedFiles("docs").filter((f) => f.endsWith(".md"))];
     const routes = pages.flatMap((page) =>
       [...readFileSync(join(ROOT, page), "utf8").matchAll(/\bnpm (?:install|i) -g (\S+)/g)].map((m) => `${page}: ${m[1]}`),
     );
@@ -133,7 +138,7 @@ describe("install advice in the README and docs", () => {
 
 describe("the tarball", () => {
   it("holds exactly the program, its docs and its licences", () => {
-    const shippedDocs = execaSyncLines("git", ["ls-files", "-z", "docs"]);
+    const shippedDocs = clonedFiles("docs");
     const expected = [
       "LICENSE",
       "README.md",
