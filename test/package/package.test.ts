@@ -41,8 +41,8 @@ function userEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function run(file: string, args: string[], cwd: string) {
-  const r = await execa(file, args, { cwd, env: userEnv(), extendEnv: false, reject: false, input: "" });
+async function run(file: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = await execa(file, args, { cwd, env: userEnv(env), extendEnv: false, reject: false, input: "" });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -122,6 +122,20 @@ describe("README's install route, from a fresh clone", () => {
     expect((await mustRun(bin, ["--help"], work)).stdout).toMatch(/^Usage: wssgen /);
     // nothing but wssgen itself was installed
     expect(existsSync(join(globalPrefix, "lib/node_modules/wssgen/node_modules"))).toBe(false);
+  });
+});
+
+describe("a global install of a fresh clone's folder (not the README's route)", () => {
+  it("stops in the build with one line that says what to do, not a module-resolution stack trace", async () => {
+    const fresh = join(work, "fresh-clone");
+    copyAsCloned(fresh);
+    const r = await run("npm", ["install", "-g", fresh], work, { npm_config_prefix: join(work, "global-link") });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain(
+      "wssgen: building needs the devDependencies (esbuild, typescript, handlebars, ...), which are not installed here; " +
+        "run `npm ci` in this folder first, or install wssgen from a packed tarball (README.md, Install)",
+    );
+    expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|\bat \S+ \(node:internal/);
   });
 });
 
