@@ -107,7 +107,7 @@ beforeAll(async () => {
   mkdirSync(unpacked);
   await mustRun("tar", ["-xzf", tarball, "-C", unpacked], work);
   files = walk(pkgDir).sort();
-}, 600_000);
+}, 900_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
