@@ -1,18 +1,38 @@
 #!/usr/bin/env node
 // The build: precompile templates, bundle the CLI and the library with esbuild (one file to load at
-// start-up, commands split into chunks loaded on demand), and emit type declarations with tsc.
+// start-up, commands split into chunks loaded on demand), emit type declarations with tsc, and write
+// the licences of the packages the bundle contains (dist/THIRD-PARTY-LICENSES.md).
+//
+// The bundle is the whole program: an installed wssgen loads nothing from node_modules, so every
+// package it uses is a devDependency and `npm install wssgen` downloads nothing else. Building needs
+// the devDependencies (`npm ci` in a clone); an installed tarball already contains dist/.
+//
+// `--sourcemap` adds linked source maps for local debugging. The published package has none: they
+// were 2.4 MB (mostly the bundled packages' sources) for stack traces that `--debug` already prints
+// against readable, unminified chunks.
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
+  console.error(
+    "wssgen: building needs the devDependencies (esbuild, typescript, handlebars, ...), which are not installed here; " +
+      "run `npm ci` in this folder first, or install wssgen from a packed tarball (README.md, Install)",
+  );
+  process.exit(1);
+}
+
 run(process.execPath, ["scripts/gen-templates.mjs"]);
 rmSync(join(root, "dist"), { recursive: true, force: true });
-await build({
+const { metafile } = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
   outdir: "dist",
@@ -26,8 +46,42 @@ await build({
     js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);',
   },
   chunkNames: "chunks/[name]-[hash]",
-  sourcemap: "linked",
-  legalComments: "linked",
+  sourcemap: process.argv.includes("--sourcemap") ? "linked" : false,
+  // licence comments are collected per package below, with the package's whole licence file
+  legalComments: "none",
+  metafile: true,
   logLevel: "warning",
 });
+writeFileSync(join(root, "dist/THIRD-PARTY-LICENSES.md"), thirdPartyLicenses(metafile));
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--emitDeclarationOnly"]);
+
+/**
+ * The notice file for the packages bundled into dist/: for each one (found from esbuild's metafile
+ * inputs under node_modules), its name, version, licence and its licence file verbatim, which the
+ * MIT, ISC and BSD licences require to travel with copies. A bundled package without a licence file
+ * fails the build: shipping its code without its notice would break its licence.
+ */
+function thirdPartyLicenses(meta) {
+  const packageDirs = new Set();
+  for (const input of Object.keys(meta.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packageDirs.add(match[1]);
+  }
+  const entries = [...packageDirs]
+    .map((dir) => {
+      const manifest = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
+      const file = readdirSync(join(root, dir))
+        .filter((name) => /^(licen[cs]e|copying)(\.|-|$)/i.test(name))
+        .sort()[0];
+      if (!file) throw new Error(`${dir}: bundled into dist/ but has no licence file to ship with it`);
+      return {
+        name: manifest.name,
+        version: manifest.version,
+        license: manifest.license,
+        text: readFileSync(join(root, dir, file), "utf8"),
+      };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sections = entries.map((p) => `## ${p.name}@${p.version} (${p.license})\n\n\`\`\`\n${p.text.trim()}\n\`\`\`\n`);
+  return `# Third-party licences\n\nwssgen's dist/ bundles the following packages; their licences follow.\n\n${sections.join("\n")}`;
+}
