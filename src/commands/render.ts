@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
+import { forOutputFile } from "../config/normalize.js";
 import type { ConfigSource } from "../config/source.js";
 import { ConfigError, DriftError, UsageError } from "../errors.js";
 import { problemAt } from "../config/source.js";
@@ -34,7 +35,11 @@ export interface RenderCommandResult {
 
 export async function renderCommand(options: RenderCommandOptions): Promise<RenderCommandResult> {
   if (options.output !== undefined && options.check !== undefined) throw new UsageError("--check and -o cannot be used together");
-  const { config, source } = await loadConfig(options);
+  const loaded = await loadConfig(options);
+  const { source } = loaded;
+  // the namespace follows the file the output goes to, unless the config sets one
+  const outputFile = options.output ?? options.check;
+  const config = outputFile === undefined ? loaded.config : forOutputFile(loaded.config, outputFile);
   const detect = options.nginxVersion === undefined && config.nginx.version === undefined;
   const target = await resolveTarget(
     config,

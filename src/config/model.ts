@@ -97,8 +97,10 @@ export interface NginxSettings {
   binary: string;
   mainConfig: string;
   target: string;
-  /** what this file's http-wide names are prefixed with (default: the target's file name) */
+  /** what this file's http-wide names are prefixed with (default: the name of the file written) */
   namespace: string;
+  /** whether the config sets namespace itself (else it follows the file written: see `forOutputFile`) */
+  namespaceSet: boolean;
   reload: string[];
   workerShutdownTimeout: Duration;
   /** whether the config sets workerShutdownTimeout itself (then it knows; lint stays quiet) */

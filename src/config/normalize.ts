@@ -16,6 +16,7 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
       mainConfig: n.mainConfig ?? DEFAULTS.mainConfig,
       target: n.target ?? DEFAULTS.target,
       namespace: n.namespace ?? namespaceOf(n.target ?? DEFAULTS.target),
+      namespaceSet: n.namespace !== undefined,
       reload: n.reload ?? [...DEFAULTS.reload],
       workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
       workerShutdownTimeoutSet: n.workerShutdownTimeout !== undefined,
@@ -104,6 +105,17 @@ function hsts(value: NonNullable<RawSite["tls"]>["hsts"]): Tls["hsts"] {
     includeSubdomains: options.includeSubdomains ?? false,
     preload: options.preload ?? false,
   };
+}
+
+/**
+ * The config as rendered into `file` (`render -o`, `render --check`, `apply --target`): unless the
+ * config sets `nginx.namespace`, the namespace follows that file's name, so two configs rendered
+ * into two files of one http block never define the same upstream, map or zone.
+ */
+export function forOutputFile(config: WssgenConfig, file: string): WssgenConfig {
+  if (config.nginx.namespaceSet) return config;
+  const namespace = namespaceOf(file);
+  return namespace === config.nginx.namespace ? config : { ...config, nginx: { ...config.nginx, namespace } };
 }
 
 /** "/etc/nginx/conf.d/chat-ws.conf" → "chat_ws": the target's file name as an nginx identifier. */

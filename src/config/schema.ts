@@ -148,7 +148,7 @@ const nginxSchema = z
       .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
     namespace: checked(RULES.namespace, "Namespace.").optional().meta({
       description:
-        "Prefix of this file's http-wide nginx names (origin map, connection zone), so that several wssgen files can share an http block. Default: the target's file name (wssgen).",
+        "Prefix of every http-wide nginx name this file defines (upstreams, maps, variables, zones), so that several wssgen files can share an http block. Default: the name of the file written (render -o / --check, apply --target, else nginx.target: wssgen for wssgen.conf).",
     }),
     reload: z
       .array(checked(RULES.argument, "argv element."))

@@ -11,6 +11,7 @@ import { rmSync } from "node:fs";
 import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
+import { forOutputFile } from "../config/normalize.js";
 import type { WssgenConfig } from "../config/model.js";
 import { formatPath, type KeyPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
@@ -96,7 +97,10 @@ export interface DeployPlan {
 
 /** What `apply` and `diff` share: load, render for the installed nginx, compare with the deployed file. */
 export async function planDeploy(options: ApplyOptions, runner: Runner = options.runner ?? execaRunner): Promise<DeployPlan> {
-  const { config, source } = await loadConfig(options);
+  const loaded = await loadConfig(options);
+  const { source } = loaded;
+  // --target: the namespace follows the file written, unless the config sets one
+  const config = options.target === undefined ? loaded.config : forOutputFile(loaded.config, options.target);
   const nginx = (options.createNginx ?? ((binary: string) => createNginx(binary, runner)))(config.nginx.binary);
   const info = await nginx.version();
   const target = resolve(options.cwd ?? process.cwd(), options.target ?? config.nginx.target);

@@ -61,12 +61,21 @@ describe("wssgen render", () => {
   });
   it("-o writes the file atomically and says so on stderr", async () => {
     const dir = tmp();
-    const r = await runCli(["render", "-c", fixture("01-minimal-ws"), "-o", "out.conf", "--nginx-version", "1.22"], { cwd: dir });
+    const r = await runCli(["render", "-c", fixture("01-minimal-ws"), "-o", "wssgen.conf", "--nginx-version", "1.22"], {
+      cwd: dir,
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr.split("\n").pop()).toBe("wrote out.conf (nginx 1.22)");
-    expect(readFileSync(join(dir, "out.conf"), "utf8")).toBe(golden("01-minimal-ws"));
-    expect(readdirSync(dir)).toEqual(["out.conf"]); // no temp files left behind
+    expect(r.stderr.split("\n").pop()).toBe("wrote wssgen.conf (nginx 1.22)");
+    expect(readFileSync(join(dir, "wssgen.conf"), "utf8")).toBe(golden("01-minimal-ws"));
+    expect(readdirSync(dir)).toEqual(["wssgen.conf"]); // no temp files left behind
+    // another file name is another namespace: its http-wide names never meet wssgen.conf's
+    await runCli(["render", "-c", fixture("01-minimal-ws"), "-o", "out.conf", "--nginx-version", "1.22"], { cwd: dir });
+    expect(readFileSync(join(dir, "out.conf"), "utf8")).toBe(
+      golden("01-minimal-ws")
+        .replaceAll("$wssgen_connection", "$wssgen_out_connection")
+        .replaceAll('wssgen_app"', 'wssgen_out.app"'),
+    );
   });
   it("-o into a missing directory exits 2 and leaves nothing", async () => {
     const dir = tmp();
@@ -106,19 +115,19 @@ describe("wssgen render", () => {
   });
   it("--check exits 0 when up to date and 1 on drift", async () => {
     const dir = tmp();
-    writeFileSync(join(dir, "site.conf"), golden("01-minimal-ws"));
-    const same = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "site.conf", "--nginx-version", "1.22"], {
+    writeFileSync(join(dir, "wssgen.conf"), golden("01-minimal-ws"));
+    const same = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "wssgen.conf", "--nginx-version", "1.22"], {
       cwd: dir,
     });
     expect(same.exitCode).toBe(0);
-    expect(same.stderr.split("\n").pop()).toBe("site.conf is up to date");
-    writeFileSync(join(dir, "site.conf"), golden("01-minimal-ws").replace("proxy_read_timeout 1h;", "proxy_read_timeout 60s;"));
-    const drift = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "site.conf", "--nginx-version", "1.22"], {
+    expect(same.stderr.split("\n").pop()).toBe("wssgen.conf is up to date");
+    writeFileSync(join(dir, "wssgen.conf"), golden("01-minimal-ws").replace("proxy_read_timeout 1h;", "proxy_read_timeout 60s;"));
+    const drift = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "wssgen.conf", "--nginx-version", "1.22"], {
       cwd: dir,
     });
     expect(drift.exitCode).toBe(1);
     expect(drift.stderr).toMatch(
-      /^wssgen: site\.conf:\d+: differs from what wssgen would render \(found " {8}proxy_read_timeout 60s;", expected " {8}proxy_read_timeout 1h;"\)/,
+      /^wssgen: wssgen\.conf:\d+: differs from what wssgen would render \(found " {8}proxy_read_timeout 60s;", expected " {8}proxy_read_timeout 1h;"\)/,
     );
     const missing = await runCli(["render", "-c", fixture("01-minimal-ws"), "--check", "none.conf"], { cwd: dir });
     expect(missing.exitCode).toBe(1);

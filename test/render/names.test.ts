@@ -4,7 +4,9 @@
  * namespace, stays within nginx's limits, and two files that use the same upstream and site names
  * pass the real `nginx -t` together.
  */
-import { rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatPath } from "../../src/config/path.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -14,9 +16,10 @@ import { withSandbox } from "../../src/nginx/sandbox.js";
 import { outputLocator } from "../../src/render/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
 import { render } from "../../src/render/render.js";
-import { parseVersion } from "../../src/render/version.js";
+import { formatVersion, parseVersion } from "../../src/render/version.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
+import { runCli } from "../helpers/cli.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 
 const certs = makeCertDir();
@@ -206,6 +209,29 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+
+  it("two `init` configs rendered with `render -o a.conf` and `-o b.conf` pass nginx -t together (the issue's example)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-two-files-"));
+    try {
+      for (const name of ["a", "b"]) {
+        const init = await runCli(["init", "--yes", "--domain", `${name}.example.com`, "-o", `${name}.yaml`], { cwd: dir });
+        expect(init.exitCode, init.stderr).toBe(0);
+        const args = ["render", "-c", `${name}.yaml`, "--nginx-version", formatVersion(build.version)];
+        const rendered = await runCli([...args, "-o", `${name}.conf`], { cwd: dir });
+        expect(rendered.exitCode, rendered.stderr).toBe(0);
+        // the drift check of the same file renders the same namespace
+        expect((await runCli([...args, "--check", `${name}.conf`], { cwd: dir })).exitCode).toBe(0);
+      }
+      const [a, b] = ["a.conf", "b.conf"].map((file) => readFileSync(join(dir, file), "utf8"));
+      expect(a).toMatch(/^upstream "?wssgen_a\.app"? \{/m);
+      expect(b).toMatch(/^upstream "?wssgen_b\.app"? \{/m);
+      const result = await test({ "a.conf": a!, "b.conf": b! });
+      expect(result.errors, result.stderr).toEqual([]);
+      expect(result.warnings, result.stderr).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the longest namespace (32 characters) passes nginx -t", async () => {
