@@ -54,8 +54,14 @@ export async function buildProgram(): Promise<Command> {
     .exitOverride()
     .addHelpText(
       "after",
-      `${examples(["wssgen init --domain chat.example.com --upstream 127.0.0.1:8080", "wssgen render > /etc/nginx/conf.d/wssgen.conf", "wssgen render --check wssgen.conf     # CI: fail when the committed file drifted"])}
-Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 3 apply could not restore.`,
+      `${examples([
+        "wssgen init --domain chat.example.com --upstream 127.0.0.1:8080",
+        "wssgen render -o wssgen.conf",
+        "wssgen apply                          # deploy: write, nginx -t, reload; roll back on failure",
+        "wssgen render --check wssgen.conf     # CI: fail when the committed file drifted",
+      ])}
+Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 3 apply could not restore;
+interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went away (broken pipe).`,
     );
 
   program
@@ -113,12 +119,14 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     .option("--check <file>", "exit 1 when <file> differs from what would be rendered (CI drift check)")
     .addHelpText(
       "after",
-      examples([
-        "wssgen render > /etc/nginx/conf.d/wssgen.conf",
+      `${examples([
         "wssgen render -c prod.yaml --nginx-version 1.26 -o wssgen.conf",
-        "wssgen render --full > nginx.conf",
+        "wssgen render --full -o nginx.conf",
         "wssgen render --check deploy/wssgen.conf",
-      ]),
+        "wssgen render | less",
+      ])}
+To deploy, use \`wssgen apply\` (nginx -t, reload, roll back on failure) or -o. Never redirect the
+output into a live file with the shell: the shell empties that file before wssgen runs.`,
     )
     .action(async (opts: { config?: string; output?: string; nginxVersion?: string; full?: boolean; check?: string }) => {
       const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
