@@ -21,10 +21,17 @@ async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkIn
 
 const out = (text: string) => process.stdout.write(text);
 
-/** Writes pieces to stdout, waiting whenever the pipe is full (so a huge output is never all in memory). */
+/**
+ * Writes pieces to stdout, waiting whenever the pipe is full (so a huge output is never all in
+ * memory), and reaching the event loop every few ms, so that a reader who went away (EPIPE) stops
+ * the work at once.
+ */
 async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks)
+  const { yieldingChunks } = await import("./util/interrupt.js");
+  for await (const chunk of yieldingChunks(chunks)) {
+    if (process.stdout.destroyed) return;
     if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+  }
 }
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -368,25 +375,72 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys) on Ctrl-C or SIGTERM. */
+/** Exit statuses for the signals wssgen stops on: 128 + the signal's number, as shells report them. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
+
+/**
+ * Exit status when the reader of standard output went away (EPIPE, as in `wssgen render | head`):
+ * 141, 128 + SIGPIPE, what `cat`, `seq` or `yes` report in the same place, so `set -o pipefail`
+ * still sees that the output was cut short. Nothing is printed: there is nobody to read it.
+ */
+export const BROKEN_PIPE_EXIT_CODE = 141;
+
+/**
+ * Output streams that fail: stdout's reader gone (EPIPE) ends the command quietly with 141 after
+ * running pending cleanups; any other stdout error (a full disk behind `>`) is one line on stderr
+ * and exit 2. stderr errors are ignored: there is nowhere left to report them, and an apply in
+ * progress must finish (or roll back) rather than die because its log reader went away.
+ */
+function watchOutputStreams(cleanup: () => void): void {
+  process.stderr.on("error", () => undefined);
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    cleanup();
+    if (error.code === "EPIPE") process.exit(BROKEN_PIPE_EXIT_CODE);
+    err(`wssgen: cannot write standard output: ${error.code ?? error.message}`);
+    process.exit(ExitCode.usage);
+  });
+}
+
+/**
+ * Signals: while there is nothing to undo, SIGINT, SIGTERM, SIGHUP and SIGQUIT keep their default
+ * action, so they end wssgen at once even in the middle of a long synchronous render (a JavaScript
+ * handler would wait for it to finish); the shell reports 128 + the signal's number. While there is
+ * something to undo (a temp file, check's sandbox, an apply in progress), a handler undoes it and
+ * exits with that same status.
+ */
+async function handleSignals(): Promise<void> {
+  const { runInterruptCleanups, watchInterruptCleanups } = await import("./util/interrupt.js");
+  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(
+    ([signal, code]) =>
+      [
+        signal,
+        () => {
+          runInterruptCleanups();
+          err(`wssgen: interrupted (${signal}); cleaned up`);
+          process.exit(code);
+        },
+      ] as const,
+  );
+  let listening = false;
+  watchInterruptCleanups((armed) => {
+    if (armed === listening) return;
+    listening = armed;
+    for (const [signal, handler] of handlers) {
+      if (armed) process.on(signal, handler);
+      else process.off(signal, handler);
+    }
+  });
+  watchOutputStreams(runInterruptCleanups);
+}
+
+/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys, temp files) on Ctrl-C or SIGTERM. */
 export async function run(): Promise<void> {
   // `wssgen --version` is what scripts call most: answer it before loading anything else
   if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-v")) {
+    process.stdout.on("error", () => process.exit(BROKEN_PIPE_EXIT_CODE));
     process.stdout.write(`${version}\n`);
     return;
   }
-  const { runInterruptCleanups } = await import("./util/interrupt.js");
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-    ["SIGHUP", 129],
-    ["SIGQUIT", 131],
-  ] as const) {
-    process.once(signal, () => {
-      runInterruptCleanups();
-      err(`wssgen: interrupted (${signal}); cleaned up`);
-      process.exit(code);
-    });
-  }
+  await handleSignals();
   process.exitCode = await main(process.argv);
 }

@@ -10,10 +10,11 @@ import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { withSandbox } from "../nginx/sandbox.js";
-import { render } from "../render/render.js";
+import { renderChunks } from "../render/render.js";
 import { outputLocator } from "../render/errors-map.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
+import { yieldingChunks } from "../util/interrupt.js";
 import { resolveTarget } from "../commands/target.js";
 import {
   foreignListenHosts,
@@ -181,7 +182,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       certs.set(i, stub);
     }
     const tested = withStandIns(config, certs, hostStubs, ports, listenHosts);
-    const output = render(tested, target);
+    // rendering 10,000 sites takes a second: reach the event loop meanwhile, so Ctrl-C removes the sandbox promptly
+    const pieces: string[] = [];
+    for await (const piece of yieldingChunks(renderChunks(tested, target))) pieces.push(piece);
+    const output = pieces.join("");
     await writeFile(sandbox.path(NGINX_FILE), output);
     const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
     return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };

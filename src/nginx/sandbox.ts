@@ -2,8 +2,8 @@
  * A throwaway nginx prefix for `nginx -t`: its own main config, pid and temp paths, so testing never
  * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
  */
-import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { quote } from "../render/quote.js";
@@ -38,8 +38,10 @@ export function sandboxMainConfig(dir: string, includes: string[]): string {
 
 /** Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn, removes it. */
 export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "wssgen-sandbox-"));
-  const interrupt = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+  // armed before the directory exists, and made synchronously: a signal can never find it unregistered
+  const made: { dir?: string } = {};
+  const interrupt = onInterrupt(() => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true }));
+  const dir = (made.dir = mkdtempSync(join(tmpdir(), "wssgen-sandbox-")));
   try {
     await mkdir(join(dir, "temp"));
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);

@@ -1,8 +1,10 @@
 /** Writing files whole or not at all: a temp file in the same directory, fsync, rename. */
+import { rmSync } from "node:fs";
 import { open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
+import { onInterrupt } from "./interrupt.js";
 
 export interface WriteOptions {
   /** permissions; default: those of the file being replaced, else 0644 */
@@ -37,13 +39,15 @@ export function describeFsError(error: unknown): string {
 
 export async function writeFileAtomic(
   path: string,
-  content: string | Buffer | Iterable<string>,
+  content: string | Buffer | Iterable<string> | AsyncIterable<string>,
   options: WriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const previous = await stat(path).catch(() => undefined);
   const mode = options.mode ?? (previous ? previous.mode & 0o7777 : 0o644);
+  // registered before the file exists, so no moment leaves it behind on Ctrl-C or SIGTERM
+  const interrupt = onInterrupt(() => rmSync(temp, { force: true }));
   try {
     const handle = await open(temp, "wx", mode);
     try {
@@ -52,7 +56,7 @@ export async function writeFileAtomic(
         // gather pieces into writes of about a megabyte: one system call per piece would dominate
         let batch: string[] = [];
         let size = 0;
-        for (const chunk of content) {
+        for await (const chunk of content) {
           batch.push(chunk);
           size += chunk.length;
           if (size >= 1 << 20) {
@@ -75,5 +79,7 @@ export async function writeFileAtomic(
   } catch (error) {
     await rm(temp, { force: true });
     throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error)}`);
+  } finally {
+    interrupt.release();
   }
 }
