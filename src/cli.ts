@@ -5,7 +5,9 @@
 import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
-import { ExitCode, isKnownError, UsageError } from "./errors.js";
+import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
+import type { CheckFailure } from "./report/check.js";
+import { escapeText } from "./util/show.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -33,7 +35,12 @@ async function writeChunks(chunks: Iterable<string>): Promise<void> {
     if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
   }
 }
-const err = (line: string) => process.stderr.write(`${line}\n`);
+/** One line on stderr, with control, bidi and zero-width characters shown escaped (no input can start a line). */
+const err = (line: string) => errRaw(escapeText(line));
+/** Several lines (a stack trace), each escaped. */
+const escapeLines = (text: string) => text.split("\n").map(escapeText).join("\n");
+/** A line already escaped piece by piece (and perhaps coloured), on stderr. */
+const errRaw = (line: string) => process.stderr.write(`${line}\n`);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
@@ -47,6 +54,9 @@ async function durationFlag(flag: string, value: string): Promise<number> {
   throw new UsageError(`${flag}: "${value}" is not a duration (use 500ms, 30s, 2m, ...)`);
 }
 
+/** Whether commander prints its own usage errors (not in a machine format, which prints a document instead). */
+let commanderErrorsShown = true;
+
 /** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
 let commandExitCode: ExitCode = ExitCode.ok;
 
@@ -57,7 +67,11 @@ export async function buildProgram(): Promise<Command> {
     .version(version, "-v, --version")
     .option("--debug", "show stack traces for unexpected errors")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .configureOutput({
+      writeErr: (s) => commanderErrorsShown && process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+      outputError: (s, write) => commanderErrorsShown && write(escapeText(s.trimEnd()) + "\n"),
+    })
     .exitOverride()
     .addHelpText(
       "after",
@@ -350,7 +364,85 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
   return program;
 }
 
+/** `check --format json|github` or `probe --format json`, read from argv before parsing (so usage errors honour it). */
+interface MachineOutput {
+  command: "check" | "probe";
+  format: "json" | "github";
+  /** `-c FILE` as given, for the document's `file` */
+  config: string | undefined;
+  /** probe's URL as given */
+  url: string | undefined;
+}
+
+export function machineOutput(args: readonly string[]): MachineOutput | undefined {
+  const value = (names: string[]): string | undefined => {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      for (const name of names) {
+        if (arg === name) return args[i + 1];
+        if (name.startsWith("--") && arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const command = args.find((arg) => !arg.startsWith("-"));
+  const format = value(["--format"]);
+  if (command === "check" && (format === "json" || format === "github"))
+    return { command, format, config: value(["-c", "--config"]), url: undefined };
+  if (command === "probe" && format === "json") {
+    const takesValue = new Set(["--origin", "--header", "--idle", "--ca", "--timeout", "--format"]);
+    const rest = args.slice(args.indexOf("probe") + 1);
+    const url = rest.find((arg, i) => !arg.startsWith("-") && !takesValue.has(rest[i - 1] ?? ""));
+    return { command, format, config: undefined, url };
+  }
+  return undefined;
+}
+
+/** A thrown error as problems (with the exit code), in the terms of a check finding. */
+function describeFailure(
+  error: unknown,
+  commanderError: new (...args: never[]) => Error & { code: string },
+): { exitCode: ExitCode; failures: CheckFailure[] } {
+  if (error instanceof commanderError)
+    return { exitCode: ExitCode.usage, failures: [{ rule: "usage", message: error.message.replace(/^error: /, "") }] };
+  if (error instanceof ConfigError)
+    return {
+      exitCode: error.exitCode,
+      failures: error.problems.map((p) => ({
+        rule: "schema",
+        message: p.message,
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        path: p.path,
+      })),
+    };
+  if (isKnownError(error)) {
+    const rule =
+      error instanceof UsageError
+        ? "usage"
+        : error instanceof EnvironmentError
+          ? "environment"
+          : error instanceof NginxError
+            ? "nginx"
+            : error.name.replace(/Error$/, "").toLowerCase();
+    return { exitCode: error.exitCode, failures: error.lines().map((message) => ({ rule, message })) };
+  }
+  return {
+    exitCode: ExitCode.invalid,
+    failures: [
+      {
+        rule: "internal",
+        message: `internal error: ${(error as Error)?.message ?? String(error)} (a bug in wssgen: run with --debug for the stack trace and report it)`,
+      },
+    ],
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const machine = machineOutput(argv.slice(2));
+  // in a machine format, commander's own error text would be a second, unparseable output
+  commanderErrorsShown = machine === undefined;
   const program = await buildProgram();
   const { CommanderError } = await import("commander");
   try {
@@ -358,19 +450,40 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return commandExitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
-        ? ExitCode.ok
-        : ExitCode.usage;
+    if (
+      error instanceof CommanderError &&
+      (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help")
+    )
+      return ExitCode.ok;
+    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
+    const stack =
+      debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
+    if (machine) {
+      if (stack) errRaw(escapeLines(stack));
+      const { exitCode, failures } = describeFailure(error, CommanderError);
+      if (machine.command === "check") {
+        const { formatCheckFailure } = await import("./report/check.js");
+        out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
+      } else {
+        const { formatProbeFailure } = await import("./report/probe.js");
+        out(
+          formatProbeFailure(
+            machine.url,
+            failures.map((f) => ({ code: f.rule, message: f.message })),
+          ),
+        );
+      }
+      return exitCode;
     }
+    if (error instanceof CommanderError) return ExitCode.usage;
     const color = await colorFor(process.stderr);
     if (isKnownError(error)) {
-      for (const line of error.lines()) err(/^\S+:\d+:\d+ /.test(line) ? line : `${color.red("wssgen:")} ${line}`);
+      for (const line of error.lines())
+        errRaw(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
       return error.exitCode;
     }
-    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
-    err(`${color.red("wssgen: internal error:")} ${(error as Error)?.message ?? String(error)}`);
-    err(debug ? String((error as Error)?.stack) : "(a bug in wssgen: run with --debug for the stack trace and report it)");
+    errRaw(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
+    errRaw(stack ? escapeLines(stack) : "(a bug in wssgen: run with --debug for the stack trace and report it)");
     return ExitCode.invalid;
   }
 }
