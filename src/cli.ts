@@ -35,12 +35,36 @@ async function writeChunks(chunks: Iterable<string>): Promise<void> {
     if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
   }
 }
-/** One line on stderr, with control, bidi and zero-width characters shown escaped (no input can start a line). */
-const err = (line: string) => errRaw(escapeText(line));
-/** Several lines (a stack trace), each escaped. */
-const escapeLines = (text: string) => text.split("\n").map(escapeText).join("\n");
-/** A line already escaped piece by piece (and perhaps coloured), on stderr. */
-const errRaw = (line: string) => process.stderr.write(`${line}\n`);
+/** The colour codes chalk writes at level 1 (red, green, yellow, blue, default; dim, normal): kept by showText. */
+const OUR_COLOURS = /(\u001b\[(?:3[1-4]|39|2|22)m)/;
+
+/**
+ * One line for people, as the last line of defence (issue 8 §9): every control (newline included),
+ * bidi and zero-width character is shown escaped (src/util/show.ts), except the colour codes wssgen
+ * itself writes, so no input (a config value, a file name, nginx's or a server's answer) can start a
+ * line of its own, move the cursor or hide text. Formatters escape their pieces too; escaping twice
+ * changes nothing. Not for data on stdout (nginx config, diffs, JSON, annotations).
+ */
+export function showLine(line: string): string {
+  return line
+    .split(OUR_COLOURS)
+    .map((part, i) => (i % 2 === 1 ? part : escapeText(part)))
+    .join("");
+}
+/** Several lines (a report, a stack trace), each through showLine; the line breaks stay. */
+export function showText(text: string): string {
+  return text.split("\n").map(showLine).join("\n");
+}
+/** Every string in a result, escaped (for formatters that show a server's answer as it came). */
+function escapeStrings<T>(value: T): T {
+  if (typeof value === "string") return escapeText(value) as T;
+  if (Array.isArray(value)) return value.map(escapeStrings) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)])) as T;
+  return value;
+}
+/** One line on stderr, through showLine: a newline inside it is shown as \n. */
+const err = (line: string) => process.stderr.write(`${showLine(line)}\n`);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
@@ -201,9 +225,12 @@ output into a live file with the shell: the shell empties that file before wssge
       }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
         const result = await check({ ...opts, nginxMode: opts.nginx });
-        out(
-          formatCheck(result, opts.format, opts.format === "text" ? await colorFor(process.stdout) : await colorFor(undefined)),
+        const report = formatCheck(
+          result,
+          opts.format,
+          opts.format === "text" ? await colorFor(process.stdout) : await colorFor(undefined),
         );
+        out(opts.format === "text" ? showText(report) : report);
         commandExitCode = result.exitCode;
       },
     );
@@ -345,9 +372,12 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           ca,
           timeoutMs: await durationFlag("--timeout", opts.timeout),
         });
-        out(
-          formatProbe(result, opts.format, opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout)),
+        const report = formatProbe(
+          opts.format === "text" ? escapeStrings(result) : result,
+          opts.format,
+          opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout),
         );
+        out(opts.format === "text" ? showText(report) : report);
         commandExitCode = result.ok ? ExitCode.ok : ExitCode.invalid;
       },
     );
@@ -459,7 +489,7 @@ export async function main(argv: string[]): Promise<number> {
     const stack =
       debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
     if (machine) {
-      if (stack) errRaw(escapeLines(stack));
+      if (stack) process.stderr.write(`${showText(stack)}\n`);
       const { exitCode, failures } = describeFailure(error, CommanderError);
       if (machine.command === "check") {
         const { formatCheckFailure } = await import("./report/check.js");
@@ -479,11 +509,12 @@ export async function main(argv: string[]): Promise<number> {
     const color = await colorFor(process.stderr);
     if (isKnownError(error)) {
       for (const line of error.lines())
-        errRaw(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
+        err(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
       return error.exitCode;
     }
-    errRaw(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
-    errRaw(stack ? escapeLines(stack) : "(a bug in wssgen: run with --debug for the stack trace and report it)");
+    err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
+    if (stack) process.stderr.write(`${showText(stack)}\n`);
+    else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
     return ExitCode.invalid;
   }
 }

@@ -91,6 +91,19 @@ describe("no input starts a new line in text output", () => {
     expect(text).not.toMatch(/[\u202e\u200b]/);
     expect(text).toContain("we\\nird::error file=x::pwned\\u202e\\u200b.yaml:");
   });
+  it.each([
+    ["render", ["render"]],
+    ["check", ["check", "--nginx", "skip"]],
+    ["diff", ["diff", "--target", "none.conf"]],
+    ["apply --dry-run", ["apply", "--dry-run", "--target", "none.conf"]],
+  ])("%s: an unknown key with a newline and ::error in it", async (_command, args) => {
+    const dir = dirWith("wssgen.yaml", `"x\n::error file=a.yaml::pwned\u2028\u202e": 1\n${sitesWithoutOrigins(1)}`);
+    const r = await runCli([...args, "--nginx-version", "1.22"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    const text = `${r.stdout}\n${r.stderr}`;
+    for (const line of text.split("\n")) expect(line).not.toMatch(/^::/);
+    expect(text).not.toMatch(/[\u2028\u202e]/);
+  });
   it("an internal error's message is escaped too", async () => {
     const dir = dirWith("wssgen.yaml", sitesWithoutOrigins(1));
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir, env: { TMPDIR: "/nonexistent/x\n::error::y" } });
