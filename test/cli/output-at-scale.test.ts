@@ -97,7 +97,7 @@ describe("no input starts a new line in text output", () => {
     ["diff", ["diff", "--target", "none.conf"]],
     ["apply --dry-run", ["apply", "--dry-run", "--target", "none.conf"]],
   ])("%s: an unknown key with a newline and ::error in it", async (_command, args) => {
-    const dir = dirWith("wssgen.yaml", `"x\n::error file=a.yaml::pwned\u2028\u202e": 1\n${sitesWithoutOrigins(1)}`);
+    const dir = dirWith("wssgen.yaml", `"x\\n::error file=a.yaml::pwned\\u2028\\u202e": 1\n${sitesWithoutOrigins(1)}`);
     const r = await runCli([...args, "--nginx-version", "1.22"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     const text = `${r.stdout}\n${r.stderr}`;
