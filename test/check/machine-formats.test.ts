@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { expectGolden } from "../helpers/fixtures.js";
-import { FIXTURES } from "../helpers/paths.js";
+import { FIXTURES, ROOT } from "../helpers/paths.js";
 
 const GOLDEN = join(FIXTURES, "check", "machine");
 mkdirSync(GOLDEN, { recursive: true });
@@ -57,11 +57,18 @@ const cases: Case[] = [
     exitCode: 2,
   },
   {
-    // a temp directory that does not exist makes the sandbox fail in a way wssgen does not expect
-    name: "internal-error",
+    name: "environment-no-temp-dir",
     args: ["--nginx", "require"],
     files: { "wssgen.yaml": MINIMAL },
     env: { TMPDIR: "/nonexistent/wssgen-tmp" },
+    exitCode: 2,
+  },
+  {
+    // a bug, injected (test/helpers/inject-bug.mjs): finding ./wssgen.yaml throws a TypeError
+    name: "internal-error",
+    args: [],
+    files: { "wssgen.yaml": MINIMAL },
+    env: { NODE_OPTIONS: `--import=${join(ROOT, "test/helpers/inject-bug.mjs")}` },
     exitCode: 1,
   },
 ];

@@ -104,10 +104,12 @@ describe("no input starts a new line in text output", () => {
     for (const line of text.split("\n")) expect(line).not.toMatch(/^::/);
     expect(text).not.toMatch(/[\u2028\u202e]/);
   });
-  it("an internal error's message is escaped too", async () => {
+  it("an environment error's message is escaped too", async () => {
     const dir = dirWith("wssgen.yaml", sitesWithoutOrigins(1));
     const r = await runCli(["check", "--nginx", "require"], { cwd: dir, env: { TMPDIR: "/nonexistent/x\n::error::y" } });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr.split("\n")[0]).toMatch(/^wssgen: internal error: .*\/nonexistent\/x\\n::error::y/);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(
+      "wssgen: cannot create a sandbox for nginx -t in /nonexistent/x\\n::error::y: directory does not exist (set TMPDIR to a writable directory)",
+    );
   });
 });
