@@ -203,7 +203,14 @@ output into a live file with the shell: the shell empties that file before wssge
     )
     .option("--stub-hosts", "stand in 127.0.0.1 for upstream host names that do not resolve (CI without DNS)")
     .option("--nginx-version <version>", "target nginx version (default: nginx.version, else the tested nginx, else 1.22)")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format; json and github list every finding, and report every outcome (usage errors too) in their format",
+      )
+        .choices(["text", "json", "github"])
+        .default("text"),
+    )
     .option("--strict", "exit 1 on warnings too")
     .addHelpText(
       "after",
@@ -325,7 +332,11 @@ happened): exit 1. Exit 3 means the restore itself failed; the message says what
     .option("--insecure", "do not verify the TLS certificate")
     .option("--ca <file>", "trust this CA (PEM) instead of the system's")
     .option("--timeout <duration>", "how long to wait for the handshake", "10s")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(
+      new Option("--format <format>", "output format; json: one JSON object for every outcome, usage errors too")
+        .choices(["text", "json"])
+        .default("text"),
+    )
     .addHelpText(
       "after",
       `${examples([
