@@ -5,7 +5,9 @@
 import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
-import { ExitCode, isKnownError, UsageError } from "./errors.js";
+import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
+import type { CheckFailure } from "./report/check.js";
+import { escapeText } from "./util/show.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -21,12 +23,48 @@ async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkIn
 
 const out = (text: string) => process.stdout.write(text);
 
-/** Writes pieces to stdout, waiting whenever the pipe is full (so a huge output is never all in memory). */
+/**
+ * Writes pieces to stdout, waiting whenever the pipe is full (so a huge output is never all in
+ * memory), and reaching the event loop every few ms, so that a reader who went away (EPIPE) stops
+ * the work at once.
+ */
 async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks)
+  const { yieldingChunks } = await import("./util/interrupt.js");
+  for await (const chunk of yieldingChunks(chunks)) {
+    if (process.stdout.destroyed) return;
     if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+  }
 }
-const err = (line: string) => process.stderr.write(`${line}\n`);
+/** The colour codes chalk writes at level 1 (red, green, yellow, blue, default; dim, normal): kept by showText. */
+const OUR_COLOURS = /(\u001b\[(?:3[1-4]|39|2|22)m)/;
+
+/**
+ * One line for people, as the last line of defence (issue 8 §9): every control (newline included),
+ * bidi and zero-width character is shown escaped (src/util/show.ts), except the colour codes wssgen
+ * itself writes, so no input (a config value, a file name, nginx's or a server's answer) can start a
+ * line of its own, move the cursor or hide text. Formatters escape their pieces too; escaping twice
+ * changes nothing. Not for data on stdout (nginx config, diffs, JSON, annotations).
+ */
+export function showLine(line: string): string {
+  return line
+    .split(OUR_COLOURS)
+    .map((part, i) => (i % 2 === 1 ? part : escapeText(part)))
+    .join("");
+}
+/** Several lines (a report, a stack trace), each through showLine; the line breaks stay. */
+export function showText(text: string): string {
+  return text.split("\n").map(showLine).join("\n");
+}
+/** Every string in a result, escaped (for formatters that show a server's answer as it came). */
+function escapeStrings<T>(value: T): T {
+  if (typeof value === "string") return escapeText(value) as T;
+  if (Array.isArray(value)) return value.map(escapeStrings) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)])) as T;
+  return value;
+}
+/** One line on stderr, through showLine: a newline inside it is shown as \n. */
+const err = (line: string) => process.stderr.write(`${showLine(line)}\n`);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
@@ -40,6 +78,9 @@ async function durationFlag(flag: string, value: string): Promise<number> {
   throw new UsageError(`${flag}: "${value}" is not a duration (use 500ms, 30s, 2m, ...)`);
 }
 
+/** Whether commander prints its own usage errors (not in a machine format, which prints a document instead). */
+let commanderErrorsShown = true;
+
 /** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
 let commandExitCode: ExitCode = ExitCode.ok;
 
@@ -50,12 +91,22 @@ export async function buildProgram(): Promise<Command> {
     .version(version, "-v, --version")
     .option("--debug", "show stack traces for unexpected errors")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .configureOutput({
+      writeErr: (s) => commanderErrorsShown && process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+      outputError: (s, write) => commanderErrorsShown && write(escapeText(s.trimEnd()) + "\n"),
+    })
     .exitOverride()
     .addHelpText(
       "after",
-      `${examples(["wssgen init --domain chat.example.com --upstream 127.0.0.1:8080", "wssgen render > /etc/nginx/conf.d/wssgen.conf", "wssgen render --check wssgen.conf     # CI: fail when the committed file drifted"])}
-Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 3 apply could not restore.`,
+      `${examples([
+        "wssgen init --domain chat.example.com --upstream 127.0.0.1:8080",
+        "wssgen render -o wssgen.conf",
+        "wssgen apply                          # deploy: write, nginx -t, reload; roll back on failure",
+        "wssgen render --check wssgen.conf     # CI: fail when the committed file drifted",
+      ])}
+Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 3 apply could not restore;
+interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went away (broken pipe).`,
     );
 
   program
@@ -113,12 +164,14 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     .option("--check <file>", "exit 1 when <file> differs from what would be rendered (CI drift check)")
     .addHelpText(
       "after",
-      examples([
-        "wssgen render > /etc/nginx/conf.d/wssgen.conf",
+      `${examples([
         "wssgen render -c prod.yaml --nginx-version 1.26 -o wssgen.conf",
-        "wssgen render --full > nginx.conf",
+        "wssgen render --full -o nginx.conf",
         "wssgen render --check deploy/wssgen.conf",
-      ]),
+        "wssgen render | less",
+      ])}
+To deploy, use \`wssgen apply\` (nginx -t, reload, roll back on failure) or -o. Never redirect the
+output into a live file with the shell: the shell empties that file before wssgen runs.`,
     )
     .action(async (opts: { config?: string; output?: string; nginxVersion?: string; full?: boolean; check?: string }) => {
       const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
@@ -150,7 +203,14 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
     )
     .option("--stub-hosts", "stand in 127.0.0.1 for upstream host names that do not resolve (CI without DNS)")
     .option("--nginx-version <version>", "target nginx version (default: nginx.version, else the tested nginx, else 1.22)")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "github"]).default("text"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format; json and github list every finding, and report every outcome (usage errors too) in their format",
+      )
+        .choices(["text", "json", "github"])
+        .default("text"),
+    )
     .option("--strict", "exit 1 on warnings too")
     .addHelpText(
       "after",
@@ -172,9 +232,12 @@ Exit codes: 0 success, 1 invalid input or result, 2 usage or environment error, 
       }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
         const result = await check({ ...opts, nginxMode: opts.nginx });
-        out(
-          formatCheck(result, opts.format, opts.format === "text" ? await colorFor(process.stdout) : await colorFor(undefined)),
+        const report = formatCheck(
+          result,
+          opts.format,
+          opts.format === "text" ? await colorFor(process.stdout) : await colorFor(undefined),
         );
+        out(opts.format === "text" ? showText(report) : report);
         commandExitCode = result.exitCode;
       },
     );
@@ -280,7 +343,11 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
     .option("--insecure", "do not verify the TLS certificate")
     .option("--ca <file>", "trust this CA (PEM) instead of the system's")
     .option("--timeout <duration>", "how long to wait for the handshake", "10s")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(
+      new Option("--format <format>", "output format; json: one JSON object for every outcome, usage errors too")
+        .choices(["text", "json"])
+        .default("text"),
+    )
     .addHelpText(
       "after",
       `${examples([
@@ -327,9 +394,12 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           ca,
           timeoutMs: await durationFlag("--timeout", opts.timeout),
         });
-        out(
-          formatProbe(result, opts.format, opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout)),
+        const report = formatProbe(
+          opts.format === "text" ? escapeStrings(result) : result,
+          opts.format,
+          opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout),
         );
+        out(opts.format === "text" ? showText(report) : report);
         commandExitCode = result.ok ? ExitCode.ok : ExitCode.invalid;
       },
     );
@@ -351,7 +421,85 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
   return program;
 }
 
+/** `check --format json|github` or `probe --format json`, read from argv before parsing (so usage errors honour it). */
+interface MachineOutput {
+  command: "check" | "probe";
+  format: "json" | "github";
+  /** `-c FILE` as given, for the document's `file` */
+  config: string | undefined;
+  /** probe's URL as given */
+  url: string | undefined;
+}
+
+export function machineOutput(args: readonly string[]): MachineOutput | undefined {
+  const value = (names: string[]): string | undefined => {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      for (const name of names) {
+        if (arg === name) return args[i + 1];
+        if (name.startsWith("--") && arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const command = args.find((arg) => !arg.startsWith("-"));
+  const format = value(["--format"]);
+  if (command === "check" && (format === "json" || format === "github"))
+    return { command, format, config: value(["-c", "--config"]), url: undefined };
+  if (command === "probe" && format === "json") {
+    const takesValue = new Set(["--origin", "--header", "--idle", "--ca", "--timeout", "--format"]);
+    const rest = args.slice(args.indexOf("probe") + 1);
+    const url = rest.find((arg, i) => !arg.startsWith("-") && !takesValue.has(rest[i - 1] ?? ""));
+    return { command, format, config: undefined, url };
+  }
+  return undefined;
+}
+
+/** A thrown error as problems (with the exit code), in the terms of a check finding. */
+function describeFailure(
+  error: unknown,
+  commanderError: new (...args: never[]) => Error & { code: string },
+): { exitCode: ExitCode; failures: CheckFailure[] } {
+  if (error instanceof commanderError)
+    return { exitCode: ExitCode.usage, failures: [{ rule: "usage", message: error.message.replace(/^error: /, "") }] };
+  if (error instanceof ConfigError)
+    return {
+      exitCode: error.exitCode,
+      failures: error.problems.map((p) => ({
+        rule: "schema",
+        message: p.message,
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        path: p.path,
+      })),
+    };
+  if (isKnownError(error)) {
+    const rule =
+      error instanceof UsageError
+        ? "usage"
+        : error instanceof EnvironmentError
+          ? "environment"
+          : error instanceof NginxError
+            ? "nginx"
+            : error.name.replace(/Error$/, "").toLowerCase();
+    return { exitCode: error.exitCode, failures: error.lines().map((message) => ({ rule, message })) };
+  }
+  return {
+    exitCode: ExitCode.invalid,
+    failures: [
+      {
+        rule: "internal",
+        message: `internal error: ${(error as Error)?.message ?? String(error)} (a bug in wssgen: run with --debug for the stack trace and report it)`,
+      },
+    ],
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const machine = machineOutput(argv.slice(2));
+  // in a machine format, commander's own error text would be a second, unparseable output
+  commanderErrorsShown = machine === undefined;
   const program = await buildProgram();
   const { CommanderError } = await import("commander");
   try {
@@ -359,42 +507,111 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return commandExitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help"
-        ? ExitCode.ok
-        : ExitCode.usage;
+    if (
+      error instanceof CommanderError &&
+      (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help")
+    )
+      return ExitCode.ok;
+    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
+    const stack =
+      debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
+    if (machine) {
+      if (stack) process.stderr.write(`${showText(stack)}\n`);
+      const { exitCode, failures } = describeFailure(error, CommanderError);
+      if (machine.command === "check") {
+        const { formatCheckFailure } = await import("./report/check.js");
+        out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
+      } else {
+        const { formatProbeFailure } = await import("./report/probe.js");
+        out(
+          formatProbeFailure(
+            machine.url,
+            failures.map((f) => ({ code: f.rule, message: f.message })),
+          ),
+        );
+      }
+      return exitCode;
     }
+    if (error instanceof CommanderError) return ExitCode.usage;
     const color = await colorFor(process.stderr);
     if (isKnownError(error)) {
-      for (const line of error.lines()) err(/^\S+:\d+:\d+ /.test(line) ? line : `${color.red("wssgen:")} ${line}`);
+      for (const line of error.lines())
+        err(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
       return error.exitCode;
     }
-    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
-    err(`${color.red("wssgen: internal error:")} ${(error as Error)?.message ?? String(error)}`);
-    err(debug ? String((error as Error)?.stack) : "(a bug in wssgen: run with --debug for the stack trace and report it)");
+    err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
+    if (stack) process.stderr.write(`${showText(stack)}\n`);
+    else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
     return ExitCode.invalid;
   }
 }
 
-/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys) on Ctrl-C or SIGTERM. */
+/** Exit statuses for the signals wssgen stops on: 128 + the signal's number, as shells report them. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
+
+/**
+ * Exit status when the reader of standard output went away (EPIPE, as in `wssgen render | head`):
+ * 141, 128 + SIGPIPE, what `cat`, `seq` or `yes` report in the same place, so `set -o pipefail`
+ * still sees that the output was cut short. Nothing is printed: there is nobody to read it.
+ */
+export const BROKEN_PIPE_EXIT_CODE = 141;
+
+/**
+ * Output streams that fail: stdout's reader gone (EPIPE) ends the command quietly with 141 after
+ * running pending cleanups; any other stdout error (a full disk behind `>`) is one line on stderr
+ * and exit 2. stderr errors are ignored: there is nowhere left to report them, and an apply in
+ * progress must finish (or roll back) rather than die because its log reader went away.
+ */
+function watchOutputStreams(cleanup: () => void): void {
+  process.stderr.on("error", () => undefined);
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    cleanup();
+    if (error.code === "EPIPE") process.exit(BROKEN_PIPE_EXIT_CODE);
+    err(`wssgen: cannot write standard output: ${error.code ?? error.message}`);
+    process.exit(ExitCode.usage);
+  });
+}
+
+/**
+ * Signals: while there is nothing to undo, SIGINT, SIGTERM, SIGHUP and SIGQUIT keep their default
+ * action, so they end wssgen at once even in the middle of a long synchronous render (a JavaScript
+ * handler would wait for it to finish); the shell reports 128 + the signal's number. While there is
+ * something to undo (a temp file, check's sandbox, an apply in progress), a handler undoes it and
+ * exits with that same status.
+ */
+async function handleSignals(): Promise<void> {
+  const { runInterruptCleanups, watchInterruptCleanups } = await import("./util/interrupt.js");
+  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(
+    ([signal, code]) =>
+      [
+        signal,
+        () => {
+          runInterruptCleanups();
+          err(`wssgen: interrupted (${signal}); cleaned up`);
+          process.exit(code);
+        },
+      ] as const,
+  );
+  let listening = false;
+  watchInterruptCleanups((armed) => {
+    if (armed === listening) return;
+    listening = armed;
+    for (const [signal, handler] of handlers) {
+      if (armed) process.on(signal, handler);
+      else process.off(signal, handler);
+    }
+  });
+  watchOutputStreams(runInterruptCleanups);
+}
+
+/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys, temp files) on Ctrl-C or SIGTERM. */
 export async function run(): Promise<void> {
   // `wssgen --version` is what scripts call most: answer it before loading anything else
   if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-v")) {
+    process.stdout.on("error", () => process.exit(BROKEN_PIPE_EXIT_CODE));
     process.stdout.write(`${version}\n`);
     return;
   }
-  const { runInterruptCleanups } = await import("./util/interrupt.js");
-  for (const [signal, code] of [
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-    ["SIGHUP", 129],
-    ["SIGQUIT", 131],
-  ] as const) {
-    process.once(signal, () => {
-      runInterruptCleanups();
-      err(`wssgen: interrupted (${signal}); cleaned up`);
-      process.exit(code);
-    });
-  }
+  await handleSignals();
   process.exitCode = await main(process.argv);
 }

@@ -3,13 +3,14 @@
  * sandbox (never the live config), with nginx's complaints mapped back to wssgen.yaml.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { parsePath, type KeyPath } from "../config/path.js";
 import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
-import { withSandbox } from "../nginx/sandbox.js";
+import { newSandboxDir, withSandbox } from "../nginx/sandbox.js";
 import { render } from "../render/render.js";
 import { outputLocator, showNginxText } from "../render/errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
@@ -186,29 +187,40 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   const listenHosts = new Map(foreign.map((f) => [f.host, f.replacement]));
 
-  const result = await withSandbox({ [NGINX_FILE]: "" }, async (sandbox) => {
-    const certs = new Map<number, { certificate: string; key: string }>();
-    // one stand-in per missing certificate/key pair (100,000 sites usually share a handful)
-    const byPair = new Map<string, { certificate: string; key: string }>();
-    for (const i of stubSites) {
-      const tls = config.sites[i]!.tls!;
-      const pairKey = `${tls.certificate}\0${tls.key}`;
-      let stub = byPair.get(pairKey);
-      if (!stub) {
-        const pair = selfSignedCertificate(config.sites[i]!.domains);
-        stub = { certificate: sandbox.path(`stub-${byPair.size}.crt`), key: sandbox.path(`stub-${byPair.size}.key`) };
-        await writeFile(stub.certificate, pair.certificate);
-        await writeFile(stub.key, pair.key, { mode: 0o600 });
-        byPair.set(pairKey, stub);
-      }
-      certs.set(i, stub);
+  // The stand-ins and the render (seconds of synchronous work for 10,000 sites) are made before the
+  // sandbox exists, at the path it will have: a signal meanwhile finds nothing to clean up and ends
+  // check at once; while the sandbox exists, only nginx -t (a child process) runs.
+  const sandboxDir = newSandboxDir();
+  const inSandbox = (name: string) => join(sandboxDir, name);
+  const certs = new Map<number, { certificate: string; key: string }>();
+  const stubFiles: { path: string; data: string; mode: number }[] = [];
+  // one stand-in per missing certificate/key pair (100,000 sites usually share a handful)
+  const byPair = new Map<string, { certificate: string; key: string }>();
+  for (const i of stubSites) {
+    const tls = config.sites[i]!.tls!;
+    const pairKey = `${tls.certificate}\0${tls.key}`;
+    let stub = byPair.get(pairKey);
+    if (!stub) {
+      const pair = selfSignedCertificate(config.sites[i]!.domains);
+      stub = { certificate: inSandbox(`stub-${byPair.size}.crt`), key: inSandbox(`stub-${byPair.size}.key`) };
+      stubFiles.push(
+        { path: stub.certificate, data: pair.certificate, mode: 0o644 },
+        { path: stub.key, data: pair.key, mode: 0o600 },
+      );
+      byPair.set(pairKey, stub);
     }
-    const tested = withStandIns(config, certs, hostStubs, ports, listenHosts);
-    const output = render(tested, target);
-    await writeFile(sandbox.path(NGINX_FILE), output);
-    const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
-    return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
-  });
+    certs.set(i, stub);
+  }
+  const output = render(withStandIns(config, certs, hostStubs, ports, listenHosts), target);
+  const result = await withSandbox(
+    { [NGINX_FILE]: output },
+    async (sandbox) => {
+      for (const file of stubFiles) await writeFile(file.path, file.data, { mode: file.mode });
+      const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
+      return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
+    },
+    { dir: sandboxDir },
+  );
 
   const locate = outputLocator(result.output, result.sandboxFile);
   const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";

@@ -10,6 +10,7 @@ import { lint, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render, renderChunks } from "../render/render.js";
 import { featuresFor } from "../render/version.js";
+import { yieldingChunks } from "../util/interrupt.js";
 import { writeFileAtomic } from "../util/write-file.js";
 import { showValue } from "../util/show.js";
 import { resolveTarget, type ResolvedTarget } from "./target.js";
@@ -69,10 +70,20 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     return { chunks, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
   }
   if (options.output !== undefined) {
-    await writeFileAtomic(resolve(cwd, options.output), chunks());
+    // The first piece (building the view: the longest stretch of synchronous work) is made before
+    // the temp file exists; the rest reaches the event loop every few ms, so Ctrl-C or SIGTERM
+    // removes the temp file within milliseconds rather than after the whole render.
+    const pieces = chunks()[Symbol.iterator]();
+    const first = pieces.next();
+    await writeFileAtomic(resolve(cwd, options.output), yieldingChunks(resumed(first, pieces)));
     return { chunks, target, findings, source, outcome: { kind: "written", file: options.output } };
   }
   return { chunks, target, findings, source, outcome: { kind: "stdout" } };
+}
+
+/** An iterator's pieces again, starting with one already taken from it. */
+function* resumed<T>(first: IteratorResult<T>, rest: Iterator<T>): Generator<T> {
+  for (let next = first; !next.done; next = rest.next()) yield next.value;
 }
 
 /** The longest line a drift message shows whole. */

@@ -2,10 +2,13 @@
  * A throwaway nginx prefix for `nginx -t`: its own main config, pid and temp paths, so testing never
  * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
  */
-import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { EnvironmentError } from "../errors.js";
+import { describeFsError } from "../util/write-file.js";
 import { quote } from "../render/quote.js";
 import { onInterrupt } from "../util/interrupt.js";
 
@@ -36,11 +39,28 @@ export function sandboxMainConfig(dir: string, includes: string[]): string {
   ].join("\n");
 }
 
-/** Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn, removes it. */
-export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "wssgen-sandbox-"));
-  const interrupt = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+/**
+ * A path for a sandbox that does not exist yet (under $TMPDIR, 12 random hex digits), so that files
+ * that name it can be made before it exists; `withSandbox(..., { dir })` creates it.
+ */
+export function newSandboxDir(): string {
+  return join(tmpdir(), `wssgen-sandbox-${randomBytes(6).toString("hex")}`);
+}
+
+/**
+ * Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn,
+ * removes it. `dir`: create the sandbox at this path (from newSandboxDir) instead of a new temp name.
+ */
+export async function withSandbox<T>(
+  files: Record<string, string>,
+  fn: (sandbox: Sandbox) => Promise<T>,
+  options: { dir?: string } = {},
+): Promise<T> {
+  // armed before the directory exists, and made synchronously: a signal can never find it unregistered
+  const made: { dir?: string } = {};
+  const interrupt = onInterrupt(() => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true }));
   try {
+    const dir = (made.dir = createSandboxDir(options.dir));
     await mkdir(join(dir, "temp"));
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
     const includes = Object.keys(files)
@@ -51,6 +71,18 @@ export async function withSandbox<T>(files: Record<string, string>, fn: (sandbox
     return await fn({ dir, mainConfig, path: (name) => join(dir, name) });
   } finally {
     interrupt.release();
-    await rm(dir, { recursive: true, force: true });
+    if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true });
+  }
+}
+
+function createSandboxDir(dir: string | undefined): string {
+  try {
+    if (dir === undefined) return mkdtempSync(join(tmpdir(), "wssgen-sandbox-"));
+    mkdirSync(dir, { mode: 0o700 });
+    return dir;
+  } catch (error) {
+    throw new EnvironmentError(
+      `cannot create a sandbox for nginx -t in ${dirname(dir ?? join(tmpdir(), "x"))}: ${describeFsError(error)} (set TMPDIR to a writable directory)`,
+    );
   }
 }

@@ -5,12 +5,16 @@
 import type { ChalkInstance } from "chalk";
 import { formatPath } from "../config/path.js";
 import type { CheckResult, LocatedFinding } from "../check/check.js";
+import type { Severity } from "../lint/index.js";
+import { escapeText } from "../util/show.js";
+import { findingLines } from "./text.js";
 
 export type CheckFormat = "text" | "json" | "github";
 
 export function formatCheck(result: CheckResult, format: CheckFormat, color: ChalkInstance): string {
   if (format === "json") return `${JSON.stringify(checkJson(result), null, 2)}\n`;
-  const lines = result.findings.map((f) => (format === "github" ? githubLine(f) : textLine(f, color)));
+  const lines =
+    format === "github" ? result.findings.map(githubLine) : findingLines(result.findings, color, "wssgen check --format json");
   lines.push(summaryLine(result, format === "text" ? color : undefined));
   return `${lines.join("\n")}\n`;
 }
@@ -22,6 +26,7 @@ export function checkJson(result: CheckResult) {
     target: result.target ?? null,
     nginx: { status: result.nginx.status, binary: result.nginx.binary, version: result.nginx.version ?? null },
     summary: result.summary,
+    exitCode: result.exitCode,
     findings: result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
@@ -34,21 +39,80 @@ export function checkJson(result: CheckResult) {
   };
 }
 
-function textLine(f: LocatedFinding, color: ChalkInstance): string {
-  const severity =
-    f.severity === "error" ? color.red("error") : f.severity === "warning" ? color.yellow("warning") : color.blue("info");
-  const path = formatPath(f.path);
-  return `${f.file}:${f.line}:${f.column} ${path ? `${path}: ` : ""}${severity}: ${f.message} ${color.dim(`[${f.rule}]`)}`;
-}
-
-const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+/**
+ * GitHub's escaping for workflow commands (actions/toolkit, command.ts): `%`, CR and LF in the
+ * message; also `:` and `,` in properties. Then any other control, bidi or zero-width character is
+ * shown escaped (src/util/show.ts), so no value can end the line or hide what it says.
+ */
+const escapeData = (s: string) => escapeText(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
+/** One `::error` / `::warning` / `::notice` workflow command; file, line and col only when known. */
+export function githubAnnotation(
+  severity: Severity,
+  rule: string,
+  message: string,
+  at: { file?: string | undefined; line?: number | undefined; column?: number | undefined },
+): string {
+  const command = severity === "info" ? "notice" : severity;
+  const properties = [
+    at.file === undefined ? undefined : `file=${escapeProperty(at.file)}`,
+    at.line === undefined ? undefined : `line=${at.line}`,
+    at.column === undefined ? undefined : `col=${at.column}`,
+    `title=${escapeProperty(`wssgen ${rule}`)}`,
+  ].filter((p) => p !== undefined);
+  return `::${command} ${properties.join(",")}::${escapeData(message)}`;
+}
+
 function githubLine(f: LocatedFinding): string {
-  const command = f.severity === "info" ? "notice" : f.severity;
   const path = formatPath(f.path);
-  const properties = `file=${escapeProperty(f.file)},line=${f.line},col=${f.column},title=${escapeProperty(`wssgen ${f.rule}`)}`;
-  return `::${command} ${properties}::${escapeData(`${path ? `${path}: ` : ""}${f.message}`)}`;
+  return githubAnnotation(f.severity, f.rule, `${path ? `${path}: ` : ""}${f.message}`, f);
+}
+
+/**
+ * A problem that stopped `check` before it had a result: a usage error (bad flag, no config file),
+ * an environment error (nginx required but missing), a config error found outside the schema step,
+ * or a bug. `rule` is `usage`, `environment`, `schema`, `nginx` or `internal`.
+ */
+export interface CheckFailure {
+  rule: string;
+  message: string;
+  file?: string | undefined;
+  line?: number | undefined;
+  column?: number | undefined;
+  path?: string | undefined;
+}
+
+/**
+ * The failure in a machine format, so that `--format json` always prints one JSON document (the
+ * same shape as a result: docs/recipes/ci.md#json-output) and `--format github` always annotations.
+ */
+export function formatCheckFailure(
+  failures: CheckFailure[],
+  format: "json" | "github",
+  exitCode: number,
+  file: string | undefined,
+): string {
+  if (format === "github")
+    return `${failures.map((f) => githubAnnotation("error", f.rule, `${f.path ? `${f.path}: ` : ""}${f.message}`, f)).join("\n")}\n`;
+  const document = {
+    version: 1,
+    file: file ?? failures.find((f) => f.file !== undefined)?.file ?? null,
+    target: null,
+    nginx: { status: "skipped", binary: "nginx", version: null },
+    summary: { errors: failures.length, warnings: 0, infos: 0 },
+    exitCode,
+    findings: failures.map((f) => ({
+      rule: f.rule,
+      severity: "error",
+      message: f.message,
+      file: f.file ?? null,
+      line: f.line ?? null,
+      column: f.column ?? null,
+      path: f.path ?? "",
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function plural(n: number, word: string): string {
@@ -65,7 +129,7 @@ export function summaryLine(result: CheckResult, color?: ChalkInstance): string 
   }[result.nginx.status];
   const counts = `${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "info")}`;
   const target = result.target ? ` for nginx ${result.target}` : "";
-  const text = `${result.file}: ${counts}; ${nginx}${target}`;
+  const text = escapeText(`${result.file}: ${counts}; ${nginx}${target}`);
   if (!color) return text;
   return result.exitCode === 0 ? color.green(text) : color.red(text);
 }

@@ -51,3 +51,13 @@ export function formatProbe(result: ProbeResult, format: "text" | "json", color:
   }
   return `${lines.join("\n")}\n`;
 }
+
+/**
+ * `probe --format json` when the probe could not even start (a usage error, a bug): the shape of a
+ * result, with `ok: false` and the reason in `problem` (`code` is `usage` or `internal`).
+ */
+export function formatProbeFailure(url: string | undefined, problems: { code: string; message: string }[]): string {
+  const problem = problems[0] ?? { code: "internal", message: "unknown error" };
+  const message = problems.map((p) => p.message).join("; ");
+  return `${JSON.stringify({ url: url ?? null, ok: false, headers: {}, timing: {}, problem: { code: problem.code, message } }, null, 2)}\n`;
+}

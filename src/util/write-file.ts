@@ -77,13 +77,13 @@ function ownerFor(options: WriteOptions, previous: { uid: number; gid: number } 
 
 export async function writeFileAtomic(
   path: string,
-  content: string | Buffer | Iterable<string>,
+  content: string | Buffer | Iterable<string> | AsyncIterable<string>,
   options: WriteOptions = {},
 ): Promise<void> {
   const temp = tempPath(path);
   const previous = await stat(path).catch(() => undefined);
   const mode = options.mode ?? (previous ? previous.mode & 0o7777 : 0o644);
-  // killed by Ctrl-C half way: the temp file goes too
+  // registered before the file exists, so no moment leaves it behind on Ctrl-C or SIGTERM
   const interrupt = onInterrupt(() => rmSync(temp, { force: true }));
   try {
     const handle = await open(temp, "wx", mode);
@@ -93,7 +93,7 @@ export async function writeFileAtomic(
         // gather pieces into writes of about a megabyte: one system call per piece would dominate
         let batch: string[] = [];
         let size = 0;
-        for (const chunk of content) {
+        for await (const chunk of content) {
           batch.push(chunk);
           size += chunk.length;
           if (size >= 1 << 20) {
