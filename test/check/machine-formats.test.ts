@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { githubAnnotation } from "../../src/report/check.js";
 import { runCli } from "../helpers/cli.js";
 import { expectGolden } from "../helpers/fixtures.js";
 import { FIXTURES, ROOT } from "../helpers/paths.js";
@@ -96,8 +97,13 @@ describe("check --format github escapes per GitHub's rules", () => {
     const r = await runCli(["check", "--format", "github", "-c", "we:ird,name.yaml", "--nginx", "skip"], { cwd });
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^::error file=we%3Aird%2Cname\.yaml,line=1,col=1,title=wssgen schema::/);
-    expect(lines[0]).toContain("100%25%0D%0A::error::x");
+    // the key is shown escaped where the message is made (\r\n as text), and % is escaped for GitHub
+    expect(lines[0]).toContain('unknown key "100%25\\r\\n::error::x"');
     expect(lines.filter((line) => line.startsWith("::"))).toHaveLength(1);
+  });
+  it("the annotation escapes raw %, CR and LF itself, whatever message reaches it", () => {
+    const line = githubAnnotation("error", "nginx", "100%\r\n::error::x", { file: "a:b,c.yaml", line: 2, column: 3 });
+    expect(line).toBe("::error file=a%3Ab%2Cc.yaml,line=2,col=3,title=wssgen nginx::100%25%0D%0A::error::x");
   });
 });
 

@@ -46,7 +46,7 @@ describe("2,000 sites without origins", () => {
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^wssgen\.yaml:1:1 nginx\.workerShutdownTimeout: info: .* \[worker-shutdown-timeout\]$/);
+    expect(lines[0]).toMatch(/^wssgen\.yaml:1:1 nginx\.mainConfig: info: .* \[worker-shutdown-timeout\]$/);
     expect(lines[1]).toBe(
       `wssgen.yaml:4:14 sites[0].routes[0]: ${ORIGIN_MISSING} (and 1999 more like it, at 6:14 sites[1].routes[0], 8:14 sites[2].routes[0], 10:14 sites[3].routes[0], …; all 2000: wssgen check --format json; to silence it: lint: { rules: { origin-missing: off } })`,
     );

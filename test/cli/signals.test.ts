@@ -100,7 +100,7 @@ describe("a signal stops a long command at once, with 130/143 and no partial fil
   });
   it("render -o, SIGTERM while the temp file is being written: 143, temp file removed, says so", async () => {
     const dir = tmp();
-    const temp = () => readdirSync(dir).some((name) => name.endsWith(".tmp"));
+    const temp = () => readdirSync(dir).some((name) => name.includes(".wssgen-tmp."));
     const result = await interruptWhen(["render", "-c", big, "--nginx-version", "1.22", "-o", "out.conf"], "SIGTERM", temp, dir);
     expect(shellStatus(result)).toBe(143);
     expect(String(result.stderr)).toBe("wssgen: interrupted (SIGTERM); cleaned up");
@@ -109,7 +109,7 @@ describe("a signal stops a long command at once, with 130/143 and no partial fil
   it("render -o over an existing file: the old file stays whole", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "out.conf"), "# the last good config\n");
-    const temp = () => readdirSync(dir).some((name) => name.endsWith(".tmp"));
+    const temp = () => readdirSync(dir).some((name) => name.includes(".wssgen-tmp."));
     const result = await interruptWhen(["render", "-c", big, "--nginx-version", "1.22", "-o", "out.conf"], "SIGINT", temp, dir);
     expect(shellStatus(result)).toBe(130);
     expect(readdirSync(dir)).toEqual(["out.conf"]);
@@ -131,7 +131,7 @@ describe("a signal stops a long command at once, with 130/143 and no partial fil
     expect(shellStatus(result)).toBe(status);
     expect(stopMs).toBeLessThan(PROMPT_MS);
     for (const file of ["applied.conf", "out.conf"]) expect(existsSync(join(work, file))).toBe(false);
-    expect(readdirSync(work).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(work).filter((name) => name.includes(".wssgen-tmp."))).toEqual([]);
   });
   it("check with nginx -t, SIGTERM while its sandbox exists: 143, the sandbox removed", async () => {
     const temp = tmp();
