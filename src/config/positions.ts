@@ -13,12 +13,16 @@ export interface Layout {
   start: number;
   starts: number[];
   keys: (string | undefined)[] | null;
+  /** the layouts of the entries that are mappings or lists, at the index of their start (YAML only) */
+  children?: (Layout | undefined)[] | null;
 }
 
 /** An entry of a layout: where its key (mappings only) and its value start. */
 export interface Entry {
   key: number | undefined;
   value: number | undefined;
+  /** the value's own layout, where the reader recorded it */
+  layout: Layout | undefined;
 }
 
 /** The entry for a key or index in a layout; for a repeated key, the last one (the one that counts). */
@@ -28,13 +32,13 @@ export function entryOf(layout: Layout, segment: string | number, length?: numbe
     // a list: only when every item was recorded (an empty `- ` item has no node to record)
     if (typeof segment !== "number" || (length !== undefined && starts.length !== length)) return undefined;
     const value = starts[segment];
-    return value === undefined ? undefined : { key: undefined, value };
+    return value === undefined ? undefined : { key: undefined, value, layout: layout.children?.[segment] };
   }
   const name = String(segment);
   const i = keys.lastIndexOf(name);
   if (i < 0) return undefined;
-  const value = i + 1 < keys.length && keys[i + 1] === undefined ? starts[i + 1] : undefined;
-  return { key: starts[i], value };
+  const hasValue = i + 1 < keys.length && keys[i + 1] === undefined;
+  return { key: starts[i], value: hasValue ? starts[i + 1] : undefined, layout: hasValue ? layout.children?.[i + 1] : undefined };
 }
 
 /** Offsets into 1-based line and column (the column counts UTF-16 code units, as editors do). */

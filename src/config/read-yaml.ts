@@ -14,8 +14,8 @@ import type { Layout } from "./positions.js";
 
 export interface YamlRead {
   data: unknown;
-  /** the layout of each mapping and list in `data`, by identity */
-  layouts: WeakMap<object, Layout>;
+  /** the layout of the document's mapping or list (its entries' layouts hang from it) */
+  layout: Layout | undefined;
   /** where the document's value starts */
   start: number;
 }
@@ -108,66 +108,89 @@ function keyFollows(text: string, at: number, start: number, lineStart: number):
  * error (in wssgen's words, see yamlMessage) or an exceeded limit.
  */
 export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "values">): YamlRead {
-  const layouts = new WeakMap<object, Layout>();
-  /** values each mapping and list holds, aliases expanded (for an alias to it) */
-  const sizes = new WeakMap<object, number>();
-  // one frame per node being composed, as parallel stacks (no object per scalar)
-  const opened: number[] = [];
-  const starts: (number[] | null)[] = [];
-  const keys: ((string | undefined)[] | null)[] = [];
-  const counts: number[] = [];
+  // one frame per node being composed, as fixed stacks indexed by `top` (js-yaml's maxDepth bounds
+  // them); no object per scalar, and no lookup by object except for anchors, so the happy path
+  // stays close to js-yaml's own speed
+  const frames = limits.depth + 2;
+  const opened = new Float64Array(frames);
+  const counts = new Float64Array(frames);
+  const starts = new Array<number[] | null>(frames).fill(null);
+  const keys = new Array<(string | undefined)[] | null>(frames).fill(null);
+  const children = new Array<(Layout | undefined)[] | null>(frames).fill(null);
+  /** anchored mappings and lists, for the aliases that repeat them */
+  const anchored = new Map<object, { layout: Layout; size: number }>();
+  /** the mapping or list closed last (a node that only wraps it has the same result) */
+  let last: { result: object; layout: Layout; size: number } | undefined;
+  let top = -1;
+  let root: Layout | undefined;
   let rootStart = 0;
   let total = 0;
 
   const listener = (event: "open" | "close", state: jsYaml.State): void => {
     if (event === "open") {
-      opened.push(state.position);
-      starts.push(null);
-      keys.push(null);
-      counts.push(0);
+      top++;
+      opened[top] = state.position;
+      counts[top] = 0;
+      starts[top] = keys[top] = children[top] = null;
       return;
     }
-    const at = opened.pop()!;
-    const childStarts = starts.pop()!;
-    const childKeys = keys.pop()!;
-    const childCount = counts.pop()!;
+    const at = opened[top]!;
+    const childStarts = starts[top];
+    const childKeys = keys[top]!;
+    const childLayouts = children[top]!;
+    const childCount = counts[top]!;
+    starts[top] = keys[top] = children[top] = null;
+    top--;
+    const input = state.input;
     const result: unknown = state.result;
     const kind = state.kind as string | null;
-    let start = contentStart(state.input, at);
-    const isAlias = state.input.charCodeAt(start) === STAR;
+    let start = contentStart(input, at);
+    const isAlias = input.charCodeAt(start) === STAR;
     // an empty node (`key:` and nothing): where js-yaml began it, right after the colon
     if (kind === null && !isAlias) start = at;
     let size = 1;
-    const isKey = opened.length > 0 && keyFollows(state.input, state.position, start, state.lineStart);
-    if (isAlias && result !== null && typeof result === "object") {
-      // js-yaml stores an anchor before it reads the value, so `&a [*a]` would be a list that holds itself
-      const repeated = sizes.get(result);
-      if (repeated === undefined)
-        throw new ReadProblem(start, "an alias (*name) inside the very value it names would repeat forever; move it out");
-      size = repeated;
-    } else if ((kind === "mapping" || kind === "sequence") && result !== null && typeof result === "object") {
-      // a node that only wraps its one child's result (a block mapping that found its first "key"
-      // was the whole value, e.g. `- { a: 1 }`): the child's layout and count are the right ones
-      const inner = sizes.get(result);
-      if (inner !== undefined) size = inner;
-      else {
-        size = 1 + childCount;
-        sizes.set(result, size);
-        layouts.set(result, { start, starts: childStarts ?? [], keys: kind === "mapping" ? (childKeys ?? []) : childKeys });
+    let layout: Layout | undefined;
+    if (result !== null && typeof result === "object") {
+      if (isAlias) {
+        // js-yaml stores an anchor before it reads the value, so `&a [*a]` would be a list that holds itself
+        const target = anchored.get(result);
+        if (target === undefined)
+          throw new ReadProblem(start, "an alias (*name) inside the very value it names would repeat forever; move it out");
+        ({ layout, size } = target);
+      } else if (kind === "mapping" || kind === "sequence") {
+        // a node that only wraps its one child's result (a block mapping that found its first "key"
+        // was the whole value, e.g. `- { a: 1 }`): the child's layout and count are the right ones
+        if (last?.result === result) ({ layout, size } = last);
+        else {
+          size = 1 + childCount;
+          // an empty item (`-` and nothing) has no node: then no item's start is known for sure
+          const complete = kind === "mapping" || (childStarts?.length ?? 0) === (result as unknown[]).length;
+          layout = {
+            start,
+            starts: complete ? (childStarts ?? []) : [],
+            keys: kind === "mapping" ? (childKeys ?? []) : childKeys,
+            children: childLayouts,
+          };
+          last = { result, layout, size };
+        }
+        if ((state as { anchor?: string | null }).anchor != null) anchored.set(result, { layout, size });
       }
     }
-    if (opened.length === 0) {
+    if (top < 0) {
+      root = layout;
       rootStart = start;
       total = size;
       return;
     }
-    const parent = opened.length - 1;
-    (starts[parent] ??= []).push(start);
-    if (isKey) (keys[parent] ??= new Array<string | undefined>(starts[parent].length - 1)).push(String(result));
+    const siblings = (starts[top] ??= []);
+    siblings.push(start);
+    if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
+    if (keyFollows(input, state.position, start, state.lineStart))
+      (keys[top] ??= new Array<string | undefined>(siblings.length - 1)).push(String(result));
     else {
-      keys[parent]?.push(undefined);
-      counts[parent]! += size;
-      if (counts[parent]! >= limits.values) throw new ReadProblem(start, "", "values");
+      keys[top]?.push(undefined);
+      const count = (counts[top] = counts[top]! + size);
+      if (count >= limits.values) throw new ReadProblem(start, "", "values");
     }
   };
 
@@ -186,7 +209,7 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
     throw error;
   }
   if (total > limits.values) throw new ReadProblem(rootStart, "", "values");
-  return { data, layouts, start: rootStart };
+  return { data, layout: root, start: rootStart };
 }
 
 /** Where a second document starts: the first `---` line after some content, else 0. */

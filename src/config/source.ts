@@ -43,13 +43,13 @@ export function parseSource(file: string, raw: string, limits: ReadLimits = defa
     throw problem(0, limitMessage.bytes(limits.bytes, Buffer.byteLength(text)));
   try {
     if (isJsonFile(file)) return jsonSource(file, text, limits, lines);
-    const { data, layouts, start } = readYaml(text, limits);
+    const { data, layout, start } = readYaml(text, limits);
     return {
       file,
       text,
       data,
       locate(path, options = {}) {
-        return lines.position(findOffset(data, start, path, options.key ?? false, (node) => layouts.get(node)));
+        return lines.position(findOffset(layout, start, path, options.key ?? false));
       },
     };
   } catch (error) {
@@ -79,24 +79,15 @@ function jsonSource(file: string, text: string, limits: ReadLimits, lines: LineI
 }
 
 /** The offset of the node at `path` in parsed YAML, or of the nearest ancestor that exists. */
-function findOffset(
-  data: unknown,
-  start: number,
-  path: KeyPath,
-  wantKey: boolean,
-  layoutOf: (node: object) => Layout | undefined,
-): number {
-  let node = data;
+function findOffset(root: Layout | undefined, start: number, path: KeyPath, wantKey: boolean): number {
+  let layout = root;
   let offset = start;
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i]!;
-    if (node === null || typeof node !== "object") return offset;
-    const layout = layoutOf(node);
-    const entry = layout && entryOf(layout, segment, Array.isArray(node) ? node.length : undefined);
+    const entry = layout && entryOf(layout, path[i]!);
     if (!entry) return offset;
     if (i === path.length - 1 && wantKey && entry.key !== undefined) return entry.key;
     offset = entry.value ?? entry.key ?? offset;
-    node = (node as Record<string | number, unknown>)[segment];
+    layout = entry.layout;
   }
   return offset;
 }
