@@ -202,7 +202,9 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
     if (error instanceof ReadProblem) throw error;
     if (error instanceof jsYaml.YAMLException) {
       // (js-yaml gives no position for a second document: the first `---` after some content)
-      const offset = (error.mark as jsYaml.YAMLException["mark"] | undefined)?.position ?? secondDocument(text);
+      let offset = (error.mark as jsYaml.YAMLException["mark"] | undefined)?.position ?? secondDocument(text);
+      // js-yaml marks the end of an unknown alias's name; its `*` is where to look
+      if (error.reason.startsWith("unidentified alias")) offset = Math.max(0, text.lastIndexOf("*", offset));
       if (error.reason.startsWith("nesting exceeded maxDepth")) throw new ReadProblem(offset, "", "depth");
       throw new ReadProblem(offset, yamlMessage(error.reason));
     }
