@@ -205,6 +205,8 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
       let offset = (error.mark as jsYaml.YAMLException["mark"] | undefined)?.position ?? secondDocument(text);
       // js-yaml marks the end of an unknown alias's name; its `*` is where to look
       if (error.reason.startsWith("unidentified alias")) offset = Math.max(0, text.lastIndexOf("*", offset));
+      // (js-yaml reads the text with a line break added; an error at the very end is at the text's end)
+      offset = Math.min(offset, text.length);
       if (error.reason.startsWith("nesting exceeded maxDepth")) throw new ReadProblem(offset, "", "depth");
       throw new ReadProblem(offset, yamlMessage(error.reason));
     }
