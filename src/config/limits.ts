@@ -1,6 +1,6 @@
 /**
  * How much config wssgen reads before it refuses: bounded memory and time on any input. Each limit
- * is far above any real config (100,000 generated sites are 36 MB and about 1.8 million values; the
+ * is far above any real config (100,000 generated sites are 36 MB and about 1.6 million values; the
  * deepest key wssgen knows is 9 levels down) and each can be raised with an environment variable that the refusal names.
  */
 import { UsageError } from "../errors.js";
