@@ -32,11 +32,16 @@ export class ReadProblem extends Error {
   }
 }
 
+/** A digit, `-` or `+`: most scalars (names, paths) fail this first test and skip the regular expressions. */
+function startsNumber(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 45 || c === 43;
+}
+
 // YAML 1.2 core schema integers and floats (https://yaml.org/spec/1.2.2/#1032-tag-resolution):
 // js-yaml also reads "1_000" as 1000 and does not read "-.5" as a number.
 const INT = new jsYaml.Type("tag:yaml.org,2002:int", {
   kind: "scalar",
-  resolve: (data: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
+  resolve: (data: string) => startsNumber(data.charCodeAt(0)) && /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
   construct: (data: string) =>
     data.startsWith("0o") ? parseInt(data.slice(2), 8) : data.startsWith("0x") ? parseInt(data.slice(2), 16) : Number(data),
   predicate: (value: unknown) => typeof value === "number" && Number.isInteger(value),
@@ -45,6 +50,7 @@ const INT = new jsYaml.Type("tag:yaml.org,2002:int", {
 const FLOAT = new jsYaml.Type("tag:yaml.org,2002:float", {
   kind: "scalar",
   resolve: (data: string) =>
+    (startsNumber(data.charCodeAt(0)) || data.charCodeAt(0) === 46) &&
     /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(data),
   construct: (data: string) => {
     const lower = data.toLowerCase();
