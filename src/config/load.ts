@@ -2,10 +2,11 @@
  * The config pipeline: find → read → parse (keeping positions) → interpolate → schema → normalize →
  * cross-field rules. Every failure is a ConfigError whose problems name file:line:column.
  */
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ConfigProblem, ConfigError, UsageError } from "../errors.js";
+import { limitMessage, readLimits } from "./limits.js";
 import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
 import { normalize } from "./normalize.js";
@@ -37,16 +38,36 @@ export function findConfig(cwd: string): string | undefined {
   return CONFIG_NAMES.find((name) => existsSync(resolve(cwd, name)));
 }
 
+/**
+ * The config's name (as messages show it) and text. A file over the size limit (limits.ts) is
+ * refused before it is read: a ConfigError at its line 1, column 1.
+ */
 export async function readConfigText(options: LoadOptions): Promise<{ file: string; text: string }> {
   const cwd = options.cwd ?? process.cwd();
-  if (options.config === "-") return { file: "<stdin>", text: await (options.readStdin ?? readStdin)() };
+  const { bytes: limit } = readLimits(options.env ?? process.env);
+  const tooLarge = (file: string, size?: number) =>
+    new ConfigError([{ file, line: 1, column: 1, path: "", message: limitMessage.bytes(limit, size) }]);
+  if (options.config === "-") {
+    const text = await (options.readStdin ?? (() => readStdin(limit)))();
+    if (text === undefined) throw tooLarge("<stdin>");
+    return { file: "<stdin>", text };
+  }
   const file = options.config ?? findConfig(cwd);
   if (file === undefined)
     throw new UsageError(
       `no config file: none of ${CONFIG_NAMES.join(", ")} in ${cwd}; create one with \`wssgen init\` or pass -c FILE`,
     );
+  let size: number;
+  let text: string;
   try {
-    return { file, text: await readFile(resolve(cwd, file), "utf8") };
+    // the size from the open file itself, so a file that changes in between cannot slip past
+    const handle = await open(resolve(cwd, file), "r");
+    try {
+      size = (await handle.stat()).size;
+      text = size > limit ? "" : await handle.readFile("utf8");
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -59,11 +80,13 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
             : String(code);
     throw new UsageError(`cannot read config ${file}: ${why}`);
   }
+  if (size > limit || Buffer.byteLength(text) > limit) throw tooLarge(file, Math.max(size, Buffer.byteLength(text)));
+  return { file, text };
 }
 
 /** Parse and validate config text; throws ConfigError listing every problem found. */
 export function parseConfig(file: string, text: string, env: Env = process.env): LoadedConfig {
-  const source = parseSource(file, text);
+  const source = parseSource(file, text, readLimits(env));
   let provenance = Provenance.none;
   // every problem names the variables its value came from and never prints a value from the environment
   const report = (path: KeyPath, message: string, options?: { key?: boolean }): ConfigProblem => {
@@ -105,8 +128,14 @@ function sortProblems<T extends { line: number; column: number }>(problems: T[])
   return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-async function readStdin(): Promise<string> {
+/** Standard input as text, or undefined as soon as it grows past `limit` bytes (the rest is not read). */
+async function readStdin(limit: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,17 +1,20 @@
 /**
  * Reading a config file while keeping where every value came from, so that every later error can
- * name file:line:column. The happy path is fast (JSON.parse, or js-yaml); the `yaml` package, which
- * keeps positions but costs several times as much, parses the file only when a position is needed —
- * an error or a finding — or when the fast parser refuses the file.
+ * name file:line:column. One parse per file: `.json` files are strict JSON (read-json.ts), every
+ * other file (and stdin) is YAML 1.2 (read-yaml.ts), whose parse records positions as it goes.
+ * Limits on size, depth and value count (limits.ts) bound memory and time on any input.
  */
-import jsYaml from "js-yaml";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { type ConfigProblem, ConfigError } from "../errors.js";
+import { type ReadLimits, LIMITS, limitMessage } from "./limits.js";
 import { formatPath, type KeyPath } from "./path.js";
+import { entryOf, type Layout, LineIndex } from "./positions.js";
+import { jsonOverLimit, jsonStart, jsonTooDeepAt, layoutAt, readJson } from "./read-json.js";
+import { ReadProblem, readYaml } from "./read-yaml.js";
 
 export interface ConfigSource {
   /** the name shown in messages: the path as the user gave it, or `<stdin>` */
   file: string;
+  /** the text as read, without a byte order mark */
   text: string;
   /** the parsed data as plain JavaScript values */
   data: unknown;
@@ -19,103 +22,96 @@ export interface ConfigSource {
   locate(path: KeyPath, options?: { key?: boolean }): { line: number; column: number };
 }
 
-/** js-yaml with the same reading as the `yaml` package below: YAML 1.2 core types, and merge keys. */
-// (js-yaml exports its built-in types at run time; its typings leave `types` out)
-const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
-const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
+const BOM = "\uFEFF";
 
-/** Where js-yaml reads plain scalars differently from YAML 1.2: "-.5" (a number), "1_000" (a string). */
-const JS_YAML_DIFFERS = /[-+]\.\d|\d_\d/;
+/** Whether a config file is read as strict JSON (by its name) rather than as YAML. */
+export function isJsonFile(file: string): boolean {
+  return file.toLowerCase().endsWith(".json");
+}
 
-/** Anchors and aliases: js-yaml shares aliased nodes, and a walk over a "billion laughs" would not end. */
-const ALIASES = /(?:^|[\s[{,:-])[&*][^\s,\]}]/;
-
-export function fastParse(file: string, text: string): { data: unknown } | undefined {
+/**
+ * Parse a config's text. Throws ConfigError (one problem, with its position) for a syntax error or
+ * an exceeded limit. A leading UTF-8 byte order mark is dropped and moves no position.
+ */
+export function parseSource(file: string, raw: string, limits: ReadLimits = defaultLimits()): ConfigSource {
+  const text = raw.startsWith(BOM) ? raw.slice(1) : raw;
+  const lines = new LineIndex(text);
+  const problem = (offset: number, message: string): ConfigError =>
+    new ConfigError([{ file, ...lines.position(offset), path: "", message }]);
+  // (a UTF-8 byte is at most one UTF-16 code unit, and a code unit at most three bytes)
+  if (text.length > limits.bytes || (text.length * 3 > limits.bytes && Buffer.byteLength(text) > limits.bytes))
+    throw problem(0, limitMessage.bytes(limits.bytes, Buffer.byteLength(text)));
   try {
-    if (file.endsWith(".json") || /^\s*[{[]/.test(text)) return { data: JSON.parse(text) as unknown };
-  } catch {
-    // not strict JSON (a comment, a trailing comma): YAML may still read it
-  }
-  if (ALIASES.test(text) || JS_YAML_DIFFERS.test(text)) return undefined;
-  try {
-    return { data: jsYaml.load(text, { schema: FAST_SCHEMA, json: false }) };
-  } catch {
-    return undefined; // the positioned parser below says what is wrong, and where
+    if (isJsonFile(file)) return jsonSource(file, text, limits, lines);
+    const { data, layout, start } = readYaml(text, limits);
+    return {
+      file,
+      text,
+      data,
+      locate(path, options = {}) {
+        return lines.position(findOffset(layout, start, path, options.key ?? false));
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof ReadProblem)) throw error;
+    throw problem(error.offset, error.limit ? limitMessage[error.limit](limits[error.limit]) : error.message);
   }
 }
 
-function positionedParse(file: string, text: string) {
-  const lineCounter = new LineCounter();
-  // merge keys (<<: *anchor) are a YAML 1.1 habit that config files lean on; the yaml package has them opt-in
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
-  const position = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+function jsonSource(file: string, text: string, limits: ReadLimits, lines: LineIndex): ConfigSource {
+  const data = readJson(text);
+  const over = jsonOverLimit(data, limits);
+  if (over) throw new ReadProblem(over === "depth" ? jsonTooDeepAt(text, limits.depth) : jsonStart(text), "", over);
+  // each mapping and list is scanned once, when a position inside it is first asked for
+  const scanned = new Map<number, Layout | undefined>();
+  const layoutOf = (offset: number) => {
+    if (!scanned.has(offset)) scanned.set(offset, layoutAt(text, offset));
+    return scanned.get(offset);
   };
-  if (doc.errors.length > 0)
-    throw new ConfigError(
-      doc.errors.map((error) => ({ file, ...position(error.pos[0]), path: "", message: yamlMessage(error.message) })),
-    );
-  return { doc, position };
-}
-
-export function parseSource(file: string, text: string): ConfigSource {
-  const fast = fastParse(file, text);
-  let positioned: ReturnType<typeof positionedParse> | undefined;
-  const positions = () => (positioned ??= positionedParse(file, text));
-  let data: unknown;
-  if (fast) data = fast.data;
-  else {
-    try {
-      // aliases are allowed, but not an exponential "billion laughs" expansion
-      data = positions().doc.toJS({ maxAliasCount: 1000 });
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError([{ file, line: 1, column: 1, path: "", message: (error as Error).message }]);
-    }
-  }
   return {
     file,
     text,
     data,
     locate(path, options = {}) {
-      const { doc, position } = positions();
-      return position(findOffset(doc, path, options.key ?? false));
+      return lines.position(findJsonOffset(jsonStart(text), path, options.key ?? false, layoutOf));
     },
   };
 }
 
-/** The offset of the node at `path`, or of the nearest ancestor that exists. */
-function findOffset(doc: Document, path: KeyPath, wantKey: boolean): number {
-  let node: Node | null | undefined = doc.contents;
-  let offset = node?.range?.[0] ?? 0;
+/** The offset of the node at `path` in parsed YAML, or of the nearest ancestor that exists. */
+function findOffset(root: Layout | undefined, start: number, path: KeyPath, wantKey: boolean): number {
+  let layout = root;
+  let offset = start;
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i];
-    const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
-      if (!pair) return offset;
-      const key = pair.key as Node;
-      if (last && wantKey) return key.range?.[0] ?? offset;
-      node = pair.value as Node | null;
-      offset = node?.range?.[0] ?? key.range?.[0] ?? offset;
-    } else if (isSeq(node) && typeof segment === "number") {
-      const item = node.items[segment] as Node | undefined;
-      if (!item) return offset;
-      node = item;
-      offset = item.range?.[0] ?? offset;
-    } else {
-      return offset;
-    }
+    const entry = layout && entryOf(layout, path[i]!);
+    if (!entry) return offset;
+    if (i === path.length - 1 && wantKey && entry.key !== undefined) return entry.key;
+    offset = entry.value ?? entry.key ?? offset;
+    layout = entry.layout;
   }
   return offset;
 }
 
-function yamlMessage(message: string): string {
-  if (message.includes("parseAllDocuments"))
-    return "several YAML documents (---) in one file: wssgen reads one; remove the others";
-  // the yaml package appends " at line L, column C" and a code excerpt; we print the position ourselves
-  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+/** The same in JSON text, following offsets instead of data. */
+function findJsonOffset(
+  start: number,
+  path: KeyPath,
+  wantKey: boolean,
+  layoutOf: (offset: number) => Layout | undefined,
+): number {
+  let offset = start;
+  for (let i = 0; i < path.length; i++) {
+    const layout = layoutOf(offset);
+    const entry = layout && entryOf(layout, path[i]!);
+    if (!entry) return offset;
+    if (i === path.length - 1 && wantKey && entry.key !== undefined) return entry.key;
+    offset = entry.value ?? entry.key ?? offset;
+  }
+  return offset;
+}
+
+function defaultLimits(): ReadLimits {
+  return { bytes: LIMITS.bytes.default, depth: LIMITS.depth.default, values: LIMITS.values.default };
 }
 
 /** A problem at a key path, located in the source. */
