@@ -55,14 +55,6 @@ export function showLine(line: string): string {
 export function showText(text: string): string {
   return text.split("\n").map(showLine).join("\n");
 }
-/** Every string in a result, escaped (for formatters that show a server's answer as it came). */
-function escapeStrings<T>(value: T): T {
-  if (typeof value === "string") return escapeText(value) as T;
-  if (Array.isArray(value)) return value.map(escapeStrings) as T;
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)])) as T;
-  return value;
-}
 /** One line on stderr, through showLine: a newline inside it is shown as \n. */
 const err = (line: string) => process.stderr.write(`${showLine(line)}\n`);
 
@@ -394,8 +386,9 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           ca,
           timeoutMs: await durationFlag("--timeout", opts.timeout),
         });
+        // the formatter escapes what the server sent; showText below is the last line of defence
         const report = formatProbe(
-          opts.format === "text" ? escapeStrings(result) : result,
+          result,
           opts.format,
           opts.format === "json" ? await colorFor(undefined) : await colorFor(process.stdout),
         );

@@ -283,8 +283,8 @@ describe.each([
     const render = await wssgen("render");
     expect(render.exitCode, render.stderr).toBe(0);
     expect(render.stdout).toMatch(new RegExp(`^\\s*server "?127\\.0\\.0\\.1:${backend.port}"?;$`, "m"));
-    expect((await wssgen("render", "-o", "live.conf")).exitCode).toBe(0);
-    expect(`${readFileSync(join(dir, "live.conf"), "utf8")}`).toBe(`${render.stdout}\n`);
+    expect((await wssgen("render", "-o", "wssgen.conf")).exitCode).toBe(0);
+    expect(`${readFileSync(join(dir, "wssgen.conf"), "utf8")}`).toBe(`${render.stdout}\n`);
     const schema = await wssgen("schema");
     expect(schema.exitCode).toBe(0);
     expect(Object.keys((JSON.parse(schema.stdout) as { properties: object }).properties)).toContain("sites");
@@ -300,16 +300,16 @@ describe.each([
   });
 
   it("diff and apply --dry-run", async () => {
-    const same = await wssgen("diff", "--target", "live.conf");
+    const same = await wssgen("diff", "--target", "wssgen.conf");
     expect(same.exitCode, same.stderr).toBe(0);
-    writeFileSync(join(dir, "live.conf"), "# edited by hand\n", { flag: "a" });
-    const drift = await wssgen("diff", "--target", "live.conf");
+    writeFileSync(join(dir, "wssgen.conf"), "# edited by hand\n", { flag: "a" });
+    const drift = await wssgen("diff", "--target", "wssgen.conf");
     expect(drift.exitCode).toBe(1);
     expect(drift.stdout).toContain("-# edited by hand");
-    const dry = await wssgen("apply", "--dry-run", "--target", "live.conf");
+    const dry = await wssgen("apply", "--dry-run", "--target", "wssgen.conf");
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain("-# edited by hand");
-    expect(readFileSync(join(dir, "live.conf"), "utf8")).toMatch(/# edited by hand\n$/);
+    expect(readFileSync(join(dir, "wssgen.conf"), "utf8")).toMatch(/# edited by hand\n$/);
   });
 
   it("the library API loads from it, with nothing else in node_modules", async () => {
