@@ -245,6 +245,25 @@ describe("a value from ${VAR} is never printed: the message names the variable",
         expectNoSecret(r, "s3cr3t");
         expect(r.stderr).toMatch(/sites\[0\]\.tls\.certificate: nginx -t: cannot load certificate the value of \$\{CERT\}/);
       });
+
+      it("apply's progress lines and its rollback message never show a reload command from ${RELOAD}", async () => {
+        const dir = tmp();
+        const port = await freePort();
+        writeFileSync(
+          join(dir, "wssgen.yaml"),
+          [
+            `nginx: { binary: ${JSON.stringify(nginx.binary)}, mainConfig: ${JSON.stringify(server.mainConfig)}, target: ${JSON.stringify(join(server.confDir, "wssgen.conf"))}, reload: ["\${RELOAD}", "-s", "reload"] }`,
+            'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+            "sites:",
+            `  - { domains: [chat.example.com], listen: "127.0.0.1:${port}", routes: [{ path: /ws, upstream: chat }] }`,
+            "",
+          ].join("\n"),
+        );
+        const r = await runCli(["apply"], { cwd: dir, env: { RELOAD: "/nonexistent/s3cr3t-reload" } });
+        expect(r.exitCode, r.stderr).toBe(1);
+        expectNoSecret(r, "s3cr3t");
+        expect(r.stderr).toContain("reload command not found: ${RELOAD}");
+      });
     });
   });
 });
