@@ -13,6 +13,8 @@ export interface ReadLimits {
   depth: number;
   /** the most values (mappings, lists and scalars; keys not counted), every alias counted as what it repeats */
   values: number;
+  /** the most values in one site, one upstream, or one other top-level key (validated one at a time) */
+  entry: number;
 }
 
 /** Each limit: its default and the environment variable that changes it. */
@@ -20,6 +22,7 @@ export const LIMITS = {
   bytes: { default: 64 * 1024 * 1024, env: "WSSGEN_MAX_CONFIG_BYTES" },
   depth: { default: 64, env: "WSSGEN_MAX_CONFIG_DEPTH" },
   values: { default: 4_000_000, env: "WSSGEN_MAX_CONFIG_VALUES" },
+  entry: { default: 50_000, env: "WSSGEN_MAX_ENTRY_VALUES" },
 } as const satisfies Record<keyof ReadLimits, { default: number; env: string }>;
 
 /** The limits in force: the defaults, each overridden by its environment variable (a whole number >= 1). */
@@ -32,7 +35,7 @@ export function readLimits(env: Env = process.env): ReadLimits {
       throw new UsageError(`${variable} must be a whole number of at least 1 (unset it for the default, ${fallback})`);
     return Number(raw.trim());
   };
-  return { bytes: one("bytes"), depth: one("depth"), values: one("values") };
+  return { bytes: one("bytes"), depth: one("depth"), values: one("values"), entry: one("entry") };
 }
 
 /** `64 MiB`, `1.5 MiB`, `900 bytes`: a byte count as people read it. */
@@ -53,4 +56,7 @@ export const limitMessage = {
   values: (limit: number): string =>
     `the config holds more than ${limit.toLocaleString("en-US")} values (an alias counts as every value it repeats); ` +
     `check for runaway lists or aliases, or raise the limit with ${LIMITS.values.env}=${limit * 2}`,
+  entry: (limit: number): string =>
+    `holds more than ${limit.toLocaleString("en-US")} values (an alias counts as every value it repeats); a site or ` +
+    `an upstream needs far fewer, so check for runaway lists or aliases, or raise the limit with ${LIMITS.entry.env}=${limit * 2}`,
 };

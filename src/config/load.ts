@@ -16,6 +16,7 @@ import { typeReferences } from "./typed.js";
 import { issuesToProblems } from "./issues.js";
 import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
+import { validateConfig } from "./validate.js";
 import { type ConfigSource, parseSource, problemAt } from "./source.js";
 
 export const CONFIG_NAMES = ["wssgen.yaml", "wssgen.yml", "wssgen.json"] as const;
@@ -86,7 +87,8 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
 
 /** Parse and validate config text; throws ConfigError listing every problem found. */
 export function parseConfig(file: string, text: string, env: Env = process.env): LoadedConfig {
-  const source = parseSource(file, text, readLimits(env));
+  const limits = readLimits(env);
+  const source = parseSource(file, text, limits);
   let provenance = Provenance.none;
   // every problem names the variables its value came from and never prints a value from the environment
   const report = (path: KeyPath, message: string, options?: { key?: boolean }): ConfigProblem => {
@@ -106,17 +108,35 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   provenance = expanded.provenance;
   const typing = typeReferences(expanded.data, configSchema, provenance, report);
-  const parsed = configSchema.safeParse(expanded.data);
-  if (!parsed.success || typing.length) {
+  const parsed = validateConfig(expanded.data as Record<string, unknown>, { entry: limits.entry, maxIssues: MAX_PROBLEMS });
+  if (!parsed.ok || typing.length) {
     const typed = new Set(typing.map((p) => p.path));
-    const issues = parsed.success ? [] : issuesToProblems(expanded.data, configSchema, parsed.error.issues, report);
-    throw new ConfigError(sortProblems([...typing, ...issues.filter((p) => !typed.has(p.path))]));
+    const issues = parsed.ok ? [] : issuesToProblems(expanded.data, configSchema, parsed.issues, report);
+    const oversized = parsed.ok ? [] : parsed.oversized.map((path) => report(path, limitMessage.entry(limits.entry)));
+    const problems = [...oversized, ...typing, ...issues.filter((p) => !typed.has(p.path))];
+    throw new ConfigError(capped(sortProblems(problems), !parsed.ok && parsed.stopped, source));
   }
   const config = normalize(parsed.data, file);
   if (!provenance.isEmpty()) config.provenance = provenance;
-  const problems = checkSemantics(parsed.data, config).map((p) => report(p.path, p.message));
-  if (problems.length) throw new ConfigError(sortProblems(problems));
+  const semantic = checkSemantics(parsed.data, config, MAX_PROBLEMS + 1);
+  const problems = semantic.slice(0, MAX_PROBLEMS).map((p) => report(p.path, p.message));
+  if (problems.length) throw new ConfigError(capped(sortProblems(problems), semantic.length > MAX_PROBLEMS, source));
   return { config, source };
+}
+
+/**
+ * The most problems one run lists. A config with millions of mistakes (a few kilobytes of YAML
+ * aliases can hold them) is refused in bounded time and memory; fixing the first ones shows the next.
+ */
+export const MAX_PROBLEMS = 100;
+
+/** The first MAX_PROBLEMS problems, and a last line saying that checking stopped there when it did. */
+function capped(problems: ConfigProblem[], stopped: boolean, source: ConfigSource): ConfigProblem[] {
+  if (!stopped && problems.length <= MAX_PROBLEMS) return problems;
+  return [
+    ...problems.slice(0, MAX_PROBLEMS),
+    problemAt(source, [], `wssgen stopped after ${MAX_PROBLEMS} problems; fix these and run it again to see the rest`),
+  ];
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

@@ -310,6 +310,11 @@ const lintSchema = z
   })
   .meta({ description: "Lint rule settings for `wssgen check` (and the warnings `render` prints)." });
 
+const UPSTREAMS_ERROR = {
+  error: (issue: { input: unknown }) => `expected a mapping of upstream names, got ${typeName(issue.input)}`,
+};
+const SITES_REQUIRED = { error: "needs at least one site" };
+
 export const configSchema = z
   .strictObject({
     $schema: z
@@ -322,12 +327,10 @@ export const configSchema = z
       .optional()
       .meta({ description: "Apply to every route unless the route overrides them." }),
     upstreams: z
-      .record(checked(RULES.name, "Upstream name."), upstreamSchema, {
-        error: (issue) => `expected a mapping of upstream names, got ${typeName(issue.input)}`,
-      })
+      .record(checked(RULES.name, "Upstream name."), upstreamSchema, UPSTREAMS_ERROR)
       .meta({ description: "Named groups of backend servers." }),
     lint: lintSchema.optional(),
-    sites: z.array(siteSchema).min(1, { error: "needs at least one site" }).meta({ description: "Server blocks, one per site." }),
+    sites: z.array(siteSchema).min(1, SITES_REQUIRED).meta({ description: "Server blocks, one per site." }),
   })
   .meta({
     title: "wssgen config",
@@ -351,3 +354,15 @@ export type RawServer = RawUpstream["servers"][number];
 export type RawListen = NonNullable<RawSite["listen"]>;
 
 export { MAX_VALUE_LENGTH };
+
+/**
+ * The config with each upstream and each site left unchecked, for validation in pieces
+ * (`validate.ts`), which checks those one at a time with `upstreamsSchema` and `siteSchema`.
+ */
+export const configShellSchema = configSchema.extend({
+  upstreams: z.record(z.string(), z.unknown(), UPSTREAMS_ERROR),
+  sites: z.array(z.unknown()).min(1, SITES_REQUIRED),
+});
+/** `upstreams`: each entry is checked as a one-entry mapping, so its name is checked too. */
+export const upstreamsSchema = configSchema.shape.upstreams;
+export { siteSchema };

@@ -17,10 +17,25 @@ export interface SemanticProblem {
 
 const RESERVED_HEADERS = new Set(["upgrade", "connection"]);
 
-export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticProblem[] {
-  const problems: SemanticProblem[] = [];
-  const add = (path: KeyPath, message: string) => problems.push({ path, message });
+/** Thrown by `add` once `max` problems are found: the rest of the checks are skipped. */
+class Enough extends Error {}
 
+/** The cross-field problems of a schema-valid config, at most `max` of them (checking stops there). */
+export function checkSemantics(raw: RawConfig, config: WssgenConfig, max = Infinity): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const add = (path: KeyPath, message: string) => {
+    problems.push({ path, message });
+    if (problems.length >= max) throw new Enough();
+  };
+  try {
+    checkAll(raw, config, add);
+  } catch (error) {
+    if (!(error instanceof Enough)) throw error;
+  }
+  return problems;
+}
+
+function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, message: string) => void): void {
   const anyWebSocket = config.sites.some((site) => site.routes.some((route) => route.websocket));
   const checkHeaders = (headers: Record<string, string> | undefined, at: KeyPath, websocket: boolean) => {
     const seen = new Map<string, string>();
@@ -154,5 +169,4 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig): SemanticPr
       checkHeaders(rawRoute.headers, [...route.at, "headers"], route.websocket);
     });
   });
-  return problems;
 }

@@ -111,7 +111,7 @@ function findJsonOffset(
 }
 
 function defaultLimits(): ReadLimits {
-  return { bytes: LIMITS.bytes.default, depth: LIMITS.depth.default, values: LIMITS.values.default };
+  return { bytes: LIMITS.bytes.default, depth: LIMITS.depth.default, values: LIMITS.values.default, entry: LIMITS.entry.default };
 }
 
 /** A problem at a key path, located in the source. */

@@ -51,6 +51,58 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe("a config full of mistakes: bounded memory and time, the first problems listed", () => {
+  const app = 'upstreams:\n  app: { servers: ["127.0.0.1:1"] }\n';
+  it("14 kB of aliases that expand to 3.8 million duplicate domains (under the values limit)", async () => {
+    const domains = Array.from({ length: 1900 }, () => "a_b").join(",");
+    const sites = Array.from({ length: 1990 }, () => "*s").join(",");
+    const config = file(
+      "alias-domains.yaml",
+      `x-d: &d [${domains}]\nx-s: &s {domains: *d, routes: [{path: /ws, upstream: app}]}\n${app}sites: [${sites}]\n`,
+    );
+    const result = await render(config);
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toHaveLength(101);
+    expect(result.lines[0]).toMatch(
+      /^.*alias-domains\.yaml:\d+:\d+ sites\[0\]\.domains\[1\]: "a_b" on "80" is already served by/,
+    );
+    expect(result.lines[100]).toMatch(
+      /alias-domains\.yaml:1:1 wssgen stopped after 100 problems; fix these and run it again to see the rest$/,
+    );
+  });
+  it("300,000 invalid values in one list: one line for the site, not a stack overflow in the validator", async () => {
+    const config = file(
+      "bad-domains.yaml",
+      `${app}sites:\n  - domains: [${"a!b,".repeat(300_000)}a]\n    routes: [{path: /ws, upstream: app}]\n`,
+    );
+    const result = await render(config);
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toEqual([
+      `${config}:4:5 sites[0]: holds more than 50,000 values (an alias counts as every value it repeats); a site or an upstream needs far fewer, so check for runaway lists or aliases, or raise the limit with WSSGEN_MAX_ENTRY_VALUES=100000`,
+    ]);
+  });
+  it("raised, the same site is validated and the first 100 problems are listed", async () => {
+    const config = file(
+      "bad-domains-raised.yaml",
+      `${app}sites:\n  - domains: [${"a!b,".repeat(300_000)}a]\n    routes: [{path: /ws, upstream: app}]\n`,
+    );
+    const result = await render(config, { WSSGEN_MAX_ENTRY_VALUES: "400000" });
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toHaveLength(101);
+    expect(result.lines[0]).toMatch(/sites\[0\]\.domains\[0\]: "a!b" is not a valid domain/);
+    expect(result.lines[100]).toMatch(/wssgen stopped after 100 problems/);
+  });
+  it("a few problems are all listed, with no note", async () => {
+    const config = file("three.yaml", `${app}sites:\n  - domains: [a!b, c!d, e!f]\n    routes: [{path: /ws, upstream: app}]\n`);
+    const result = await render(config);
+    expect(result.lines).toHaveLength(3);
+    expect(result.stderr).not.toContain("stopped after");
+  });
+});
+
 describe("hostile files: refused early, in bounded memory, with one line that says the limit", () => {
   it("a 10 MB flow list of 5 million items", async () => {
     const config = file("flow-list.yaml", `${HEAD}x: [${"1,".repeat(5_000_000)}1]\n`);
@@ -159,6 +211,7 @@ describe("hostile files: refused early, in bounded memory, with one line that sa
       bytes: LIMITS.bytes.default,
       depth: LIMITS.depth.default,
       values: LIMITS.values.default / 2,
+      entry: LIMITS.entry.default,
     });
     expect((source.data as { sites: unknown[] }).sites).toHaveLength(100_000);
   }, 120_000);

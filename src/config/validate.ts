@@ -1,0 +1,80 @@
+/**
+ * Schema validation in pieces, with a bound on what a config full of mistakes can cost. zod keeps
+ * every issue of one parse in memory and merges them with `push(...issues)`, which overflows the
+ * stack at about 100,000 issues; a 14 kB YAML file of aliases expands to millions of bad values. So
+ * the config is checked without its upstreams and sites first, then each upstream and each site on
+ * its own (each at most `limits.entry` values, counted before zod sees it), and the checking stops
+ * once `maxIssues` issues are found.
+ */
+import type { z } from "zod";
+import type { KeyPath } from "./path.js";
+import { configShellSchema, siteSchema, upstreamsSchema, type RawConfig } from "./schema.js";
+
+type Issue = z.core.$ZodIssue;
+
+export type Validation =
+  | { ok: true; data: RawConfig }
+  | {
+      ok: false;
+      issues: Issue[];
+      /** entries over `limits.entry` values, not validated */
+      oversized: KeyPath[];
+      /** whether checking stopped at `maxIssues` before the end */
+      stopped: boolean;
+    };
+
+/** Validates `data` (a mapping) like `configSchema.safeParse`, in pieces; see the module comment. */
+export function validateConfig(data: Record<string, unknown>, limits: { entry: number; maxIssues: number }): Validation {
+  const issues: Issue[] = [];
+  const oversized: KeyPath[] = [];
+  const full = () => issues.length >= limits.maxIssues;
+  const check = <T>(schema: z.ZodType<T>, value: unknown, at: KeyPath): T | undefined => {
+    if (countValues(value, limits.entry) > limits.entry) {
+      oversized.push(at);
+      return undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...at, ...issue.path] });
+    return undefined;
+  };
+
+  const shell = check(configShellSchema, { ...data, upstreams: objectOr(data.upstreams), sites: listOr(data.sites) }, []);
+  const upstreams: Record<string, unknown> = {};
+  if (isObject(data.upstreams))
+    for (const [name, value] of Object.entries(data.upstreams)) {
+      if (full()) break;
+      const parsed = check(upstreamsSchema, { [name]: value }, ["upstreams"]);
+      if (parsed) Object.assign(upstreams, parsed);
+    }
+  const sites: unknown[] = [];
+  if (Array.isArray(data.sites))
+    for (let i = 0; i < data.sites.length && !full(); i++) sites.push(check(siteSchema, data.sites[i], ["sites", i]));
+  if (shell === undefined || issues.length || oversized.length)
+    return { ok: false, issues: issues.slice(0, limits.maxIssues), oversized, stopped: full() };
+  return { ok: true, data: { ...shell, upstreams, sites } as RawConfig };
+}
+
+/** The shell sees the real upstreams and sites when they have the right type, so its type errors stay as they were. */
+function objectOr(value: unknown): unknown {
+  return isObject(value) ? {} : value;
+}
+function listOr(value: unknown): unknown {
+  return Array.isArray(value) ? value.map(() => null) : value;
+}
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** How many values `value` holds (itself included), counting at most to `stop + 1`. */
+function countValues(value: unknown, stop: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && count <= stop) {
+    const next = stack.pop();
+    count++;
+    if (Array.isArray(next)) for (const item of next) stack.push(item);
+    else if (next !== null && typeof next === "object") for (const item of Object.values(next)) stack.push(item);
+  }
+  return count;
+}
