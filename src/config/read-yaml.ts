@@ -74,6 +74,15 @@ const AMPERSAND = 38;
 const BANG = 33;
 const STAR = 42;
 const COLON = 58;
+const QUESTION = 63;
+const LEFT_BRACE = 123;
+const LEFT_BRACKET = 91;
+
+/** How a frame's entries are told apart as keys and values (see frameKind). */
+const UNKNOWN = -1;
+const BLOCK = 0;
+const FLOW_MAPPING = 1;
+const FLOW_SEQUENCE = 2;
 
 /** Where a node's content starts, from where js-yaml began composing it: past space, comments and `&anchor`/`!tag`. */
 function contentStart(text: string, at: number): number {
@@ -110,6 +119,34 @@ function keyFollows(text: string, at: number, start: number, lineStart: number):
 }
 
 /**
+ * How the entries of the frame that opened at `frameAt` are told apart, found when its first entry
+ * (opened at `childAt`) closes: a `{...}` or `[...]` read as such, or anything else. (A block node
+ * that starts with `{` or `[` first tries that collection as a block mapping's key, so its one entry
+ * opens where its content starts: that frame is block, a key only if `:` follows on its line.)
+ */
+function frameKind(text: string, frameAt: number, childAt: number): number {
+  const at = contentStart(text, frameAt);
+  if (at === childAt) return BLOCK;
+  const c = text.charCodeAt(at);
+  return c === LEFT_BRACE ? FLOW_MAPPING : c === LEFT_BRACKET ? FLOW_SEQUENCE : BLOCK;
+}
+
+/**
+ * Whether a `:` comes next past space, line breaks and comments: in a `{...}` or `[...]` that makes
+ * the entry just read a key, even with the `:` on a later line (`{ ? key⏎ : value }`), as js-yaml reads it.
+ */
+function colonAfter(text: string, at: number): boolean {
+  let i = at;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === LF || c === CR) i++;
+    else if (c === HASH) {
+      while (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
+    } else return c === COLON;
+  }
+}
+
+/**
  * Parse one YAML document (the text without a byte order mark). Throws ReadProblem for a syntax
  * error (in wssgen's words, see yamlMessage) or an exceeded limit.
  */
@@ -123,6 +160,12 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
   const starts = new Array<number[] | null>(frames).fill(null);
   const keys = new Array<(string | undefined)[] | null>(frames).fill(null);
   const children = new Array<(Layout | undefined)[] | null>(frames).fill(null);
+  /** per frame: BLOCK, FLOW_MAPPING or FLOW_SEQUENCE once its first entry closed (UNKNOWN before) */
+  const kinds = new Int8Array(frames);
+  /** per `{...}` or `[...]` frame: whether the entry read last was a key with a `:` (the next entry is its value) */
+  const pending = new Uint8Array(frames);
+  /** per `[...]` frame: the layout of its last `key: value` item (a one-pair mapping with no node of its own) */
+  const pairs = new Array<Layout | null>(frames).fill(null);
   /** anchored mappings and lists, for the aliases that repeat them */
   const anchored = new Map<object, { layout: Layout; size: number }>();
   /** the mapping or list closed last (a node that only wraps it has the same result) */
@@ -137,7 +180,10 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
       top++;
       opened[top] = state.position;
       counts[top] = 0;
+      kinds[top] = UNKNOWN;
+      pending[top] = 0;
       starts[top] = keys[top] = children[top] = null;
+      pairs[top] = null;
       return;
     }
     const at = opened[top]!;
@@ -189,15 +235,57 @@ export function readYaml(text: string, limits: Pick<ReadLimits, "depth" | "value
       return;
     }
     const siblings = (starts[top] ??= []);
-    siblings.push(start);
-    if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
-    if (keyFollows(input, state.position, start, state.lineStart))
-      (keys[top] ??= new Array<string | undefined>(siblings.length - 1)).push(String(result));
-    else {
-      keys[top]?.push(undefined);
-      const count = (counts[top] = counts[top]! + size);
-      if (count >= limits.values) throw new ReadProblem(start, "", "values");
+    let frameKindOf = kinds[top]!;
+    if (frameKindOf === UNKNOWN) frameKindOf = kinds[top] = frameKind(input, opened[top]!, at);
+    if (frameKindOf === BLOCK) {
+      siblings.push(start);
+      if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
+      // a key: an implicit one (`key:` on its line), or an explicit one, whose `:` and value may come
+      // lines later or never (`? key` alone: a null value). js-yaml composes an explicit key from right
+      // after its `?`; every other node in block style from right after `:` or `-`, or from its content
+      // (past space), so the character before is `?` for an explicit key only
+
+      if (keyFollows(input, state.position, start, state.lineStart) || input.charCodeAt(at - 1) === QUESTION)
+        (keys[top] ??= new Array<string | undefined>(siblings.length - 1)).push(String(result));
+      else {
+        keys[top]?.push(undefined);
+        const count = (counts[top] = counts[top]! + size);
+        if (count >= limits.values) throw new ReadProblem(start, "", "values");
+      }
+      return;
     }
+    // in `{...}` and `[...]`, an entry followed by `:` (on its line, or anywhere after `? key`) is a
+    // key and the next entry its value; in `{...}` an entry that is not a value is a key even without
+    // one (`{ a, b: 1 }`, `{ ? a }`); in `[...]` a key and its value make one item, a one-pair mapping
+    if (pending[top] === 1) {
+      pending[top] = 0;
+      const pair = pairs[top];
+      if (frameKindOf === FLOW_SEQUENCE && pair) {
+        pair.starts.push(start);
+        pair.keys!.push(undefined);
+        if (layout) (pair.children ??= [])[1] = layout;
+      } else {
+        siblings.push(start);
+        if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
+        keys[top]?.push(undefined);
+      }
+    } else {
+      const colon = colonAfter(input, state.position);
+      if (colon) pending[top] = 1;
+      siblings.push(start);
+      if (frameKindOf === FLOW_MAPPING) {
+        if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
+        (keys[top] ??= new Array<string | undefined>(siblings.length - 1)).push(String(result));
+        return;
+      }
+      if (colon) {
+        const pair: Layout = { start, starts: [start], keys: [String(result)], children: layout ? [layout] : null };
+        (children[top] ??= [])[siblings.length - 1] = pairs[top] = pair;
+        size = 1; // the one-pair mapping itself; its value counts when it closes
+      } else if (layout) (children[top] ??= [])[siblings.length - 1] = layout;
+    }
+    const count = (counts[top] = counts[top]! + size);
+    if (count >= limits.values) throw new ReadProblem(start, "", "values");
   };
 
   let data: unknown;

@@ -99,6 +99,110 @@ function expectSameReading(text: string): void {
     }
 }
 
+/**
+ * Generated YAML texts with the shapes the reader must place: explicit keys in block and flow style
+ * (with and without a value, the `:` lines later, comments between), keys too long or too many
+ * lines long to be implicit, values on the line after `:`, empty values, `key: value` items in
+ * [...] lists, and lines of thousands of characters before them.
+ */
+type Tree =
+  | { scalar: string }
+  | { map: [string, number, Tree][]; flow: boolean }
+  | { list: [string | null, number, Tree][]; flow: boolean };
+
+const word = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
+const keyText = fc.oneof(
+  { weight: 6, arbitrary: word.map((w) => `k${w}`) },
+  { weight: 2, arbitrary: word.map((w) => `"k ${w}"`) },
+  { weight: 1, arbitrary: fc.constant(`"${"k".repeat(1100)}"`) },
+  { weight: 1, arbitrary: word.map((w) => `"k\n${w}"`) },
+);
+/** the key as the data has it (a quoted key's line break folds to a space), so keys are unique */
+const keyOf = (key: string) => key.replace(/^"|"$/g, "").replace(/\n/g, " ");
+const scalarTree = fc.oneof(
+  { weight: 5, arbitrary: word.map((w) => ({ scalar: `v${w}` })) },
+  { weight: 2, arbitrary: fc.integer().map((n) => ({ scalar: String(n) })) },
+  { weight: 1, arbitrary: word.map((w) => ({ scalar: `"v ${w}"` })) },
+  { weight: 1, arbitrary: fc.constant({ scalar: "" }) },
+  { weight: 1, arbitrary: fc.constant({ scalar: "x".repeat(5000) }) },
+);
+const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    scalarTree,
+    fc.record({
+      map: fc.uniqueArray(fc.tuple(keyText, fc.nat(5), tie("tree")), { minLength: 1, maxLength: 4, selector: ([k]) => keyOf(k) }),
+      flow: fc.boolean(),
+    }),
+    fc.record({
+      list: fc.array(fc.tuple(fc.option(keyText), fc.nat(2), tie("tree")), { minLength: 1, maxLength: 4 }),
+      flow: fc.boolean(),
+    }),
+  ),
+}));
+
+/** A key on its own: explicit (`? key`) where it cannot be implicit (too long, or on two lines). */
+function mustBeExplicit(key: string): boolean {
+  return key.length > 1000 || key.includes("\n");
+}
+
+function flowText(node: Tree, indent: string): string {
+  const next = indent + "  ";
+  if ("scalar" in node) return node.scalar === "" ? '""' : node.scalar;
+  const entry = (key: string, style: number, value: Tree) => {
+    const k = key.replace(/\n/g, `\n${next}`);
+    const v = flowText(value, next);
+    if (style === 1 || (mustBeExplicit(key) && style !== 2 && style !== 3)) return `? ${k} : ${v}`;
+    if (style === 2) return `? ${k}\n${next}: ${v}`;
+    if (style === 3) return `? ${k}`;
+    return `${k}: ${v}`;
+  };
+  if ("map" in node) return `{ ${node.map.map(([k, style, v]) => entry(k, style, v)).join(`,\n${next}`)} }`;
+  return `[ ${node.list.map(([k, style, v]) => (k === null ? flowText(v, next) : entry(k, style, v))).join(", ")} ]`;
+}
+
+/** A node after `key:` or `-`: on the same line, or (`later`) on the next, indented under the key. */
+function valueText(node: Tree, indent: string, later: boolean): string {
+  const next = indent + "  ";
+  if ("scalar" in node || node.flow) {
+    const text = flowText(node, next);
+    if (text === '""' && !later) return "\n";
+    return later ? `\n${next}${text}\n` : ` ${text}\n`;
+  }
+  return `\n${blockText(node, next)}`;
+}
+
+function blockText(node: Tree, indent: string): string {
+  if ("scalar" in node || node.flow) return `${indent}${flowText(node, indent)}\n`;
+  if ("list" in node) {
+    return node.list
+      .map(([k, style, v]) =>
+        k === null
+          ? // (an empty item, `-` and nothing, has no node: its list's items are placed at the list)
+            `${indent}-${"scalar" in v && v.scalar === "" ? ' ""\n' : valueText(v, indent, false)}`
+          : `${indent}- ${blockText({ map: [[k, style, v]], flow: false }, indent + "  ").slice(indent.length + 2)}`,
+      )
+      .join("");
+  }
+  return node.map
+    .map(([key, style, value]) => {
+      const k = key.replace(/\n/g, `\n${indent}  `);
+      if (style === 2) return `${indent}? ${k}\n`;
+      const head = !(style === 1 || style === 3 || mustBeExplicit(key))
+        ? `${indent}${k}:`
+        : style === 3
+          ? `${indent}? ${k} # the key\n${indent}# more\n\n${indent}:`
+          : `${indent}? ${k}\n${indent}:`;
+      if (style === 5) return `${head} # the value\n\n${indent}  # is below${valueText(value, indent, true)}`;
+      return head + valueText(value, indent, style === 4);
+    })
+    .join("");
+}
+
+const yamlDocument = fc
+  .tuple(fc.oneof(fc.constant(""), fc.constant(`long: ${"y".repeat(5000)}\n`)), tree)
+  .map(([before, node]) => before + blockText("scalar" in node ? { map: [["kroot", 0, node]], flow: false } : node, ""));
+
 describe("one parse, read as YAML 1.2 and positioned as before", () => {
   it.each(configFiles(FIXTURES).map((f) => [f.slice(FIXTURES.length + 1), f]))("%s", (_name, file) => {
     expectSameReading(readFileSync(file, "utf8"));
@@ -121,6 +225,31 @@ describe("one parse, read as YAML 1.2 and positioned as before", () => {
     expect(empty.locate(["d", 2])).toEqual({ line: 2, column: 3 });
     expectSameReading(`"quoted": 1\n'single': [ { a: 1 }, [ 2, 3 ] ]\nx: !!str 5\ny: &anchor\n  z: 1\n`);
     expectSameReading(`a: 1\r\nb:\r\n  - c\r\n  - d: e\r\n`);
+  });
+
+  it("explicit keys (? key, : value) in block and flow style, long and multi-line keys, values on later lines", () => {
+    const long = "k".repeat(5000);
+    // (the hostile-keys fixture's shape: an explicit key too long to be implicit, its value on the next line)
+    expectSameReading(`a: ${"x".repeat(960)}\nm:\n  ? "${long}"\n  : true\n  r: 1\n`);
+    expectSameReading(`- d: [${"y".repeat(6000)}]\n  ? "${long}"\n  : true\n`);
+    // block: a key with no value, several in a row, comments and blank lines before the `:`, empty values
+    expectSameReading(`? a\n: 1\n? b\n? c\n: 3\n? d # c\n# more\n\n: 4\n? e\n:\nf:\n`);
+    expectSameReading(`? |\n  block\n: v\n? "multi\n  line"\n: w\n? 'x\n\n  y'\n: z\n`);
+    expectSameReading(`? a\n:\n  - 1\n  - ? b\n    : c\n? &k k\n: &v 1\nl: *v\n? !!str 2\n: 3\n`);
+    expectSameReading(`a:\n  ? b\n  : c\n  d:\n    e\n  f:\n\n    # g\n    h: i\n`);
+    // flow: `?` on its line or not, the `:` on a later line, keys without values
+    expectSameReading(`{ ? a : b, ? c\n  : d, ? e, f, g: , "h":1, ? 'i' # j\n  :\n  k }\n`);
+    // a key and its value in [...] make one item, a one-pair mapping
+    expectSameReading(`x: [ a: b, ? c : d, ? e\n  : f, g, { h: i }, [ j: k ] ]\ny: [ ? "${long}"\n  : z ]\n`);
+  });
+
+  it("generated documents with explicit keys, flow pairs and values on later lines read the same", () => {
+    fc.assert(
+      fc.property(yamlDocument, (text) => {
+        expectSameReading(text);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("generated documents read the same", () => {
