@@ -39,7 +39,11 @@ export function validateConfig(data: Record<string, unknown>, limits: { entry: n
     return undefined;
   };
 
-  const shell = check(configShellSchema, { ...data, upstreams: objectOr(data.upstreams), sites: listOr(data.sites) }, []);
+  // an unknown top-level key is an error whatever it holds: its contents are neither counted nor checked
+  const known = Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, key in configShellSchema.shape ? value : null]),
+  );
+  const shell = check(configShellSchema, { ...known, upstreams: objectOr(data.upstreams), sites: listOr(data.sites) }, []);
   const upstreams: Record<string, unknown> = {};
   if (isObject(data.upstreams))
     for (const [name, value] of Object.entries(data.upstreams)) {
