@@ -104,10 +104,14 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
       report([], "the config must be a mapping with upstreams and sites (run `wssgen init` for an example)"),
     ]);
   // top-level x-* keys are the user's (YAML anchors, notes): ignored, never interpolated
-  const expanded = interpolate(withoutExtensions(source.data), env, report, source.text);
+  const expanded = stopAtMost(
+    source,
+    (bounded) => interpolate(withoutExtensions(source.data), env, bounded, source.text),
+    report,
+  );
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   provenance = expanded.provenance;
-  const typing = typeReferences(expanded.data, configSchema, provenance, report);
+  const typing = stopAtMost(source, (bounded) => typeReferences(expanded.data, configSchema, provenance, bounded), report);
   const parsed = validateConfig(expanded.data as Record<string, unknown>, { entry: limits.entry, maxIssues: MAX_PROBLEMS });
   if (!parsed.ok || typing.length) {
     const typed = new Set(typing.map((p) => p.path));
@@ -129,6 +133,36 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
  * aliases can hold them) is refused in bounded time and memory; fixing the first ones shows the next.
  */
 export const MAX_PROBLEMS = 100;
+
+/** Thrown by the `report` that `stopAtMost` hands out, once it has made MAX_PROBLEMS problems. */
+class TooManyProblems extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super("too many problems");
+  }
+}
+
+/**
+ * Runs a pass that reports problems one by one (interpolation, typing) with a `report` that stops it
+ * at MAX_PROBLEMS: then the problems so far are thrown as a ConfigError that says it stopped there.
+ */
+function stopAtMost<T>(
+  source: ConfigSource,
+  pass: (report: (path: KeyPath, message: string) => ConfigProblem) => T,
+  report: (path: KeyPath, message: string) => ConfigProblem,
+): T {
+  const made: ConfigProblem[] = [];
+  try {
+    return pass((path, message) => {
+      const problem = report(path, message);
+      made.push(problem);
+      if (made.length >= MAX_PROBLEMS) throw new TooManyProblems(made);
+      return problem;
+    });
+  } catch (error) {
+    if (error instanceof TooManyProblems) throw new ConfigError(capped(sortProblems(error.problems), true, source));
+    throw error;
+  }
+}
 
 /** The first MAX_PROBLEMS problems, and a last line saying that checking stopped there when it did. */
 function capped(problems: ConfigProblem[], stopped: boolean, source: ConfigSource): ConfigProblem[] {

@@ -95,6 +95,18 @@ describe("a config full of mistakes: bounded memory and time, the first problems
     expect(result.lines[0]).toMatch(/sites\[0\]\.domains\[0\]: "a!b" is not a valid domain/);
     expect(result.lines[100]).toMatch(/wssgen stopped after 100 problems/);
   });
+  it("360,000 unset ${VAR} references through aliases: the first 100, and a note", async () => {
+    const config = file(
+      "alias-unset.yaml",
+      `x-h: &h { X-A: "\${UNSET_A}" }\nx-r: &r [${Array.from({ length: 600 }, () => "{path: /ws, upstream: app, headers: *h}").join(",")}]\n${app}sites: [${Array.from({ length: 600 }, () => "{domains: [a.example.com], routes: *r}").join(",")}]\n`,
+    );
+    const result = await render(config);
+    expect(result.signal).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toHaveLength(101);
+    expect(result.lines[0]).toMatch(/routes\[0\]\.headers\.X-A: environment variable UNSET_A is not set/);
+    expect(result.lines[100]).toMatch(/wssgen stopped after 100 problems/);
+  });
   it("a few problems are all listed, with no note", async () => {
     const config = file("three.yaml", `${app}sites:\n  - domains: [a!b, c!d, e!f]\n    routes: [{path: /ws, upstream: app}]\n`);
     const result = await render(config);
