@@ -28,9 +28,10 @@ export function validateConfig(data: Record<string, unknown>, limits: { entry: n
   const issues: Issue[] = [];
   const oversized: KeyPath[] = [];
   const full = () => issues.length >= limits.maxIssues;
-  const check = <T>(schema: z.ZodType<T>, value: unknown, at: KeyPath): T | undefined => {
-    if (countValues(value, limits.entry) > limits.entry) {
-      oversized.push(at);
+  /** `value` checked by `schema`, its issues' paths under `at`; too large, it is `entry` that is reported */
+  const check = <T>(schema: z.ZodType<T>, value: unknown, at: KeyPath, counted = value, entry = at): T | undefined => {
+    if (countValues(counted, limits.entry) > limits.entry) {
+      oversized.push(entry);
       return undefined;
     }
     const parsed = schema.safeParse(value);
@@ -39,16 +40,24 @@ export function validateConfig(data: Record<string, unknown>, limits: { entry: n
     return undefined;
   };
 
-  // an unknown top-level key is an error whatever it holds: its contents are neither counted nor checked
-  const known = Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [key, key in configShellSchema.shape ? value : null]),
+  // an unknown top-level key is an error whatever it holds: its contents are neither counted nor checked;
+  // the shell's own values are counted, not its stand-ins for the upstreams and sites (checked below)
+  const others = Object.fromEntries(
+    Object.entries(data)
+      .filter(([key]) => key !== "upstreams" && key !== "sites")
+      .map(([key, value]) => [key, key in configShellSchema.shape ? value : null]),
   );
-  const shell = check(configShellSchema, { ...known, upstreams: objectOr(data.upstreams), sites: listOr(data.sites) }, []);
+  const shell = check(
+    configShellSchema,
+    { ...others, upstreams: objectOr(data.upstreams), sites: listOr(data.sites) },
+    [],
+    others,
+  );
   const upstreams: Record<string, unknown> = {};
   if (isObject(data.upstreams))
     for (const [name, value] of Object.entries(data.upstreams)) {
       if (full()) break;
-      const parsed = check(upstreamsSchema, { [name]: value }, ["upstreams"]);
+      const parsed = check(upstreamsSchema, { [name]: value }, ["upstreams"], value, ["upstreams", name]);
       if (parsed) Object.assign(upstreams, parsed);
     }
   const sites: unknown[] = [];

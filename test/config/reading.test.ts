@@ -107,6 +107,19 @@ describe("a config full of mistakes: bounded memory and time, the first problems
     expect(result.lines[0]).toMatch(/routes\[0\]\.headers\.X-A: environment variable UNSET_A is not set/);
     expect(result.lines[100]).toMatch(/wssgen stopped after 100 problems/);
   });
+  it("the entry limit is per site and per upstream: many small ones are never counted together", async () => {
+    const sites = Array.from({ length: 60 }, (_, i) => `{domains: [s${i}.example.com], routes: [{path: /ws, upstream: app}]}`);
+    const upstreams = Array.from({ length: 60 }, (_, i) => `  u${i}: { servers: ["127.0.0.1:${i + 1}"] }`).join("\n");
+    const config = file("many-small.yaml", `${app}${upstreams}\nsites: [${sites.join(",")}]\n`);
+    const result = await render(config, { WSSGEN_MAX_ENTRY_VALUES: "20" });
+    expect(result.stderr).not.toContain("holds more than");
+    expect(result.exitCode).toBe(0);
+    const over = await render(config, { WSSGEN_MAX_ENTRY_VALUES: "5" });
+    expect(over.exitCode).toBe(1);
+    expect(over.lines[0]).toMatch(
+      /many-small\.yaml:\d+:\d+ upstreams: holds more than 5 values|sites\[0\]: holds more than 5 values/,
+    );
+  });
   it("a few problems are all listed, with no note", async () => {
     const config = file("three.yaml", `${app}sites:\n  - domains: [a!b, c!d, e!f]\n    routes: [{path: /ws, upstream: app}]\n`);
     const result = await render(config);
