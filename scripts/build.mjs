@@ -31,6 +31,7 @@ try {
 }
 
 run(process.execPath, ["scripts/gen-templates.mjs"]);
+run(process.execPath, ["scripts/gen-types.mjs"]);
 rmSync(join(root, "dist"), { recursive: true, force: true });
 const { metafile } = await esbuild.build({
   absWorkingDir: root,

@@ -1,9 +1,12 @@
 /**
  * wssgen as a library: the same capabilities as the CLI, with types, and no side effects on import.
+ * Its declarations need nothing but TypeScript's own lib (test/package/package.test.ts type-checks
+ * them in an empty project): no zod, chalk, commander or @types/node.
  */
 export { loadConfig, parseConfig, findConfig, CONFIG_NAMES, type LoadOptions, type LoadedConfig } from "./config/load.js";
 export type * from "./config/model.js";
-export { configSchema, type RawConfig } from "./config/schema.js";
+// plain TypeScript, derived from the zod schema: the published declarations need no zod
+export type { RawConfig } from "./config/raw-config.gen.js";
 export { formatPath, type KeyPath } from "./config/path.js";
 export { render, renderChunks, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
 export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./render/version.js";

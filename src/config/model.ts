@@ -5,7 +5,11 @@
 import type { Duration } from "./duration.js";
 import type { KeyPath } from "./path.js";
 import type { Provenance } from "./provenance.js";
-import type { balanceMethods, tlsProfiles } from "./schema.js";
+
+/** upstreams.*.balance (here, not in the zod schema, so the public types need no zod) */
+export const balanceMethods = ["round-robin", "least-conn", "ip-hash", "hash", "random"] as const;
+/** sites[].tls.profile */
+export const tlsProfiles = ["intermediate", "modern"] as const;
 
 export type Balance = (typeof balanceMethods)[number];
 export type TlsProfile = (typeof tlsProfiles)[number];

@@ -1,4 +1,5 @@
 /** Raw (schema-valid) config → the normalized model: defaults, shorthands, merged headers. */
+import { createHash } from "node:crypto";
 import { durationToSeconds } from "./duration.js";
 import { DEFAULTS, type ListenAddress, type Route, type Site, type Tls, type Upstream, type WssgenConfig } from "./model.js";
 import type { KeyPath } from "./path.js";
@@ -118,16 +119,39 @@ export function forOutputFile(config: WssgenConfig, file: string): WssgenConfig 
   return namespace === config.nginx.namespace ? config : { ...config, nginx: { ...config.nginx, namespace } };
 }
 
-/** "/etc/nginx/conf.d/chat-ws.conf" → "chat_ws": the target's file name as an nginx identifier. */
+/**
+ * The target's file name as a namespace (`[a-z][a-z0-9_]{0,31}`), one-to-one for the names that can
+ * sit in one directory, so that two files in one conf.d never share a namespace (and so an upstream,
+ * a map variable or a zone):
+ *
+ * - a name that already is a namespace — `<name>.conf`, `<name>` lower-case letters, digits and
+ *   single inner "_", at most 32 characters — is its own: "chat_ws.conf" → "chat_ws",
+ *   "wssgen.conf" → "wssgen";
+ * - any other name loses something on the way (case, "-", ".", a leading digit, a missing ".conf",
+ *   length), so its readable part is followed by "__" and 8 hex digits of the SHA-256 of the whole
+ *   file name: "chat-ws.conf" → "chat_ws__<hash>", "Chat.conf" → "chat__<hash>". The first kind never
+ *   contains "__", so the two kinds cannot meet, and two names of the second kind meet only if
+ *   their readable parts and their digests are equal (1 in 4 billion).
+ */
 export function namespaceOf(target: string): string {
-  const base = (target.split("/").pop() ?? "wssgen").replace(/\.conf$/, "");
-  return (
-    base
+  const file = target.split("/").pop() ?? "";
+  const base = file.endsWith(".conf") ? file.slice(0, -".conf".length) : undefined;
+  if (base !== undefined && base.length <= NAMESPACE_MAX && LOSSLESS_NAMESPACE.test(base)) return base;
+  const digest = createHash("sha256").update(file).digest("hex").slice(0, 8);
+  const readable =
+    (base ?? file)
       .toLowerCase()
-      .replace(/[^a-z0-9_]/g, "_")
-      .replace(/^(?=\d)/, "n") || "wssgen"
-  );
+      .replace(/[^a-z0-9]+/g, "_")
+      .replace(/^_+/, "")
+      .replace(/^(?=\d)/, "n") || "wssgen";
+  const keep = NAMESPACE_MAX - `__${digest}`.length;
+  return `${readable.slice(0, keep).replace(/_+$/, "")}__${digest}`;
 }
+
+/** The longest namespace (RULES.namespace). */
+const NAMESPACE_MAX = 32;
+/** A namespace with no "__" and no trailing "_": what a lossless file name gives. */
+const LOSSLESS_NAMESPACE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 export function listenAddresses(listen: RawListen): ListenAddress[] {
   return (Array.isArray(listen) ? listen : [listen]).map(parseListen);

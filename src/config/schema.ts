@@ -8,6 +8,7 @@ import { describeDurationMaximum, type DurationKind, durationPattern, explainDur
 import { RULE_IDS } from "../lint/ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
+import { balanceMethods, tlsProfiles } from "./model.js";
 
 /** Top-level keys wssgen ignores. */
 export const EXTENSION_KEY = /^x-/;
@@ -176,8 +177,6 @@ const serverObjectSchema = z.strictObject({
   down: bool("Marked permanently unavailable.").optional(),
 });
 
-export const balanceMethods = ["round-robin", "least-conn", "ip-hash", "hash", "random"] as const;
-
 const upstreamSchema = z
   .strictObject({
     servers: z
@@ -218,8 +217,6 @@ const hstsSchema = z.union(
   ],
   { error: (issue) => `expected true, false or { maxAge, includeSubdomains, preload }, got ${typeName(issue.input)}` },
 );
-
-export const tlsProfiles = ["intermediate", "modern"] as const;
 
 const tlsSchema = z
   .strictObject({

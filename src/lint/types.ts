@@ -14,8 +14,11 @@ export interface Finding {
   path: KeyPath;
 }
 
-/** A file a rule may inspect, as read by `check` (rules themselves never touch the file system). */
-export type FileRead = { data: Buffer } | { error: string };
+/**
+ * A file a rule may inspect, as read by `check` (rules themselves never touch the file system).
+ * A Uint8Array (a Buffer is one), so that the library's types need no @types/node.
+ */
+export type FileRead = { data: Uint8Array } | { error: string };
 
 /**
  * nginx's real main config as `check` read it (with the files its main context includes): where it

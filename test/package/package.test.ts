@@ -209,6 +209,38 @@ describe("the tarball", () => {
     for (const field of ["repository", "homepage", "bugs"]) expect(manifest[field], field).toBeUndefined();
   });
 
+  it("its types compile in a TypeScript project with nothing else installed (skipLibCheck off, no @types/node)", async () => {
+    // dist/index.d.ts and all it reaches must not import the bundled devDependencies (zod, chalk,
+    // commander), nor use Node's globals (Buffer), which a library user need not have. The unpacked
+    // tarball is what `npm install` of it puts in node_modules (it installs nothing else).
+    const dir = join(work, "types-consumer");
+    cpSync(pkgDir, join(dir, "node_modules/wssgen"), { recursive: true });
+    const consumer = join(dir, "consumer.mts");
+    writeFileSync(
+      consumer,
+      [
+        'import { loadConfig, parseConfig, parseVersion, render, type RawConfig, type WssgenConfig } from "wssgen";',
+        'const raw: RawConfig = { upstreams: { app: { servers: ["127.0.0.1:9000"] } }, sites: [{ domains: ["a.example.com"], routes: [{ path: "/ws", upstream: "app" }] }] };',
+        'const config: WssgenConfig = parseConfig("inline.yaml", JSON.stringify(raw), {}).config;',
+        'const text: string = render(config, { version: parseVersion("1.26")! });',
+        "export const used = [loadConfig, text];",
+        "",
+      ].join("\n"),
+    );
+    const options = {
+      strict: true,
+      module: "nodenext",
+      target: "es2022",
+      lib: ["es2022"],
+      skipLibCheck: false,
+      noEmit: true,
+      types: [],
+    };
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: options, files: ["consumer.mts"] }));
+    const tsc = await run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir);
+    expect([tsc.exitCode, tsc.stdout], tsc.stderr).toEqual([0, ""]);
+  });
+
   it("carries the licence of every package bundled into dist/", () => {
     const bundled = new Set<string>();
     for (const file of files.filter((f) => f.endsWith(".js")))

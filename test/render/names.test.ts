@@ -4,12 +4,14 @@
  * namespace, stays within nginx's limits, and two files that use the same upstream and site names
  * pass the real `nginx -t` together.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatPath } from "../../src/config/path.js";
 import { parseConfig } from "../../src/config/load.js";
+import { namespaceOf } from "../../src/config/normalize.js";
+import { RULES } from "../../src/config/values.js";
 import type { WssgenConfig } from "../../src/config/model.js";
 import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
 import { withSandbox } from "../../src/nginx/sandbox.js";
@@ -196,6 +198,56 @@ describe("every http-wide name carries the namespace", () => {
   });
 });
 
+/**
+ * File names that sit side by side in one conf.d but that lower-casing and mapping every other
+ * character to "_" would give one namespace (and so one upstream block, map variable and zone).
+ */
+const COLLIDING_FILES = [
+  ["x-y.conf", "x_y.conf", "x.y.conf", "x__y.conf", "x_y_.conf", "X_Y.conf", "x_y"],
+  ["Chat.conf", "chat.conf", "CHAT.conf", "chat", "chat.CONF"],
+  ["a.b.conf", "a_b.conf", "a-b.conf"],
+  ["1.conf", "n1.conf", "1"],
+  ["wssgen.conf", "WSSGEN.conf", "wssgen", ".conf", "-.conf", "é.conf"],
+  [`${"x".repeat(32)}.conf`, `${"x".repeat(33)}.conf`, `${"x".repeat(34)}.conf`, `${"x".repeat(31)}-.conf`],
+];
+
+describe("the namespace a file name gives (namespaceOf)", () => {
+  const namespace = RULES.namespace.pattern;
+
+  it("names that are already namespaces keep them", () => {
+    for (const name of ["wssgen", "chat_ws", "a1", "x_y", "chat_2", "x".repeat(32)])
+      expect(namespaceOf(`/etc/nginx/conf.d/${name}.conf`)).toBe(name);
+  });
+
+  it("other names keep a readable part and add 8 hex digits of the file name's hash", () => {
+    expect(namespaceOf("/etc/nginx/conf.d/chat-ws.conf")).toMatch(/^chat_ws__[0-9a-f]{8}$/);
+    expect(namespaceOf("Chat.conf")).toMatch(/^chat__[0-9a-f]{8}$/);
+    expect(namespaceOf("1.conf")).toMatch(/^n1__[0-9a-f]{8}$/);
+    expect(namespaceOf(`${"chat-".repeat(40)}.conf`)).toMatch(/^chat_chat_chat_chat_ch__[0-9a-f]{8}$/);
+    // the directory does not count, only the file's name
+    expect(namespaceOf("/a/chat-ws.conf")).toBe(namespaceOf("/b/chat-ws.conf"));
+  });
+
+  it("file names that can sit in one directory get different namespaces, each a valid one", () => {
+    const all = COLLIDING_FILES.flat();
+    const namespaces = all.map((file) => namespaceOf(`/etc/nginx/conf.d/${file}`));
+    for (const [i, ns] of namespaces.entries()) expect(ns, all[i]).toMatch(namespace);
+    expect(new Set(namespaces).size).toBe(all.length);
+  });
+
+  it("is one-to-one over many generated names that differ only in case and punctuation", () => {
+    const parts = ["a", "A", "b", "1", "_", "-", ".", "__"];
+    const names = new Set<string>();
+    for (const x of parts) for (const y of parts) for (const z of parts) names.add(`${x}${y}${z}`);
+    for (const ending of [".conf", ""]) {
+      const files = [...names].map((n) => `${n}${ending}`);
+      const namespaces = files.map(namespaceOf);
+      for (const ns of namespaces) expect(ns).toMatch(namespace);
+      expect(new Set(namespaces).size).toBe(files.length);
+    }
+  });
+});
+
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http block of %s", (_label, build) => {
   const nginxTarget = { version: build.version, openssl: build.openssl };
   const test = (files: Record<string, string>) =>
@@ -234,6 +286,34 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
     }
   });
 
+  it("file names that would map to one namespace, rendered with `render -o` into one conf.d, pass nginx -t together", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-colliding-"));
+    try {
+      // the issue's pairs, and more: each pair's first would collide with its second. (Not more files, nor
+      // origins: from about 8 such files nginx warns that it "could not build optimal variables_hash".)
+      const files = ["x-y.conf", "x_y.conf", "Chat.conf", "chat.conf", "a.b.conf", "a_b.conf", "1.conf", "n1.conf"];
+      files.push(`${"x".repeat(32)}.conf`, `${"x".repeat(33)}.conf`);
+      const outputs: Record<string, string> = {};
+      for (const [i, file] of files.entries()) {
+        // one site whose upstream is `app`, as `wssgen init` writes it, with a connection limit (a zone)
+        const config = `upstreams:\n  app: { servers: ["127.0.0.1:${9100 + i}"] }\nsites:\n  - domains: [site${i}.example.com]\n    listen: 127.0.0.1:18480\n    routes:\n      - { path: /ws, upstream: app, maxConnectionsPerIp: 10 }\n`;
+        writeFileSync(join(dir, `c${i}.yaml`), config);
+        const args = ["render", "-c", `c${i}.yaml`, "--nginx-version", formatVersion(build.version), "-o", file];
+        const rendered = await runCli(args, { cwd: dir });
+        expect(rendered.exitCode, rendered.stderr).toBe(0);
+        outputs[file] = readFileSync(join(dir, file), "utf8");
+      }
+      const upstreams = Object.values(outputs).map((o) => /^upstream "?([^" ]+)"? \{/m.exec(o)![1]!.toLowerCase());
+      expect(new Set(upstreams).size).toBe(files.length);
+      const result = await test(outputs);
+      expect(result.errors, result.stderr).toEqual([]);
+      expect(result.warnings, result.stderr).toEqual([]);
+      expect(result.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("the longest namespace (32 characters) passes nginx -t", async () => {
     const output = render(inNamespace(load(everything(18463)), "n".repeat(32)), nginxTarget);
     const result = await test({ "wssgen.conf": output });
@@ -243,7 +323,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
 
   it("a namespace taken from a 200-character target file name passes nginx -t", async () => {
     const config = load(everything(18466, `/etc/nginx/conf.d/${"chat-".repeat(40)}.conf`));
-    expect(config.nginx.namespace.length).toBeGreaterThan(32); // derived, not validated: any length reaches the renderer
+    expect(config.nginx.namespace).toMatch(/^chat_chat_chat_chat_ch__[0-9a-f]{8}$/); // cut to 32, plus a hash
     const result = await test({ "wssgen.conf": render(config, nginxTarget) });
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);

@@ -11,7 +11,7 @@ import type { FileRead, Rule, RuleResult } from "../types.js";
 const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 14;
 
-function firstCertificate(pem: Buffer): X509Certificate {
+function firstCertificate(pem: Uint8Array): X509Certificate {
   // a chain file holds the leaf first; X509Certificate reads the first PEM block
   return new X509Certificate(pem);
 }
@@ -46,7 +46,7 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   if (!keyFile || "error" in keyFile) unreadable(keyPath, tls.key, keyFile && "error" in keyFile ? keyFile.error : "not read");
   else {
     try {
-      key = createPrivateKey(keyFile.data);
+      key = createPrivateKey(Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength));
     } catch {
       unreadable(keyPath, tls.key, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
     }
