@@ -69,6 +69,31 @@ describe("hostile keys and values are shown escaped and cut (fixtures/invalid/ho
   });
 });
 
+describe("JSON output escapes bidi, zero-width and line-separator characters as \\u escapes (issue 8 §2)", () => {
+  const name = "x\n::error::pwned\u202e\u2028.yaml";
+  const expectEscaped = (stdout: string) => {
+    expect(stdout).not.toMatch(UNSAFE);
+    expect(stdout).toContain("\\u202e");
+    // the same string, once parsed
+    expect((JSON.parse(stdout) as { file: string }).file).toBe(name);
+  };
+
+  it("check --format json: a result, and a failure document (a config that does not load)", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, name),
+      'upstreams: { chat: { servers: ["127.0.0.1:9"] } }\nsites:\n  - { domains: [a.example.com], routes: [{ path: /ws, upstream: chat }] }\n',
+    );
+    const result = await runCli(["check", "-c", name, "--nginx", "skip", "--format", "json"], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expectEscaped(result.stdout);
+    writeFileSync(join(dir, name), "sites: [\n");
+    const failure = await runCli(["check", "-c", name, "--nginx", "skip", "--format", "json"], { cwd: dir });
+    expect(failure.exitCode).toBe(1);
+    expectEscaped(failure.stdout);
+  });
+});
+
 describe("nginx -t echoes the offending token: shown cut and escaped, mapped to its key", () => {
   it.each(["text", "json", "github"])("check --format %s", async (format) => {
     const dir = tmp();
