@@ -27,6 +27,11 @@ export interface LoadOptions {
   env?: Env;
   /** how to read stdin (injected by tests) */
   readStdin?: () => Promise<string>;
+  /**
+   * Called as soon as the values from `${VAR}` are known (before any later step can fail), when
+   * there are some: the CLI redacts every line it prints about this config through it.
+   */
+  onProvenance?: ((provenance: Provenance) => void) | undefined;
 }
 
 export interface LoadedConfig {
@@ -85,7 +90,12 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
 }
 
 /** Parse and validate config text; throws ConfigError listing every problem found. */
-export function parseConfig(file: string, text: string, env: Env = process.env): LoadedConfig {
+export function parseConfig(
+  file: string,
+  text: string,
+  env: Env = process.env,
+  onProvenance?: (provenance: Provenance) => void,
+): LoadedConfig {
   const source = parseSource(file, text, readLimits(env));
   let provenance = Provenance.none;
   // every problem names the variables its value came from and never prints a value from the environment
@@ -105,6 +115,7 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
   const expanded = interpolate(withoutExtensions(source.data), env, report, source.text);
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   provenance = expanded.provenance;
+  if (!provenance.isEmpty()) onProvenance?.(provenance);
   const typing = typeReferences(expanded.data, configSchema, provenance, report);
   const parsed = configSchema.safeParse(expanded.data);
   if (!parsed.success || typing.length) {
@@ -121,7 +132,7 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const { file, text } = await readConfigText(options);
-  return parseConfig(file, text, options.env ?? process.env);
+  return parseConfig(file, text, options.env ?? process.env, options.onProvenance);
 }
 
 function sortProblems<T extends { line: number; column: number }>(problems: T[]): T[] {
