@@ -544,7 +544,7 @@ export async function main(argv: string[]): Promise<number> {
     const stack =
       debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
     if (machine) {
-      if (stack) process.stderr.write(`${showText(stack)}\n`);
+      if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
       const described = describeFailure(error, CommanderError);
       const exitCode = described.exitCode;
       const failures = redactAll(described.failures);
@@ -570,7 +570,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
-    if (stack) process.stderr.write(`${showText(stack)}\n`);
+    if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
     else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
     return ExitCode.invalid;
   }
