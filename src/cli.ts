@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
+import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
 import { escapeText } from "./util/show.js";
 
@@ -55,8 +56,35 @@ export function showLine(line: string): string {
 export function showText(text: string): string {
   return text.split("\n").map(showLine).join("\n");
 }
-/** One line on stderr, through showLine: a newline inside it is shown as \n. */
-const err = (line: string) => process.stderr.write(`${showLine(line)}\n`);
+/**
+ * The configs this command loaded whose values came from `${VAR}`: every line about them that wssgen
+ * prints (progress, results, errors, reports) is redacted here, at the one place lines leave, so
+ * that no message can forget to (see config/provenance.ts). Data on stdout (rendered config,
+ * diffs) is not a message and shows the values, as documented.
+ */
+const provenances: Provenance[] = [];
+/** What every command passes to loadConfig, so the edge learns which values to redact. */
+const loadHooks = { onProvenance: (provenance: Provenance) => void provenances.push(provenance) };
+/** `text` with every value from the environment of a loaded config redacted. */
+function redact(text: string): string {
+  return provenances.reduce((t, provenance) => provenance.redact(t), text);
+}
+/** Every string in a result (check's findings, its nginx binary, ...) redacted, before any format prints it. */
+function redactAll<T>(value: T): T {
+  if (!provenances.length) return value;
+  const walk = (v: unknown): unknown =>
+    typeof v === "string"
+      ? redact(v)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : v !== null && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+          : v;
+  return walk(value) as T;
+}
+
+/** One line on stderr, redacted and through showLine: a newline inside it is shown as \n. */
+const err = (line: string) => process.stderr.write(`${showLine(redact(line))}\n`);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
@@ -171,7 +199,7 @@ output into a live file with the shell: the shell empties that file before wssge
         import("./report/text.js"),
         import("./render/version.js"),
       ]);
-      const result = await renderCommand(opts);
+      const result = await renderCommand({ ...opts, ...loadHooks });
       const color = await colorFor(process.stderr);
       for (const line of formatFindings(result.findings, result.source, color)) err(line);
       if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
@@ -223,7 +251,7 @@ output into a live file with the shell: the shell empties that file before wssge
         strict?: boolean;
       }) => {
         const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
-        const result = await check({ ...opts, nginxMode: opts.nginx });
+        const result = redactAll(await check({ ...opts, ...loadHooks, nginxMode: opts.nginx }));
         const report = formatCheck(
           result,
           opts.format,
@@ -284,7 +312,14 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
           opts.probe === undefined
             ? undefined
             : { url: opts.probe, options: { origin: opts.probeOrigin, ca, insecure: opts.probeInsecure } };
-        const result = await apply({ ...opts, probe, lockTimeoutMs, reloadTimeoutMs, onStep: (message) => err(message) });
+        const result = await apply({
+          ...opts,
+          ...loadHooks,
+          probe,
+          lockTimeoutMs,
+          reloadTimeoutMs,
+          onStep: (message) => err(message),
+        });
         if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
         else if (result.status === "dry-run") {
           out(result.diff);
@@ -314,7 +349,7 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
     )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
       const { planDeploy } = await import("./deploy/apply.js");
-      const plan = await planDeploy(opts);
+      const plan = await planDeploy({ ...opts, ...loadHooks });
       if (!plan.changed) err(`${plan.target} is up to date`);
       else {
         out(plan.diff());
@@ -509,8 +544,10 @@ export async function main(argv: string[]): Promise<number> {
     const stack =
       debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
     if (machine) {
-      if (stack) process.stderr.write(`${showText(stack)}\n`);
-      const { exitCode, failures } = describeFailure(error, CommanderError);
+      if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
+      const described = describeFailure(error, CommanderError);
+      const exitCode = described.exitCode;
+      const failures = redactAll(described.failures);
       if (machine.command === "check") {
         const { formatCheckFailure } = await import("./report/check.js");
         out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
@@ -533,7 +570,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
-    if (stack) process.stderr.write(`${showText(stack)}\n`);
+    if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
     else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
     return ExitCode.invalid;
   }

@@ -109,10 +109,13 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   });
 
   const detected = mode === "skip" ? undefined : await nginx.version();
-  if (!detected && mode === "require")
-    throw new EnvironmentError(
+  if (!detected && mode === "require") {
+    const error = new EnvironmentError(
       notFoundMessage(nginx.location, "install nginx, set nginx.binary to its path, or use --nginx auto|skip"),
     );
+    // nginx.binary may come from ${VAR}
+    throw config.provenance ? error.redactWith((text) => config.provenance!.redact(text)) : error;
+  }
   const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
   const features = featuresFor(target.version, target.openssl);
 

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import * as z from "zod";
 import { configSchema } from "../config/schema.js";
+import { toJson } from "../util/show.js";
 import { writeFileAtomic } from "../util/write-file.js";
 
 export function jsonSchema(): Record<string, unknown> {
@@ -14,7 +15,7 @@ export function jsonSchema(): Record<string, unknown> {
 }
 
 export function schemaCommand(): string {
-  return `${JSON.stringify(jsonSchema(), null, 2)}\n`;
+  return toJson(jsonSchema());
 }
 
 /** `wssgen schema -o FILE`: writes the schema atomically (whole or not at all); returns the file as given. */

@@ -28,6 +28,11 @@ export interface LoadOptions {
   env?: Env;
   /** how to read stdin (injected by tests) */
   readStdin?: () => Promise<string>;
+  /**
+   * Called as soon as the values from `${VAR}` are known (before any later step can fail), when
+   * there are some: the CLI redacts every line it prints about this config through it.
+   */
+  onProvenance?: ((provenance: Provenance) => void) | undefined;
 }
 
 export interface LoadedConfig {
@@ -86,7 +91,12 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
 }
 
 /** Parse and validate config text; throws ConfigError listing every problem found. */
-export function parseConfig(file: string, text: string, env: Env = process.env): LoadedConfig {
+export function parseConfig(
+  file: string,
+  text: string,
+  env: Env = process.env,
+  onProvenance?: (provenance: Provenance) => void,
+): LoadedConfig {
   const limits = readLimits(env);
   const source = parseSource(file, text, limits);
   let provenance = Provenance.none;
@@ -111,6 +121,7 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
   );
   if (expanded.problems.length) throw new ConfigError(expanded.problems);
   provenance = expanded.provenance;
+  if (!provenance.isEmpty()) onProvenance?.(provenance);
   const typing = stopAtMost(source, (bounded) => typeReferences(expanded.data, configSchema, provenance, bounded), report);
   const parsed = validateConfig(expanded.data as Record<string, unknown>, { entry: limits.entry, maxIssues: MAX_PROBLEMS });
   if (!parsed.ok || typing.length) {
@@ -175,7 +186,7 @@ function capped(problems: ConfigProblem[], stopped: boolean, source: ConfigSourc
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const { file, text } = await readConfigText(options);
-  return parseConfig(file, text, options.env ?? process.env);
+  return parseConfig(file, text, options.env ?? process.env, options.onProvenance);
 }
 
 function sortProblems<T extends { line: number; column: number }>(problems: T[]): T[] {

@@ -13,6 +13,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
 import type { WssgenConfig } from "../config/model.js";
+import type { Provenance } from "../config/provenance.js";
 import { formatPath, type KeyPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
@@ -177,6 +178,7 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
     lock: sidecar(target, "lock"),
     legacyPending: sidecar(target, "pending"),
   };
+  if (config.provenance) nameDerivedPaths(config.provenance, plan.target, target, files);
   const ctx: Context = {
     options,
     step: options.onStep ?? (() => undefined),
@@ -515,6 +517,31 @@ async function includes(dump: string, target: string): Promise<boolean> {
   const files = [...new Set([...dump.matchAll(/^# configuration file (.+):$/gm)].map((m) => m[1]!))];
   for (const file of files) if (file === target || (await realpath(file).catch(() => file)) === real) return true;
   return false;
+}
+
+/**
+ * Paths apply makes from a target that came from `${VAR}` (the file a symlink points to, its
+ * directory, the backup, journal and lock beside it) are named as what they are, `the backup beside
+ * ${TG}`, never as a `${TG}` with the rest of the secret's file name around it.
+ */
+function nameDerivedPaths(
+  provenance: Provenance,
+  configured: string,
+  target: string,
+  files: Record<"journal" | "backup" | "lock" | "legacyPending", string>,
+): void {
+  const shownConfigured = provenance.redact(configured);
+  if (shownConfigured === configured) return;
+  if (target !== configured) provenance.derive(target, `the file ${shownConfigured} links to`);
+  const shown = provenance.redact(target);
+  const derived: [string, string][] = [
+    [files.backup, `the backup beside ${shown}`],
+    [files.journal, `the journal beside ${shown}`],
+    [files.lock, `the lock beside ${shown}`],
+    [files.legacyPending, `the pending marker beside ${shown}`],
+    [dirname(target), `the directory of ${shown}`],
+  ];
+  for (const [path, phrase] of derived) if (provenance.redact(path) !== path) provenance.derive(path, phrase);
 }
 
 /** Where the running master's pid is: the main config's `pid` directive, else nginx's compiled default. */

@@ -6,13 +6,13 @@ import type { ChalkInstance } from "chalk";
 import { formatPath } from "../config/path.js";
 import type { CheckResult, LocatedFinding } from "../check/check.js";
 import type { Severity } from "../lint/index.js";
-import { escapeText } from "../util/show.js";
+import { escapeText, toJson } from "../util/show.js";
 import { findingLines } from "./text.js";
 
 export type CheckFormat = "text" | "json" | "github";
 
 export function formatCheck(result: CheckResult, format: CheckFormat, color: ChalkInstance): string {
-  if (format === "json") return `${JSON.stringify(checkJson(result), null, 2)}\n`;
+  if (format === "json") return toJson(checkJson(result));
   const lines =
     format === "github" ? result.findings.map(githubLine) : findingLines(result.findings, color, "wssgen check --format json");
   lines.push(summaryLine(result, format === "text" ? color : undefined));
@@ -112,7 +112,7 @@ export function formatCheckFailure(
       path: f.path ?? "",
     })),
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return toJson(document);
 }
 
 function plural(n: number, word: string): string {

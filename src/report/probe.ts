@@ -1,18 +1,10 @@
 /** `probe` results for people and for tools. Each fact once: the status and the answer time on the first line. */
 import type { ChalkInstance } from "chalk";
 import { describeAnswerer, statusTextOf, type ProbeResult } from "../probe/probe.js";
-import { escapeText, showValue } from "../util/show.js";
-
-/**
- * Characters that JSON.stringify leaves as they are but that make a log read differently from what
- * it says (bidirectional and zero-width controls, U+2028/9, C1 controls): written as \u escapes, which
- * decode to the same string.
- */
-const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+import { escapeText, showValue, toJson } from "../util/show.js";
 
 export function formatProbe(result: ProbeResult, format: "text" | "json", color: ChalkInstance): string {
-  if (format === "json")
-    return `${JSON.stringify(result, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+  if (format === "json") return toJson(result);
   const lines: string[] = [];
   const upgrade = result.timing.upgradeMs === undefined ? "" : ` in ${result.timing.upgradeMs} ms`;
   const answered = result.status !== undefined && result.status !== 101;
@@ -59,5 +51,5 @@ export function formatProbe(result: ProbeResult, format: "text" | "json", color:
 export function formatProbeFailure(url: string | undefined, problems: { code: string; message: string }[]): string {
   const problem = problems[0] ?? { code: "internal", message: "unknown error" };
   const message = problems.map((p) => p.message).join("; ");
-  return `${JSON.stringify({ url: url ?? null, ok: false, headers: {}, timing: {}, problem: { code: problem.code, message } }, null, 2)}\n`;
+  return toJson({ url: url ?? null, ok: false, headers: {}, timing: {}, problem: { code: problem.code, message } });
 }

@@ -25,6 +25,22 @@ export function escapeText(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
 
+/**
+ * Characters that JSON.stringify leaves as they are but that make a log read differently from what
+ * it says (bidirectional and zero-width controls, U+2028/9, C1 controls, DEL): written as \u escapes,
+ * which decode to the same string. (JSON.stringify escapes C0 controls and lone surrogates itself.)
+ */
+const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
+
+/**
+ * A JSON document for a machine format (check, probe, schema), indented, with a final newline: every
+ * character that could make a log or a terminal show something else is a \u escape. The one place
+ * wssgen writes JSON for people's tools.
+ */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+}
+
 /** The longest value a message shows whole, in characters (UTF-16 code units). */
 export const SHOW_MAX = 60;
 

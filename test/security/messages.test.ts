@@ -5,14 +5,15 @@
  * escaped and cut; and a value that came from the environment (`${VAR}`) is never printed — the
  * message names the variable instead.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 import { startNginx, type NginxServer } from "../helpers/nginx-server.js";
-import { FIXTURES } from "../helpers/paths.js";
+import { BIN, FIXTURES } from "../helpers/paths.js";
 import { freePort } from "../helpers/ports.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "wssgen-messages-"));
@@ -66,6 +67,31 @@ describe("hostile keys and values are shown escaped and cut (fixtures/invalid/ho
     const paths = (JSON.parse(r.stdout) as { findings: { path: string }[] }).findings.map((f) => f.path);
     expect(paths).toContain('upstreams.chat["keepalive\\n::error file=x,line=1::pwned"]');
     expect(paths).toContain(`sites[0]["${"k".repeat(60)}…" (5000 characters)]`);
+  });
+});
+
+describe("JSON output escapes bidi, zero-width and line-separator characters as \\u escapes (issue 8 §2)", () => {
+  const name = "x\n::error::pwned\u202e\u2028.yaml";
+  const expectEscaped = (stdout: string) => {
+    expect(stdout).not.toMatch(UNSAFE);
+    expect(stdout).toContain("\\u202e");
+    // the same string, once parsed
+    expect((JSON.parse(stdout) as { file: string }).file).toBe(name);
+  };
+
+  it("check --format json: a result, and a failure document (a config that does not load)", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, name),
+      'upstreams: { chat: { servers: ["127.0.0.1:9"] } }\nsites:\n  - { domains: [a.example.com], routes: [{ path: /ws, upstream: chat }] }\n',
+    );
+    const result = await runCli(["check", "-c", name, "--nginx", "skip", "--format", "json"], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expectEscaped(result.stdout);
+    writeFileSync(join(dir, name), "sites: [\n");
+    const failure = await runCli(["check", "-c", name, "--nginx", "skip", "--format", "json"], { cwd: dir });
+    expect(failure.exitCode).toBe(1);
+    expectEscaped(failure.stdout);
   });
 });
 
@@ -264,6 +290,182 @@ describe("a value from ${VAR} is never printed: the message names the variable",
         expectNoSecret(r, "s3cr3t");
         expect(r.stderr).toContain("reload command not found: ${RELOAD}");
       });
+    });
+  });
+
+  describe("every line about a config passes its redaction: results, nginx's path, derived paths (issue 8 §2)", () => {
+    const nbConfig = [
+      'nginx: { binary: "${NB}" }',
+      'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+      "sites:",
+      "  - { domains: [a.example.com], listen: 8080, routes: [{ path: /ws, upstream: chat }] }",
+      "",
+    ].join("\n");
+
+    it.each(["text", "json", "github"])(
+      "check --nginx require --format %s: nginx.binary from ${NB} is not found, or does not run",
+      async (format) => {
+        const dir = tmp();
+        writeFileSync(join(dir, "nb.yaml"), nbConfig);
+        const missing = await runCli(["check", "-c", "nb.yaml", "--nginx", "require", "--format", format], {
+          cwd: dir,
+          env: { NB: "/opt/hunter2/nginx" },
+        });
+        expect(missing.exitCode).toBe(2);
+        expectNoSecret(missing, "hunter2");
+        expect(`${missing.stdout}${missing.stderr}`).toContain("nginx not found: the value of ${NB} is not an executable file");
+        mkdirSync(join(dir, "hunter2bin"));
+        writeFileSync(join(dir, "hunter2bin", "nginx"), "#!/bin/sh\nexit 3\n");
+        chmodSync(join(dir, "hunter2bin", "nginx"), 0o755);
+        const broken = await runCli(["check", "-c", "nb.yaml", "--nginx", "require", "--format", format], {
+          cwd: dir,
+          env: { NB: join(dir, "hunter2bin", "nginx") },
+        });
+        expect(broken.exitCode).toBe(2);
+        expectNoSecret(broken, "hunter2");
+        expect(`${broken.stdout}${broken.stderr}`).toContain("nginx at the value of ${NB} does not run");
+      },
+    );
+
+    it("check --format json: the nginx binary it ran, from ${NB}, is named, not shown", async () => {
+      const dir = tmp();
+      writeFileSync(join(dir, "nb.yaml"), nbConfig);
+      mkdirSync(join(dir, "hunter2bin"));
+      symlinkSync(nginx.binary.startsWith("/") ? nginx.binary : "/usr/sbin/nginx", join(dir, "hunter2bin", "nginx"));
+      const r = await runCli(["check", "-c", "nb.yaml", "--format", "json"], {
+        cwd: dir,
+        env: { NB: join(dir, "hunter2bin", "nginx") },
+      });
+      expectNoSecret(r, "hunter2");
+      expect((JSON.parse(r.stdout) as { nginx: { binary: string } }).nginx.binary).toBe("${NB}");
+    });
+
+    const targetConfig = (port: number) =>
+      [
+        `nginx: { binary: ${JSON.stringify(nginx.binary)}, target: "\${TG}", mainConfig: "\${MC}", reload: [${JSON.stringify(nginx.binary)}, -c, "\${RL}", -s, reload] }`,
+        'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+        "sites:",
+        `  - { domains: [chat.example.com], listen: "127.0.0.1:${port}", routes: [{ path: /ws, upstream: chat }] }`,
+        "",
+      ].join("\n");
+
+    describe("apply and diff with target, main config and reload command from ${VAR}, against a real nginx", () => {
+      let server: NginxServer;
+      let dir: string;
+      let env: Record<string, string>;
+      beforeEach(async () => {
+        dir = tmp();
+        // the main config and the target live under directories named after the secret
+        mkdirSync(join(dir, "hunter2etc"));
+        server = startNginx(nginx, { basePort: await freePort() });
+        const mainConfig = join(dir, "hunter2etc", "nginx.conf");
+        symlinkSync(server.mainConfig, mainConfig);
+        env = { TG: join(server.confDir, "hunter2.conf"), MC: mainConfig, RL: mainConfig };
+        writeFileSync(join(dir, "tg2.yaml"), targetConfig(await freePort()));
+      });
+      afterEach(() => server.stop());
+
+      it("--dry-run's lines, apply's result line, and the up-to-date lines of apply and diff", async () => {
+        const dry = await runCli(["apply", "-c", "tg2.yaml", "--dry-run"], { cwd: dir, env });
+        expect(dry.exitCode, dry.stderr).toBe(0);
+        expect(dry.stderr).not.toContain("hunter2");
+        expect(dry.stderr).toContain("would write ${TG} (a first deploy)");
+        expect(dry.stderr).toMatch(/would run: \S+ -T -c \$\{MC\}/);
+        expect(dry.stderr).toMatch(/would run: \S+ -c \$\{(?:MC|RL)\} -s reload/);
+
+        const applied = await runCli(["apply", "-c", "tg2.yaml"], { cwd: dir, env });
+        expect(applied.exitCode, applied.stderr).toBe(0);
+        expectNoSecret(applied, "hunter2");
+        expect(applied.stderr).toMatch(/applied \$\{TG\}$/m);
+
+        for (const argv of [["apply"], ["diff"]]) {
+          const again = await runCli([...argv, "-c", "tg2.yaml"], { cwd: dir, env });
+          expect(again.exitCode, again.stderr).toBe(0);
+          expectNoSecret(again, "hunter2");
+          expect(again.stderr).toContain("${TG} is up to date");
+        }
+      });
+
+      it("--recover after a kill -9 at `written` names the backup as derived, and leaves no piece of the secret", async () => {
+        expect((await runCli(["apply", "-c", "tg2.yaml"], { cwd: dir, env })).exitCode).toBe(0);
+        writeFileSync(join(dir, "tg2.yaml"), readFileSync(join(dir, "tg2.yaml"), "utf8").replace("path: /ws", "path: /v2"));
+        const child: ResultPromise = execa("node", [BIN, "apply", "-c", "tg2.yaml"], {
+          cwd: dir,
+          reject: false,
+          env: { NO_COLOR: "1", ...env, WSSGEN_APPLY_PAUSE_AT: "written" },
+        });
+        let stderr = "";
+        child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        for (let i = 0; i < 600 && !stderr.includes("paused at written"); i++) await new Promise((r) => setTimeout(r, 25));
+        child.kill("SIGKILL");
+        await child;
+        expect(stderr).toContain("paused at written");
+        expect(stderr).not.toContain("hunter2");
+        const r = await runCli(["apply", "-c", "tg2.yaml", "--recover"], { cwd: dir, env });
+        expect(r.exitCode, r.stderr).toBe(0);
+        expectNoSecret(r, "hunter2");
+        expect(r.stderr).toContain("restored the last good config to ${TG} byte for byte from the backup beside ${TG}");
+        expect(r.stderr).toMatch(/^recovered \$\{TG\}$/m);
+      });
+    });
+  });
+
+  describe("redaction leaves what is not secret alone, and never makes advice wrong", () => {
+    it("a literal domain that equals a secret in another letter case keeps its own advice", async () => {
+      const dir = tmp();
+      writeFileSync(
+        join(dir, "wssgen.yaml"),
+        [
+          'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+          "sites:",
+          '  - { domains: ["${NAME}.example.com"], listen: 8080, routes: [{ path: /ws, upstream: chat }] }',
+          "  - { domains: [hunter2dir.example.com], listen: 8081, routes: [{ path: /ws, upstream: chat }] }",
+          "",
+        ].join("\n"),
+      );
+      const r = await runCli(["check", "--nginx", "skip"], { cwd: dir, env: { NAME: "Hunter2Dir" } });
+      expect(r.stdout).toMatch(/sites\[1\]\.routes\[0\]: .*e\.g\. origins: \[http:\/\/hunter2dir\.example\.com\]/);
+      // the secret's own site: a lower-cased secret reads as one, not as the reference the user wrote
+      expect(r.stdout).toMatch(
+        /sites\[0\]\.routes\[0\]: .*e\.g\. origins: \[http:\/\/\[\$\{NAME\} in lower case\]\.example\.com\]/,
+      );
+      expect(r.stdout).not.toContain("Hunter2Dir");
+    });
+
+    it("the lower-case fix of an origin from ${NAME} is not what the user already wrote", async () => {
+      const dir = tmp();
+      writeFileSync(
+        join(dir, "wssgen.yaml"),
+        [
+          'upstreams: { chat: { servers: ["127.0.0.1:9"] } }',
+          "sites:",
+          '  - { domains: [a.example.com], listen: 8080, routes: [{ path: /ws, upstream: chat, origins: ["https://${NAME}.example.com"] }] }',
+          "",
+        ].join("\n"),
+      );
+      const r = await runCli(["check", "--nginx", "skip"], { cwd: dir, env: { NAME: "Hunter2Dir" } });
+      expect(r.exitCode).toBe(1);
+      expectNoSecret(r, "unter2");
+      expect(r.stdout).toContain(
+        '"https://${NAME}.example.com" must be lower case, as browsers send it: "https://[${NAME} in lower case].example.com"',
+      );
+    });
+
+    it("render --check: a deployed line that resembles the secret is redacted whole, not shown as ${VAR} plus the rest", async () => {
+      const dir = tmp();
+      writeFileSync(
+        join(dir, "wssgen.yaml"),
+        'upstreams: { chat: { servers: ["127.0.0.1:9"] } }\nsites:\n  - { domains: ["${SECRETD}"], listen: 8080, routes: [{ path: /ws, upstream: chat }] }\n',
+      );
+      const env = { SECRETD: "hunter2.example.com" };
+      expect((await runCli(["render", "-o", "site.conf"], { cwd: dir, env })).exitCode).toBe(0);
+      const deployed = readFileSync(join(dir, "site.conf"), "utf8");
+      writeFileSync(join(dir, "site.conf"), deployed.replaceAll("hunter2.example.com", "hunter2.example.org"));
+      const r = await runCli(["render", "--check", "site.conf"], { cwd: dir, env });
+      expect(r.exitCode).toBe(1);
+      expectNoSecret(r, "hunter2");
+      expect(r.stderr).not.toMatch(/\$\{SECRETD\}org/);
+      expect(r.stderr).toContain("[redacted, from ${SECRETD}]");
     });
   });
 });

@@ -57,8 +57,14 @@ describe("Provenance", () => {
     );
     expect(p.redact(`${showValue("*.s3cr3t.example.com")} serves https only`)).toBe("the value of ${DOMAIN} serves https only");
     expect(p.redact("host not found: *.s3cr3t.example.com, sorry")).toBe("host not found: ${DOMAIN}, sorry");
-    expect(p.redact("browsers refuse wss://x.s3cr3t.example.com")).toBe("browsers refuse wss://x${DOMAIN}");
-    expect(p.redact("must be lower case: http://s3cr3t-origin.example.com")).toBe("must be lower case: ${ORIGIN}");
+    // a piece of a secret: the whole token goes, never a ${NAME} with the rest of the secret beside it
+    expect(p.redact("browsers refuse wss://x.s3cr3t.example.com, sorry")).toBe(
+      "browsers refuse [redacted, from ${DOMAIN}], sorry",
+    );
+    // another letter case says so: advice to lower-case it must not read as what the user wrote
+    expect(p.redact("must be lower case: http://s3cr3t-origin.example.com")).toBe(
+      "must be lower case: [${ORIGIN} in lower case]",
+    );
     expect(p.redact(`header ${showValue('tok"en\u202e-s3cr3t')} and raw tok"en\u202e-s3cr3t`)).toBe(
       "header the value of ${TOKEN} and raw ${TOKEN}",
     );
@@ -69,6 +75,29 @@ describe("Provenance", () => {
     const p = provenanceOf({ c: "${CERT}", k: "${PORT}" }, { CERT: "/etc/ssl/private/s3cr3t.pem", PORT: "16" }, text);
     expect(p.redact('"/etc/ssl/private/chat.key": does not exist')).toBe('"/etc/ssl/private/chat.key": does not exist');
     expect(p.redact("nginx 1.16 listens on 16")).toBe("nginx 1.16 listens on ${PORT}");
+  });
+
+  it("keeps a word the file spells out letter for letter, unless the message is about the secret's own site", () => {
+    const text = 'sites: [{ domains: ["${NAME}.example.com"] }, { domains: [hunter2dir.example.com] }]';
+    const p = provenanceOf({ sites: [{ domains: ["${NAME}.example.com"] }] }, { NAME: "Hunter2Dir" }, text);
+    expect(p.redact("origins: [http://hunter2dir.example.com]")).toBe("origins: [http://hunter2dir.example.com]");
+    expect(p.message(["sites", 1, "routes", 0], "e.g. http://hunter2dir.example.com")).toBe("e.g. http://hunter2dir.example.com");
+    expect(p.message(["sites", 0, "routes", 0], "e.g. http://hunter2dir.example.com")).toBe(
+      "e.g. http://[${NAME} in lower case].example.com",
+    );
+    expect(p.redact("host Hunter2Dir.example.com")).toBe("host ${NAME}.example.com");
+  });
+
+  it("names a value derived from a secret (a path beside it) as derived, longest first", () => {
+    const p = provenanceOf({ t: "${TG}" }, { TG: "/tmp/x/conf.d/hunter2.conf" });
+    p.derive("/tmp/x/conf.d/.hunter2.conf.wssgen-backup", "the backup beside ${TG}");
+    p.derive("/tmp/x/conf.d", "the directory of ${TG}");
+    expect(p.redact("restored /tmp/x/conf.d/hunter2.conf from /tmp/x/conf.d/.hunter2.conf.wssgen-backup")).toBe(
+      "restored ${TG} from the backup beside ${TG}",
+    );
+    expect(p.redact("removed 2 files in /tmp/x/conf.d")).toBe("removed 2 files in the directory of ${TG}");
+    // not registered: redacted whole
+    expect(p.redact("wrote /tmp/x/conf.d/.hunter2.conf.wssgen-tmp-1")).toBe("wrote [redacted, from ${TG}]");
   });
 
   it("cuts the digits a message took from the key's own secret (a port), not those of the file", () => {

@@ -35,7 +35,7 @@ export const originMissing: Rule = {
         .filter((route) => route.websocket && route.origins === undefined)
         .map((route) => ({
           path: route.at,
-          message: `any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [${site.tls ? "https" : "http"}://${(site.domains.find((d) => !isInternalName(d)) ?? site.domains[0]!).replace(/^\*\./, "")}]`,
+          message: `any web page can open this WebSocket in a visitor's browser, with their cookies (cross-site WebSocket hijacking); list the pages' origins, e.g. origins: [${site.tls ? "https" : "http"}://${(site.domains.find((d) => !isInternalName(d)) ?? site.domains[0]!).replace(/^\*\./, "").toLowerCase()}]`,
         })),
     ),
 };
