@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
@@ -27,7 +27,7 @@ import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { describeFsError, followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
 import {
   exists,
@@ -484,25 +484,6 @@ async function pauseForTests(tx: Transaction): Promise<void> {
   if (process.env.WSSGEN_APPLY_PAUSE_AT !== tx.journal.state) return;
   tx.ctx.step(`paused at ${tx.journal.state} (WSSGEN_APPLY_PAUSE_AT)`);
   await new Promise((r) => setTimeout(r, 3_600_000));
-}
-
-/**
- * The file a target path names: symlinks followed (up to 40, as the kernel does) even when the last
- * one dangles, so apply writes through a `sites-enabled/chat -> ../sites-available/chat` link, creating
- * the file it points to, and the link itself stays a link.
- */
-async function followLinks(path: string): Promise<{ file: string; link: Journal["link"] }> {
-  let file = path;
-  let first: Journal["link"] = null;
-  for (let hops = 0; hops < 40; hops++) {
-    const info = await lstat(file).catch(() => undefined);
-    if (!info?.isSymbolicLink()) return { file, link: first };
-    const text = await readlink(file);
-    first ??= { path, text };
-    // relative to the directory the link really is in, as the kernel resolves it
-    file = resolve(await realpath(dirname(file)).catch(() => dirname(file)), text);
-  }
-  throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
 }
 
 function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
