@@ -7,7 +7,7 @@ import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
 import type { CheckFailure } from "./report/check.js";
-import { escapeText } from "./util/show.js";
+import { escapeText, showValue } from "./util/show.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -371,7 +371,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
         const headers: Record<string, string> = {};
         for (const header of opts.header ?? []) {
           const m = /^([A-Za-z0-9_-]+):\s*(.*)$/.exec(header);
-          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: "${header}" is not "Name: value"`);
+          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: ${showValue(header)} is not "Name: value"`);
           headers[m[1]!] = m[2]!;
         }
         const ca =

@@ -43,7 +43,7 @@ import {
 } from "./context.js";
 import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
-import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
+import { checkProbeOptions, parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
 
 export { sidecar } from "./journal.js";
 
@@ -167,7 +167,10 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
     throw new EnvironmentError(notFoundMessage(nginx.location, "install nginx, or set nginx.binary to its path"));
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
-  if (options.probe) parseProbeUrl(options.probe.url);
+  if (options.probe) {
+    parseProbeUrl(options.probe.url);
+    checkProbeOptions(options.probe.options ?? {}, { origin: "--probe-origin", header: "--probe-header" });
+  }
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
   const reloadArgv = [...config.nginx.reload];
