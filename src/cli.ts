@@ -147,7 +147,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .command("render")
     .description("print the nginx config (an http-context file for conf.d/)")
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
-    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to a file (atomically; through a symlink) instead of stdout")
     .option(
       "--nginx-version <version>",
       "target nginx version, e.g. 1.22 or 1.25.1 (default: nginx.version, else nginx -V, else 1.22)",
@@ -400,7 +400,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
   program
     .command("schema")
     .description("print the JSON Schema of wssgen.yaml (for editors and validators)")
-    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to a file (atomically; through a symlink) instead of stdout")
     .addHelpText(
       "after",
       examples(["wssgen schema -o wssgen.schema.json   # then: wssgen init (links it as $schema)", "wssgen schema | jq ."]),
