@@ -310,16 +310,24 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
     .addHelpText(
       "after",
       `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}
+Exit codes: 0 up to date, 1 the file differs, or an apply of it is unfinished (killed or still running:
+nginx may run another config than the file holds; \`wssgen apply\` finishes or undoes it).
 The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
     )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
-      const { planDeploy } = await import("./deploy/apply.js");
+      const [{ planDeploy }, { pendingApply }, { followLinks }] = await Promise.all([
+        import("./deploy/apply.js"),
+        import("./deploy/recover.js"),
+        import("./util/write-file.js"),
+      ]);
       const plan = await planDeploy(opts);
-      if (!plan.changed) err(`${plan.target} is up to date`);
-      else {
-        out(plan.diff());
-        commandExitCode = ExitCode.invalid;
-      }
+      // an apply killed after writing leaves the file right and nginx running the old config: not "up to date"
+      const pending = await pendingApply((await followLinks(plan.target)).file);
+      const redact = (text: string) => plan.config.provenance?.redact(text) ?? text;
+      if (plan.changed) out(plan.diff());
+      else if (!pending?.unfinished) err(redact(`${plan.target} is up to date`));
+      if (pending) err(redact(pending.message));
+      if (plan.changed || pending?.unfinished) commandExitCode = ExitCode.invalid;
     });
 
   program

@@ -246,6 +246,46 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
   });
 
+  it('`wssgen diff` after a killed apply: not "up to date" but the unfinished apply, exit 1; after the retry, up to date', async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    await killWhen(config(V2), pausedAt("tested"), { WSSGEN_APPLY_PAUSE_AT: "tested" });
+    expect((await httpGet(sitePort, "/v2")).status).toBe(404); // nginx runs the old config; the file holds the new one
+    const diff = await runCli(["diff"], { cwd: work });
+    expect(diff.stdout).toBe("");
+    expect(diff.stderr).toMatch(
+      new RegExp(
+        `an apply of ${target()} \\(pid \\d+, started [^)]+\\) was interrupted after nginx -t passed, before the reload \\(its journal: ${journal()}\\): nginx may run another config than ${target()} holds; run wssgen apply to finish or undo it`,
+      ),
+    );
+    expect(diff.stderr).not.toContain("is up to date");
+    expect(diff.exitCode).toBe(1);
+    expect(existsSync(journal())).toBe(true); // diff changes nothing
+    expect((await apply(config(V2))).exitCode).toBe(0);
+    const after = await runCli(["diff"], { cwd: work });
+    expect(after).toEqual({ exitCode: 0, stdout: "", stderr: `${target()} is up to date` });
+  });
+
+  it("`wssgen diff` while an apply is still running says so, exit 1", async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    writeFileSync(join(work, "wssgen.yaml"), config(V2));
+    const child = execa("node", [BIN, "apply", "--reload-timeout", "5s"], {
+      cwd: work,
+      reject: false,
+      env: { NO_COLOR: "1", WSSGEN_APPLY_PAUSE_AT: "tested" },
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      for (let i = 0; i < 600 && !pausedAt("tested")(stderr); i++) await new Promise((r) => setTimeout(r, 25));
+      const diff = await runCli(["diff"], { cwd: work });
+      expect(diff.stderr).toMatch(/an apply of .* \(pid \d+, started [^)]+\) is still running \(it has reached: tested\)/);
+      expect(diff.exitCode).toBe(1);
+    } finally {
+      child.kill("SIGKILL");
+      await child;
+    }
+  });
+
   it("killed after the reload was verified, before the commit: the retry finishes it", async () => {
     expect((await apply(config())).exitCode).toBe(0);
     const good = readFileSync(target());
