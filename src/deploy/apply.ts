@@ -343,7 +343,7 @@ async function writeTarget(tx: Transaction): Promise<State> {
 async function testTarget(tx: Transaction): Promise<State> {
   const { ctx } = tx;
   const test = await ctx.nginx.test({ config: ctx.mainConfig, dump: true });
-  if (!test.ok) throw new Failure(`nginx -t rejected the new config`, mapNginxMessages(test.errors, ctx));
+  if (!test.ok) throw new Failure(`nginx -t rejected the new config`, await mapNginxMessages(test.errors, ctx));
   if (!(await includes(test.stdout, ctx.target)))
     throw new Failure(
       `${ctx.mainConfig} does not include ${ctx.target}, so nginx would never load it (add an include, or set nginx.target)`,
@@ -515,9 +515,23 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
   return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
 }
 
+/**
+ * The names nginx may give the target: the configured path (a symlink, maybe), the file written, and
+ * any path in the messages that resolves to the same file (a link in a chain, a linked directory).
+ */
+async function namesOf(ctx: Context, messages: NginxMessage[]): Promise<string[]> {
+  const real = await realpath(ctx.target).catch(() => ctx.target);
+  const names = [ctx.target, real, ...(ctx.link ? [ctx.link.path] : [])];
+  for (const file of new Set(messages.map((m) => m.file))) {
+    if (file === undefined || names.includes(file)) continue;
+    if ((await realpath(file).catch(() => undefined)) === real) names.push(file);
+  }
+  return names;
+}
+
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
-function mapNginxMessages(messages: NginxMessage[], ctx: Context): string[] {
-  const locate = outputLocator(ctx.text, ctx.target);
+async function mapNginxMessages(messages: NginxMessage[], ctx: Context): Promise<string[]> {
+  const locate = outputLocator(ctx.text, await namesOf(ctx, messages));
   // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
   const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {

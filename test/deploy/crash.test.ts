@@ -20,6 +20,7 @@ import {
   readdirSync,
   rmSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -503,6 +504,36 @@ describe(`apply through a symlinked target (${build.label})`, () => {
     expectLink();
     expect(readFileSync(real()).equals(good)).toBe(true);
   });
+
+  it.each([
+    ["a symlink", () => undefined],
+    [
+      "a chain of two links",
+      () => {
+        // conf.d/wssgen.conf -> ../middle/wssgen.conf -> ../available/wssgen.conf
+        mkdirSync(join(nginx.dir, "middle"));
+        symlinkSync("../available/wssgen.conf", join(nginx.dir, "middle", "wssgen.conf"));
+        unlinkSync(link());
+        symlinkSync("../middle/wssgen.conf", link());
+      },
+    ],
+  ])(
+    "nginx's errors about the file (named by its link path) are mapped back to wssgen.yaml through %s",
+    async (_name, arrange) => {
+      arrange();
+      writeFileSync(real(), "# the last good config\n");
+      const r = await apply(config().replace(`127.0.0.1:${backend.port}`, "nosuchhost.invalid:1"));
+      expect(r.exitCode).toBe(1);
+      // nginx names the path it opened (through the include glob: the link), not the file written
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `wssgen\\.yaml:2:\\d+ upstreams\\.app\\.servers\\[0\\]: nginx -t: host not found in upstream "nosuchhost\\.invalid:1" \\(${link().replace(/[.]/g, "\\.")}:\\d+\\)`,
+        ),
+      );
+      expect(r.stderr).not.toMatch(/wssgen: nginx: host not found/);
+      expect(readFileSync(real(), "utf8")).toBe("# the last good config\n");
+    },
+  );
 });
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
