@@ -10,13 +10,15 @@ import { limitMessage, readLimits } from "./limits.js";
 import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
 import { normalize } from "./normalize.js";
-import type { KeyPath } from "./path.js";
+import { formatPath, type KeyPath } from "./path.js";
+import { LineIndex } from "./positions.js";
+import { repeatedKeys } from "./read-json.js";
 import { Provenance } from "./provenance.js";
 import { typeReferences } from "./typed.js";
 import { issuesToProblems } from "./issues.js";
 import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
-import { type ConfigSource, parseSource, problemAt } from "./source.js";
+import { type ConfigSource, isJsonFile, parseSource, problemAt } from "./source.js";
 
 export const CONFIG_NAMES = ["wssgen.yaml", "wssgen.yml", "wssgen.json"] as const;
 
@@ -103,20 +105,35 @@ export function parseConfig(file: string, text: string, env: Env = process.env):
     ]);
   // top-level x-* keys are the user's (YAML anchors, notes): ignored, never interpolated
   const expanded = interpolate(withoutExtensions(source.data), env, report, source.text);
-  if (expanded.problems.length) throw new ConfigError(expanded.problems);
+  // a repeated key in JSON keeps its last value: when something then looks missing, say why
+  const failed = (problems: ConfigProblem[]) => new ConfigError(sortProblems([...problems, ...repeatedKeyNotes(source)]));
+  if (expanded.problems.length) throw failed(expanded.problems);
   provenance = expanded.provenance;
   const typing = typeReferences(expanded.data, configSchema, provenance, report);
   const parsed = configSchema.safeParse(expanded.data);
   if (!parsed.success || typing.length) {
     const typed = new Set(typing.map((p) => p.path));
     const issues = parsed.success ? [] : issuesToProblems(expanded.data, configSchema, parsed.error.issues, report);
-    throw new ConfigError(sortProblems([...typing, ...issues.filter((p) => !typed.has(p.path))]));
+    throw failed([...typing, ...issues.filter((p) => !typed.has(p.path))]);
   }
   const config = normalize(parsed.data, file);
   if (!provenance.isEmpty()) config.provenance = provenance;
   const problems = checkSemantics(parsed.data, config).map((p) => report(p.path, p.message));
-  if (problems.length) throw new ConfigError(sortProblems(problems));
+  if (problems.length) throw failed(problems);
   return { config, source };
+}
+
+/** For a JSON config: each key repeated in one mapping, at the earlier one, which the later replaced. */
+function repeatedKeyNotes(source: ConfigSource): ConfigProblem[] {
+  if (!isJsonFile(source.file)) return [];
+  const lines = new LineIndex(source.text);
+  return repeatedKeys(source.text).map(({ path, first, again }) => ({
+    file: source.file,
+    ...lines.position(first),
+    path: formatPath(path),
+    keyPath: path,
+    message: `this key appears again at line ${lines.position(again).line} of the same mapping; as in JSON.parse, the later one replaces this one and everything under it`,
+  }));
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
