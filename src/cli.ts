@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
 import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
-import { escapeText } from "./util/show.js";
+import { escapeText, showValue } from "./util/show.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -175,7 +175,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .command("render")
     .description("print the nginx config (an http-context file for conf.d/)")
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
-    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to a file (atomically; through a symlink) instead of stdout")
     .option(
       "--nginx-version <version>",
       "target nginx version, e.g. 1.22 or 1.25.1 (default: nginx.version, else nginx -V, else 1.22)",
@@ -345,16 +345,24 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
     .addHelpText(
       "after",
       `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}
+Exit codes: 0 up to date, 1 the file differs, or an apply of it is unfinished (killed or still running:
+nginx may run another config than the file holds; \`wssgen apply\` finishes or undoes it).
 The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
     )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
-      const { planDeploy } = await import("./deploy/apply.js");
+      const [{ planDeploy }, { pendingApply }, { followLinks }] = await Promise.all([
+        import("./deploy/apply.js"),
+        import("./deploy/recover.js"),
+        import("./util/write-file.js"),
+      ]);
       const plan = await planDeploy({ ...opts, ...loadHooks });
-      if (!plan.changed) err(`${plan.target} is up to date`);
-      else {
-        out(plan.diff());
-        commandExitCode = ExitCode.invalid;
-      }
+      // an apply killed after writing leaves the file right and nginx running the old config: not "up to date"
+      // (err() redacts values from ${VAR} in these lines)
+      const pending = await pendingApply((await followLinks(plan.target)).file);
+      if (plan.changed) out(plan.diff());
+      else if (!pending?.unfinished) err(`${plan.target} is up to date`);
+      if (pending) err(pending.message);
+      if (plan.changed || pending?.unfinished) commandExitCode = ExitCode.invalid;
     });
 
   program
@@ -406,7 +414,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
         const headers: Record<string, string> = {};
         for (const header of opts.header ?? []) {
           const m = /^([A-Za-z0-9_-]+):\s*(.*)$/.exec(header);
-          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: "${header}" is not "Name: value"`);
+          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: ${showValue(header)} is not "Name: value"`);
           headers[m[1]!] = m[2]!;
         }
         const ca =
@@ -435,7 +443,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
   program
     .command("schema")
     .description("print the JSON Schema of wssgen.yaml (for editors and validators)")
-    .option("-o, --output <file>", "write to a file (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to a file (atomically; through a symlink) instead of stdout")
     .addHelpText(
       "after",
       examples(["wssgen schema -o wssgen.schema.json   # then: wssgen init (links it as $schema)", "wssgen schema | jq ."]),

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseConfig } from "../config/load.js";
 import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
 import { UsageError } from "../errors.js";
-import { writeFileAtomic } from "../util/write-file.js";
+import { writeUserFile } from "../util/write-file.js";
 
 /** Where `wssgen schema -o` is suggested to write, next to the config. */
 export const SCHEMA_FILE = "wssgen.schema.json";
@@ -82,7 +82,7 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
   };
   const text = initText(answers, findSchemaLink(target));
   parseConfig(file, text, {}); // a scaffold that does not load would be a bug; fail before writing
-  await writeFileAtomic(target, text, { mode: 0o644 });
+  await writeUserFile(target, text, { mode: 0o644 });
   return { file, text };
 }
 
@@ -115,8 +115,8 @@ export function initText(a: InitAnswers, schemaLink?: string): string {
 `
       : `# yaml-language-server: $schema=${schemaLink}
 `;
-  return `${schemaLine}# wssgen config: \`wssgen render > wssgen.conf\` turns it into nginx config,
-# \`wssgen check\` lints it, \`wssgen apply\` deploys it. Reference: docs/config.md
+  return `${schemaLine}# wssgen config: \`wssgen check\` lints it, \`wssgen apply\` deploys it (nginx -t, reload, roll back on
+# failure), \`wssgen render -o wssgen.conf\` writes the nginx config to a file. Reference: docs/config.md
 
 defaults:
   timeouts:

@@ -11,7 +11,7 @@ import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render, renderChunks } from "../render/render.js";
 import { featuresFor } from "../render/version.js";
 import { yieldingChunks } from "../util/interrupt.js";
-import { writeFileAtomic } from "../util/write-file.js";
+import { writeUserFile } from "../util/write-file.js";
 import { showValue } from "../util/show.js";
 import { resolveTarget, type ResolvedTarget } from "./target.js";
 
@@ -75,7 +75,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     // removes the temp file within milliseconds rather than after the whole render.
     const pieces = chunks()[Symbol.iterator]();
     const first = pieces.next();
-    await writeFileAtomic(resolve(cwd, options.output), yieldingChunks(resumed(first, pieces)));
+    await writeUserFile(resolve(cwd, options.output), yieldingChunks(resumed(first, pieces)));
     return { chunks, target, findings, source, outcome: { kind: "written", file: options.output } };
   }
   return { chunks, target, findings, source, outcome: { kind: "stdout" } };

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import * as z from "zod";
 import { configSchema } from "../config/schema.js";
 import { toJson } from "../util/show.js";
-import { writeFileAtomic } from "../util/write-file.js";
+import { writeUserFile } from "../util/write-file.js";
 
 export function jsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" });
@@ -20,6 +20,6 @@ export function schemaCommand(): string {
 
 /** `wssgen schema -o FILE`: writes the schema atomically (whole or not at all); returns the file as given. */
 export async function writeSchema(file: string, cwd: string = process.cwd()): Promise<string> {
-  await writeFileAtomic(resolve(cwd, file), schemaCommand(), { mode: 0o644 });
+  await writeUserFile(resolve(cwd, file), schemaCommand(), { mode: 0o644 });
   return file;
 }

@@ -10,14 +10,16 @@ import { limitMessage, readLimits } from "./limits.js";
 import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
 import { normalize } from "./normalize.js";
-import type { KeyPath } from "./path.js";
+import { formatPath, type KeyPath } from "./path.js";
+import { LineIndex } from "./positions.js";
+import { repeatedKeys } from "./read-json.js";
 import { Provenance } from "./provenance.js";
 import { typeReferences } from "./typed.js";
 import { issuesToProblems } from "./issues.js";
 import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
 import { validateConfig } from "./validate.js";
-import { type ConfigSource, parseSource, problemAt } from "./source.js";
+import { type ConfigSource, isJsonFile, parseSource, problemAt } from "./source.js";
 
 export const CONFIG_NAMES = ["wssgen.yaml", "wssgen.yml", "wssgen.json"] as const;
 
@@ -114,12 +116,15 @@ export function parseConfig(
       report([], "the config must be a mapping with upstreams and sites (run `wssgen init` for an example)"),
     ]);
   // top-level x-* keys are the user's (YAML anchors, notes): ignored, never interpolated
+  // a repeated key in JSON keeps its last value: when something then looks missing, say why
+  const failed = (problems: ConfigProblem[], stopped = false) =>
+    new ConfigError(capped(sortProblems([...problems, ...repeatedKeyNotes(source)]), stopped, source));
   const expanded = stopAtMost(
     source,
     (bounded) => interpolate(withoutExtensions(source.data), env, bounded, source.text),
     report,
   );
-  if (expanded.problems.length) throw new ConfigError(expanded.problems);
+  if (expanded.problems.length) throw failed(expanded.problems);
   provenance = expanded.provenance;
   if (!provenance.isEmpty()) onProvenance?.(provenance);
   const typing = stopAtMost(source, (bounded) => typeReferences(expanded.data, configSchema, provenance, bounded), report);
@@ -129,13 +134,13 @@ export function parseConfig(
     const issues = parsed.ok ? [] : issuesToProblems(expanded.data, configSchema, parsed.issues, report);
     const oversized = parsed.ok ? [] : parsed.oversized.map((path) => report(path, limitMessage.entry(limits.entry)));
     const problems = [...oversized, ...typing, ...issues.filter((p) => !typed.has(p.path))];
-    throw new ConfigError(capped(sortProblems(problems), !parsed.ok && parsed.stopped, source));
+    throw failed(problems, !parsed.ok && parsed.stopped);
   }
   const config = normalize(parsed.data, file);
   if (!provenance.isEmpty()) config.provenance = provenance;
   const semantic = checkSemantics(parsed.data, config, MAX_PROBLEMS + 1);
   const problems = semantic.slice(0, MAX_PROBLEMS).map((p) => report(p.path, p.message));
-  if (problems.length) throw new ConfigError(capped(sortProblems(problems), semantic.length > MAX_PROBLEMS, source));
+  if (problems.length) throw failed(problems, semantic.length > MAX_PROBLEMS);
   return { config, source };
 }
 
@@ -182,6 +187,19 @@ function capped(problems: ConfigProblem[], stopped: boolean, source: ConfigSourc
     ...problems.slice(0, MAX_PROBLEMS),
     problemAt(source, [], `wssgen stopped after ${MAX_PROBLEMS} problems; fix these and run it again to see the rest`),
   ];
+}
+
+/** For a JSON config: each key repeated in one mapping, at the earlier one, which the later replaced. */
+function repeatedKeyNotes(source: ConfigSource): ConfigProblem[] {
+  if (!isJsonFile(source.file)) return [];
+  const lines = new LineIndex(source.text);
+  return repeatedKeys(source.text).map(({ path, first, again }) => ({
+    file: source.file,
+    ...lines.position(first),
+    path: formatPath(path),
+    keyPath: path,
+    message: `this key appears again at line ${lines.position(again).line} of the same mapping; as in JSON.parse, the later one replaces this one and everything under it`,
+  }));
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

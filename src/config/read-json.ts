@@ -266,3 +266,35 @@ function scalarEnd(text: string, at: number): number | { offset: number; message
   if (!match) return undefined;
   return at + match[0].length;
 }
+
+/** A key that appears twice in one mapping: where each is, and the path of the mapping's entry. */
+export interface RepeatedKey {
+  path: (string | number)[];
+  /** the earlier key, whose value the later one replaced */
+  first: number;
+  again: number;
+}
+
+/**
+ * Every key repeated within one mapping of valid JSON text (the data keeps the last value, as
+ * JSON.parse does), walking only the values that were kept. One pass over the text per level of
+ * nesting; called only when a config already failed, to say why a value seems to be missing.
+ */
+export function repeatedKeys(text: string, at: number = jsonStart(text), path: (string | number)[] = []): RepeatedKey[] {
+  const layout = layoutAt(text, at);
+  if (!layout) return [];
+  const found: RepeatedKey[] = [];
+  if (!layout.keys) {
+    layout.starts.forEach((start, index) => found.push(...repeatedKeys(text, start, [...path, index])));
+    return found;
+  }
+  const last = new Map<string, { key: number; value: number }>();
+  for (let i = 0; i + 1 < layout.starts.length; i += 2) {
+    const key = layout.keys[i]!;
+    const earlier = last.get(key);
+    if (earlier) found.push({ path: [...path, key], first: earlier.key, again: layout.starts[i]! });
+    last.set(key, { key: layout.starts[i]!, value: layout.starts[i + 1]! });
+  }
+  for (const [key, { value }] of last) found.push(...repeatedKeys(text, value, [...path, key]));
+  return found;
+}

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { lstat, readFile, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
@@ -28,7 +28,7 @@ import { resolveTarget } from "../commands/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { describeFsError, followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
 import {
   exists,
@@ -44,7 +44,7 @@ import {
 } from "./context.js";
 import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
-import { parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
+import { checkProbeOptions, parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
 
 export { sidecar } from "./journal.js";
 
@@ -168,7 +168,10 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
     throw new EnvironmentError(notFoundMessage(nginx.location, "install nginx, or set nginx.binary to its path"));
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
-  if (options.probe) parseProbeUrl(options.probe.url);
+  if (options.probe) {
+    parseProbeUrl(options.probe.url);
+    checkProbeOptions(options.probe.options ?? {}, { origin: "--probe-origin", header: "--probe-header" });
+  }
   const mainConfig = config.nginx.mainConfig;
   const testArgv = [nginx.binary, "-T", "-c", mainConfig];
   const reloadArgv = [...config.nginx.reload];
@@ -342,7 +345,7 @@ async function writeTarget(tx: Transaction): Promise<State> {
 async function testTarget(tx: Transaction): Promise<State> {
   const { ctx } = tx;
   const test = await ctx.nginx.test({ config: ctx.mainConfig, dump: true });
-  if (!test.ok) throw new Failure(`nginx -t rejected the new config`, mapNginxMessages(test.errors, ctx));
+  if (!test.ok) throw new Failure(`nginx -t rejected the new config`, await mapNginxMessages(test.errors, ctx));
   if (!(await includes(test.stdout, ctx.target)))
     throw new Failure(
       `${ctx.mainConfig} does not include ${ctx.target}, so nginx would never load it (add an include, or set nginx.target)`,
@@ -488,25 +491,6 @@ async function pauseForTests(tx: Transaction): Promise<void> {
   await new Promise((r) => setTimeout(r, 3_600_000));
 }
 
-/**
- * The file a target path names: symlinks followed (up to 40, as the kernel does) even when the last
- * one dangles, so apply writes through a `sites-enabled/chat -> ../sites-available/chat` link, creating
- * the file it points to, and the link itself stays a link.
- */
-async function followLinks(path: string): Promise<{ file: string; link: Journal["link"] }> {
-  let file = path;
-  let first: Journal["link"] = null;
-  for (let hops = 0; hops < 40; hops++) {
-    const info = await lstat(file).catch(() => undefined);
-    if (!info?.isSymbolicLink()) return { file, link: first };
-    const text = await readlink(file);
-    first ??= { path, text };
-    // relative to the directory the link really is in, as the kernel resolves it
-    file = resolve(await realpath(dirname(file)).catch(() => dirname(file)), text);
-  }
-  throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
-}
-
 function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
   return a === undefined ? b === undefined : b !== undefined && a.equals(b);
 }
@@ -558,9 +542,23 @@ async function pidFilePath(mainConfig: string, info: NginxVersionInfo): Promise<
   return isAbsolute(pid) ? pid : resolve(info.prefix ?? "/", pid);
 }
 
+/**
+ * The names nginx may give the target: the configured path (a symlink, maybe), the file written, and
+ * any path in the messages that resolves to the same file (a link in a chain, a linked directory).
+ */
+async function namesOf(ctx: Context, messages: NginxMessage[]): Promise<string[]> {
+  const real = await realpath(ctx.target).catch(() => ctx.target);
+  const names = [ctx.target, real, ...(ctx.link ? [ctx.link.path] : [])];
+  for (const file of new Set(messages.map((m) => m.file))) {
+    if (file === undefined || names.includes(file)) continue;
+    if ((await realpath(file).catch(() => undefined)) === real) names.push(file);
+  }
+  return names;
+}
+
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
-function mapNginxMessages(messages: NginxMessage[], ctx: Context): string[] {
-  const locate = outputLocator(ctx.text, ctx.target);
+async function mapNginxMessages(messages: NginxMessage[], ctx: Context): Promise<string[]> {
+  const locate = outputLocator(ctx.text, await namesOf(ctx, messages));
   // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
   const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {

@@ -8,7 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { DeployError, ExitCode, isKnownError } from "../errors.js";
 import { describeFsError, removeStaleTemps } from "../util/write-file.js";
 import { exists, fileMeta, firstLine, loadedSince, readTarget, reloadBack, restore, type Context } from "./context.js";
-import { newJournal, readJournal, removeJournal, sha256, type FileMeta, type Journal, type State } from "./journal.js";
+import { newJournal, readJournal, removeJournal, sha256, sidecar, type FileMeta, type Journal, type State } from "./journal.js";
 import { LOCK_TEMP } from "./lock.js";
 
 /**
@@ -106,6 +106,50 @@ const WHERE: Record<State, string> = {
   verifying: "while it verified the reload",
   verified: "after nginx loaded the new config",
 };
+
+/**
+ * What an apply left beside `target` (the file written, symlinks followed), for `wssgen diff`, which
+ * changes nothing: an apply that is running or was interrupted (`unfinished`: nginx may run another
+ * config than the file holds, and `wssgen apply` finishes or undoes it), or a finished `--no-reload`
+ * one (the file is tested, nginx loads it at the next reload). Undefined when there is none.
+ */
+export async function pendingApply(target: string): Promise<{ unfinished: boolean; message: string } | undefined> {
+  const files = { journal: sidecar(target, "journal"), legacyPending: sidecar(target, "pending") };
+  const journal = await readJournal(files.journal, target, [
+    `run wssgen apply, which refuses to guess and prints the steps to put ${target} right by hand`,
+  ]);
+  if (!journal) {
+    if (!(await exists(files.legacyPending))) return undefined;
+    return {
+      unfinished: false,
+      message: `${target} was written by an older wssgen with --no-reload (${files.legacyPending}); nginx loads it at the next wssgen apply`,
+    };
+  }
+  if (journal.state === "tested" && !journal.reload)
+    return {
+      unfinished: false,
+      message: `${target} was written and tested with --no-reload; nginx loads it at the next wssgen apply (or reload)`,
+    };
+  const who = `an apply of ${target} (pid ${journal.pid}, started ${journal.started})`;
+  if (processRuns(journal.pid))
+    return {
+      unfinished: true,
+      message: `${who} is still running (it has reached: ${journal.state}): nginx may not run what ${target} holds yet`,
+    };
+  return {
+    unfinished: true,
+    message: `${who} was interrupted ${WHERE[journal.state]} (its journal: ${files.journal}): nginx may run another config than ${target} holds; run wssgen apply to finish or undo it`,
+  };
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** A stand-in journal for an older wssgen's pending marker, as if a --no-reload apply had finished. */
 function newJournalFor(ctx: Context, previous: FileMeta | null): Journal {

@@ -66,15 +66,49 @@ export function parseProbeUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`"${text}" is not a URL: use ws://host[:port]/path or wss://host[:port]/path`);
+    throw new UsageError(`${showValue(text)} is not a URL: use ws://host[:port]/path or wss://host[:port]/path`);
   }
   if (url.protocol !== "ws:" && url.protocol !== "wss:")
-    throw new UsageError(`"${text}" is not a WebSocket URL: use ws:// or wss:// (for https:// pages the socket is wss://)`);
+    throw new UsageError(
+      `${showValue(text)} is not a WebSocket URL: use ws:// or wss:// (for https:// pages the socket is wss://)`,
+    );
   return url;
+}
+
+/** What an HTTP/1.1 header value may hold as wssgen sends it: printable ASCII, spaces and tabs. */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+/** RFC 9110's token: what a header name may hold. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The probe's request values checked before anything is sent (or, in `apply --probe`, before anything
+ * is written): a value Node cannot put in a header would otherwise surface as an internal error after
+ * the handshake began. `flags` names the options as the user typed them (`--origin` or `--probe-origin`).
+ */
+export function checkProbeOptions(
+  options: Pick<ProbeOptions, "origin" | "headers">,
+  flags: { origin: string; header: string } = { origin: "--origin", header: "--header" },
+): void {
+  const { origin, headers = {} } = options;
+  if (origin !== undefined) {
+    if (origin === "") throw new UsageError(`${flags.origin}: empty; give an origin such as https://chat.example.com`);
+    if (!HEADER_VALUE.test(origin))
+      throw new UsageError(
+        `${flags.origin}: ${showValue(origin)} holds a character an HTTP header cannot carry (control characters and non-ASCII; a browser sends an international domain in its xn-- form)`,
+      );
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new UsageError(`${flags.header}: ${showValue(name)} is not a header name`);
+    if (!HEADER_VALUE.test(value))
+      throw new UsageError(
+        `${flags.header}: the value of ${name}, ${showValue(value)}, holds a character an HTTP header cannot carry (control characters and non-ASCII)`,
+      );
+  }
 }
 
 export async function probe(target: string, options: ProbeOptions = {}): Promise<ProbeResult> {
   const url = parseProbeUrl(target);
+  checkProbeOptions(options);
   const secure = url.protocol === "wss:";
   const key = randomBytes(16).toString("base64");
   const started = performance.now();

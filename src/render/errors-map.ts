@@ -7,12 +7,21 @@ import type { NginxMessage } from "../nginx/nginx.js";
 import { escapeText, showValue } from "../util/show.js";
 import { sourceMap } from "./sourcemap.js";
 
-export function outputLocator(output: string, outputFile: string): (message: NginxMessage) => KeyPath | undefined {
+/**
+ * `outputFile`: every name nginx may give the output file (a symlink to it, each link of a chain,
+ * its real path): nginx reports the path it opened, which is the link's when an include reaches it
+ * through one.
+ */
+export function outputLocator(
+  output: string,
+  outputFile: string | readonly string[],
+): (message: NginxMessage) => KeyPath | undefined {
   const map = sourceMap(output);
   const lines = output.split("\n");
+  const names = new Set(typeof outputFile === "string" ? [outputFile] : outputFile);
   return (message) => {
-    if (message.file !== undefined && message.file !== outputFile) return undefined;
-    const line = message.file === outputFile ? message.line : lineMentioning(lines, message.text);
+    if (message.file !== undefined && !names.has(message.file)) return undefined;
+    const line = message.file !== undefined ? message.line : lineMentioning(lines, message.text);
     return line === undefined ? undefined : map[line];
   };
 }

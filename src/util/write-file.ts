@@ -5,8 +5,8 @@
  * `removeStaleTemps` recognises it as wssgen's and its writer as gone.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, fchmodSync, fchownSync } from "node:fs";
-import { open, readdir, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { lstat, open, readdir, readlink, realpath, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
 import { onInterrupt } from "./interrupt.js";
@@ -73,6 +73,49 @@ function ownerFor(options: WriteOptions, previous: { uid: number; gid: number } 
   const uid = options.uid ?? previous?.uid;
   const gid = options.gid ?? previous?.gid;
   return uid !== undefined && gid !== undefined && process.getuid?.() === 0 ? { uid, gid } : undefined;
+}
+
+/** A path that was a symlink, and its link text. */
+export interface LinkRecord {
+  path: string;
+  text: string;
+}
+
+/**
+ * The file a path names: symlinks followed (up to 40, as the kernel does) even when the last one
+ * dangles, so a write through `sites-enabled/chat -> ../sites-available/chat` replaces (or creates)
+ * the file the link points to and the link itself stays a link. `link` is the path and its text when
+ * the path itself is a symlink, and `chain` every link passed on the way (the path first).
+ */
+export async function followLinks(path: string): Promise<{ file: string; link: LinkRecord | null; chain: string[] }> {
+  let file = path;
+  let link: LinkRecord | null = null;
+  const chain: string[] = [];
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(file).catch(() => undefined);
+    if (!info?.isSymbolicLink()) return { file, link, chain };
+    const text = await readlink(file);
+    link ??= { path, text };
+    chain.push(file);
+    // relative to the directory the link really is in, as the kernel resolves it
+    file = resolve(await realpath(dirname(file)).catch(() => dirname(file)), text);
+  }
+  throw new EnvironmentError(`cannot write ${path}: too many levels of symbolic links`);
+}
+
+/**
+ * writeFileAtomic for a file the user names (render -o, schema -o, init -o): through symlinks, as
+ * apply writes its target, so a sites-enabled link keeps pointing at the file it names, which gets
+ * the new content (a dangling link's file is created). Returns the file really written.
+ */
+export async function writeUserFile(
+  path: string,
+  content: string | Buffer | Iterable<string> | AsyncIterable<string>,
+  options: WriteOptions = {},
+): Promise<string> {
+  const { file } = await followLinks(path);
+  await writeFileAtomic(file, content, options);
+  return file;
 }
 
 export async function writeFileAtomic(

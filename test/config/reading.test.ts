@@ -18,6 +18,10 @@ const JSON_CONFIG = {
   sites: [{ domains: ["a.example.com"], routes: [{ path: "/ws", upstream: "chat", origins: ["https://a.example.com"] }] }],
 };
 
+/** The note at a JSON key that a later one in the same mapping replaced. */
+const AGAIN = (line: number) =>
+  `this key appears again at line ${line} of the same mapping; as in JSON.parse, the later one replaces this one and everything under it`;
+
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -310,8 +314,42 @@ describe("file formats: .json is strict JSON, everything else YAML 1.2", () => {
     const wrongText = duplicated("").replace('"upstream": "chat"', '"upstream": "chta"');
     const wrong = file("dup-error.json", wrongText);
     expect((await render(wrong)).lines).toEqual([
+      `${wrong}:1:${wrongText.indexOf('"upstream": "nope"') + 1} sites[0].routes[0].upstream: ${AGAIN(1)}`,
       `${wrong}:1:${wrongText.indexOf('"chta"') + 1} sites[0].routes[0].upstream: unknown upstream "chta" (did you mean "chat"?)`,
     ]);
+  });
+
+  it("a repeated key in JSON that makes something look missing: the error says which earlier key was replaced", async () => {
+    const text = [
+      "{",
+      '  "upstreams": { "app": { "servers": ["127.0.0.1:8080"] } },',
+      '  "sites": [{ "domains": ["a.example"], "routes": [{ "path": "/ws", "upstream": "app", "origins": ["https://a.example"] }] }],',
+      '  "upstreams": { "other": { "servers": ["127.0.0.1:8081"] } }',
+      "}",
+    ].join("\n");
+    const config = file("dup-upstreams.json", text);
+    const result = await render(config);
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toEqual([
+      `${config}:2:3 upstreams: ${AGAIN(4)}`,
+      expect.stringMatching(new RegExp(`^${config}:3:\\d+ sites\\[0\\]\\.routes\\[0\\]\\.upstream: unknown upstream "app"`)),
+    ]);
+    // nested too, and a valid config with a repeated key still loads (the documented last-one-wins)
+    const nested = file(
+      "dup-nested.json",
+      text.replace('"other"', '"app"').replace('"servers": ["127.0.0.1:8081"]', '"servers": [], "servers": ["127.0.0.1:8081"]'),
+    );
+    const ok = await render(nested);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe("");
+    const broken = file(
+      "dup-nested-bad.json",
+      text.replace('"other": { "servers": ["127.0.0.1:8081"] }', '"app": { "servers": ["x"], "servers": [] }'),
+    );
+    const bad = await render(broken);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.lines[0]).toBe(`${broken}:2:3 upstreams: ${AGAIN(4)}`);
+    expect(bad.stderr).toContain(`upstreams.app.servers: ${AGAIN(4)}`);
   });
 
   it("a .yaml file written in JSON syntax is YAML: a repeated key is an error, with and without findings", async () => {

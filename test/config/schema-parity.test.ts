@@ -77,6 +77,42 @@ const CROSS_FIELD = new Map<string, RegExp>([
   ["upstream-name-case", /ignores case in upstream names/],
 ]);
 
+/** Each cross-field rule's row in docs/config.md's "Rules that relate keys to each other". */
+const DOCUMENTED = new Map<string, string>([
+  ["all-backup", "at least one server of an upstream is not `backup`"],
+  ["allow-missing-without-origins", "`allowMissingOrigin` only with `origins`"],
+  ["backup-with-hash-balancing", "`backup` servers need `round-robin` or `least-conn`"],
+  ["duplicate-domain-port", "a domain may be served once per `addr:port`"],
+  ["duplicate-listen", "a site's `listen` addresses are distinct"],
+  ["duplicate-location", "a location `path` appears once per site"],
+  ["hash-key-mismatch", "`hashKey` only with `balance: hash`, and `balance: hash` needs `hashKey`"],
+  ["header-case-duplicate", "header names are unique ignoring case"],
+  ["reserved-header", "`headers` may not set `Upgrade` or `Connection`"],
+  ["tls-fields-without-tls", "`http2` and `redirectHttp` need `tls`"],
+  ["tls-listener-conflict", "an `addr:port` is either TLS or plain across all sites"],
+  ["unknown-upstream", "a route's `upstream` must name an upstream"],
+  ["upstream-name-case", "upstream names are unique ignoring case"],
+]);
+
+describe("docs/config.md lists every rule only the CLI checks", () => {
+  it("each entry of CROSS_FIELD has its row in the table", () => {
+    const docs = readFileSync(join(ROOT, "docs/config.md"), "utf8");
+    const section = docs.slice(
+      docs.indexOf("## Rules that relate keys to each other"),
+      docs.indexOf("## The target nginx version"),
+    );
+    const rows = section.split("\n").filter((line) => line.startsWith("| ") && !/^\| (?:rule|-)/.test(line));
+    expect([...DOCUMENTED.keys()].sort()).toEqual([...CROSS_FIELD.keys()].sort());
+    for (const [name, row] of DOCUMENTED)
+      expect(
+        rows.some((line) => line.startsWith(`| ${row}`)),
+        `${name}: ${row}`,
+      ).toBe(true);
+    // and no row without a rule behind it
+    expect(rows.length).toBe(new Set(DOCUMENTED.values()).size);
+  });
+});
+
 describe("the JSON Schema is the CLI's schema", () => {
   it("docs/wssgen.schema.json is what `wssgen schema` prints, and has no $id at a host we do not control", () => {
     expect(schemaFile).toEqual(JSON.parse(JSON.stringify(jsonSchema())));

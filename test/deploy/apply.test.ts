@@ -247,6 +247,24 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     expect(await wsEcho(`ws://127.0.0.1:${sitePort}/ws`, "still")).toBe("backend-a: still");
   });
 
+  it.each([
+    ["U+202E", "https://x\u202e", '--probe-origin: "https://x\\u202e" holds a character an HTTP header cannot carry'],
+    ["CR LF", "https://a\r\nEvil: b", '--probe-origin: "https://a\\r\\nEvil: b" holds a character an HTTP header cannot carry'],
+  ])("--probe-origin with %s is a usage error (exit 2) before apply changes anything", async (_label, origin, message) => {
+    expect((await applyWith(config(ROUTES))).exitCode).toBe(0);
+    const before = readFileSync(target());
+    const workers = execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" });
+    const r = await applyWith(config(ROUTES_V2), ["--probe", `ws://127.0.0.1:${sitePort}/ws`, "--probe-origin", origin]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(
+      `wssgen: ${message} (control characters and non-ASCII; a browser sends an international domain in its xn-- form)`,
+    );
+    expect(readFileSync(target()).equals(before)).toBe(true);
+    expect(existsSync(sidecar(target(), "journal"))).toBe(false);
+    expect(execFileSync("pgrep", ["-P", String(nginx.masterPid())], { encoding: "utf8" })).toBe(workers); // no reload
+    expect((await httpGet(sitePort, "/v2")).status).toBe(404);
+  });
+
   it("a target the main config does not include is refused and rolled back", async () => {
     const elsewhere = join(nginx.dir, "not-included.conf");
     const r = await applyWith(config(ROUTES, { target: elsewhere }));

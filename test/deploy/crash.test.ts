@@ -20,6 +20,7 @@ import {
   readdirSync,
   rmSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -246,6 +247,46 @@ describe(`apply killed with SIGKILL, then retried (${build.label})`, () => {
     expect((await httpGet(sitePort, "/v2")).body).toBe("backend-a /v2\n");
   });
 
+  it('`wssgen diff` after a killed apply: not "up to date" but the unfinished apply, exit 1; after the retry, up to date', async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    await killWhen(config(V2), pausedAt("tested"), { WSSGEN_APPLY_PAUSE_AT: "tested" });
+    expect((await httpGet(sitePort, "/v2")).status).toBe(404); // nginx runs the old config; the file holds the new one
+    const diff = await runCli(["diff"], { cwd: work });
+    expect(diff.stdout).toBe("");
+    expect(diff.stderr).toMatch(
+      new RegExp(
+        `an apply of ${target()} \\(pid \\d+, started [^)]+\\) was interrupted after nginx -t passed, before the reload \\(its journal: ${journal()}\\): nginx may run another config than ${target()} holds; run wssgen apply to finish or undo it`,
+      ),
+    );
+    expect(diff.stderr).not.toContain("is up to date");
+    expect(diff.exitCode).toBe(1);
+    expect(existsSync(journal())).toBe(true); // diff changes nothing
+    expect((await apply(config(V2))).exitCode).toBe(0);
+    const after = await runCli(["diff"], { cwd: work });
+    expect(after).toEqual({ exitCode: 0, stdout: "", stderr: `${target()} is up to date` });
+  });
+
+  it("`wssgen diff` while an apply is still running says so, exit 1", async () => {
+    expect((await apply(config())).exitCode).toBe(0);
+    writeFileSync(join(work, "wssgen.yaml"), config(V2));
+    const child = execa("node", [BIN, "apply", "--reload-timeout", "5s"], {
+      cwd: work,
+      reject: false,
+      env: { NO_COLOR: "1", WSSGEN_APPLY_PAUSE_AT: "tested" },
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      for (let i = 0; i < 600 && !pausedAt("tested")(stderr); i++) await new Promise((r) => setTimeout(r, 25));
+      const diff = await runCli(["diff"], { cwd: work });
+      expect(diff.stderr).toMatch(/an apply of .* \(pid \d+, started [^)]+\) is still running \(it has reached: tested\)/);
+      expect(diff.exitCode).toBe(1);
+    } finally {
+      child.kill("SIGKILL");
+      await child;
+    }
+  });
+
   it("killed after the reload was verified, before the commit: the retry finishes it", async () => {
     expect((await apply(config())).exitCode).toBe(0);
     const good = readFileSync(target());
@@ -463,6 +504,36 @@ describe(`apply through a symlinked target (${build.label})`, () => {
     expectLink();
     expect(readFileSync(real()).equals(good)).toBe(true);
   });
+
+  it.each([
+    ["a symlink", () => undefined],
+    [
+      "a chain of two links",
+      () => {
+        // conf.d/wssgen.conf -> ../middle/wssgen.conf -> ../available/wssgen.conf
+        mkdirSync(join(nginx.dir, "middle"));
+        symlinkSync("../available/wssgen.conf", join(nginx.dir, "middle", "wssgen.conf"));
+        unlinkSync(link());
+        symlinkSync("../middle/wssgen.conf", link());
+      },
+    ],
+  ])(
+    "nginx's errors about the file (named by its link path) are mapped back to wssgen.yaml through %s",
+    async (_name, arrange) => {
+      arrange();
+      writeFileSync(real(), "# the last good config\n");
+      const r = await apply(config().replace(`127.0.0.1:${backend.port}`, "nosuchhost.invalid:1"));
+      expect(r.exitCode).toBe(1);
+      // nginx names the path it opened (through the include glob: the link), not the file written
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `wssgen\\.yaml:2:\\d+ upstreams\\.app\\.servers\\[0\\]: nginx -t: host not found in upstream "nosuchhost\\.invalid:1" \\(${link().replace(/[.]/g, "\\.")}:\\d+\\)`,
+        ),
+      );
+      expect(r.stderr).not.toMatch(/wssgen: nginx: host not found/);
+      expect(readFileSync(real(), "utf8")).toBe("# the last good config\n");
+    },
+  );
 });
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {

@@ -267,6 +267,45 @@ sites:
     expect((await runCli(["probe", ws("/ws"), "--insecure", "--ca", stack.certs.ca])).exitCode).toBe(2);
     expect((await runCli(["probe", ws("/ws"), "--header", "bad header"])).exitCode).toBe(2);
   });
+
+  it.each([
+    ["U+202E", "--origin", "https://x\u202e", '--origin: "https://x\\u202e" holds a character an HTTP header cannot carry'],
+    [
+      "CR LF",
+      "--origin",
+      "https://a\r\nEvil: b",
+      '--origin: "https://a\\r\\nEvil: b" holds a character an HTTP header cannot carry',
+    ],
+    [
+      "non-ASCII",
+      "--origin",
+      "https://caf\u00e9.example",
+      '--origin: "https://caf\u00e9.example" holds a character an HTTP header cannot carry',
+    ],
+    ["empty", "--origin", "", "--origin: empty"],
+    [
+      "U+202E in a value",
+      "--header",
+      "X-Token: a\u202eb",
+      '--header: the value of X-Token, "a\\u202eb", holds a character an HTTP header cannot carry',
+    ],
+    ["BEL in a value", "--header", "X-Token: a\tb\u0007", '--header: the value of X-Token, "a\\tb\\u0007", holds a character'],
+  ])(
+    "--origin or --header, %s: a usage error (exit 2) before anything is sent, in text and JSON; never an internal error",
+    async (_label, flag, value, message) => {
+      const text = await runCli(["probe", ws("/ws"), flag, value]);
+      expect(text.exitCode).toBe(2);
+      expect(text.stderr).toContain(message);
+      expect(text.stderr).not.toContain("internal error");
+      expect(text.stderr).not.toMatch(/[\u202e\r\u0007]/);
+      const json = await runCli(["probe", ws("/ws"), flag, value, "--format", "json"]);
+      expect(json.exitCode).toBe(2);
+      expect((JSON.parse(json.stdout) as { problem: { code: string; message: string } }).problem).toEqual({
+        code: "usage",
+        message: expect.stringContaining(message) as string,
+      });
+    },
+  );
 });
 
 describe("wssgen probe against servers that misbehave", () => {
