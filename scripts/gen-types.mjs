@@ -5,7 +5,8 @@
 // the bundle carries it. The type is derived, never written by hand; test/config/raw-config.test.ts
 // fails when it is stale, and the type check fails when it differs from the schema's.
 // `--check` fails when the generated file is stale (CI).
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeGenerated } from "./generated.mjs";
+
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as prettier from "prettier";
@@ -45,17 +46,4 @@ const text = await prettier.format(`${header}\nexport type RawConfig = ${body};\
   filepath: out,
 });
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {
-    // no generated file yet: it is stale
-  }
-  if (current !== text) {
-    console.error("src/config/raw-config.gen.ts is stale: run `node scripts/gen-types.mjs`");
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-}
+writeGenerated(out, text, "scripts/gen-types.mjs");

@@ -86,15 +86,23 @@ const FLOW_SEQUENCE = 2;
 
 /** Where a node's content starts, from where js-yaml began composing it: past space, comments and `&anchor`/`!tag`. */
 function contentStart(text: string, at: number): number {
+  let i = skipSpaceAndComments(text, at);
+  for (let c = text.charCodeAt(i); c === AMPERSAND || c === BANG; c = text.charCodeAt(i)) {
+    // a property: up to the next white space (an anchor or tag cannot contain one)
+    while (i < text.length && !isBlank(text.charCodeAt(i))) i++;
+    i = skipSpaceAndComments(text, i);
+  }
+  return i;
+}
+
+/** The first offset from `at` that is neither white space, a line break, nor inside a `#` comment. */
+function skipSpaceAndComments(text: string, at: number): number {
   let i = at;
   for (;;) {
     const c = text.charCodeAt(i);
     if (c === SPACE || c === TAB || c === LF || c === CR) i++;
     else if (c === HASH) {
       while (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
-    } else if (c === AMPERSAND || c === BANG) {
-      // a property: up to the next white space (an anchor or tag cannot contain one)
-      while (i < text.length && !isBlank(text.charCodeAt(i))) i++;
     } else return i;
   }
 }
@@ -136,14 +144,7 @@ function frameKind(text: string, frameAt: number, childAt: number): number {
  * the entry just read a key, even with the `:` on a later line (`{ ? key⏎ : value }`), as js-yaml reads it.
  */
 function colonAfter(text: string, at: number): boolean {
-  let i = at;
-  for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === SPACE || c === TAB || c === LF || c === CR) i++;
-    else if (c === HASH) {
-      while (i < text.length && text.charCodeAt(i) !== LF && text.charCodeAt(i) !== CR) i++;
-    } else return c === COLON;
-  }
+  return text.charCodeAt(skipSpaceAndComments(text, at)) === COLON;
 }
 
 /**
