@@ -373,7 +373,7 @@ export function explainStatus(
     if (byNginx)
       return problem(
         "forbidden",
-        `nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent ${origin === undefined ? "no Origin (refused when allowMissingOrigin is false; probe with --origin https://your-page)" : `Origin ${showValue(origin)} (add it to the route's origins if that page should connect)`}; if the route has access.allow, this client's address may not be in it`,
+        `nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent ${origin === undefined ? "no Origin (refused when allowMissingOrigin is false; probe with --origin https://your-page)" : `Origin ${showValue(origin)} (add it to the route's origins if that page should connect)`}; an allow/deny rule added to nginx's config by hand would answer 403 too`,
       );
     return problem(
       "forbidden-by-application",
@@ -384,7 +384,7 @@ export function explainStatus(
     return problem(
       "unauthorized",
       byNginx
-        ? "nginx asks for credentials: the route has access.basicAuth (or access.forwardAuth refused); a browser's WebSocket cannot send a password, so authenticate the page first"
+        ? "nginx asks for credentials (auth_basic or auth_request in nginx's config, which wssgen does not write); a browser's WebSocket cannot send a password, so authenticate the page first"
         : `${app} asks for credentials (a token or cookie it expects); ${yourOwn}`,
     );
   if (status === 404)
@@ -398,7 +398,7 @@ export function explainStatus(
     return problem(
       "limited",
       byNginx
-        ? "nginx refused it by a limit: maxConnectionsPerIp answers 429 once this address holds that many sockets, rateLimit 429 beyond its burst; a 503 is nginx overloaded or an older limit status"
+        ? "nginx refused it by a limit: maxConnectionsPerIp answers 429 once this address holds that many sockets; a 503 is nginx overloaded or an older limit status"
         : `${app} refused it: its own rate limit or overload; ${yourOwn}`,
     );
   if (status === 502)

@@ -143,7 +143,7 @@ sites:
     expect(lines.slice(1, 4)).toEqual([
       "  answered by: nginx itself (its own error page)",
       '  body: "403 Forbidden"',
-      `  why: nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent Origin "https://evil.example.com" (add it to the route's origins if that page should connect); if the route has access.allow, this client's address may not be in it`,
+      `  why: nginx refused the handshake itself. If the route has origins, an Origin not in that list gets this 403: this probe sent Origin "https://evil.example.com" (add it to the route's origins if that page should connect); an allow/deny rule added to nginx's config by hand would answer 403 too`,
     ]);
     expect(r.stdout.match(/HTTP 403/g)).toHaveLength(1);
     expect((await runCli(["probe", wss("/chat"), "--ca", stack.certs.ca, "--origin", "https://app.example.com"])).exitCode).toBe(

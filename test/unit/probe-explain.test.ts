@@ -41,7 +41,13 @@ describe("who answered", () => {
 
 describe("causes that fit who answered", () => {
   it.each([
-    [401, "Unauthorized", "nginx", "unauthorized", "nginx asks for credentials: the route has access.basicAuth"],
+    [
+      401,
+      "Unauthorized",
+      "nginx",
+      "unauthorized",
+      "nginx asks for credentials (auth_basic or auth_request in nginx's config, which wssgen does not write)",
+    ],
     [401, "Unauthorized", "upstream", "unauthorized", "the application behind nginx asks for credentials"],
     [
       404,
