@@ -12,6 +12,9 @@ import { generateConfig } from "./generate.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = join(root, "bin/wssgen.js");
 const quick = process.argv.includes("--quick");
+/** `--against REF`: also render with REF's build (a detached worktree, built here), runs interleaved */
+const againstAt = process.argv.indexOf("--against");
+const against = againstAt > 0 ? process.argv[againstAt + 1] : undefined;
 const work = mkdtempSync(join(tmpdir(), "wssgen-bench-"));
 const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
@@ -156,6 +159,48 @@ say(`| \`nginx -t\` of the rendered output (10 sites) | ${fmt(bare.ms)} |`);
 say(`| \`wssgen check\` (schema, lint, render, sandbox, \`nginx -t\`) | ${fmt(check.ms)} |`);
 say();
 say(`\`check\` adds ${fmt(check.ms - bare.ms)} to a bare \`nginx -t\` (target ≤ 100 ms).`);
+
+// 4. this tree against another commit, measured in turns so that load on the machine hits both alike
+if (against) {
+  const commit = execFileSync("git", ["rev-parse", "--short", `${against}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
+  const tree = join(work, "against");
+  execFileSync("git", ["worktree", "add", "--detach", "-q", tree, commit], { cwd: root, stdio: "ignore" });
+  try {
+    execFileSync("ln", ["-s", join(root, "node_modules"), join(tree, "node_modules")]);
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: tree, stdio: "ignore" });
+    const otherBin = join(tree, "bin/wssgen.js");
+    say(`## This tree against ${commit}`);
+    say();
+    say(`| what | this tree | ${commit} | this ÷ ${commit} |`);
+    say("| --- | --- | --- | --- |");
+    const cases = [
+      [
+        "`wssgen render` (the `init` example)",
+        (b) => [b, "render", "-c", join(work, "wssgen.yaml"), "-o", join(work, "cmp.conf")],
+        15,
+      ],
+      ...[1000, 10000].map((n) => [
+        `render ${n.toLocaleString("en")} sites from YAML`,
+        (b) => [b, "render", "-c", join(work, `sites-${n}.yaml`), "-o", join(work, "cmp.conf"), "--nginx-version", "1.22"],
+        7,
+      ]),
+    ];
+    for (const [label, argv, runs] of cases) {
+      const mine = [];
+      const theirs = [];
+      for (let i = 0; i < runs; i++) {
+        mine.push(measure(argv(bin), { runs: 1 }).ms);
+        theirs.push(measure(argv(otherBin), { runs: 1 }).ms);
+      }
+      const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+      const [a, b] = [median(mine), median(theirs)];
+      say(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} |`);
+    }
+    say();
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
+  }
+}
 
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${lines.join("\n")}\n`);
