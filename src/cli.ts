@@ -197,7 +197,7 @@ output into a live file with the shell: the shell empties that file before wssge
       const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
         import("./commands/render.js"),
         import("./report/text.js"),
-        import("./render/version.js"),
+        import("./nginx-version/version.js"),
       ]);
       const result = await renderCommand({ ...opts, ...loadHooks });
       const color = await colorFor(process.stderr);

@@ -15,9 +15,9 @@ import { render } from "../render/render.js";
 import { outputLocator, showNginxText } from "../render/errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { showValue } from "../util/show.js";
-import { featuresFor, formatVersion } from "../render/version.js";
+import { featuresFor, formatVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
-import { resolveTarget } from "../commands/target.js";
+import { resolveTarget } from "../nginx/target.js";
 import type { ConfigSource } from "../config/source.js";
 import { readMainConfig } from "./main-config.js";
 import {

@@ -9,11 +9,11 @@ import { problemAt } from "../config/source.js";
 import { lint, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render, renderChunks } from "../render/render.js";
-import { featuresFor } from "../render/version.js";
+import { featuresFor } from "../nginx-version/version.js";
 import { yieldingChunks } from "../util/interrupt.js";
 import { writeUserFile } from "../util/write-file.js";
 import { showValue } from "../util/show.js";
-import { resolveTarget, type ResolvedTarget } from "./target.js";
+import { resolveTarget, type ResolvedTarget } from "../nginx/target.js";
 
 export interface RenderCommandOptions extends LoadOptions {
   output?: string | undefined;

@@ -24,7 +24,7 @@ import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
 import { outputLocator, showNginxText } from "../render/errors-map.js";
-import { resolveTarget } from "../commands/target.js";
+import { resolveTarget } from "../nginx/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";

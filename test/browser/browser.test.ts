@@ -31,7 +31,7 @@ import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
-import { atLeast, formatVersion } from "../../src/render/version.js";
+import { atLeast, formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, wsEcho, type Backend } from "../helpers/backend.js";
 import { makeCertDir, type CertDir } from "../helpers/certs.js";
 import { nginxBuilds, type NginxBuild } from "../helpers/nginx.js";

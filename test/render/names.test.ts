@@ -18,7 +18,7 @@ import { withSandbox } from "../../src/nginx/sandbox.js";
 import { outputLocator } from "../../src/render/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
 import { render } from "../../src/render/render.js";
-import { formatVersion, parseVersion } from "../../src/render/version.js";
+import { formatVersion, parseVersion } from "../../src/nginx-version/version.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { runCli } from "../helpers/cli.js";
