@@ -3,7 +3,7 @@ import type { ChalkInstance } from "chalk";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Finding, Severity } from "../lint/index.js";
-import { RULE_IDS } from "../lint/ids.js";
+import { RULE_IDS } from "../config/rule-ids.js";
 import { escapeText } from "../util/show.js";
 
 /** A finding placed in its file (1-based line and column). */
