@@ -14,7 +14,7 @@ export { quote } from "./render/quote.js";
 export { lint, rules, type Finding, type Rule, type Severity } from "./lint/index.js";
 export { createNginx, parseMessages, parseVersionOutput, type Nginx, type NginxTestResult } from "./nginx/nginx.js";
 export { execaRunner, type Runner, type RunResult } from "./nginx/runner.js";
-export { withSandbox, sandboxMainConfig, type Sandbox } from "./nginx/sandbox.js";
+export { withSandbox, sandboxMainConfig, type Sandbox } from "./check/sandbox.js";
 export { renderCommand, type RenderCommandOptions, type RenderCommandResult } from "./commands/render.js";
 export { resolveTarget, type ResolvedTarget } from "./nginx/target.js";
 export { initCommand, initText, type InitOptions } from "./commands/init.js";

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { loadConfig, type LoadOptions } from "../config/load.js";
+import { loadConfig } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
 import type { WssgenConfig } from "../config/model.js";
 import type { Provenance } from "../config/provenance.js";
@@ -19,11 +19,11 @@ import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
 import { resolveCommand } from "../nginx/locate.js";
-import { linuxProcesses, type Processes } from "../nginx/processes.js";
+import { linuxProcesses } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
-import { outputLocator, showNginxText } from "../render/errors-map.js";
+import { outputLocator, showNginxText } from "../check/errors-map.js";
 import { resolveTarget } from "../nginx/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -44,30 +44,10 @@ import {
 } from "./context.js";
 import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
-import { checkProbeOptions, parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
+import { checkProbeOptions, parseProbeUrl, probe } from "../probe/probe.js";
+import type { ApplyOptions } from "./options.js";
 
 export { sidecar } from "./journal.js";
-
-export interface ApplyOptions extends LoadOptions {
-  /** the file to write (default nginx.target) */
-  target?: string | undefined;
-  /** false: write and test only */
-  reload?: boolean | undefined;
-  dryRun?: boolean | undefined;
-  /** only finish or undo an interrupted apply; deploy nothing */
-  recover?: boolean | undefined;
-  nginxVersion?: string | undefined;
-  lockTimeoutMs?: number;
-  /** how long a reload may take to start new workers */
-  reloadTimeoutMs?: number;
-  createNginx?: (binary: string) => Nginx;
-  runner?: Runner;
-  processes?: Processes;
-  /** after the reload, a WebSocket handshake through nginx must succeed (`--probe URL`) */
-  probe?: { url: string; options?: ProbeOptions } | undefined;
-  /** progress, one line per step */
-  onStep?: (message: string) => void;
-}
 
 export interface ApplyResult {
   /** `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo */

@@ -12,7 +12,7 @@ import type { Processes } from "../nginx/processes.js";
 import type { Runner } from "../nginx/runner.js";
 import { escapeText } from "../util/show.js";
 import { describeFsError, syncDir, writeFileAtomic } from "../util/write-file.js";
-import type { ApplyOptions } from "./apply.js";
+import type { ApplyOptions } from "./options.js";
 import { sha256, type FileMeta } from "./journal.js";
 import { processStartMs } from "./lock.js";
 

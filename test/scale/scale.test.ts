@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { renderChunks } from "../../src/render/render.js";
 import { generateConfig } from "../../scripts/bench/generate.mjs";
 import { makeCertDir } from "../helpers/certs.js";

@@ -6,7 +6,7 @@ import { describeNotFound, locateBinary, NGINX_INSTALL_DIRS, resolveCommand } fr
 import { createNginx, notFoundMessage, parseMessages, parseVersionOutput } from "../../src/nginx/nginx.js";
 import { execaRunner, type Runner } from "../../src/nginx/runner.js";
 import { EnvironmentError } from "../../src/errors.js";
-import { sandboxMainConfig } from "../../src/nginx/sandbox.js";
+import { sandboxMainConfig } from "../../src/check/sandbox.js";
 
 describe("nginx adapter (fake runner)", () => {
   it("parses nginx's messages with file and line", () => {

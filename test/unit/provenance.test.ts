@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { interpolate } from "../../src/config/interpolate.js";
 import { showValue } from "../../src/util/show.js";
-import { showNginxText } from "../../src/render/errors-map.js";
+import { showNginxText } from "../../src/check/errors-map.js";
 
 const report = (path: readonly (string | number)[], message: string) => ({
   file: "w",
