@@ -286,8 +286,6 @@ function explainVersion(v: string): string {
   return explainVersionShape(v) ?? `${showValue(v)} is not a version`;
 }
 
-export const checkName = checkWith(RULES.name);
-export const checkSiteName = checkWith(RULES.siteName);
 export const checkDomain = checkWith(RULES.domain);
 export const checkServerAddress = checkWith(RULES.serverAddress);
 export const checkListen = checkWith(RULES.listen);
@@ -298,4 +296,3 @@ export const checkFilePath = checkWith(RULES.filePath);
 export const checkOrigin = checkWith(RULES.origin);
 export const checkVersion = checkWith(RULES.version);
 export const checkNginxVersion = checkWith(RULES.nginxVersion);
-export const checkArgument = checkWith(RULES.argument);

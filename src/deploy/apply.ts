@@ -44,10 +44,8 @@ import {
 } from "./context.js";
 import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
-import { checkProbeOptions, parseProbeUrl, probe } from "../probe/probe.js";
+import { checkProbeOptions, checkProbeUrl, probe } from "../probe/probe.js";
 import type { ApplyOptions } from "./options.js";
-
-export { sidecar } from "./journal.js";
 
 export interface ApplyResult {
   /** `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo */
@@ -68,8 +66,6 @@ export interface DeployPlan {
   target: string;
   /** what would be deployed */
   text: string;
-  /** what is deployed now (undefined: no file yet) */
-  before: Buffer | undefined;
   /** whether the deployed file differs from what would be rendered */
   changed: boolean;
   /** the unified diff from before to text (computed on demand: apply itself only needs `changed`) */
@@ -96,7 +92,7 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
           toLabel: `${target} (rendered)`,
         })
       : "";
-  return { config, source, nginx, info, target, text, before, changed, diff };
+  return { config, source, nginx, info, target, text, changed, diff };
 }
 
 /** One apply in flight: the journal on disk, and in memory what rolling back needs. */
@@ -149,7 +145,7 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
   if (options.probe) {
-    parseProbeUrl(options.probe.url);
+    checkProbeUrl(options.probe.url);
     checkProbeOptions(options.probe.options ?? {}, { origin: "--probe-origin", header: "--probe-header" });
   }
   const mainConfig = config.nginx.mainConfig;

@@ -9,7 +9,6 @@ import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
 
 export type { Finding, Rule, RuleContext, Severity, FileRead, MainConfigRead } from "./types.js";
-export { RULE_IDS, type RuleId } from "../config/rule-ids.js";
 
 export const rules: readonly Rule[] = [
   wsReadTimeout,

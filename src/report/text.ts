@@ -71,10 +71,6 @@ function groupNote(group: readonly PlacedFinding[], seeAll: string): string {
   return `(and ${rest.length} more like it, at ${shown.join(", ")}${more}; all ${group.length}: ${seeAll}${silence})`;
 }
 
-export function formatFinding(finding: Finding, source: ConfigSource, color: ChalkInstance): string {
-  return findingLine({ ...finding, file: source.file, ...source.locate(finding.path) }, color);
-}
-
 /** Findings in file order, one line each, repeats of one rule grouped (see findingLines). */
 export function formatFindings(findings: Finding[], source: ConfigSource, color: ChalkInstance): string[] {
   const placed = findings

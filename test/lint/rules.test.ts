@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Chalk } from "chalk";
 import { afterAll, describe, expect, it } from "vitest";
 import { check } from "../../src/check/check.js";
-import { RULE_IDS } from "../../src/lint/index.js";
+import { RULE_IDS } from "../../src/config/rule-ids.js";
 import { formatCheck } from "../../src/report/check.js";
 import { selfSignedCertificate } from "../../src/tls/self-signed.js";
 import { expectGolden } from "../helpers/fixtures.js";
