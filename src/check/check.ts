@@ -14,6 +14,7 @@ import { newSandboxDir, withSandbox } from "./sandbox.js";
 import { render } from "../render/render.js";
 import { outputLocator, showNginxText } from "./errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
 import { featuresFor, formatVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
@@ -295,20 +296,7 @@ async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>
       try {
         return [path, { data: await readFile(path) }];
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return [
-          path,
-          {
-            error:
-              code === "ENOENT"
-                ? "does not exist"
-                : code === "EACCES"
-                  ? "permission denied"
-                  : code === "EISDIR"
-                    ? "is a directory"
-                    : String(code),
-          },
-        ];
+        return [path, { error: describeFsError(error, "read") }];
       }
     }),
   );

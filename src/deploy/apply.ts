@@ -28,7 +28,8 @@ import { resolveTarget } from "../nginx/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
 import {
   exists,
@@ -410,7 +411,7 @@ async function rollback(tx: Transaction, error: unknown): Promise<never> {
   } catch (restoreError) {
     const why = isKnownError(restoreError)
       ? restoreError.message
-      : `cannot restore ${ctx.target}: ${describeFsError(restoreError)}`;
+      : `cannot restore ${ctx.target}: ${describeFsError(restoreError, "write")}`;
     throw new DeployError(ExitCode.unrecoverable, `apply failed: ${failure.reason}; restoring failed too: ${why}`, [
       ...failure.details,
       ctx.manual(previousExisted),
