@@ -1,5 +1,5 @@
 /**
- * A real browser (issue 4, SPEC §6): Debian's chromium, driven by playwright-core with executablePath
+ * A real browser (issue 4; docs/troubleshooting.md, "What wssgen's tests prove"): Debian's chromium, driven by playwright-core with executablePath
  * (no browser download), loads an HTTPS page that a real nginx serves with a config rendered by wssgen,
  * and opens wss:// to the same origin through a wssgen route. A second page repeats the seed blog
  * post's mistake, ws:// from an HTTPS page straight at the WebSocket server, and shows Chromium

@@ -1,5 +1,5 @@
 /**
- * SPEC §4.11 at scale: 10,000 sites (YAML, every nginx of the matrix) and 100,000 sites (JSON, the
+ * Hash sizes at scale (docs/decisions.md, "Hash sizes are computed"; README, "Speed and scale"): 10,000 sites (YAML, every nginx of the matrix) and 100,000 sites (JSON, the
  * system nginx) render to configs that the real nginx -t accepts unmodified, with no warnings —
  * long server names and thousands of origins included. Times are not asserted; `npm run bench` measures them.
  */

@@ -1,7 +1,7 @@
 import type { Rule } from "../types.js";
 
 /**
- * SPEC §4.10: old workers live on after a reload while their WebSockets stay open, unless the main
+ * docs/rules/worker-shutdown-timeout.md: old workers live on after a reload while their WebSockets stay open, unless the main
  * context of nginx.conf has `worker_shutdown_timeout` (nginx docs: ngx_core_module, since 1.11.11).
  * With the main config as `check` read it, the rule says what that file does; without one (no I/O,
  * as in `render`) it reminds. Reported at `nginx.mainConfig`, the key that names the file.
