@@ -5,7 +5,8 @@
  * §7). A rule's `explain` only says why a value the pattern refused is wrong and how to fix it; it
  * never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv, VS Code).
  */
-import { OLDEST_SUPPORTED, parseVersion, SUPPORTED_PATTERN, VERSION_PATTERN } from "../nginx-version/version.js";
+import { SUPPORTED_PATTERN, VERSION_PATTERN } from "../nginx-version/patterns.js";
+import { OLDEST_SUPPORTED, parseVersion } from "../nginx-version/version.js";
 import { showValue } from "../util/show.js";
 
 /**

@@ -1,60 +1,18 @@
 /**
- * nginx versions (and the versions of the OpenSSL nginx is built with): how they are written and
- * parsed, how they compare, the oldest nginx wssgen supports, the one it renders for when nothing
- * says otherwise, and what each version asks of the output. The one place that knows any of it; a
- * leaf that imports nothing of wssgen, so every layer may use it (docs/config.md, "The target nginx
- * version", says the same to users).
+ * nginx versions and what each needs (docs/config.md, "The target nginx version"): the one place
+ * that knows version syntax (patterns.ts writes it as patterns). A leaf: it imports nothing of wssgen.
  */
 
 export type Version = readonly [major: number, minor: number, patch: number];
 
-/** The oldest nginx wssgen renders for, `major.minor` (Debian 11's nginx). */
+/** The oldest nginx wssgen renders for, `major.minor` (Debian 11's). */
 export const OLDEST_SUPPORTED = "1.18";
 /** What `render` targets when neither --nginx-version, nginx.version nor an installed nginx says (Debian 12's). */
 export const DEFAULT_TARGET = "1.22";
 
-/** What parseVersion reads: two or three parts of digits. */
-const DOTTED = /^(\d+)\.(\d+)(?:\.(\d+))?$/;
-
-/** Any dotted version, digits only: `1.22`, `1.25.1`, `3.0.13` (a regular expression's source, without groups). */
-export const VERSION_IN_TEXT = "\\d+\\.\\d+(?:\\.\\d+)?";
-
-/** One part of a version as wssgen.yaml and --nginx-version take it: 0, or 1 to 3 digits without a leading zero. */
-const PART = "(?:0|[1-9]\\d{0,2})";
-
-/**
- * A version as wssgen.yaml and --nginx-version take it: "1.22" or "1.25.1" (a regular expression's
- * source, without anchors, as JSON Schema's `pattern` carries it).
- */
-export const VERSION_PATTERN = `${PART}\\.${PART}(?:\\.${PART})?`;
-
-/** A regular expression's source for the whole numbers from `min` (0 to 999) to 999, without leading zeros. */
-function atLeastNumber(min: number): string {
-  const digits = String(min);
-  const alternatives: string[] = [];
-  // every number with more digits
-  for (let length = digits.length + 1; length <= 3; length++) alternatives.push(`[1-9]${"\\d".repeat(length - 1)}`);
-  // as many digits: the same beginning, then a larger digit, then anything
-  for (let i = 0; i < digits.length; i++) {
-    const d = Number(digits[i]);
-    if (d < 9) alternatives.push(`${digits.slice(0, i)}${d === 8 ? "9" : `[${d + 1}-9]`}${"\\d".repeat(digits.length - 1 - i)}`);
-  }
-  alternatives.push(digits);
-  return `(?:${alternatives.join("|")})`;
-}
-
-/**
- * The versions of VERSION_PATTERN that are OLDEST_SUPPORTED or later: a later major, or the same
- * major and a minor at least OLDEST_SUPPORTED's, with any patch.
- */
-export const SUPPORTED_PATTERN = (() => {
-  const [major, minor] = parseVersion(OLDEST_SUPPORTED)!;
-  return `${atLeastNumber(major + 1)}\\.${PART}(?:\\.${PART})?|${major}\\.${atLeastNumber(minor)}(?:\\.${PART})?`;
-})();
-
 /** `major.minor` or `major.minor.patch` (space around it ignored) as a Version; undefined for anything else. */
 export function parseVersion(text: string): Version | undefined {
-  const m = DOTTED.exec(text.trim());
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
@@ -63,7 +21,6 @@ export function compareVersions(a: Version, b: Version): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
-/** Whether `v` is `text` (a version written in this module) or later. */
 export function atLeast(v: Version, text: string): boolean {
   return compareVersions(v, parseVersion(text)!) >= 0;
 }
@@ -92,7 +49,6 @@ export interface Features {
   curves: "mlkem" | "mozilla" | "nist";
 }
 
-/** The Features of nginx `version` built with OpenSSL `openssl` (undefined: not known). Sources: nginx's CHANGES. */
 export function featuresFor(version: Version, openssl: Version | undefined): Features {
   return {
     http2Directive: atLeast(version, "1.25.1"),
@@ -103,7 +59,6 @@ export function featuresFor(version: Version, openssl: Version | undefined): Fea
   };
 }
 
-/** The version-dependent choices in words, for the output's head comment: `http2 on; session tickets on; ...`. */
 export function describeFeatures(f: Features): string {
   return [
     f.http2Directive ? "http2 on" : "listen ... http2",

@@ -3,7 +3,7 @@
  * unit tests pass a fake runner and integration tests the real binary.
  */
 import { EnvironmentError } from "../errors.js";
-import { VERSION_IN_TEXT } from "../nginx-version/version.js";
+import { VERSION_IN_TEXT } from "../nginx-version/patterns.js";
 import { describeNotFound, locateBinary, type Location } from "./locate.js";
 import { execaRunner, type RunResult, type Runner } from "./runner.js";
 import { cachedVersion } from "./version-cache.js";

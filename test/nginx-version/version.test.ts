@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  compareVersions,
-  featuresFor,
-  formatVersion,
-  OLDEST_SUPPORTED,
-  parseVersion,
-  SUPPORTED_PATTERN,
-  VERSION_PATTERN,
-} from "../../src/nginx-version/version.js";
+import { SUPPORTED_PATTERN, VERSION_PATTERN } from "../../src/nginx-version/patterns.js";
+import { compareVersions, featuresFor, formatVersion, OLDEST_SUPPORTED, parseVersion } from "../../src/nginx-version/version.js";
 
 const v = (text: string) => parseVersion(text)!;
 
