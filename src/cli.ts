@@ -5,10 +5,10 @@
 import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
-import { ConfigError, EnvironmentError, ExitCode, isKnownError, NginxError, UsageError } from "./errors.js";
+import { ConfigError, ExitCode, isKnownError } from "./errors.js";
 import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
-import { escapeText, showValue } from "./util/show.js";
+import { escapeText } from "./util/show.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -88,14 +88,6 @@ const err = (line: string) => process.stderr.write(`${showLine(redact(line))}\n`
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
-}
-
-/** A duration flag (30s, 2m, or whole seconds) in milliseconds. */
-async function durationFlag(flag: string, value: string): Promise<number> {
-  const { durationToMs, DURATION_PATTERN } = await import("./config/duration.js");
-  if (/^\d+$/.test(value)) return durationToMs(Number(value));
-  if (DURATION_PATTERN.test(value)) return durationToMs(value);
-  throw new UsageError(`${flag}: "${value}" is not a duration (use 500ms, 30s, 2m, ...)`);
 }
 
 /** Whether commander prints its own usage errors (not in a machine format, which prints a document instead). */
@@ -197,7 +189,7 @@ output into a live file with the shell: the shell empties that file before wssge
       const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
         import("./commands/render.js"),
         import("./report/text.js"),
-        import("./render/version.js"),
+        import("./nginx-version/version.js"),
       ]);
       const result = await renderCommand({ ...opts, ...loadHooks });
       const color = await colorFor(process.stderr);
@@ -250,8 +242,11 @@ output into a live file with the shell: the shell empties that file before wssge
         format: "text" | "json" | "github";
         strict?: boolean;
       }) => {
-        const [{ check }, { formatCheck }] = await Promise.all([import("./check/check.js"), import("./report/check.js")]);
-        const result = redactAll(await check({ ...opts, ...loadHooks, nginxMode: opts.nginx }));
+        const [{ checkCommand }, { formatCheck }] = await Promise.all([
+          import("./commands/check.js"),
+          import("./report/check.js"),
+        ]);
+        const result = redactAll(await checkCommand({ ...opts, ...loadHooks }));
         const report = formatCheck(
           result,
           opts.format,
@@ -301,25 +296,8 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
         probeCa?: string;
         probeInsecure?: boolean;
       }) => {
-        const [{ apply }, { readFile }] = await Promise.all([import("./deploy/apply.js"), import("node:fs/promises")]);
-        const lockTimeoutMs = await durationFlag("--lock-timeout", opts.lockTimeout);
-        const reloadTimeoutMs = await durationFlag("--reload-timeout", opts.reloadTimeout);
-        const ca =
-          opts.probeCa === undefined
-            ? undefined
-            : await readFile(opts.probeCa).catch(() => Promise.reject(new UsageError(`--probe-ca: cannot read ${opts.probeCa}`)));
-        const probe =
-          opts.probe === undefined
-            ? undefined
-            : { url: opts.probe, options: { origin: opts.probeOrigin, ca, insecure: opts.probeInsecure } };
-        const result = await apply({
-          ...opts,
-          ...loadHooks,
-          probe,
-          lockTimeoutMs,
-          reloadTimeoutMs,
-          onStep: (message) => err(message),
-        });
+        const { applyCommand } = await import("./commands/apply.js");
+        const result = await applyCommand({ ...opts, ...loadHooks, onStep: (message) => err(message) });
         if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
         else if (result.status === "dry-run") {
           out(result.diff);
@@ -350,19 +328,13 @@ nginx may run another config than the file holds; \`wssgen apply\` finishes or u
 The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
     )
     .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
-      const [{ planDeploy }, { pendingApply }, { followLinks }] = await Promise.all([
-        import("./deploy/apply.js"),
-        import("./deploy/recover.js"),
-        import("./util/write-file.js"),
-      ]);
-      const plan = await planDeploy({ ...opts, ...loadHooks });
-      // an apply killed after writing leaves the file right and nginx running the old config: not "up to date"
+      const { diffCommand } = await import("./commands/diff.js");
       // (err() redacts values from ${VAR} in these lines)
-      const pending = await pendingApply((await followLinks(plan.target)).file);
-      if (plan.changed) out(plan.diff());
-      else if (!pending?.unfinished) err(`${plan.target} is up to date`);
-      if (pending) err(pending.message);
-      if (plan.changed || pending?.unfinished) commandExitCode = ExitCode.invalid;
+      const result = await diffCommand({ ...opts, ...loadHooks });
+      if (result.diff) out(result.diff);
+      else if (!result.pending?.unfinished) err(`${result.target} is up to date`);
+      if (result.pending) err(result.pending.message);
+      commandExitCode = result.exitCode;
     });
 
   program
@@ -405,30 +377,11 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           format: "text" | "json";
         },
       ) => {
-        const [{ probe }, { formatProbe }, { readFile }] = await Promise.all([
-          import("./probe/probe.js"),
+        const [{ probeCommand }, { formatProbe }] = await Promise.all([
+          import("./commands/probe.js"),
           import("./report/probe.js"),
-          import("node:fs/promises"),
         ]);
-        if (opts.insecure && opts.ca) throw new UsageError("--insecure and --ca cannot be used together");
-        const headers: Record<string, string> = {};
-        for (const header of opts.header ?? []) {
-          const m = /^([A-Za-z0-9_-]+):\s*(.*)$/.exec(header);
-          if (!m || /[\r\n]/.test(header)) throw new UsageError(`--header: ${showValue(header)} is not "Name: value"`);
-          headers[m[1]!] = m[2]!;
-        }
-        const ca =
-          opts.ca === undefined
-            ? undefined
-            : await readFile(opts.ca).catch(() => Promise.reject(new UsageError(`--ca: cannot read ${opts.ca}`)));
-        const result = await probe(url, {
-          origin: opts.origin,
-          headers,
-          idleMs: opts.idle === undefined ? undefined : await durationFlag("--idle", opts.idle),
-          insecure: opts.insecure,
-          ca,
-          timeoutMs: await durationFlag("--timeout", opts.timeout),
-        });
+        const result = await probeCommand(url, opts);
         // the formatter escapes what the server sent; showText below is the last line of defence
         const report = formatProbe(
           result,
@@ -511,14 +464,8 @@ function describeFailure(
       })),
     };
   if (isKnownError(error)) {
-    const rule =
-      error instanceof UsageError
-        ? "usage"
-        : error instanceof EnvironmentError
-          ? "environment"
-          : error instanceof NginxError
-            ? "nginx"
-            : error.name.replace(/Error$/, "").toLowerCase();
+    // UsageError → "usage", EnvironmentError → "environment", DriftError → "drift", DeployError → "deploy"
+    const rule = error.name.replace(/Error$/, "").toLowerCase();
     return { exitCode: error.exitCode, failures: error.lines().map((message) => ({ rule, message })) };
   }
   return {

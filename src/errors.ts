@@ -1,6 +1,7 @@
 /**
- * The few error classes wssgen throws on purpose. Each carries its exit code (SPEC §3), so the CLI
- * maps errors to exit codes in one place and prints one line per problem, never a stack trace.
+ * The few error classes wssgen throws on purpose. Each carries its exit code (docs/cli.md, "Exit
+ * codes"), so the CLI maps errors to exit codes in one place and prints one line per problem, never
+ * a stack trace.
  */
 import { escapeText } from "./util/show.js";
 
@@ -95,20 +96,6 @@ export class EnvironmentError extends WssgenError {
   constructor(message: string) {
     super(message);
     this.name = "EnvironmentError";
-  }
-}
-
-/** nginx ran and said no (for example `nginx -t` rejected the config). */
-export class NginxError extends WssgenError {
-  readonly exitCode = ExitCode.invalid;
-  constructor(
-    message: string,
-    readonly argv: readonly string[],
-    readonly nginxExitCode: number | undefined,
-    readonly stderr: string,
-  ) {
-    super(message);
-    this.name = "NginxError";
   }
 }
 

@@ -1,7 +1,19 @@
 /**
- * wssgen as a library: the same capabilities as the CLI, with types, and no side effects on import.
- * Its declarations need nothing but TypeScript's own lib (test/package/package.test.ts type-checks
- * them in an empty project): no zod, chalk, commander or @types/node.
+ * wssgen as a library: what each CLI command does, as functions that return data and never print,
+ * exit or read argv (the CLI, src/cli.ts, does that):
+ * - `loadConfig` / `parseConfig`: wssgen.yaml → the typed model (`WssgenConfig`), or a ConfigError;
+ * - `render` / `renderChunks`: the model → nginx config for one target (`resolveTarget` picks it as
+ *   the CLI does); `renderCommand`: `wssgen render` whole (-o, --check);
+ * - `lint`: the model → findings; `check`: `wssgen check` (lint, render, `nginx -t` in a sandbox);
+ * - `apply`: `wssgen apply` (write, `nginx -T`, reload, verify, roll back), progress through `onStep`;
+ *   `diffCommand`: `wssgen diff`;
+ * - `probe`: `wssgen probe`, a real WebSocket handshake;
+ * - `initCommand` / `initText`, `jsonSchema` / `schemaCommand`: `wssgen init` and `wssgen schema`;
+ * - the pieces they are built from: nginx versions and features, the nginx adapter and its runner,
+ *   the sandbox `check` runs `nginx -t` in, `quote`, and the error classes with their exit codes.
+ * No side effects on import. Its declarations need nothing but TypeScript's own lib
+ * (test/package/package.test.ts type-checks them in an empty project): no zod, chalk, commander or
+ * @types/node.
  */
 export { loadConfig, parseConfig, findConfig, CONFIG_NAMES, type LoadOptions, type LoadedConfig } from "./config/load.js";
 export type * from "./config/model.js";
@@ -9,14 +21,19 @@ export type * from "./config/model.js";
 export type { RawConfig } from "./config/raw-config.gen.js";
 export { formatPath, type KeyPath } from "./config/path.js";
 export { render, renderChunks, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
-export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./render/version.js";
+export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./nginx-version/version.js";
 export { quote } from "./render/quote.js";
 export { lint, rules, type Finding, type Rule, type Severity } from "./lint/index.js";
 export { createNginx, parseMessages, parseVersionOutput, type Nginx, type NginxTestResult } from "./nginx/nginx.js";
 export { execaRunner, type Runner, type RunResult } from "./nginx/runner.js";
-export { withSandbox, sandboxMainConfig, type Sandbox } from "./nginx/sandbox.js";
+export { resolveTarget, type ResolvedTarget } from "./nginx/target.js";
+export { withSandbox, sandboxMainConfig, type Sandbox } from "./check/sandbox.js";
+export { check, type CheckOptions, type CheckResult, type LocatedFinding, type NginxMode } from "./check/check.js";
+export { apply, type ApplyResult } from "./deploy/apply.js";
+export type { ApplyOptions } from "./deploy/options.js";
+export { probe, type AnsweredBy, type ProbeOptions, type ProbeResult } from "./probe/probe.js";
 export { renderCommand, type RenderCommandOptions, type RenderCommandResult } from "./commands/render.js";
-export { resolveTarget, type ResolvedTarget } from "./commands/target.js";
+export { diffCommand, type DiffCommandOptions, type DiffCommandResult } from "./commands/diff.js";
 export { initCommand, initText, type InitOptions } from "./commands/init.js";
 export { jsonSchema, schemaCommand } from "./commands/schema.js";
 export {
@@ -25,8 +42,8 @@ export {
   ConfigError,
   UsageError,
   EnvironmentError,
-  NginxError,
   DriftError,
+  DeployError,
   isKnownError,
   formatProblem,
   type ConfigProblem,

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RULE_IDS } from "../src/lint/index.js";
+import { RULE_IDS } from "../src/config/rule-ids.js";
 import { buildProgram } from "../src/cli.js";
 import { ROOT } from "./helpers/paths.js";
 

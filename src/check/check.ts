@@ -10,14 +10,15 @@ import { parsePath, type KeyPath } from "../config/path.js";
 import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
-import { newSandboxDir, withSandbox } from "../nginx/sandbox.js";
+import { newSandboxDir, withSandbox } from "./sandbox.js";
 import { render } from "../render/render.js";
-import { outputLocator, showNginxText } from "../render/errors-map.js";
+import { outputLocator, showNginxText } from "./errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
-import { featuresFor, formatVersion } from "../render/version.js";
+import { featuresFor, formatVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
-import { resolveTarget } from "../commands/target.js";
+import { resolveTarget } from "../nginx/target.js";
 import type { ConfigSource } from "../config/source.js";
 import { readMainConfig } from "./main-config.js";
 import {
@@ -295,20 +296,7 @@ async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>
       try {
         return [path, { data: await readFile(path) }];
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return [
-          path,
-          {
-            error:
-              code === "ENOENT"
-                ? "does not exist"
-                : code === "EACCES"
-                  ? "permission denied"
-                  : code === "EISDIR"
-                    ? "is a directory"
-                    : String(code),
-          },
-        ];
+        return [path, { error: describeFsError(error, "read") }];
       }
     }),
   );

@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { MainConfigRead } from "../lint/index.js";
 import { NginxSyntaxError, parseNginx } from "../nginx/syntax.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
 
 /** A config tree larger than this is not a real main config: stop rather than read without end. */
@@ -18,14 +19,6 @@ const MAX_BYTES = 16 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
 class Unreadable extends Error {}
-
-function describeError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "does not exist";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return code ?? String(error);
-}
 
 /**
  * Reads `mainConfig` (absolute, or relative to `cwd`) and the files its main context includes.
@@ -51,7 +44,7 @@ export async function readMainConfig(mainConfig: string, cwd = process.cwd()): P
       text = await readFile(path, "utf8");
     } catch (error) {
       if (error instanceof Unreadable) throw error;
-      throw new Unreadable(`${path === file ? "" : `${showValue(path)}, which it includes, `}${describeError(error)}`);
+      throw new Unreadable(`${path === file ? "" : `${showValue(path)}, which it includes, `}${describeFsError(error, "read")}`);
     }
     read.push(path);
     let directives;

@@ -9,11 +9,12 @@ import { problemAt } from "../config/source.js";
 import { lint, type Finding } from "../lint/index.js";
 import { createNginx, type Nginx } from "../nginx/nginx.js";
 import { render, renderChunks } from "../render/render.js";
-import { featuresFor } from "../render/version.js";
+import { featuresFor } from "../nginx-version/version.js";
 import { yieldingChunks } from "../util/interrupt.js";
 import { writeUserFile } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
-import { resolveTarget, type ResolvedTarget } from "./target.js";
+import { resolveTarget, type ResolvedTarget } from "../nginx/target.js";
 
 export interface RenderCommandOptions extends LoadOptions {
   output?: string | undefined;
@@ -60,7 +61,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     const current = await readFile(resolve(cwd, options.check), "utf8").catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT")
         throw new DriftError(`${options.check}: does not exist; run \`wssgen render -o ${options.check}\``);
-      throw new UsageError(`cannot read ${options.check}: ${error.code}`);
+      throw new UsageError(`cannot read ${options.check}: ${describeFsError(error, "read")}`);
     });
     const text = [...chunks()].join("");
     if (current !== text) {

@@ -10,8 +10,6 @@ import { knownKeys } from "./schema-at.js";
 import { didYouMean } from "./suggest.js";
 import { typeName } from "./schema.js";
 
-export { knownKeys } from "./schema-at.js";
-
 /** Makes a located problem; `key: true` points at the key rather than its value. */
 export type Report = (path: KeyPath, message: string, options?: { key?: boolean }) => ConfigProblem;
 

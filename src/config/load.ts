@@ -6,6 +6,7 @@ import { open } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ConfigProblem, ConfigError, UsageError } from "../errors.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { limitMessage, readLimits } from "./limits.js";
 import { interpolate, type Env } from "./interpolate.js";
 import type { WssgenConfig } from "./model.js";
@@ -77,16 +78,7 @@ export async function readConfigText(options: LoadOptions): Promise<{ file: stri
       await handle.close();
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : String(code);
-    throw new UsageError(`cannot read config ${file}: ${why}`);
+    throw new UsageError(`cannot read config ${file}: ${describeFsError(error, "read")}`);
   }
   if (size > limit || Buffer.byteLength(text) > limit) throw tooLarge(file, Math.max(size, Buffer.byteLength(text)));
   return { file, text };

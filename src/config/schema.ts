@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
-import { RULE_IDS } from "../lint/ids.js";
+import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
 import { balanceMethods, tlsProfiles } from "./model.js";

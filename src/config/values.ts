@@ -5,6 +5,8 @@
  * §7). A rule's `explain` only says why a value the pattern refused is wrong and how to fix it; it
  * never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv, VS Code).
  */
+import { SUPPORTED_PATTERN, VERSION_PATTERN } from "../nginx-version/patterns.js";
+import { OLDEST_SUPPORTED, parseVersion } from "../nginx-version/version.js";
 import { showValue } from "../util/show.js";
 
 /**
@@ -148,8 +150,6 @@ function explainPort(text: string): string | undefined {
     : `port ${text} is outside 1-65535`;
 }
 
-const VERSION_PART = "(?:0|[1-9]\\d{0,2})";
-
 // ---- the rules -------------------------------------------------------------------------------
 
 export const RULES = {
@@ -250,15 +250,11 @@ export const RULES = {
     },
   ),
   /** An nginx (or OpenSSL) version: "1.22" or "1.25.1"; small numbers without leading zeros. */
-  version: rule(`${VERSION_PART}\\.${VERSION_PART}(?:\\.${VERSION_PART})?`, explainVersion),
-  /** A target nginx version wssgen supports: at least 1.18 (OLDEST_SUPPORTED in render/version.ts). */
+  version: rule(VERSION_PATTERN, explainVersion),
+  /** A target nginx version wssgen supports: OLDEST_SUPPORTED or later (src/nginx-version/). */
   nginxVersion: rule(
-    `(?:[2-9]|[1-9]\\d{1,2})\\.${VERSION_PART}(?:\\.${VERSION_PART})?|1\\.(?:1[89]|[2-9]\\d|[1-9]\\d\\d)(?:\\.${VERSION_PART})?`,
-    (v) => {
-      const plain = explainVersionShape(v);
-      if (plain) return plain;
-      return `nginx ${v} is older than 1.18, the oldest version wssgen supports`;
-    },
+    SUPPORTED_PATTERN,
+    (v) => explainVersionShape(v) ?? `nginx ${v} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports`,
   ),
   namespace: rule(
     "[a-z][a-z0-9_]{0,31}",
@@ -280,7 +276,7 @@ function explainExpression(v: string): string {
 function explainVersionShape(v: string): string | undefined {
   const example = 'write it as major.minor or major.minor.patch, e.g. "1.22" or "1.25.1"';
   if (v.trim() !== v) return `${showValue(v)} has spaces around it: ${example}`;
-  if (!/^\d+\.\d+(?:\.\d+)?$/.test(v)) return `${showValue(v)} is not a version: ${example}`;
+  if (parseVersion(v) === undefined) return `${showValue(v)} is not a version: ${example}`;
   if (/(?:^|\.)0\d/.test(v)) return `${showValue(v)} has a leading zero: ${example}`;
   if (v.split(".").some((part) => part.length > 3))
     return `${showValue(v)} is not a version (a part has more than 3 digits): ${example}`;
@@ -291,8 +287,6 @@ function explainVersion(v: string): string {
   return explainVersionShape(v) ?? `${showValue(v)} is not a version`;
 }
 
-export const checkName = checkWith(RULES.name);
-export const checkSiteName = checkWith(RULES.siteName);
 export const checkDomain = checkWith(RULES.domain);
 export const checkServerAddress = checkWith(RULES.serverAddress);
 export const checkListen = checkWith(RULES.listen);
@@ -303,4 +297,3 @@ export const checkFilePath = checkWith(RULES.filePath);
 export const checkOrigin = checkWith(RULES.origin);
 export const checkVersion = checkWith(RULES.version);
 export const checkNginxVersion = checkWith(RULES.nginxVersion);
-export const checkArgument = checkWith(RULES.argument);

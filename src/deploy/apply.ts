@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { readFile, realpath, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { loadConfig, type LoadOptions } from "../config/load.js";
+import { loadConfig } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
 import type { WssgenConfig } from "../config/model.js";
 import type { Provenance } from "../config/provenance.js";
@@ -19,16 +19,17 @@ import type { ConfigSource } from "../config/source.js";
 import { DeployError, EnvironmentError, ExitCode, UsageError, isKnownError } from "../errors.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type NginxVersionInfo } from "../nginx/nginx.js";
 import { resolveCommand } from "../nginx/locate.js";
-import { linuxProcesses, type Processes } from "../nginx/processes.js";
+import { linuxProcesses } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
 import { render } from "../render/render.js";
-import { outputLocator, showNginxText } from "../render/errors-map.js";
-import { resolveTarget } from "../commands/target.js";
+import { outputLocator, showNginxText } from "../check/errors-map.js";
+import { resolveTarget } from "../nginx/target.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { followLinks, writeFileAtomic, writeFileAtomicSync } from "../util/write-file.js";
 import { acquireLock } from "./lock.js";
 import {
   exists,
@@ -44,30 +45,8 @@ import {
 } from "./context.js";
 import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
-import { checkProbeOptions, parseProbeUrl, probe, type ProbeOptions } from "../probe/probe.js";
-
-export { sidecar } from "./journal.js";
-
-export interface ApplyOptions extends LoadOptions {
-  /** the file to write (default nginx.target) */
-  target?: string | undefined;
-  /** false: write and test only */
-  reload?: boolean | undefined;
-  dryRun?: boolean | undefined;
-  /** only finish or undo an interrupted apply; deploy nothing */
-  recover?: boolean | undefined;
-  nginxVersion?: string | undefined;
-  lockTimeoutMs?: number;
-  /** how long a reload may take to start new workers */
-  reloadTimeoutMs?: number;
-  createNginx?: (binary: string) => Nginx;
-  runner?: Runner;
-  processes?: Processes;
-  /** after the reload, a WebSocket handshake through nginx must succeed (`--probe URL`) */
-  probe?: { url: string; options?: ProbeOptions } | undefined;
-  /** progress, one line per step */
-  onStep?: (message: string) => void;
-}
+import { checkProbeOptions, checkProbeUrl, probe } from "../probe/probe.js";
+import type { ApplyOptions } from "./options.js";
 
 export interface ApplyResult {
   /** `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo */
@@ -88,8 +67,6 @@ export interface DeployPlan {
   target: string;
   /** what would be deployed */
   text: string;
-  /** what is deployed now (undefined: no file yet) */
-  before: Buffer | undefined;
   /** whether the deployed file differs from what would be rendered */
   changed: boolean;
   /** the unified diff from before to text (computed on demand: apply itself only needs `changed`) */
@@ -116,7 +93,7 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
           toLabel: `${target} (rendered)`,
         })
       : "";
-  return { config, source, nginx, info, target, text, before, changed, diff };
+  return { config, source, nginx, info, target, text, changed, diff };
 }
 
 /** One apply in flight: the journal on disk, and in memory what rolling back needs. */
@@ -169,7 +146,7 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
   if (options.probe && options.reload === false) throw new UsageError("--probe needs the reload: it tests the config nginx runs");
   if (options.recover && options.dryRun) throw new UsageError("--recover and --dry-run cannot be used together");
   if (options.probe) {
-    parseProbeUrl(options.probe.url);
+    checkProbeUrl(options.probe.url);
     checkProbeOptions(options.probe.options ?? {}, { origin: "--probe-origin", header: "--probe-header" });
   }
   const mainConfig = config.nginx.mainConfig;
@@ -434,7 +411,7 @@ async function rollback(tx: Transaction, error: unknown): Promise<never> {
   } catch (restoreError) {
     const why = isKnownError(restoreError)
       ? restoreError.message
-      : `cannot restore ${ctx.target}: ${describeFsError(restoreError)}`;
+      : `cannot restore ${ctx.target}: ${describeFsError(restoreError, "write")}`;
     throw new DeployError(ExitCode.unrecoverable, `apply failed: ${failure.reason}; restoring failed too: ${why}`, [
       ...failure.details,
       ctx.manual(previousExisted),

@@ -11,8 +11,9 @@ import type { Nginx } from "../nginx/nginx.js";
 import type { Processes } from "../nginx/processes.js";
 import type { Runner } from "../nginx/runner.js";
 import { escapeText } from "../util/show.js";
-import { describeFsError, syncDir, writeFileAtomic } from "../util/write-file.js";
-import type { ApplyOptions } from "./apply.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { syncDir, writeFileAtomic } from "../util/write-file.js";
+import type { ApplyOptions } from "./options.js";
 import { sha256, type FileMeta } from "./journal.js";
 import { processStartMs } from "./lock.js";
 
@@ -106,7 +107,7 @@ export async function readTarget(target: string): Promise<Buffer | undefined> {
     return await readFile(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new EnvironmentError(`cannot read ${target}: ${describeFsError(error)}`);
+    throw new EnvironmentError(`cannot read ${target}: ${describeFsError(error, "read")}`);
   }
 }
 

@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import { readFile, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { DeployError, ExitCode } from "../errors.js";
-import { describeFsError, syncDir, writeFileAtomic } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { syncDir, writeFileAtomic } from "../util/write-file.js";
 
 /**
  * Where an apply is; each state is recorded before the work it names runs.
@@ -84,7 +85,7 @@ export async function readJournal(path: string, target: string, manual: string[]
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw corrupt(path, `cannot read it: ${describeFsError(error)}`, manual);
+    throw corrupt(path, `cannot read it: ${describeFsError(error, "read")}`, manual);
   }
   let value: unknown;
   try {

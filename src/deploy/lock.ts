@@ -12,7 +12,8 @@
 import { readFileSync } from "node:fs";
 import { link, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { EnvironmentError } from "../errors.js";
-import { describeFsError } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { processRuns } from "../util/process.js";
 
 export interface Lock {
   path: string;
@@ -78,15 +79,6 @@ export function processStartMs(pid: number): number | undefined {
   return Date.now() - uptime * 1000 + Number(ticks) * 10 - 20;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export function parseLockOwner(text: string): LockOwner | undefined {
   const m = /^(\d+)\n(?:start (\d+) boot (\S+)\n)?/.exec(text);
   const pid = m ? Number(m[1]) : NaN;
@@ -102,7 +94,7 @@ export function parseLockOwner(text: string): LockOwner | undefined {
  * which is 100 on Linux (`getconf CLK_TCK`); /proc/stat's btime is whole seconds, hence the slack.
  */
 export function ownerRuns(owner: LockOwner, lockMtimeMs: number): boolean {
-  if (!alive(owner.pid)) return false;
+  if (!processRuns(owner.pid)) return false;
   const boot = bootId();
   if (owner.bootId !== undefined && boot !== undefined) {
     if (owner.bootId !== boot) return false;
@@ -147,7 +139,7 @@ export async function acquireLock(
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error)}`);
+        throw new EnvironmentError(`cannot create lock ${path}: ${describeFsError(error, "write")}`);
     }
     const seen = await stat(path).catch(() => undefined);
     const owner = parseLockOwner(await readFile(path, "utf8").catch(() => ""));

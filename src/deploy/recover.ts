@@ -6,7 +6,9 @@
 import { readdir, readFile, readlink, rename, stat, symlink, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { DeployError, ExitCode, isKnownError } from "../errors.js";
-import { describeFsError, removeStaleTemps } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
+import { processRuns } from "../util/process.js";
+import { removeStaleTemps } from "../util/write-file.js";
 import { exists, fileMeta, firstLine, loadedSince, readTarget, reloadBack, restore, type Context } from "./context.js";
 import { newJournal, readJournal, removeJournal, sha256, sidecar, type FileMeta, type Journal, type State } from "./journal.js";
 import { LOCK_TEMP } from "./lock.js";
@@ -67,7 +69,7 @@ export async function recover(ctx: Context): Promise<Journal | "recovered" | "cl
     await restore(ctx, backup, journal.previous).catch((error: unknown) => {
       throw new DeployError(
         ExitCode.unrecoverable,
-        `${found}; restoring the last good config failed: ${isKnownError(error) ? error.message : describeFsError(error)}`,
+        `${found}; restoring the last good config failed: ${isKnownError(error) ? error.message : describeFsError(error, "write")}`,
         [ctx.manual(true)],
       );
     });
@@ -140,15 +142,6 @@ export async function pendingApply(target: string): Promise<{ unfinished: boolea
     unfinished: true,
     message: `${who} was interrupted ${WHERE[journal.state]} (its journal: ${files.journal}): nginx may run another config than ${target} holds; run wssgen apply to finish or undo it`,
   };
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** A stand-in journal for an older wssgen's pending marker, as if a --no-reload apply had finished. */

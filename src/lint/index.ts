@@ -6,10 +6,9 @@ import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
-import type { RuleId } from "./ids.js";
+import type { RuleId } from "../config/rule-ids.js";
 
 export type { Finding, Rule, RuleContext, Severity, FileRead, MainConfigRead } from "./types.js";
-export { RULE_IDS, type RuleId } from "./ids.js";
 
 export const rules: readonly Rule[] = [
   wsReadTimeout,

@@ -1,7 +1,7 @@
 import type { WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
-import type { Features, Version } from "../render/version.js";
-import type { RuleId } from "./ids.js";
+import type { Features, Version } from "../nginx-version/version.js";
+import type { RuleId } from "../config/rule-ids.js";
 
 export type Severity = "error" | "warning" | "info";
 

@@ -3,6 +3,7 @@
  * unit tests pass a fake runner and integration tests the real binary.
  */
 import { EnvironmentError } from "../errors.js";
+import { VERSION_IN_TEXT } from "../nginx-version/patterns.js";
 import { describeNotFound, locateBinary, type Location } from "./locate.js";
 import { execaRunner, type RunResult, type Runner } from "./runner.js";
 import { cachedVersion } from "./version-cache.js";
@@ -109,10 +110,17 @@ export function notFoundMessage(location: Location, advice: string): string {
   return `nginx at ${showValue(location.file ?? location.path)} does not run (\`${location.path} -V\` failed; ${advice})`;
 }
 
+const OPENSSL_RUNNING = new RegExp(`running with OpenSSL (${VERSION_IN_TEXT})`);
+const OPENSSL_BUILT = new RegExp(`built with OpenSSL (${VERSION_IN_TEXT})`);
+
+/**
+ * `nginx -V`'s output (stderr and stdout together) → its version, the OpenSSL it runs with (else the
+ * one it was built with), and the compiled-in paths; undefined when it names no nginx version.
+ */
 export function parseVersionOutput(text: string): NginxVersionInfo | undefined {
-  const version = /nginx version: [^/\s]+\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  const version = new RegExp(`nginx version: [^/\\s]+/(${VERSION_IN_TEXT})`).exec(text)?.[1];
   if (!version) return undefined;
-  const openssl = /running with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1] ?? /built with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
+  const openssl = (OPENSSL_RUNNING.exec(text) ?? OPENSSL_BUILT.exec(text))?.[1];
   const arg = (name: string) => new RegExp(`--${name}=(\\S+)`).exec(text)?.[1];
   return { version, openssl, prefix: arg("prefix"), pidPath: arg("pid-path"), confPath: arg("conf-path") };
 }

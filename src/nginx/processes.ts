@@ -3,6 +3,7 @@
  * starts new workers; one it refused (a port already taken, say) leaves only the old ones.
  */
 import { readdir, readFile } from "node:fs/promises";
+import { processRuns } from "../util/process.js";
 
 export interface Processes {
   alive(pid: number): boolean;
@@ -14,14 +15,7 @@ export interface Processes {
 }
 
 export const linuxProcesses: Processes = {
-  alive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
-  },
+  alive: processRuns,
   async children(pid) {
     const entries = await readdir("/proc").catch(() => undefined);
     if (!entries) return undefined;

@@ -5,23 +5,25 @@
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { NginxVersionInfo } from "./nginx.js";
 
 function cacheFile(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wssgen", "nginx-versions.json");
 }
 
-/** `compute()` (which runs `nginx -V`), remembered for the executable file `path` (see locate.ts). */
-export async function cachedVersion(
+/**
+ * `compute()` (which runs `nginx -V`; its result must survive JSON), remembered for the executable
+ * file `path` (see locate.ts). Undefined results are not remembered.
+ */
+export async function cachedVersion<Info extends { version: string }>(
   path: string,
-  compute: () => Promise<NginxVersionInfo | undefined>,
-): Promise<NginxVersionInfo | undefined> {
+  compute: () => Promise<Info | undefined>,
+): Promise<Info | undefined> {
   const s = await stat(path).catch(() => undefined);
   if (!s?.isFile()) return compute();
   const key = `${path}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
   const file = cacheFile();
-  const cache: Record<string, NginxVersionInfo> = await readFile(file, "utf8")
-    .then((text) => JSON.parse(text) as Record<string, NginxVersionInfo>)
+  const cache: Record<string, Info> = await readFile(file, "utf8")
+    .then((text) => JSON.parse(text) as Record<string, Info>)
     .catch(() => ({}));
   const hit = cache[key];
   if (hit && typeof hit.version === "string") return hit;

@@ -17,8 +17,8 @@ export interface ProbeOptions {
   /** hold the upgraded socket silent this long and report whether the server closed it */
   idleMs?: number | undefined;
   insecure?: boolean | undefined;
-  /** PEM of the CA(s) to trust instead of the system's */
-  ca?: string | Buffer | undefined;
+  /** PEM of the CA(s) to trust instead of the system's, as text or bytes (a Buffer is a Uint8Array) */
+  ca?: string | Uint8Array | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -61,7 +61,7 @@ export type AnsweredBy = "nginx" | "upstream" | "server";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-export function parseProbeUrl(text: string): URL {
+function parseProbeUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -73,6 +73,11 @@ export function parseProbeUrl(text: string): URL {
       `${showValue(text)} is not a WebSocket URL: use ws:// or wss:// (for https:// pages the socket is wss://)`,
     );
   return url;
+}
+
+/** Throws UsageError unless `text` is a ws:// or wss:// URL (`apply --probe` checks it before anything is written). */
+export function checkProbeUrl(text: string): void {
+  parseProbeUrl(text);
 }
 
 /** What an HTTP/1.1 header value may hold as wssgen sends it: printable ASCII, spaces and tabs. */
@@ -133,7 +138,7 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
       path: `${url.pathname}${url.search}`,
       servername: secure && !/^[\d.]+$|:/.test(url.hostname) ? url.hostname : undefined,
       rejectUnauthorized: !options.insecure,
-      ca: options.ca,
+      ca: typeof options.ca === "object" ? Buffer.from(options.ca) : options.ca,
       agent: false,
       headers: {
         Host: url.host,
@@ -428,7 +433,7 @@ export function explainStatus(
   );
 }
 
-export function explainError(error: NodeJS.ErrnoException, url: URL): ProbeResult["problem"] {
+function explainError(error: NodeJS.ErrnoException, url: URL): ProbeResult["problem"] {
   const where = `${url.hostname}:${url.port || (url.protocol === "wss:" ? 443 : 80)}`;
   const code = error.code ?? "error";
   if (code === "ECONNREFUSED")

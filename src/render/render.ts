@@ -7,7 +7,7 @@ import HandlebarsRuntime from "handlebars/runtime.js";
 import type { WssgenConfig } from "../config/model.js";
 import { comment, duration, integer, quote, RenderError } from "./quote.js";
 import { templateSpecs } from "./templates.gen.js";
-import { featuresFor, type Features } from "./version.js";
+import { featuresFor, type Features } from "../nginx-version/version.js";
 import { buildView, type RenderTarget, type View } from "./view.js";
 
 export type { RenderTarget } from "./view.js";

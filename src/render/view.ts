@@ -6,7 +6,7 @@ import type { ListenAddress, Route, Site, Upstream, WssgenConfig } from "../conf
 import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import type { KeyPath } from "../config/path.js";
 import { globalNames, type GlobalNames } from "./names.js";
-import { describeFeatures, type Features, formatVersion, type Version } from "./version.js";
+import { describeFeatures, type Features, formatVersion, type Version } from "../nginx-version/version.js";
 
 export interface RenderTarget {
   version: Version;

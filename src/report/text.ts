@@ -3,7 +3,7 @@ import type { ChalkInstance } from "chalk";
 import { formatPath } from "../config/path.js";
 import type { ConfigSource } from "../config/source.js";
 import type { Finding, Severity } from "../lint/index.js";
-import { RULE_IDS } from "../lint/ids.js";
+import { RULE_IDS } from "../config/rule-ids.js";
 import { escapeText } from "../util/show.js";
 
 /** A finding placed in its file (1-based line and column). */
@@ -69,10 +69,6 @@ function groupNote(group: readonly PlacedFinding[], seeAll: string): string {
   const rule = escapeText(group[0]!.rule);
   const silence = LINT_RULES.has(rule) ? `; to silence it: lint: { rules: { ${rule}: off } }` : "";
   return `(and ${rest.length} more like it, at ${shown.join(", ")}${more}; all ${group.length}: ${seeAll}${silence})`;
-}
-
-export function formatFinding(finding: Finding, source: ConfigSource, color: ChalkInstance): string {
-  return findingLine({ ...finding, file: source.file, ...source.locate(finding.path) }, color);
 }
 
 /** Findings in file order, one line each, repeats of one rule grouped (see findingLines). */

@@ -9,7 +9,9 @@ import { lstat, open, readdir, readlink, realpath, rename, rm, stat } from "node
 import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
+import { describeFsError } from "./fs-errors.js";
 import { onInterrupt } from "./interrupt.js";
+import { processRuns } from "./process.js";
 
 export interface WriteOptions {
   /** permissions; default: those of the file being replaced, else 0644 */
@@ -17,29 +19,6 @@ export interface WriteOptions {
   /** owner; default: that of the file being replaced (when running as root) */
   uid?: number;
   gid?: number;
-}
-
-export function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e.code) {
-    case "ENOENT":
-      return "directory does not exist";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ENOSPC":
-      return "no space left on device";
-    case "EDQUOT":
-      return "disk quota exceeded";
-    case "EROFS":
-      return "read-only file system";
-    case "ENOTDIR":
-      return "a parent is not a directory";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return e.message;
-  }
 }
 
 /** `.<name>.wssgen-tmp.<pid>.<random>`: hidden (nginx's include globs skip it) and naming its writer. */
@@ -158,7 +137,7 @@ export async function writeFileAtomic(
     await syncDir(dirname(path));
   } catch (error) {
     await rm(temp, { force: true });
-    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error)}`);
+    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error, "write")}`);
   } finally {
     interrupt.release();
   }
@@ -206,19 +185,14 @@ export async function removeStaleTemps(dir: string, names: string[]): Promise<st
   const removed: string[] = [];
   for (const entry of entries) {
     const m = TEMP_NAME.exec(entry);
-    if (!m || !names.includes(m[1]!) || processRuns(Number(m[2]))) continue;
+    if (!m || !names.includes(m[1]!) || writerRuns(Number(m[2]))) continue;
     await rm(join(dir, entry), { force: true });
     removed.push(entry);
   }
   return removed;
 }
 
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return false; // ours are removed before we return; any left are from an earlier life of this pid
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** Whether the writer of a temp file still runs; ours are removed before we return, so one of our pid is from an earlier life of it. */
+function writerRuns(pid: number): boolean {
+  return pid !== process.pid && processRuns(pid);
 }

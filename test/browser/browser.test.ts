@@ -1,5 +1,5 @@
 /**
- * A real browser (issue 4, SPEC §6): Debian's chromium, driven by playwright-core with executablePath
+ * A real browser (issue 4; docs/troubleshooting.md, "What wssgen's tests prove"): Debian's chromium, driven by playwright-core with executablePath
  * (no browser download), loads an HTTPS page that a real nginx serves with a config rendered by wssgen,
  * and opens wss:// to the same origin through a wssgen route. A second page repeats the seed blog
  * post's mistake, ws:// from an HTTPS page straight at the WebSocket server, and shows Chromium
@@ -31,7 +31,7 @@ import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
-import { atLeast, formatVersion } from "../../src/render/version.js";
+import { atLeast, formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, wsEcho, type Backend } from "../helpers/backend.js";
 import { makeCertDir, type CertDir } from "../helpers/certs.js";
 import { nginxBuilds, type NginxBuild } from "../helpers/nginx.js";

@@ -151,7 +151,7 @@ describe("wssgen render", () => {
       /^wssgen: no config file: none of wssgen.yaml, wssgen.yml, wssgen.json in .*; create one with `wssgen init` or pass -c FILE$/,
     );
     expect((await runCli(["render", "-c", "nope.yaml"], { cwd: tmp() })).stderr).toBe(
-      "wssgen: cannot read config nope.yaml: no such file",
+      "wssgen: cannot read config nope.yaml: does not exist",
     );
   });
   it("finds wssgen.json when there is no YAML", async () => {

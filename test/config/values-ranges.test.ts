@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from "node:net";
 import { describe, expect, it } from "vitest";
-import { parseTargetVersion } from "../../src/commands/target.js";
+import { parseTargetVersion } from "../../src/nginx/target.js";
 import { durationPattern, durationToSeconds } from "../../src/config/duration.js";
 import { parseConfig } from "../../src/config/load.js";
 import { checkListen, checkNginxVersion, checkVersion, IPV6 } from "../../src/config/values.js";

@@ -22,8 +22,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { atLeast } from "../../src/render/version.js";
-import { sidecar } from "../../src/deploy/apply.js";
+import { atLeast } from "../../src/nginx-version/version.js";
+import { sidecar } from "../../src/deploy/journal.js";
 import { startBackend, httpGet, wsEcho, type Backend } from "../helpers/backend.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { BIN } from "../helpers/paths.js";

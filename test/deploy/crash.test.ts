@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sidecar } from "../../src/deploy/apply.js";
+import { sidecar } from "../../src/deploy/journal.js";
 import { startBackend, httpGet, type Backend } from "../helpers/backend.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { nginxBuilds } from "../helpers/nginx.js";

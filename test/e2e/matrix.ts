@@ -1,4 +1,4 @@
-import { atLeast } from "../../src/render/version.js";
+import { atLeast } from "../../src/nginx-version/version.js";
 import { nginxBuilds, type NginxBuild } from "../helpers/nginx.js";
 
 /** Debian 12's nginx and the newest of the matrix (1.29.7 changed the keepalive and Connection defaults). */

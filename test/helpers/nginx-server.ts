@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TEMP_PATHS } from "../../src/nginx/sandbox.js";
+import { TEMP_PATHS } from "../../src/check/sandbox.js";
 import type { NginxBuild } from "./nginx.js";
 
 export interface NginxServer {

@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createNginx, parseVersionOutput, type Nginx } from "../../src/nginx/nginx.js";
-import { parseVersion, type Version } from "../../src/render/version.js";
+import { parseVersion, type Version } from "../../src/nginx-version/version.js";
 import { ROOT } from "./paths.js";
 
 export interface NginxBuild {

@@ -1,18 +1,19 @@
 /**
  * Every lint rule has a fixture that fires it (with the exact lines it prints) and one that stays
- * silent, run through `check` (nginx -t skipped: these are about the rules).
+ * silent, run through `check` (nginx -t skipped: these are about the rules); and a test file of its
+ * own, test/lint/<rule>.test.ts, that runs it directly, case by case.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Chalk } from "chalk";
 import { afterAll, describe, expect, it } from "vitest";
 import { check } from "../../src/check/check.js";
-import { RULE_IDS } from "../../src/lint/index.js";
+import { RULE_IDS } from "../../src/config/rule-ids.js";
 import { formatCheck } from "../../src/report/check.js";
 import { selfSignedCertificate } from "../../src/tls/self-signed.js";
 import { expectGolden } from "../helpers/fixtures.js";
-import { FIXTURES } from "../helpers/paths.js";
+import { FIXTURES, ROOT } from "../helpers/paths.js";
 
 /** a fixed "now", so that expiry dates in messages are the same on every run */
 const NOW = new Date("2030-01-01T00:00:00Z");
@@ -44,6 +45,9 @@ async function lines(dir: string): Promise<string[]> {
 
 describe.each(RULE_IDS.map((id) => [id]))("%s", (id) => {
   const base = join(FIXTURES, "lint", id);
+  it("has a test file of its own", () => {
+    expect(existsSync(join(ROOT, "test", "lint", `${id}.test.ts`))).toBe(true);
+  });
   it("fires on fixtures/lint/<rule>/fires, with the lines in expected.txt", async () => {
     const found = (await lines(join(base, "fires"))).filter((line) => line.endsWith(`[${id}]`));
     expect(found.length).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 /**
  * worker-shutdown-timeout reads nginx's real main config (`nginx.mainConfig`, with its main-context
  * includes): it stays silent once the user has followed its advice, says so when the file cannot be
- * read, and points at the key that names the file. Real files, through `check` and the real CLI.
+ * read, and points at the key that names the file. Real files, through `check` and the real CLI; and
+ * without a main config, as `render` runs the rules.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { check } from "../../src/check/check.js";
 import { runCli } from "../helpers/cli.js";
+import { ruleFindings } from "../helpers/lint.js";
 
 const root = mkdtempSync(join(tmpdir(), "wssgen-wst-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,6 +42,25 @@ async function findings(dir: string, yaml: string) {
     .map((f) => ({ at: `${f.line}:${f.column}`, path: f.path.join("."), message: f.message }));
 }
 const main = (dir: string, name = "nginx.conf") => `nginx: { mainConfig: ${join(dir, name)} }\n`;
+
+describe("worker-shutdown-timeout without I/O (as render runs it)", () => {
+  it("reminds, at info level at nginx.mainConfig, when WebSocket routes are rendered and nginx.workerShutdownTimeout is not set", () => {
+    expect(ruleFindings("worker-shutdown-timeout", SITES)).toEqual([
+      {
+        path: "nginx.mainConfig",
+        severity: "info",
+        message:
+          "after a reload, old nginx workers keep running (and holding memory and the old config) for as long as their WebSockets stay open; bound that with `worker_shutdown_timeout 10m;` in the main context of nginx.conf (`render --full` writes it)",
+      },
+    ]);
+  });
+  it("is silent once nginx.workerShutdownTimeout says the user knows, and without WebSocket routes", () => {
+    expect(ruleFindings("worker-shutdown-timeout", `nginx: { workerShutdownTimeout: 30s }\n${SITES}`)).toEqual([]);
+    expect(
+      ruleFindings("worker-shutdown-timeout", SITES.replace("upstream: chat }", "upstream: chat, websocket: false }")),
+    ).toEqual([]);
+  });
+});
 
 describe("worker-shutdown-timeout reads the main config", () => {
   it("stays silent once nginx.conf sets worker_shutdown_timeout (the advice followed)", async () => {

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RULE_IDS } from "../../src/lint/index.js";
+import { RULE_IDS } from "../../src/config/rule-ids.js";
 import { startBackend, type Backend } from "../helpers/backend.js";
 import { ROOT } from "../helpers/paths.js";
 
@@ -220,10 +220,16 @@ describe("the tarball", () => {
       consumer,
       [
         'import { loadConfig, parseConfig, parseVersion, render, type RawConfig, type WssgenConfig } from "wssgen";',
+        'import { apply, check, diffCommand, probe, type ApplyResult, type CheckResult, type DiffCommandResult, type ProbeResult } from "wssgen";',
         'const raw: RawConfig = { upstreams: { app: { servers: ["127.0.0.1:9000"] } }, sites: [{ domains: ["a.example.com"], routes: [{ path: "/ws", upstream: "app" }] }] };',
         'const config: WssgenConfig = parseConfig("inline.yaml", JSON.stringify(raw), {}).config;',
         'const text: string = render(config, { version: parseVersion("1.26")! });',
         "export const used = [loadConfig, text];",
+        // check, apply, diff and probe as the CLI runs them, with their options and results typed
+        'export const checked: Promise<CheckResult> = check({ config: "wssgen.yaml", nginxMode: "skip", strict: true });',
+        "export const applied: Promise<ApplyResult> = apply({ dryRun: true, lockTimeoutMs: 1000, onStep: (line: string) => void line });",
+        'export const diffed: Promise<DiffCommandResult> = diffCommand({ target: "wssgen.conf" });',
+        'export const probed: Promise<ProbeResult> = probe("wss://a.example.com/ws", { ca: new Uint8Array(), idleMs: 1000 });',
         "",
       ].join("\n"),
     );

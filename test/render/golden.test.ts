@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { resolveTarget } from "../../src/commands/target.js";
+import { resolveTarget } from "../../src/nginx/target.js";
 import { render } from "../../src/render/render.js";
 import { expectGolden, fixtures } from "../helpers/fixtures.js";
 

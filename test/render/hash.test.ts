@@ -4,7 +4,7 @@
  * always passes cleanly.
  */
 import { describe, expect, it } from "vitest";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { buildsCleanly, hashSizesFor } from "../../src/render/hash.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { INIT_DEFAULTS, initText } from "../../src/commands/init.js";
 import { parseConfig } from "../../src/config/load.js";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { render } from "../../src/render/render.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";

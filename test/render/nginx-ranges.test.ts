@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { render } from "../../src/render/render.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { nginxBuilds } from "../helpers/nginx.js";

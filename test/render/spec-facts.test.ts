@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
-import { parseVersion } from "../../src/render/version.js";
+import { parseVersion } from "../../src/nginx-version/version.js";
 import { globalNames } from "../../src/render/names.js";
 import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";

@@ -5,9 +5,9 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { render } from "../../src/render/render.js";
-import { atLeast, parseVersion } from "../../src/render/version.js";
+import { atLeast, parseVersion } from "../../src/nginx-version/version.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { nginxBuilds, type NginxBuild } from "../helpers/nginx.js";

@@ -1,12 +1,12 @@
 /**
- * SPEC §4.11 at scale: 10,000 sites (YAML, every nginx of the matrix) and 100,000 sites (JSON, the
+ * Hash sizes at scale (docs/decisions.md, "Hash sizes are computed"; README, "Speed and scale"): 10,000 sites (YAML, every nginx of the matrix) and 100,000 sites (JSON, the
  * system nginx) render to configs that the real nginx -t accepts unmodified, with no warnings —
  * long server names and thousands of origins included. Times are not asserted; `npm run bench` measures them.
  */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { withSandbox } from "../../src/nginx/sandbox.js";
+import { withSandbox } from "../../src/check/sandbox.js";
 import { renderChunks } from "../../src/render/render.js";
 import { generateConfig } from "../../scripts/bench/generate.mjs";
 import { makeCertDir } from "../helpers/certs.js";

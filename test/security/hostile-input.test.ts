@@ -10,7 +10,7 @@ import { interpolate } from "../../src/config/interpolate.js";
 import { parseConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 import { render } from "../../src/render/render.js";
-import { parseVersion } from "../../src/render/version.js";
+import { parseVersion } from "../../src/nginx-version/version.js";
 import { allArgs, parseNginx, skeleton } from "../../src/nginx/syntax.js";
 
 const HOSTILE_CHARS = [

@@ -1,8 +1,7 @@
-import { atLeast } from "../../render/version.js";
 import type { Rule } from "../types.js";
 
 /**
- * SPEC §4.10: old workers live on after a reload while their WebSockets stay open, unless the main
+ * docs/rules/worker-shutdown-timeout.md: old workers live on after a reload while their WebSockets stay open, unless the main
  * context of nginx.conf has `worker_shutdown_timeout` (nginx docs: ngx_core_module, since 1.11.11).
  * With the main config as `check` read it, the rule says what that file does; without one (no I/O,
  * as in `render`) it reminds. Reported at `nginx.mainConfig`, the key that names the file.
@@ -59,8 +58,9 @@ export const http2SharedListen: Rule = {
   id: "http2-shared-listen",
   severity: "warning",
   description: "Before nginx 1.25.1, http2 on one site turns it on for every site sharing its address:port.",
-  run: ({ config, target }) => {
-    if (target === undefined || atLeast(target, "1.25.1")) return [];
+  run: ({ config, target, features }) => {
+    // from 1.25.1 (features.http2Directive) `http2 on;` is per server
+    if (target === undefined || features.http2Directive) return [];
     const byAddress = new Map<string, { http2: boolean; index: number }[]>();
     config.sites.forEach((site, index) => {
       if (!site.tls) return;

@@ -1,7 +1,7 @@
 import { durationToMs, nginxDuration } from "../../config/duration.js";
 import type { Rule } from "../types.js";
 
-/** SPEC §4.4, the seed's pitfall: nginx closes a WebSocket that is silent for proxy_read_timeout. */
+/** The seed's pitfall (docs/rules/ws-read-timeout.md): nginx closes a WebSocket that is silent for proxy_read_timeout. */
 export const wsReadTimeout: Rule = {
   id: "ws-read-timeout",
   severity: "warning",

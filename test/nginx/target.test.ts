@@ -1,39 +1,11 @@
+/** Which nginx the output is for (src/nginx/target.ts): --nginx-version, nginx.version, nginx -V, the default. */
 import { describe, expect, it } from "vitest";
-import { featuresFor, parseVersion, formatVersion } from "../../src/render/version.js";
-import { resolveTarget } from "../../src/commands/target.js";
 import { parseConfig } from "../../src/config/load.js";
+import { UsageError } from "../../src/errors.js";
+import { formatVersion } from "../../src/nginx-version/version.js";
 import { createNginx } from "../../src/nginx/nginx.js";
 import type { Runner } from "../../src/nginx/runner.js";
-import { UsageError } from "../../src/errors.js";
-
-const v = (text: string) => parseVersion(text)!;
-
-describe("version-dependent syntax (SPEC §4.3, §4.5)", () => {
-  it.each([
-    ["1.18", { http2Directive: false, sessionTicketsOff: true, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.23.1", { http2Directive: false, sessionTicketsOff: true, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.23.2", { http2Directive: false, sessionTicketsOff: false, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.25.0", { http2Directive: false, sessionTicketsOff: false, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.25.1", { http2Directive: true, sessionTicketsOff: false, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.29.6", { http2Directive: true, sessionTicketsOff: false, proxyHttpVersion: true, defaultKeepalive: 0 }],
-    ["1.29.7", { http2Directive: true, sessionTicketsOff: false, proxyHttpVersion: false, defaultKeepalive: 32 }],
-    ["1.31", { http2Directive: true, sessionTicketsOff: false, proxyHttpVersion: false, defaultKeepalive: 32 }],
-  ])("nginx %s", (version, expected) => {
-    expect(featuresFor(v(version), undefined)).toMatchObject(expected);
-  });
-  it("Mozilla's curves for every OpenSSL: X25519MLKEM768 first from 3.5, no X25519 before 1.1.0", () => {
-    expect(featuresFor(v("1.26"), v("3.0.13")).curves).toBe("mozilla");
-    expect(featuresFor(v("1.26"), v("3.4.9")).curves).toBe("mozilla");
-    expect(featuresFor(v("1.26"), v("3.5.0")).curves).toBe("mlkem");
-    expect(featuresFor(v("1.26"), v("1.1.0")).curves).toBe("mozilla");
-    expect(featuresFor(v("1.18"), v("1.0.2")).curves).toBe("nist");
-    expect(featuresFor(v("1.26"), undefined).curves).toBe("mozilla");
-  });
-  it("formats versions as written", () => {
-    expect(formatVersion(v("1.22"))).toBe("1.22");
-    expect(formatVersion(v("1.25.1"))).toBe("1.25.1");
-  });
-});
+import { resolveTarget } from "../../src/nginx/target.js";
 
 describe("target resolution: --nginx-version, nginx.version, nginx -V, 1.22", () => {
   const fakeNginx =

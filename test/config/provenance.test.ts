@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import { interpolate } from "../../src/config/interpolate.js";
 import { showValue } from "../../src/util/show.js";
-import { showNginxText } from "../../src/render/errors-map.js";
 
 const report = (path: readonly (string | number)[], message: string) => ({
   file: "w",
@@ -104,13 +103,5 @@ describe("Provenance", () => {
     const p = provenanceOf({ s: "${HOST}:8080", t: "${ADDR}" }, { HOST: "s3cr3t", ADDR: "s3cr3t:99999" });
     expect(p.message(["t"], "port 99999 is outside 1-65535")).toBe("port … is outside 1-65535");
     expect(p.message(["s"], "port 8080 is taken")).toBe("port 8080 is taken");
-  });
-});
-
-describe("showNginxText", () => {
-  it("escapes nginx's message and shows each quoted token as a value: escaped and cut", () => {
-    expect(showNginxText(`unknown directive "x\u202ey" in /tmp/a.conf:3`)).toBe('unknown directive "x\\u202ey" in /tmp/a.conf:3');
-    expect(showNginxText(`invalid value "${"v".repeat(1000)}"`)).toBe(`invalid value "${"v".repeat(60)}…" (1000 characters)`);
-    expect(showNginxText("line\none")).toBe("line\\none");
   });
 });

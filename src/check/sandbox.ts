@@ -8,7 +8,7 @@ import { rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnvironmentError } from "../errors.js";
-import { describeFsError } from "../util/write-file.js";
+import { describeFsError } from "../util/fs-errors.js";
 import { quote } from "../render/quote.js";
 import { onInterrupt } from "../util/interrupt.js";
 
@@ -82,7 +82,7 @@ function createSandboxDir(dir: string | undefined): string {
     return dir;
   } catch (error) {
     throw new EnvironmentError(
-      `cannot create a sandbox for nginx -t in ${dirname(dir ?? join(tmpdir(), "x"))}: ${describeFsError(error)} (set TMPDIR to a writable directory)`,
+      `cannot create a sandbox for nginx -t in ${dirname(dir ?? join(tmpdir(), "x"))}: ${describeFsError(error, "write")} (set TMPDIR to a writable directory)`,
     );
   }
 }

@@ -6,7 +6,6 @@ import { describeNotFound, locateBinary, NGINX_INSTALL_DIRS, resolveCommand } fr
 import { createNginx, notFoundMessage, parseMessages, parseVersionOutput } from "../../src/nginx/nginx.js";
 import { execaRunner, type Runner } from "../../src/nginx/runner.js";
 import { EnvironmentError } from "../../src/errors.js";
-import { sandboxMainConfig } from "../../src/nginx/sandbox.js";
 
 describe("nginx adapter (fake runner)", () => {
   it("parses nginx's messages with file and line", () => {
@@ -45,13 +44,6 @@ describe("nginx adapter (fake runner)", () => {
     await expect(nginx.test({ config: "/tmp/a b/nginx.conf" })).rejects.toThrow(EnvironmentError);
     expect(calls[0]).toEqual(["/opt/my nginx/sbin/nginx", "-t", "-p", "/tmp/a b/", "-c", "/tmp/a b/nginx.conf"]);
     expect(await nginx.version()).toBeUndefined();
-  });
-  it("the sandbox main config keeps pid and temp paths inside the sandbox", () => {
-    const text = sandboxMainConfig("/tmp/wssgen-sandbox-x", ["/tmp/wssgen-sandbox-x/wssgen.conf"]);
-    expect(text).toContain('pid "/tmp/wssgen-sandbox-x/nginx.pid";');
-    for (const name of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
-      expect(text).toContain(`${name}_temp_path "/tmp/wssgen-sandbox-x/temp/${name}";`);
-    expect(text).toContain('include "/tmp/wssgen-sandbox-x/wssgen.conf";');
   });
 });
 

@@ -5,7 +5,7 @@
 import type { KeyPath } from "../config/path.js";
 import type { NginxMessage } from "../nginx/nginx.js";
 import { escapeText, showValue } from "../util/show.js";
-import { sourceMap } from "./sourcemap.js";
+import { sourceMap } from "../render/sourcemap.js";
 
 /**
  * `outputFile`: every name nginx may give the output file (a symlink to it, each link of a chain,

@@ -1,16 +1,23 @@
-/** Which nginx the output is for: --nginx-version, then nginx.version, then `nginx -V`, then 1.22. */
+/**
+ * Which nginx the output is for: --nginx-version, then nginx.version, then `nginx -V` of the
+ * configured binary, then DEFAULT_TARGET (docs/config.md, "The target nginx version").
+ */
 import type { WssgenConfig } from "../config/model.js";
 import { UsageError } from "../errors.js";
-import type { Nginx } from "../nginx/nginx.js";
+import type { Nginx } from "./nginx.js";
 import { checkNginxVersion } from "../config/values.js";
-import { DEFAULT_TARGET, parseVersion, type Version } from "../render/version.js";
-import type { RenderTarget } from "../render/view.js";
+import { DEFAULT_TARGET, parseVersion, type Version } from "../nginx-version/version.js";
 
-export interface ResolvedTarget extends RenderTarget {
+/** The nginx (and OpenSSL) to render for, as `render()` takes it, and where the version came from. */
+export interface ResolvedTarget {
+  version: Version;
+  /** the OpenSSL nginx is built with; undefined when neither the config nor `nginx -V` says */
+  openssl: Version | undefined;
   /** where the version came from, for messages */
   from: "--nginx-version" | "nginx.version" | "nginx -V" | "default";
 }
 
+/** `text` as a Version; a UsageError naming `what` (the flag or key) when wssgen cannot render for it. */
 export function parseTargetVersion(text: string, what: string): Version {
   // the same rule as nginx.version in wssgen.yaml (config/values.ts)
   const problem = checkNginxVersion(text);
@@ -18,6 +25,11 @@ export function parseTargetVersion(text: string, what: string): Version {
   return parseVersion(text)!;
 }
 
+/**
+ * The target for `config`: `flag` (--nginx-version) when given, else nginx.version, else what
+ * `nginx -V` of `nginx` reports (version and OpenSSL), else DEFAULT_TARGET. nginx.openssl always
+ * wins over a detected OpenSSL. Throws UsageError for a flag or key wssgen cannot render for.
+ */
 export async function resolveTarget(
   config: WssgenConfig,
   flag: string | undefined,

@@ -18,7 +18,7 @@ const ok = (check: (v: string) => string | undefined, values: string[]) =>
 const bad = (check: (v: string) => string | undefined, values: string[]) =>
   values.forEach((v) => expect(check(v), v).toBeTypeOf("string"));
 
-describe("allowlists (SPEC §5)", () => {
+describe("allowlists (docs/config.md, Values)", () => {
   it("domains", () => {
     ok(checkDomain, [
       "chat.example.com",
@@ -125,7 +125,7 @@ describe("suggestions and paths", () => {
   });
 });
 
-describe("backup servers and balancing (SPEC §4.7)", () => {
+describe("backup servers and balancing (docs/config.md, Rules that relate keys to each other)", () => {
   it.each(["ip-hash", "hash", "random"])("backup with %s is an error at the backup key", async (balance) => {
     const { parseConfig } = await import("../../src/config/load.js");
     const hashKey = balance === "hash" ? ", hashKey: $remote_addr" : "";

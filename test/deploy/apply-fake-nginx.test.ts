@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { apply, sidecar } from "../../src/deploy/apply.js";
+import { apply } from "../../src/deploy/apply.js";
+import { sidecar } from "../../src/deploy/journal.js";
 import { sha256 } from "../../src/deploy/journal.js";
 import { DeployError } from "../../src/errors.js";
 import type { Processes } from "../../src/nginx/processes.js";

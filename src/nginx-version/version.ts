@@ -1,15 +1,22 @@
-/** nginx versions and what each needs (SPEC §4.3, §4.5): the one place that knows version syntax. */
+/**
+ * nginx versions and what each needs (docs/config.md, "The target nginx version"): the one place
+ * that knows version syntax (patterns.ts writes it as patterns). A leaf: it imports nothing of wssgen.
+ */
 
 export type Version = readonly [major: number, minor: number, patch: number];
 
+/** The oldest nginx wssgen renders for, `major.minor` (Debian 11's). */
 export const OLDEST_SUPPORTED = "1.18";
+/** What `render` targets when neither --nginx-version, nginx.version nor an installed nginx says (Debian 12's). */
 export const DEFAULT_TARGET = "1.22";
 
+/** `major.minor` or `major.minor.patch` (space around it ignored) as a Version; undefined for anything else. */
 export function parseVersion(text: string): Version | undefined {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
+/** Negative when `a` is older than `b`, 0 when equal, positive when newer. */
 export function compareVersions(a: Version, b: Version): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }

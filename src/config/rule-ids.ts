@@ -1,4 +1,8 @@
-/** Every lint rule id, for the config schema (`lint.rules`) and the docs; each has docs/rules/<id>.md. */
+/**
+ * Every lint rule id: the keys of `lint.rules` in the config schema, the ids src/lint/'s rules report
+ * under, and docs/rules/<id>.md. Kept in config, the lowest layer that names them, so that the
+ * schema need not import lint.
+ */
 export const RULE_IDS = [
   "ws-read-timeout",
   "tls-no-redirect",

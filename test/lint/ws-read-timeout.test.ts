@@ -1,0 +1,38 @@
+/** ws-read-timeout (src/lint/rules/ws-read-timeout.ts): a WebSocket route whose read timeout is 60 s or less. */
+import { describe, expect, it } from "vitest";
+import { ruleFindings, UPSTREAMS } from "../helpers/lint.js";
+
+const site = (route: string, defaults = "") =>
+  `${UPSTREAMS}${defaults}sites:\n  - domains: [chat.example.com]\n    routes:\n      - { path: /ws, upstream: chat${route} }\n`;
+const findings = (yaml: string) => ruleFindings("ws-read-timeout", yaml);
+
+describe("ws-read-timeout", () => {
+  it("fires at the route's timeouts.read when it is 60 s or less", () => {
+    expect(findings(site(", timeouts: { read: 30s }"))).toEqual([
+      {
+        path: "sites[0].routes[0].timeouts.read",
+        severity: "warning",
+        message:
+          "read timeout 30s: nginx closes a WebSocket that is silent this long; ping more often than that from the app, or raise timeouts.read (default 1h)",
+      },
+    ]);
+    // whole seconds as a number, and the boundary itself
+    expect(findings(site(", timeouts: { read: 60 }")).map((f) => f.message)).toEqual([
+      expect.stringMatching(/^read timeout 60s: /),
+    ]);
+    expect(findings(site(", timeouts: { read: 1m }"))).toHaveLength(1);
+  });
+  it("fires at defaults.timeouts.read, the key the user wrote, when the route inherits it", () => {
+    expect(findings(site("", "defaults: { timeouts: { read: 45s } }\n")).map((f) => f.path)).toEqual(["defaults.timeouts.read"]);
+  });
+  it("is silent above 60 s, with wssgen's default (1h), and on routes that are not WebSockets", () => {
+    expect(findings(site(", timeouts: { read: 61s }"))).toEqual([]);
+    expect(findings(site(""))).toEqual([]);
+    expect(findings(site(", websocket: false, timeouts: { read: 5s }"))).toEqual([]);
+  });
+  it("lint.rules sets its severity or turns it off", () => {
+    const yaml = (setting: string) => `lint: { rules: { ws-read-timeout: ${setting} } }\n${site(", timeouts: { read: 30s }")}`;
+    expect(findings(yaml("error")).map((f) => f.severity)).toEqual(["error"]);
+    expect(findings(yaml("off"))).toEqual([]);
+  });
+});
