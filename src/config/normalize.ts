@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { DEFAULTS, type DefaultGroup } from "./defaults.js";
 import { durationToSeconds } from "./duration.js";
-import type { Header, ListenAddress, Route, Site, Tls, Upstream, WrittenAt, WssgenConfig } from "./model.js";
+import type { Header, ListenAddress, Route, Site, Timeouts, Tls, Upstream, WrittenAt, WssgenConfig } from "./model.js";
 import type { KeyPath } from "./path.js";
 import type { RawConfig, RawListen, RawRoute, RawSite } from "./schema.js";
 import { splitHostPort } from "./values.js";
@@ -86,7 +86,8 @@ function normalizeSite(site: RawSite, at: KeyPath, inherited: Inherited, default
         : redirect === true
           ? listen.map(http).filter(uniqueListen())
           : listenAddresses(redirect.listen),
-    routes: site.routes.map((route, j) => normalizeRoute(route, [...at, "routes", j], inherited, defaultHeaders)),
+    // concat, not [...at, ...]: a spread array keeps spare room, and a config holds one path per route and written value
+    routes: site.routes.map((route, j) => normalizeRoute(route, at.concat("routes", j), inherited, defaultHeaders)),
     set: written("site", site, at),
     at,
   };
@@ -98,9 +99,9 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
   const headers = new Map<string, Header>();
   for (const header of defaultHeaders) headers.set(header.name.toLowerCase(), header);
   for (const [name, value] of Object.entries(route.headers ?? {}))
-    headers.set(name.toLowerCase(), { name, value, at: [...at, "headers", name] });
-  const timeout = (field: "timeouts.connect" | "timeouts.read" | "timeouts.send", key: "connect" | "read" | "send") =>
-    route.timeouts?.[key] ?? inherited.values[field] ?? d[field].value;
+    headers.set(name.toLowerCase(), { name, value, at: at.concat("headers", name) });
+  const timeout = (key: keyof Timeouts) =>
+    route.timeouts?.[key] ?? inherited.values[`timeouts.${key}`] ?? d[`timeouts.${key}`].value;
   return {
     path: route.path,
     exact,
@@ -108,9 +109,9 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     upstream: route.upstream,
     websocket: route.websocket ?? d.websocket.value,
     timeouts: {
-      connect: timeout("timeouts.connect", "connect"),
-      read: timeout("timeouts.read", "read"),
-      send: timeout("timeouts.send", "send"),
+      connect: timeout("connect"),
+      read: timeout("read"),
+      send: timeout("send"),
     },
     origins: route.origins,
     allowMissingOrigin: route.allowMissingOrigin ?? d.allowMissingOrigin.value,
@@ -159,13 +160,16 @@ function written<G extends DefaultGroup>(
   at: KeyPath,
   inheritedAt: Partial<Record<string, KeyPath>> = {},
 ): WrittenAt<G> {
-  const set: Record<string, KeyPath> = {};
+  let set: Record<string, KeyPath> | undefined;
   for (const [field, segments] of FIELDS[group]) {
-    const from = valueAt(raw, segments) === undefined ? inheritedAt[field] : [...at, ...segments];
-    if (from) set[field] = from;
+    const from = valueAt(raw, segments) === undefined ? inheritedAt[field] : at.concat(segments);
+    if (from) (set ??= {})[field] = from;
   }
-  return set as WrittenAt<G>;
+  return set ?? NOTHING_WRITTEN;
 }
+
+/** The `set` of every object that takes all its defaults: one object, not one per route (100,000 sites). */
+const NOTHING_WRITTEN = Object.freeze({});
 
 /** The value at `path` below `node`, or undefined where a step is not a mapping (`hsts: true` has no `maxAge`). */
 function valueAt(node: unknown, path: readonly string[]): unknown {
