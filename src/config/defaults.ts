@@ -4,6 +4,10 @@
  * table is generated from that schema, and test/config/defaults.test.ts holds all of them to this
  * object. Each group is one kind of model object (model.ts); its field names are the keys below the
  * object, dotted (`timeouts.read`), and are also the fields of that object's `set`.
+ *
+ * Three defaults depend on more than the file, so normalize does not settle them: `nginx.version`
+ * and `nginx.openssl` (commands/target.ts asks `nginx -V`, then falls back to render/version.ts
+ * DEFAULT_TARGET) and `nginx.namespace` (normalize.ts `forOutputFile`: the file actually written).
  */
 
 /** One default. */

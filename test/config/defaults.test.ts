@@ -18,6 +18,7 @@ import type { WssgenConfig } from "../../src/config/model.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { KeyPath } from "../../src/config/path.js";
 import { configSchema } from "../../src/config/schema.js";
+import { DEFAULT_TARGET } from "../../src/render/version.js";
 import { ROOT } from "../helpers/paths.js";
 
 interface SchemaNode {
@@ -195,6 +196,10 @@ describe("normalize applies each default, and records each written value in `set
       expect((OBJECT[group](inherited).set as Record<string, unknown>)[field]).toEqual(entry.inheritedFrom.split("."));
     }
   });
+});
+
+it("nginx.version's default names the version resolveTarget falls back to", () => {
+  expect(DEFAULTS.nginx.version.text).toMatch(new RegExp(`else ${escape(DEFAULT_TARGET)}$`));
 });
 
 function escape(text: string): string {
