@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
+import { DEFAULTS } from "./config/defaults.js";
 import { ConfigError, ExitCode, isKnownError } from "./errors.js";
 import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
@@ -261,7 +262,7 @@ output into a live file with the shell: the shell empties that file before wssge
     .command("apply")
     .description("the pre-deploy hook: render, write the target atomically, nginx -t, reload, verify; roll back on any failure")
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
-    .option("--target <file>", "the file to write (default nginx.target, /etc/nginx/conf.d/wssgen.conf)")
+    .option("--target <file>", `the file to write (default nginx.target, ${DEFAULTS.nginx.target.value})`)
     .option("--no-reload", "write and test only; do not reload nginx")
     .option("--dry-run", "print the diff and the commands it would run; change nothing")
     .option("--recover", "only finish or undo an apply that was interrupted (killed, a crash); deploy nothing")

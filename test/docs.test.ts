@@ -4,10 +4,43 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULE_IDS } from "../src/config/rule-ids.js";
+import { DEFAULTS, describeDefault } from "../src/config/defaults.js";
 import { buildProgram } from "../src/cli.js";
 import { ROOT } from "./helpers/paths.js";
 
+const { nginx, site, route } = DEFAULTS;
+const [read, send] = [route["timeouts.read"].value, route["timeouts.send"].value];
+/** Prose that states a default, as src/config/defaults.ts makes it now (the key table is generated). */
+const PROSE_DEFAULTS: [file: string, text: string][] = [
+  ["docs/config.md", `default ${describeDefault(site.listen)}`],
+  ["docs/config.md", `websocket: ${String(route.websocket.value)} # default ${String(route.websocket.value)}`],
+  ["docs/config.md", `non-browsers); default ${String(route.allowMissingOrigin.value)}`],
+  ["docs/config.md", `WebSocket routes default to \`proxy_read_timeout ${read}\` and \`proxy_send_timeout ${send}\``],
+  ["docs/config.md", `\`ssl_session_timeout ${site["tls.sessionTimeout"].value}\``],
+  ["docs/config.md", `HSTS \`max-age=${site["tls.hsts.maxAge"].value}\``],
+  ["docs/config.md", `(\`nginx.workerShutdownTimeout\`, default ${nginx.workerShutdownTimeout.value})`],
+  ["docs/decisions.md", `\`render --full\` (default ${nginx.workerShutdownTimeout.value})`],
+  ["docs/troubleshooting.md", `wssgen routes default to \`timeouts.read: ${read}\``],
+  ["docs/troubleshooting.md", `(the site's \`listen\`, ${site.listen.when.tls} by default)`],
+  ["docs/troubleshooting.md", `\`websocket: ${String(route.websocket.value)}\` (the default)`],
+  ["docs/cli.md", `a bare name (the default \`${nginx.binary.value}\`)`],
+  ["docs/cli.md", `\`nginx.mainConfig\` (default \`${nginx.mainConfig.value}\`)`],
+  ["docs/cli.md", `(default \`nginx.target\`, \`${nginx.target.value}\`)`],
+  ["docs/rules/origin-missing.md", `\`websocket: ${String(route.websocket.value)}\`, the default`],
+  ["docs/rules/origin-missing.md", `\`allowMissingOrigin: ${String(route.allowMissingOrigin.value)}\`, the default`],
+  ["docs/rules/max-connections-unset.md", `\`websocket: ${String(route.websocket.value)}\`, the default`],
+  ["docs/rules/ws-read-timeout.md", `\`websocket: ${String(route.websocket.value)}\`, the default`],
+  ["docs/rules/ws-read-timeout.md", `WebSocket routes default to \`${read}\``],
+  ["docs/rules/ws-read-timeout.md", `raise timeouts.read (default ${read})`],
+  ["docs/rules/worker-shutdown-timeout.md", `\`nginx.mainConfig\`, default \`${nginx.mainConfig.value}\``],
+  ["docs/rules/worker-shutdown-timeout.md", `\`nginx.workerShutdownTimeout\` (default \`${nginx.workerShutdownTimeout.value}\`)`],
+  ["README.md", `${nginx.target.value} by default (nginx.target)`],
+];
+
 describe("docs", () => {
+  it.each(PROSE_DEFAULTS)("%s states the default as src/config/defaults.ts has it: %s", (file, text) => {
+    expect(readFileSync(join(ROOT, file), "utf8").replace(/\s*\n\s*/g, " ")).toContain(text);
+  });
   it("docs/config.md's key table is generated from the current schema", () => {
     expect(() => execFileSync("node", [join(ROOT, "scripts/gen-config-docs.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
   });

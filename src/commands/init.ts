@@ -5,7 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { DEFAULTS } from "../config/defaults.js";
 import { parseConfig } from "../config/load.js";
+import { balanceMethods } from "../config/model.js";
 import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
 import { UsageError } from "../errors.js";
 import { writeUserFile } from "../util/write-file.js";
@@ -94,11 +96,13 @@ const y = (value: string) => JSON.stringify(value);
 
 export function initText(a: InitAnswers, schemaLink?: string): string {
   const tls = a.cert !== undefined && a.key !== undefined;
+  const route = DEFAULTS.route;
+  const balance = DEFAULTS.upstream.balance.value;
   const tlsBlock = tls
     ? `    tls:
       certificate: ${y(a.cert!)}
       key: ${y(a.key!)}
-      profile: intermediate   # or modern (TLSv1.3 only)
+      profile: ${DEFAULTS.site["tls.profile"].value}   # or modern (TLSv1.3 only)
     redirectHttp: true        # also serve port 80 and redirect to https`
     : `    # For wss:// (needed by any page served over https), add your certificate and remove
     # "listen: 80"; the site then listens on 443 and port 80 redirects to it:
@@ -120,15 +124,15 @@ export function initText(a: InitAnswers, schemaLink?: string): string {
 
 defaults:
   timeouts:
-    connect: 5s
-    read: 1h    # nginx's default 60s closes idle WebSockets; keep it above your app's ping interval
-    send: 1h
+    connect: ${route["timeouts.connect"].value}
+    read: ${route["timeouts.read"].value}    # nginx's default 60s closes idle WebSockets; keep it above your app's ping interval
+    send: ${route["timeouts.send"].value}
 
 upstreams:
   app:
     servers:
       - ${y(a.upstream)}
-    # balance: least-conn     # round-robin (default), least-conn, ip-hash, hash, random
+    # balance: least-conn     # ${balanceMethods.map((m) => (m === balance ? `${m} (default)` : m)).join(", ")}
     # keepalive: 16           # idle upstream connections per worker
 
 sites:

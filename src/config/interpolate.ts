@@ -1,9 +1,9 @@
 /**
- * `${VAR}` and `${VAR:-default}` from the environment in string values (SPEC §2). `$${` writes a
- * literal `${`, which nginx expressions need for their own `${name}` form. Interpolation records
- * which keys got their value (or part of it) from the environment, so that no message prints it
- * (see provenance.ts), and which were exactly one reference, so that `typeReferences` can read
- * `keepalive: ${KA:-16}` as a number.
+ * `${VAR}` and `${VAR:-default}` from the environment in string values (docs/config.md, "Environment
+ * variables"). `$${` writes a literal `${`, which nginx expressions need for their own `${name}` form
+ * (docs/decisions.md). Interpolation records which keys got their value (or part of it) from the
+ * environment, so that no message prints it (see provenance.ts), and which were exactly one
+ * reference, so that `typeReferences` can read `keepalive: ${KA:-16}` as a number.
  */
 import type { ConfigProblem } from "../errors.js";
 import type { KeyPath } from "./path.js";

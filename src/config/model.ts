@@ -2,6 +2,7 @@
  * The normalized config: defaults applied, shorthands expanded, references resolved. This is what
  * rendering and lint rules read; they never see the raw file.
  */
+import type { DefaultField, DefaultGroup } from "./defaults.js";
 import type { Duration } from "./duration.js";
 import type { KeyPath } from "./path.js";
 import type { Provenance } from "./provenance.js";
@@ -13,6 +14,14 @@ export const tlsProfiles = ["intermediate", "modern"] as const;
 
 export type Balance = (typeof balanceMethods)[number];
 export type TlsProfile = (typeof tlsProfiles)[number];
+
+/**
+ * Where the user wrote each value of an object that has a default (config/defaults.ts, the group's
+ * fields): field → the absolute key path of the value in wssgen.yaml, on the object itself
+ * (`sites[0].routes[1].timeouts.read`) or the `defaults.*` key it inherits (`defaults.timeouts.read`).
+ * A field absent from it took wssgen's default (or nginx's: see defaults.ts).
+ */
+export type WrittenAt<G extends DefaultGroup> = { readonly [F in DefaultField<G>]?: KeyPath };
 
 export interface ListenAddress {
   /** exactly what follows `listen`: "443", "127.0.0.1:8443", "[::]:443" */
@@ -30,11 +39,16 @@ export interface Timeouts {
 
 export interface UpstreamServer {
   address: string;
+  /** undefined: nginx's default */
   weight?: number;
+  /** undefined: nginx's default */
   maxFails?: number;
+  /** undefined: nginx's default */
   failTimeout?: Duration;
   backup: boolean;
   down: boolean;
+  set: WrittenAt<"server">;
+  at: KeyPath;
 }
 
 export interface Upstream {
@@ -44,6 +58,7 @@ export interface Upstream {
   hashKey?: string;
   /** as configured; undefined = nginx's default for the target version */
   keepalive?: number;
+  set: WrittenAt<"upstream">;
   at: KeyPath;
 }
 
@@ -71,13 +86,23 @@ export interface Route {
   upstream: string;
   websocket: boolean;
   timeouts: Timeouts;
-  /** where each timeout was set: the route, defaults.timeouts, or undefined for wssgen's default */
-  timeoutsAt: Record<keyof Timeouts, KeyPath | undefined>;
   origins: string[] | undefined;
   allowMissingOrigin: boolean;
   maxConnectionsPerIp: number | undefined;
-  /** defaults.headers merged with the route's own, the route winning (names compared case-insensitively) */
-  headers: [name: string, value: string][];
+  /**
+   * defaults.headers merged with the route's own, in that order; a route's header replaces the
+   * default of the same name (compared case-insensitively) in its place
+   */
+  headers: Header[];
+  set: WrittenAt<"route">;
+  at: KeyPath;
+}
+
+/** An extra proxy_set_header of a route. */
+export interface Header {
+  name: string;
+  value: string;
+  /** where it was written: `defaults.headers.<name>` or `sites[i].routes[j].headers.<name>` */
   at: KeyPath;
 }
 
@@ -89,9 +114,9 @@ export interface Site {
   tls: Tls | undefined;
   /** listeners of the http->https redirect server, when redirectHttp is on */
   redirect: ListenAddress[] | undefined;
-  /** redirectHttp as the user wrote it: false is a choice, undefined an omission (lint tells them apart) */
-  redirectSetting: boolean | undefined;
   routes: Route[];
+  /** also the fields of `tls`, as `tls.profile`, `tls.hsts.maxAge`, ... */
+  set: WrittenAt<"site">;
   at: KeyPath;
 }
 
@@ -101,14 +126,13 @@ export interface NginxSettings {
   binary: string;
   mainConfig: string;
   target: string;
-  /** what this file's http-wide names are prefixed with (default: the name of the file written) */
+  /** what this file's http-wide names are prefixed with (unless set, the name of the file written: see `forOutputFile`) */
   namespace: string;
-  /** whether the config sets namespace itself (else it follows the file written: see `forOutputFile`) */
-  namespaceSet: boolean;
   reload: string[];
   workerShutdownTimeout: Duration;
-  /** whether the config sets workerShutdownTimeout itself (then it knows; lint stays quiet) */
-  workerShutdownTimeoutSet: boolean;
+  set: WrittenAt<"nginx">;
+  /** always `nginx` */
+  at: KeyPath;
 }
 
 export type RuleSetting = "error" | "warning" | "info" | "off";
@@ -128,13 +152,24 @@ export interface WssgenConfig {
   provenance?: Provenance;
 }
 
-export const DEFAULTS = {
-  timeouts: { connect: "5s", read: "1h", send: "1h" } satisfies Timeouts,
-  binary: "nginx",
-  mainConfig: "/etc/nginx/nginx.conf",
-  target: "/etc/nginx/conf.d/wssgen.conf",
-  reload: ["nginx", "-s", "reload"],
-  workerShutdownTimeout: "10m",
-  hstsMaxAgeSeconds: 63072000,
-  sessionTimeout: "1d",
-} as const;
+/** A model object that records where its values were written: Route, Site, Upstream, UpstreamServer, NginxSettings. */
+interface Recorded {
+  readonly set: { readonly [field: string]: KeyPath | undefined };
+  readonly at: KeyPath;
+}
+
+/**
+ * Where the user wrote `field` of `object`: the absolute key path, a `defaults.*` key when the object
+ * inherited the value; undefined when the value is wssgen's default (or nginx's).
+ */
+export function writtenAt<O extends Recorded>(object: O, field: keyof O["set"] & string): KeyPath | undefined {
+  return object.set[field];
+}
+
+/**
+ * The key a message or an output line about `field` of `object` points at: where it was written
+ * (`writtenAt`), else where the user would write it on the object (`sites[0].routes[1].timeouts.read`).
+ */
+export function pathOf<O extends Recorded>(object: O, field: keyof O["set"] & string): KeyPath {
+  return object.set[field] ?? [...object.at, ...field.split(".")];
+}

@@ -1,110 +1,194 @@
-/** Raw (schema-valid) config → the normalized model: defaults, shorthands, merged headers. */
+/**
+ * Raw (schema-valid) config → the normalized model: defaults applied (defaults.ts), shorthands
+ * expanded, `defaults.*` merged into each route, and for every object the keys the user wrote (`set`).
+ */
 import { createHash } from "node:crypto";
+import { DEFAULTS, type DefaultGroup } from "./defaults.js";
 import { durationToSeconds } from "./duration.js";
-import { DEFAULTS, type ListenAddress, type Route, type Site, type Tls, type Upstream, type WssgenConfig } from "./model.js";
+import type { Header, ListenAddress, Route, Site, Timeouts, Tls, Upstream, WrittenAt, WssgenConfig } from "./model.js";
 import type { KeyPath } from "./path.js";
 import type { RawConfig, RawListen, RawRoute, RawSite } from "./schema.js";
 import { splitHostPort } from "./values.js";
 
 export function normalize(raw: RawConfig, file: string): WssgenConfig {
   const n = raw.nginx ?? {};
+  const d = DEFAULTS.nginx;
+  const target = n.target ?? d.target.value;
+  const inherited = inheritedValues(raw);
+  const defaultHeaders = Object.entries(raw.defaults?.headers ?? {}).map(([name, value]): Header => ({
+    name,
+    value,
+    at: ["defaults", "headers", name],
+  }));
   return {
     file,
     nginx: {
-      version: n.version === undefined ? undefined : String(n.version),
+      version: n.version,
       openssl: n.openssl,
-      binary: n.binary ?? DEFAULTS.binary,
-      mainConfig: n.mainConfig ?? DEFAULTS.mainConfig,
-      target: n.target ?? DEFAULTS.target,
-      namespace: n.namespace ?? namespaceOf(n.target ?? DEFAULTS.target),
-      namespaceSet: n.namespace !== undefined,
-      reload: n.reload ?? [...DEFAULTS.reload],
-      workerShutdownTimeout: n.workerShutdownTimeout ?? DEFAULTS.workerShutdownTimeout,
-      workerShutdownTimeoutSet: n.workerShutdownTimeout !== undefined,
+      binary: n.binary ?? d.binary.value,
+      mainConfig: n.mainConfig ?? d.mainConfig.value,
+      target,
+      namespace: n.namespace ?? namespaceOf(target),
+      reload: n.reload ?? [...d.reload.value],
+      workerShutdownTimeout: n.workerShutdownTimeout ?? d.workerShutdownTimeout.value,
+      set: written("nginx", n, ["nginx"]),
+      at: ["nginx"],
     },
     lint: { ...raw.lint?.rules },
-    upstreams: Object.entries(raw.upstreams).map(([name, u]): Upstream => ({
-      name,
-      servers: u.servers.map((s) =>
-        typeof s === "string"
-          ? { address: s, backup: false, down: false }
-          : { ...s, backup: s.backup ?? false, down: s.down ?? false },
-      ),
-      balance: u.balance ?? "round-robin",
-      ...(u.hashKey === undefined ? {} : { hashKey: u.hashKey }),
-      ...(u.keepalive === undefined ? {} : { keepalive: u.keepalive }),
-      at: ["upstreams", name],
-    })),
-    sites: raw.sites.map((site, i) => normalizeSite(raw, site, ["sites", i])),
+    upstreams: Object.entries(raw.upstreams).map(([name, u]): Upstream => {
+      const at = ["upstreams", name];
+      return {
+        name,
+        servers: u.servers.map((s, i) => {
+          const serverAt = [...at, "servers", i];
+          const server = typeof s === "string" ? { address: s } : s;
+          return {
+            ...server,
+            backup: server.backup ?? DEFAULTS.server.backup.value,
+            down: server.down ?? DEFAULTS.server.down.value,
+            set: written("server", server, serverAt),
+            at: serverAt,
+          };
+        }),
+        balance: u.balance ?? DEFAULTS.upstream.balance.value,
+        ...(u.hashKey === undefined ? {} : { hashKey: u.hashKey }),
+        ...(u.keepalive === undefined ? {} : { keepalive: u.keepalive }),
+        set: written("upstream", u, at),
+        at,
+      };
+    }),
+    sites: raw.sites.map((site, i) => normalizeSite(site, ["sites", i], inherited, defaultHeaders)),
   };
 }
 
-function normalizeSite(raw: RawConfig, site: RawSite, at: KeyPath): Site {
-  const listen = listenAddresses(site.listen ?? (site.tls ? 443 : 80));
+function normalizeSite(site: RawSite, at: KeyPath, inherited: Inherited, defaultHeaders: Header[]): Site {
+  const d = DEFAULTS.site;
+  const listen = listenAddresses(site.listen ?? (site.tls ? d.listen.when.tls : d.listen.when.plain));
   const tls: Tls | undefined = site.tls && {
     certificate: site.tls.certificate,
     key: site.tls.key,
-    profile: site.tls.profile ?? "intermediate",
-    hsts: hsts(site.tls.hsts),
-    sessionTimeout: site.tls.sessionTimeout ?? DEFAULTS.sessionTimeout,
-    stapling: site.tls.stapling ?? false,
+    profile: site.tls.profile ?? d["tls.profile"].value,
+    hsts: hsts(site.tls.hsts ?? d["tls.hsts"].value),
+    sessionTimeout: site.tls.sessionTimeout ?? d["tls.sessionTimeout"].value,
+    stapling: site.tls.stapling ?? d["tls.stapling"].value,
   };
-  const redirect = site.redirectHttp;
+  const redirect = site.redirectHttp ?? d.redirectHttp.value;
+  const http = (l: ListenAddress) => parseListen(l.host === "*" ? d.listen.when.plain : `${l.host}:${d.listen.when.plain}`);
   return {
     name: site.name ?? site.domains[0]!,
     domains: site.domains,
     listen,
-    http2: site.http2 ?? false,
+    http2: site.http2 ?? d.http2.value,
     tls,
     redirect:
-      redirect === undefined || redirect === false
+      redirect === false
         ? undefined
         : redirect === true
-          ? listen.map((l) => parseListen(l.host === "*" ? 80 : `${l.host}:80`)).filter(uniqueListen())
+          ? listen.map(http).filter(uniqueListen())
           : listenAddresses(redirect.listen),
-    redirectSetting: redirect === undefined ? undefined : redirect !== false,
-    routes: site.routes.map((route, j) => normalizeRoute(raw, route, [...at, "routes", j])),
+    // concat, not [...at, ...]: a spread array keeps spare room, and a config holds one path per route and written value
+    routes: site.routes.map((route, j) => normalizeRoute(route, at.concat("routes", j), inherited, defaultHeaders)),
+    set: written("site", site, at),
     at,
   };
 }
 
-function normalizeRoute(raw: RawConfig, route: RawRoute, at: KeyPath): Route {
+function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defaultHeaders: Header[]): Route {
+  const d = DEFAULTS.route;
   const exact = route.path.startsWith("= ");
-  const headers = new Map<string, [string, string]>();
-  for (const [name, value] of Object.entries({ ...raw.defaults?.headers })) headers.set(name.toLowerCase(), [name, value]);
-  for (const [name, value] of Object.entries({ ...route.headers })) headers.set(name.toLowerCase(), [name, value]);
+  const headers = new Map<string, Header>();
+  for (const header of defaultHeaders) headers.set(header.name.toLowerCase(), header);
+  for (const [name, value] of Object.entries(route.headers ?? {}))
+    headers.set(name.toLowerCase(), { name, value, at: at.concat("headers", name) });
+  const timeout = (key: keyof Timeouts) =>
+    route.timeouts?.[key] ?? inherited.values[`timeouts.${key}`] ?? d[`timeouts.${key}`].value;
   return {
     path: route.path,
     exact,
     uri: exact ? route.path.slice(2) : route.path,
     upstream: route.upstream,
-    websocket: route.websocket ?? true,
-    timeouts: { ...DEFAULTS.timeouts, ...raw.defaults?.timeouts, ...route.timeouts },
-    timeoutsAt: Object.fromEntries(
-      (["connect", "read", "send"] as const).map((k) => [
-        k,
-        route.timeouts?.[k] !== undefined
-          ? [...at, "timeouts", k]
-          : raw.defaults?.timeouts?.[k] !== undefined
-            ? ["defaults", "timeouts", k]
-            : undefined,
-      ]),
-    ) as Route["timeoutsAt"],
+    websocket: route.websocket ?? d.websocket.value,
+    timeouts: {
+      connect: timeout("connect"),
+      read: timeout("read"),
+      send: timeout("send"),
+    },
     origins: route.origins,
-    allowMissingOrigin: route.allowMissingOrigin ?? true,
+    allowMissingOrigin: route.allowMissingOrigin ?? d.allowMissingOrigin.value,
     maxConnectionsPerIp: route.maxConnectionsPerIp,
     headers: [...headers.values()],
+    set: written("route", route, at, inherited.at),
     at,
   };
 }
 
-function hsts(value: NonNullable<RawSite["tls"]>["hsts"]): Tls["hsts"] {
+/** The route fields whose `defaults.*` key (defaults.ts `inheritedFrom`) the config sets: their values and key paths. */
+interface Inherited {
+  values: Partial<Record<string, string | number>>;
+  at: Partial<Record<string, KeyPath>>;
+}
+
+function inheritedValues(raw: RawConfig): Inherited {
+  const inherited: Inherited = { values: {}, at: {} };
+  for (const [field, entry] of Object.entries(DEFAULTS.route)) {
+    if (!("inheritedFrom" in entry)) continue;
+    const path = entry.inheritedFrom.split(".");
+    const value = valueAt(raw, path);
+    if (value === undefined) continue;
+    inherited.values[field] = value as string | number;
+    // one key path shared by every route that inherits it
+    inherited.at[field] = path;
+  }
+  return inherited;
+}
+
+/** Each group's fields (defaults.ts) as key segments, split once. */
+const FIELDS = Object.fromEntries(
+  Object.entries(DEFAULTS).map(([group, fields]) => [
+    group,
+    Object.keys(fields).map((field) => [field, field.split(".")] as const),
+  ]),
+) as Record<DefaultGroup, (readonly [string, string[]])[]>;
+
+/**
+ * `set` of an object of `group` read from `raw` at `at`: each field of the group that `raw` has,
+ * at its key path; else the `defaults.*` key it inherits (`inheritedAt`), if the config sets that.
+ */
+function written<G extends DefaultGroup>(
+  group: G,
+  raw: unknown,
+  at: KeyPath,
+  inheritedAt: Partial<Record<string, KeyPath>> = {},
+): WrittenAt<G> {
+  let set: Record<string, KeyPath> | undefined;
+  for (const [field, segments] of FIELDS[group]) {
+    const from = valueAt(raw, segments) === undefined ? inheritedAt[field] : at.concat(segments);
+    if (from) (set ??= {})[field] = from;
+  }
+  return set ?? NOTHING_WRITTEN;
+}
+
+/** The `set` of every object that takes all its defaults: one object, not one per route (100,000 sites). */
+const NOTHING_WRITTEN = Object.freeze({});
+
+/** The value at `path` below `node`, or undefined where a step is not a mapping (`hsts: true` has no `maxAge`). */
+function valueAt(node: unknown, path: readonly string[]): unknown {
+  let value = node;
+  for (const key of path) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function hsts(value: NonNullable<NonNullable<RawSite["tls"]>["hsts"]>): Tls["hsts"] {
   if (value === false) return undefined;
-  const options = value === true || value === undefined ? {} : value;
+  const options = value === true ? {} : value;
+  const d = DEFAULTS.site;
   return {
-    maxAgeSeconds: options.maxAge === undefined ? DEFAULTS.hstsMaxAgeSeconds : durationToSeconds(options.maxAge),
-    includeSubdomains: options.includeSubdomains ?? false,
-    preload: options.preload ?? false,
+    maxAgeSeconds: durationToSeconds(options.maxAge ?? d["tls.hsts.maxAge"].value),
+    includeSubdomains: options.includeSubdomains ?? d["tls.hsts.includeSubdomains"].value,
+    preload: options.preload ?? d["tls.hsts.preload"].value,
   };
 }
 
@@ -114,7 +198,7 @@ function hsts(value: NonNullable<RawSite["tls"]>["hsts"]): Tls["hsts"] {
  * into two files of one http block never define the same upstream, map or zone.
  */
 export function forOutputFile(config: WssgenConfig, file: string): WssgenConfig {
-  if (config.nginx.namespaceSet) return config;
+  if (config.nginx.set.namespace) return config;
   const namespace = namespaceOf(file);
   return namespace === config.nginx.namespace ? config : { ...config, nginx: { ...config.nginx, namespace } };
 }

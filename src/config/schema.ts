@@ -1,9 +1,11 @@
 /**
- * The zod schema of wssgen.yaml (SPEC §2): the one source of the config's types, its validation and
- * its JSON Schema (`wssgen schema`). It validates shapes and single values; rules that relate fields
- * to each other live in `semantics.ts`.
+ * The zod schema of wssgen.yaml (docs/config.md, "Every key" is generated from it): the one source of
+ * the config's types, its validation and its JSON Schema (`wssgen schema`). It validates shapes and
+ * single values; rules that relate fields to each other live in `semantics.ts`. Defaults are not
+ * applied here but stated (defaults.ts); normalize.ts applies them.
  */
 import * as z from "zod";
+import { DEFAULTS, type Default, describeDefault } from "./defaults.js";
 import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
 import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
@@ -50,6 +52,18 @@ const int = (min: number, max: number, description: string) => {
 
 const bool = (description: string) =>
   z.boolean({ error: (issue) => `expected true or false, got ${typeName(issue.input)}` }).meta({ description });
+
+/**
+ * An optional key with a default (defaults.ts): the JSON Schema says it as the description's last
+ * sentence ("Default: 5s.") and, when it is one value, as the `default` keyword editors offer. The
+ * description is the key's own, else the schema's (a shared schema such as `timeoutSchema` has one).
+ */
+function withDefault<T extends z.ZodType>(schema: T, entry: Default, description = schema.description ?? "") {
+  return schema.optional().meta({
+    description: `${description} Default: ${describeDefault(entry)}.`,
+    ...(entry.value === undefined ? {} : { default: entry.value }),
+  });
+}
 
 const DURATION_HINT = "expected a duration such as 500ms, 30s, 5m, 1h or 1d (or a number of seconds)";
 const SECONDS_HINT = "expected whole seconds such as 30s, 5m, 1h or 1d (nginx takes no ms here)";
@@ -106,11 +120,13 @@ const timeoutSchema = durationOf(
 
 const timeoutsSchema = z
   .strictObject({
-    connect: timeoutSchema.optional().meta({ description: "proxy_connect_timeout (default 5s)." }),
-    read: timeoutSchema
-      .optional()
-      .meta({ description: "proxy_read_timeout: how long an idle socket may stay silent (default 1h)." }),
-    send: timeoutSchema.optional().meta({ description: "proxy_send_timeout (default 1h)." }),
+    connect: withDefault(timeoutSchema, DEFAULTS.route["timeouts.connect"], "proxy_connect_timeout."),
+    read: withDefault(
+      timeoutSchema,
+      DEFAULTS.route["timeouts.read"],
+      "proxy_read_timeout: how long an idle socket may stay silent.",
+    ),
+    send: withDefault(timeoutSchema, DEFAULTS.route["timeouts.send"], "proxy_send_timeout."),
   })
   .meta({ description: "Proxy timeouts." });
 
@@ -123,58 +139,56 @@ const headersSchema = z
 
 const nginxSchema = z
   .strictObject({
-    version: z
-      .string({
-        error: (issue) =>
-          typeof issue.input === "number"
-            ? unquotedVersion(issue.input)
-            : `expected a version such as "1.22", got ${typeName(issue.input)}`,
-      })
-      .regex(RULES.nginxVersion.pattern, { error: (issue) => RULES.nginxVersion.explain(String(issue.input)) })
-      .optional()
-      .meta({
-        description:
-          'Target nginx version for syntax: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22"). Default: `nginx -V` if found, else 1.22.',
-      }),
-    openssl: checked(RULES.version, "OpenSSL version").optional().meta({
-      description:
-        'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5. Default: read from `nginx -V` if found.',
-    }),
-    binary: checked(RULES.argument, "nginx executable.").optional().meta({ description: "nginx executable (default: nginx)." }),
-    mainConfig: checked(RULES.filePath, "Path.")
-      .optional()
-      .meta({ description: "The config `apply` tests with `nginx -t -c` (default /etc/nginx/nginx.conf)." }),
-    target: checked(RULES.filePath, "Path.")
-      .optional()
-      .meta({ description: "The file `apply` writes (default /etc/nginx/conf.d/wssgen.conf)." }),
-    namespace: checked(RULES.namespace, "Namespace.").optional().meta({
-      description:
-        "Prefix of every http-wide nginx name this file defines (upstreams, maps, variables, zones), so that several wssgen files can share an http block. Default: the name of the file written (render -o / --check, apply --target, else nginx.target: wssgen for wssgen.conf).",
-    }),
-    reload: z
-      .array(checked(RULES.argument, "argv element."))
-      .min(1, { error: "needs at least the command, e.g. [nginx, -s, reload]" })
-      .optional()
-      .meta({ description: "Reload command as argv, e.g. [systemctl, reload, nginx] (default [nginx, -s, reload])." }),
-    workerShutdownTimeout: durationSchema.optional().meta({
-      description:
-        "worker_shutdown_timeout emitted by `render --full`: how long old workers may keep WebSockets open after a reload (default 10m).",
-    }),
+    version: withDefault(
+      z
+        .string({
+          error: (issue) =>
+            typeof issue.input === "number"
+              ? unquotedVersion(issue.input)
+              : `expected a version such as "1.22", got ${typeName(issue.input)}`,
+        })
+        .regex(RULES.nginxVersion.pattern, { error: (issue) => RULES.nginxVersion.explain(String(issue.input)) }),
+      DEFAULTS.nginx.version,
+      'Target nginx version for syntax: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22").',
+    ),
+    openssl: withDefault(
+      checked(RULES.version, 'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5.'),
+      DEFAULTS.nginx.openssl,
+    ),
+    binary: withDefault(checked(RULES.argument, "nginx executable."), DEFAULTS.nginx.binary),
+    mainConfig: withDefault(checked(RULES.filePath, "The config `apply` tests with `nginx -t -c`."), DEFAULTS.nginx.mainConfig),
+    target: withDefault(checked(RULES.filePath, "The file `apply` writes."), DEFAULTS.nginx.target),
+    namespace: withDefault(
+      checked(
+        RULES.namespace,
+        "Prefix of every http-wide nginx name this file defines (upstreams, maps, variables, zones), so that several wssgen files can share an http block.",
+      ),
+      DEFAULTS.nginx.namespace,
+    ),
+    reload: withDefault(
+      z.array(checked(RULES.argument, "argv element.")).min(1, { error: "needs at least the command, e.g. [nginx, -s, reload]" }),
+      DEFAULTS.nginx.reload,
+      "Reload command as argv, e.g. [systemctl, reload, nginx].",
+    ),
+    workerShutdownTimeout: withDefault(
+      durationSchema,
+      DEFAULTS.nginx.workerShutdownTimeout,
+      "worker_shutdown_timeout emitted by `render --full`: how long old workers may keep WebSockets open after a reload.",
+    ),
   })
   .meta({ description: "How wssgen reaches nginx. All optional." });
 
 const serverObjectSchema = z.strictObject({
   address: checked(RULES.serverAddress, "host:port, [IPv6]:port or unix:/path."),
   // nginx reads both with ngx_atoi up to 2^63-1; JavaScript numbers are exact up to 2^53-1
-  weight: int(1, Number.MAX_SAFE_INTEGER, "Relative weight, 1 or more (default 1).").optional(),
-  maxFails: int(
-    0,
-    Number.MAX_SAFE_INTEGER,
-    "max_fails: failures before the server is skipped; 0 = never (nginx default 1).",
-  ).optional(),
-  failTimeout: secondsSchema.optional().meta({ description: "fail_timeout (nginx default 10s)." }),
-  backup: bool("Only used when the primary servers are down.").optional(),
-  down: bool("Marked permanently unavailable.").optional(),
+  weight: withDefault(int(1, Number.MAX_SAFE_INTEGER, "Relative weight, 1 or more."), DEFAULTS.server.weight),
+  maxFails: withDefault(
+    int(0, Number.MAX_SAFE_INTEGER, "max_fails: failures before the server is skipped; 0 = never."),
+    DEFAULTS.server.maxFails,
+  ),
+  failTimeout: withDefault(secondsSchema, DEFAULTS.server.failTimeout, "fail_timeout."),
+  backup: withDefault(bool("Only used when the primary servers are down."), DEFAULTS.server.backup),
+  down: withDefault(bool("Marked permanently unavailable."), DEFAULTS.server.down),
 });
 
 const upstreamSchema = z
@@ -187,16 +201,22 @@ const upstreamSchema = z
       )
       .min(1, { error: "needs at least one server" })
       .meta({ description: "One or more servers; a string is shorthand for { address }." }),
-    balance: z
-      .enum(balanceMethods, { error: (issue) => `expected one of ${balanceMethods.join(", ")}, got ${typeName(issue.input)}` })
-      .optional()
-      .meta({ description: "Load-balancing method (default round-robin)." }),
+    balance: withDefault(
+      z.enum(balanceMethods, {
+        error: (issue) => `expected one of ${balanceMethods.join(", ")}, got ${typeName(issue.input)}`,
+      }),
+      DEFAULTS.upstream.balance,
+      "Load-balancing method.",
+    ),
     hashKey: checked(RULES.hashKey, "nginx expression.")
       .optional()
       .meta({ description: "Only with balance: hash — the key, an nginx expression such as $remote_addr." }),
     // nginx takes 1 and more (0 too from 1.29.7) and allocates the cache when it reads the config;
     // a worker cannot hold more connections than Linux's default per-process file limit (fs.nr_open)
-    keepalive: int(0, MAX_KEEPALIVE, "Idle upstream connections kept per worker, up to 1048576; 0 = off.").optional(),
+    keepalive: withDefault(
+      int(0, MAX_KEEPALIVE, "Idle upstream connections kept per worker, up to 1048576; 0 = off."),
+      DEFAULTS.upstream.keepalive,
+    ),
   })
   .meta({ description: "A group of backend servers." });
 
@@ -204,15 +224,18 @@ const hstsSchema = z.union(
   [
     z.boolean(),
     z.strictObject({
-      maxAge: durationOf(
-        "hsts",
-        0,
-        HSTS_HINT,
-        "seconds",
-        "max-age in seconds (RFC 6797), e.g. 31536000 or 365d (default 2 years; 0 tells browsers to forget the policy).",
-      ).optional(),
-      includeSubdomains: bool("Add includeSubDomains.").optional(),
-      preload: bool("Add preload.").optional(),
+      maxAge: withDefault(
+        durationOf(
+          "hsts",
+          0,
+          HSTS_HINT,
+          "seconds",
+          "max-age in seconds (RFC 6797), e.g. 31536000 or 365d; 0 tells browsers to forget the policy.",
+        ),
+        DEFAULTS.site["tls.hsts.maxAge"],
+      ),
+      includeSubdomains: withDefault(bool("Add includeSubDomains."), DEFAULTS.site["tls.hsts.includeSubdomains"]),
+      preload: withDefault(bool("Add preload."), DEFAULTS.site["tls.hsts.preload"]),
     }),
   ],
   { error: (issue) => `expected true, false or { maxAge, includeSubdomains, preload }, got ${typeName(issue.input)}` },
@@ -222,37 +245,39 @@ const tlsSchema = z
   .strictObject({
     certificate: checked(RULES.filePath, "Path to the certificate chain (PEM)."),
     key: checked(RULES.filePath, "Path to the private key (PEM)."),
-    profile: z
-      .enum(tlsProfiles, { error: (issue) => `expected intermediate or modern, got ${typeName(issue.input)}` })
-      .optional()
-      .meta({ description: "Mozilla server-side TLS profile (default intermediate)." }),
-    hsts: hstsSchema.optional().meta({ description: "Strict-Transport-Security (default on, max-age 2 years)." }),
-    sessionTimeout: secondsSchema.optional().meta({ description: "ssl_session_timeout (default 1d)." }),
-    stapling: bool("OCSP stapling (default false).").optional(),
+    profile: withDefault(
+      z.enum(tlsProfiles, { error: (issue) => `expected intermediate or modern, got ${typeName(issue.input)}` }),
+      DEFAULTS.site["tls.profile"],
+      "Mozilla server-side TLS profile.",
+    ),
+    hsts: withDefault(hstsSchema, DEFAULTS.site["tls.hsts"], "Strict-Transport-Security."),
+    sessionTimeout: withDefault(secondsSchema, DEFAULTS.site["tls.sessionTimeout"], "ssl_session_timeout."),
+    stapling: withDefault(bool("OCSP stapling."), DEFAULTS.site["tls.stapling"]),
   })
   .meta({ description: "TLS (wss://). Absent: a plain ws:// site." });
 
 const listenItem = z.union([int(1, 65535, "Port."), checked(RULES.listen, "Listen address.")], {
   error: (issue) => `expected a port or "addr:port", got ${typeName(issue.input)}`,
 });
-const listenSchema = z
-  .union([listenItem, z.array(listenItem).min(1, { error: "needs at least one address" })], {
-    error: (issue) => `expected a port, "addr:port", or a list of them, got ${typeName(issue.input)}`,
-  })
-  .meta({ description: 'Port, "addr:port", "[::]:port", or a list. Default 443 with tls, 80 without.' });
+const listenSchema = z.union([listenItem, z.array(listenItem).min(1, { error: "needs at least one address" })], {
+  error: (issue) => `expected a port, "addr:port", or a list of them, got ${typeName(issue.input)}`,
+});
 
 const routeSchema = z
   .strictObject({
     path: checked(RULES.locationPath, 'Prefix match ("/ws") or exact match ("= /ws").'),
     upstream: checked(RULES.name, "Name of an upstream."),
-    websocket: bool("Proxy WebSocket upgrades (default true).").optional(),
+    websocket: withDefault(bool("Proxy WebSocket upgrades."), DEFAULTS.route.websocket),
     timeouts: timeoutsSchema.optional(),
     origins: z
       .array(checked(RULES.origin, "Origin."))
       .min(1, { error: "an empty list would refuse every browser; list at least one origin, or remove origins" })
       .optional()
       .meta({ description: "Allowlist of browser origins (scheme://host[:port]); others get 403." }),
-    allowMissingOrigin: bool("Allow clients that send no Origin (non-browsers) when origins is set (default true).").optional(),
+    allowMissingOrigin: withDefault(
+      bool("Allow clients that send no Origin (non-browsers) when origins is set."),
+      DEFAULTS.route.allowMissingOrigin,
+    ),
     // limit_conn: "invalid number of connections" below 1, "connection limit must be less 65536" above
     maxConnectionsPerIp: int(1, 65535, "Cap on open connections (sockets) per client IP, 1 to 65535.").optional(),
     headers: headersSchema.optional(),
@@ -273,17 +298,19 @@ const redirectSchema = z.union(
 
 const siteSchema = z
   .strictObject({
-    name: checked(RULES.siteName, "Label.").optional().meta({ description: "Label (default: the first domain)." }),
+    name: withDefault(checked(RULES.siteName, "Label."), DEFAULTS.site.name),
     domains: z
       .array(checked(RULES.domain, "Host name or wildcard."))
       .min(1, { error: "needs at least one domain" })
       .meta({ description: "server_name entries." }),
-    listen: listenSchema.optional(),
-    http2: bool("HTTP/2 on the TLS listener (default false).").optional(),
+    listen: withDefault(listenSchema, DEFAULTS.site.listen, 'Port, "addr:port", "[::]:port", or a list.'),
+    http2: withDefault(bool("HTTP/2 on the TLS listener."), DEFAULTS.site.http2),
     tls: tlsSchema.optional(),
-    redirectHttp: redirectSchema
-      .optional()
-      .meta({ description: "With tls: also serve port 80 (or { listen }) and redirect to https." }),
+    redirectHttp: withDefault(
+      redirectSchema,
+      DEFAULTS.site.redirectHttp,
+      "With tls: also serve port 80 (or { listen }) and redirect to https.",
+    ),
     routes: z
       .array(routeSchema)
       .min(1, { error: "needs at least one route" })

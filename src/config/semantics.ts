@@ -4,7 +4,7 @@
  */
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
-import type { WssgenConfig } from "./model.js";
+import { writtenAt, type WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig } from "./schema.js";
 import { didYouMean } from "./suggest.js";
@@ -93,7 +93,7 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
         [...site.at, "http2"],
         "http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades",
       );
-    if (rawSite.redirectHttp !== undefined && rawSite.redirectHttp !== false && !site.tls)
+    if (site.redirect && !site.tls)
       add([...site.at, "redirectHttp"], "redirectHttp needs tls: it redirects plain http to this site's https");
 
     const ownListens = new Map<string, KeyPath>();
@@ -161,7 +161,7 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
       const first = locations.get(key);
       if (first) add([...route.at, "path"], `location ${showValue(route.path)} is already defined by ${formatPath(first)}`);
       else locations.set(key, route.at);
-      if (rawRoute.allowMissingOrigin !== undefined && rawRoute.origins === undefined)
+      if (writtenAt(route, "allowMissingOrigin") && route.origins === undefined)
         add(
           [...route.at, "allowMissingOrigin"],
           "allowMissingOrigin only applies with origins: list the allowed origins, or remove it",

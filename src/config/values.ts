@@ -1,9 +1,10 @@
 /**
- * Allowlists for every user value that can reach nginx output (SPEC §5). Each rule is one regular
- * expression, the only definition of what the field accepts: the zod schema validates with it and
- * the JSON Schema (`wssgen schema`) carries it as `pattern`, so an editor and the CLI agree (issue 8
- * §7). A rule's `explain` only says why a value the pattern refused is wrong and how to fix it; it
- * never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv, VS Code).
+ * Allowlists for every user value that can reach nginx output (docs/config.md, "Values", quoting).
+ * Each rule is one regular expression, the only definition of what the field accepts: the zod schema
+ * validates with it and the JSON Schema (`wssgen schema`) carries it as `pattern`, so an editor and
+ * the CLI agree (issue 8 §7). A rule's `explain` only says why a value the pattern refused is wrong
+ * and how to fix it; it never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv,
+ * VS Code).
  */
 import { SUPPORTED_PATTERN, VERSION_PATTERN } from "../nginx-version/patterns.js";
 import { OLDEST_SUPPORTED, parseVersion } from "../nginx-version/version.js";

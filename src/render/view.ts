@@ -231,7 +231,7 @@ export function buildView(config: WssgenConfig, target: RenderTarget, features: 
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
       headers.push({ name: "Connection", value: "" });
     }
-    for (const [name, value] of route.headers) {
+    for (const { name, value } of route.headers) {
       const existing = headers.find((h) => h.name.toLowerCase() === name.toLowerCase());
       if (existing) existing.value = value;
       else headers.push({ name, value });

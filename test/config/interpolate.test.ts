@@ -33,7 +33,9 @@ describe("${VAR} interpolation", () => {
   });
   it("$${ writes a literal ${ for nginx's own ${var} form", () => {
     const text = base("a.example.com").replace("upstream: app }", () => `upstream: app, headers: { X-A: "$${"$"}{host}" } }`);
-    expect(parseConfig("w.yaml", text, {}).config.sites[0]!.routes[0]!.headers).toEqual([["X-A", "${host}"]]);
+    expect(parseConfig("w.yaml", text, {}).config.sites[0]!.routes[0]!.headers).toEqual([
+      { name: "X-A", value: "${host}", at: ["sites", 0, "routes", 0, "headers", "X-A"] },
+    ]);
   });
 });
 
@@ -92,7 +94,7 @@ sites:
     expect(parseConfig("w.yaml", config, { V: "1.20" }).config.nginx.version).toBe("1.20");
     expect(c.sites[0]!.listen[0]!.value).toBe("127.0.0.1:8443");
     expect(c.lint["origin-missing"]).toBe("off");
-    expect(c.sites[0]!.routes[0]!.headers).toEqual([
+    expect(c.sites[0]!.routes[0]!.headers.map((h) => [h.name, h.value])).toEqual([
       ["X-Count", "16"],
       ["X-Flag", "true"],
     ]);

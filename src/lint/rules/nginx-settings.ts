@@ -1,3 +1,4 @@
+import { writtenAt } from "../../config/model.js";
 import type { Rule } from "../types.js";
 
 /**
@@ -18,7 +19,7 @@ export const workerShutdownTimeout: Rule = {
     const why =
       "after a reload, old nginx workers keep running (and holding memory and the old config) for as long as their WebSockets stay open";
     if (mainConfig === undefined)
-      return config.nginx.workerShutdownTimeoutSet
+      return writtenAt(config.nginx, "workerShutdownTimeout")
         ? []
         : [
             {
@@ -28,7 +29,7 @@ export const workerShutdownTimeout: Rule = {
           ];
     // the user said they know (nginx.workerShutdownTimeout), and the file cannot show otherwise
     if ("error" in mainConfig)
-      return config.nginx.workerShutdownTimeoutSet
+      return writtenAt(config.nginx, "workerShutdownTimeout")
         ? []
         : [
             {

@@ -1,4 +1,5 @@
 import { showValue } from "../../util/show.js";
+import { writtenAt } from "../../config/model.js";
 import type { Rule } from "../types.js";
 
 export const tlsNoRedirect: Rule = {
@@ -7,7 +8,7 @@ export const tlsNoRedirect: Rule = {
   description: "A TLS site without redirectHttp: http:// visitors get no answer, or another site's.",
   run: ({ config }) =>
     config.sites
-      .filter((site) => site.tls && site.redirectSetting === undefined)
+      .filter((site) => site.tls && !writtenAt(site, "redirectHttp"))
       .map((site) => ({
         path: [...site.at, "tls"],
         message: `${showValue(site.domains[0])} serves https only: ${showValue(`http://${site.domains[0]!}`)} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,

@@ -1,0 +1,220 @@
+/**
+ * The rules that relate keys to each other (src/config/semantics.ts), one by one: a config that
+ * keeps the rule passes, one that breaks it gets the rule's message at the key that breaks it.
+ * docs/config.md lists the same rules; test/config/schema-parity.test.ts holds that list to them.
+ */
+import { describe, expect, it } from "vitest";
+import { formatPath } from "../../src/config/path.js";
+import { parseConfig } from "../../src/config/load.js";
+import { normalize } from "../../src/config/normalize.js";
+import { configSchema } from "../../src/config/schema.js";
+import { checkSemantics } from "../../src/config/semantics.js";
+import { ConfigError } from "../../src/errors.js";
+
+type Tree = Record<string, unknown>;
+const TLS = { certificate: "/etc/ssl/a.pem", key: "/etc/ssl/a.key" };
+
+/** A valid config: upstream `chat`, one plain site with a route to it; `change` replaces parts. */
+function base(change: { upstreams?: Tree; sites?: Tree[]; defaults?: Tree } = {}): Tree {
+  return {
+    upstreams: { chat: { servers: ["10.0.0.5:8080"] } },
+    sites: [{ domains: ["chat.example.com"], routes: [{ path: "/ws", upstream: "chat" }] }],
+    ...change,
+  };
+}
+const site = (extra: Tree, routes: Tree[] = [{ path: "/ws", upstream: "chat" }]) => ({
+  domains: ["chat.example.com"],
+  routes,
+  ...extra,
+});
+
+/** The problems of a schema-valid config, as "key.path: message". */
+function problems(data: Tree, max?: number): string[] {
+  const raw = configSchema.parse(data);
+  return checkSemantics(raw, normalize(raw, "wssgen.yaml"), max).map((p) => `${formatPath(p.path)}: ${p.message}`);
+}
+
+/** Each rule: a config that keeps it (no problems) and one that breaks it (exactly these problems). */
+const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
+  [
+    "header names are unique ignoring case (route)",
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", headers: { "X-A": "a", "X-B": "b" } }])] }),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", headers: { "X-A": "a", "x-a": "b" } }])] }),
+    ['sites[0].routes[0].headers.x-a: header "x-a" is already set as "X-A" (header names ignore case); keep one'],
+  ],
+  [
+    "header names are unique ignoring case (defaults)",
+    base({ defaults: { headers: { "X-A": "a" } } }),
+    base({ defaults: { headers: { "X-A": "a", "X-a": "b" } } }),
+    ['defaults.headers.X-a: header "X-a" is already set as "X-A" (header names ignore case); keep one'],
+  ],
+  [
+    "a WebSocket route's headers may not set Upgrade or Connection",
+    base({ sites: [site({}, [{ path: "/", upstream: "chat", websocket: false, headers: { Connection: "" } }])] }),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", headers: { upgrade: "x" } }])] }),
+    ['sites[0].routes[0].headers.upgrade: wssgen sets "upgrade" itself on WebSocket routes; remove it, or set websocket: false'],
+  ],
+  [
+    "defaults.headers may not set Upgrade or Connection when any route is a WebSocket route",
+    base({
+      defaults: { headers: { Connection: "" } },
+      sites: [site({}, [{ path: "/", upstream: "chat", websocket: false }])],
+    }),
+    base({ defaults: { headers: { Connection: "" } } }),
+    [
+      'defaults.headers.Connection: wssgen sets "Connection" itself on WebSocket routes; remove it (defaults apply to every route)',
+    ],
+  ],
+  [
+    "upstream names are unique ignoring case",
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"] }, chat2: { servers: ["10.0.0.6:8080"] } } }),
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"] }, Chat: { servers: ["10.0.0.6:8080"] } } }),
+    ['upstreams.Chat: upstream "Chat" is the same name as "chat" to nginx, which ignores case in upstream names; rename one'],
+  ],
+  [
+    "backup servers need round-robin or least-conn",
+    base({
+      upstreams: { chat: { servers: ["10.0.0.5:8080", { address: "10.0.0.6:8080", backup: true }], balance: "least-conn" } },
+    }),
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080", { address: "10.0.0.6:8080", backup: true }], balance: "random" } } }),
+    [
+      "upstreams.chat.servers[1].backup: backup servers cannot be used with balance: random (nginx refuses it); use round-robin or least-conn, or remove backup",
+    ],
+  ],
+  [
+    "at least one server is not a backup",
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080", { address: "10.0.0.6:8080", backup: true }] } } }),
+    base({ upstreams: { chat: { servers: [{ address: "10.0.0.6:8080", backup: true }] } } }),
+    ["upstreams.chat.servers: every server is a backup; at least one must be a primary server"],
+  ],
+  [
+    "hashKey only with balance: hash",
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"], balance: "hash", hashKey: "$remote_addr" } } }),
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"], hashKey: "$remote_addr" } } }),
+    ["upstreams.chat.hashKey: hashKey only applies with balance: hash (balance is round-robin)"],
+  ],
+  [
+    "balance: hash needs a hashKey",
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"], balance: "hash", hashKey: "$remote_addr" } } }),
+    base({ upstreams: { chat: { servers: ["10.0.0.5:8080"], balance: "hash" } } }),
+    ["upstreams.chat.balance: balance: hash needs a hashKey, for example hashKey: $remote_addr"],
+  ],
+  [
+    "http2 needs tls",
+    base({ sites: [site({ http2: true, tls: TLS })] }),
+    base({ sites: [site({ http2: true })] }),
+    ["sites[0].http2: http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades"],
+  ],
+  [
+    "redirectHttp needs tls",
+    base({ sites: [site({ redirectHttp: false })] }),
+    base({ sites: [site({ redirectHttp: { listen: 8080 } })] }),
+    ["sites[0].redirectHttp: redirectHttp needs tls: it redirects plain http to this site's https"],
+  ],
+  [
+    "a site's listen addresses are distinct",
+    base({ sites: [site({ listen: [80, "127.0.0.1:80"] })] }),
+    base({ sites: [site({ listen: [80, "0.0.0.0:80"] })] }),
+    ['sites[0].listen[1]: "0.0.0.0:80" is the same address as sites[0].listen[0]; nginx refuses a duplicate listen'],
+  ],
+  [
+    "a redirect listener is distinct from the site's own",
+    base({ sites: [site({ tls: TLS, listen: 443, redirectHttp: true })] }),
+    base({ sites: [site({ tls: TLS, listen: 443, redirectHttp: { listen: [8080, 443] } })] }),
+    ['sites[0].redirectHttp.listen[1]: "443" is the same address as sites[0].listen; nginx refuses a duplicate listen'],
+  ],
+  [
+    "an addr:port is either TLS or plain across all sites",
+    base({ sites: [site({ tls: TLS }), site({ domains: ["b.example.com"] })] }),
+    base({ sites: [site({ tls: TLS, listen: 8443 }), site({ domains: ["b.example.com"], listen: "0.0.0.0:8443" })] }),
+    ['sites[1].listen: "0.0.0.0:8443" is plain here but TLS in sites[0].listen; an nginx address:port is one or the other'],
+  ],
+  [
+    "a domain is served once per addr:port",
+    base({ sites: [site({}), site({ listen: 8080 })] }),
+    base({ sites: [site({}), site({ domains: ["b.example.com", "CHAT.example.com"] })] }),
+    ['sites[1].domains[1]: "CHAT.example.com" on "80" is already served by sites[0].domains[0]; nginx would ignore this one'],
+  ],
+  [
+    "a route's upstream names an upstream",
+    base(),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chta" }])] }),
+    ['sites[0].routes[0].upstream: unknown upstream "chta" (did you mean "chat"?)'],
+  ],
+  [
+    "a location path appears once per site (an exact and a prefix location are two)",
+    base({
+      sites: [
+        site({}, [
+          { path: "/ws", upstream: "chat" },
+          { path: "= /ws", upstream: "chat" },
+        ]),
+      ],
+    }),
+    base({
+      sites: [
+        site({}, [
+          { path: "/ws", upstream: "chat" },
+          { path: "/ws", upstream: "chat" },
+        ]),
+      ],
+    }),
+    ['sites[0].routes[1].path: location "/ws" is already defined by sites[0].routes[0]'],
+  ],
+  [
+    "allowMissingOrigin only with origins",
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", origins: ["https://a.example"], allowMissingOrigin: false }])] }),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", allowMissingOrigin: true }])] }),
+    [
+      "sites[0].routes[0].allowMissingOrigin: allowMissingOrigin only applies with origins: list the allowed origins, or remove it",
+    ],
+  ],
+];
+
+describe("each cross-field rule", () => {
+  it.each(RULES.map(([rule, passes]) => [rule, passes] as const))("%s: a config that keeps it passes", (_rule, passes) => {
+    expect(problems(passes)).toEqual([]);
+  });
+  it.each(RULES.map(([rule, , fails, expected]) => [rule, fails, expected] as const))(
+    "%s: a config that breaks it gets the message at the key",
+    (_rule, fails, expected) => {
+      expect(problems(fails)).toEqual(expected);
+    },
+  );
+});
+
+describe("unknown upstreams", () => {
+  it("with no upstreams close to the name, no suggestion", () => {
+    expect(problems(base({ sites: [site({}, [{ path: "/ws", upstream: "zzzzzzzz" }])] }))).toEqual([
+      'sites[0].routes[0].upstream: unknown upstream "zzzzzzzz"',
+    ]);
+  });
+  it("a name from the environment gets the defined names instead of a suggestion (it would tell what the secret is near)", () => {
+    const text = JSON.stringify(base({ sites: [site({}, [{ path: "/ws", upstream: "${UPSTREAM}" }])] }));
+    let messages: string[] = [];
+    try {
+      parseConfig("wssgen.json", text, { UPSTREAM: "chta" });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      messages = error.problems.map((p) => p.message);
+    }
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^unknown upstream .* \(the upstreams are "chat"\)$/);
+    expect(messages[0]).not.toContain("did you mean");
+  });
+});
+
+describe("checking stops at `max` problems", () => {
+  const many = base({
+    sites: [
+      site(
+        {},
+        [1, 2, 3, 4].map((n) => ({ path: `/${n}`, upstream: `nope${n}` })),
+      ),
+    ],
+  });
+  it("all four without a limit, the first two with max 2", () => {
+    expect(problems(many)).toHaveLength(4);
+    expect(problems(many, 2)).toEqual(problems(many).slice(0, 2));
+  });
+});
