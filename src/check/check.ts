@@ -11,13 +11,13 @@ import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "../nginx/sandbox.js";
-import { render } from "../render/render.js";
+import { renderMapped } from "../render/render.js";
 import { outputLocator, showNginxText } from "../render/errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { showValue } from "../util/show.js";
 import { featuresFor, formatVersion } from "../render/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
-import { resolveTarget } from "../commands/target.js";
+import { resolveNginxBuild } from "../commands/nginx-build.js";
 import type { ConfigSource } from "../config/source.js";
 import { readMainConfig } from "./main-config.js";
 import {
@@ -55,7 +55,7 @@ export interface LocatedFinding extends Finding {
 export interface CheckResult {
   file: string;
   /** the nginx version the output was rendered for */
-  target: string | undefined;
+  nginxVersion: string | undefined;
   nginx: {
     status: "passed" | "failed" | "skipped" | "unavailable";
     binary: string;
@@ -116,8 +116,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     // nginx.binary may come from ${VAR}
     throw config.provenance ? error.redactWith((text) => config.provenance!.redact(text)) : error;
   }
-  const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
-  const features = featuresFor(target.version, target.openssl);
+  const build = await resolveNginxBuild(config, options.nginxVersion, detected ? nginx : undefined);
+  const features = featuresFor(build.version, build.openssl);
 
   const files = await readTlsFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
@@ -126,7 +126,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = lint({
     config,
     features,
-    target: target.version,
+    nginxVersion: build.version,
     files,
     mainConfig,
     stubbed,
@@ -151,7 +151,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const status = mode === "skip" ? "skipped" : "unavailable";
     return finish(
       source.file,
-      formatVersion(target.version),
+      formatVersion(build.version),
       { status, binary: nginx.binary, ...(detected ? {} : { searched: nginx.location.searched }) },
       findings.map(located),
       options.strict,
@@ -214,9 +214,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     }
     certs.set(i, stub);
   }
-  const output = render(withStandIns(config, certs, hostStubs, ports, listenHosts), target);
+  const output = renderMapped(withStandIns(config, certs, hostStubs, ports, listenHosts), build);
   const result = await withSandbox(
-    { [NGINX_FILE]: output },
+    { [NGINX_FILE]: output.text },
     async (sandbox) => {
       for (const file of stubFiles) await writeFile(file.path, file.data, { mode: file.mode });
       const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
@@ -238,7 +238,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   return finish(
     source.file,
-    formatVersion(target.version),
+    formatVersion(build.version),
     { status: result.test.ok ? "passed" : "failed", binary: nginx.binary, version: detected.version, argv: result.test.argv },
     findings.map(located),
     options.strict,
@@ -273,7 +273,7 @@ function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Findi
 
 function finish(
   file: string,
-  target: string | undefined,
+  nginxVersion: string | undefined,
   nginx: CheckResult["nginx"],
   findings: LocatedFinding[],
   strict = false,
@@ -285,7 +285,7 @@ function finish(
     infos: sorted.filter((f) => f.severity === "info").length,
   };
   const failed = summary.errors > 0 || (strict && summary.warnings > 0);
-  return { file, target, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
+  return { file, nginxVersion, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
 }
 
 async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {

@@ -42,7 +42,7 @@ export interface Upstream {
   servers: UpstreamServer[];
   balance: Balance;
   hashKey?: string;
-  /** as configured; undefined = nginx's default for the target version */
+  /** as configured; undefined = the default of the nginx version rendered for */
   keepalive?: number;
   at: KeyPath;
 }

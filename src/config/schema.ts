@@ -134,7 +134,7 @@ const nginxSchema = z
       .optional()
       .meta({
         description:
-          'Target nginx version for syntax: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22"). Default: `nginx -V` if found, else 1.22.',
+          'The nginx version to render for: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22"). Default: `nginx -V` if found, else 1.22.',
       }),
     openssl: checked(RULES.version, "OpenSSL version").optional().meta({
       description:

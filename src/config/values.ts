@@ -5,6 +5,7 @@
  * §7). A rule's `explain` only says why a value the pattern refused is wrong and how to fix it; it
  * never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv, VS Code).
  */
+import { CONTROL, CONTROL_CLASS } from "../util/control.js";
 import { showValue } from "../util/show.js";
 
 /**
@@ -34,9 +35,8 @@ export const checkWith =
   (v) =>
     r.pattern.test(v) ? undefined : r.explain(v);
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-/** Characters no value may hold (C0/C1 controls, DEL, U+2028/9), as a character-class body. */
-const NOT_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]";
+/** Any character a value may hold (see util/control.ts). */
+const NOT_CONTROL = `[^${CONTROL_CLASS}]`;
 const WITHIN_LENGTH = `(?=[\\s\\S]{0,${MAX_VALUE_LENGTH}}$)`;
 
 export function describeControl(value: string): string | undefined {
@@ -251,7 +251,7 @@ export const RULES = {
   ),
   /** An nginx (or OpenSSL) version: "1.22" or "1.25.1"; small numbers without leading zeros. */
   version: rule(`${VERSION_PART}\\.${VERSION_PART}(?:\\.${VERSION_PART})?`, explainVersion),
-  /** A target nginx version wssgen supports: at least 1.18 (OLDEST_SUPPORTED in render/version.ts). */
+  /** An nginx version wssgen can render for: at least 1.18 (OLDEST_SUPPORTED in render/version.ts). */
   nginxVersion: rule(
     `(?:[2-9]|[1-9]\\d{1,2})\\.${VERSION_PART}(?:\\.${VERSION_PART})?|1\\.(?:1[89]|[2-9]\\d|[1-9]\\d\\d)(?:\\.${VERSION_PART})?`,
     (v) => {

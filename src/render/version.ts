@@ -3,7 +3,8 @@
 export type Version = readonly [major: number, minor: number, patch: number];
 
 export const OLDEST_SUPPORTED = "1.18";
-export const DEFAULT_TARGET = "1.22";
+/** The version rendered for when neither --nginx-version, nginx.version nor `nginx -V` names one. */
+export const DEFAULT_NGINX_VERSION = "1.22";
 
 export function parseVersion(text: string): Version | undefined {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
@@ -23,7 +24,17 @@ export function formatVersion(v: Version): string {
   return v[2] === 0 ? `${v[0]}.${v[1]}` : v.join(".");
 }
 
-/** What the target nginx (and the OpenSSL it is built with) asks of the output. */
+/**
+ * The nginx build the output is rendered for: its version, and the OpenSSL it is built with when
+ * known (`nginx.openssl`, or what `nginx -V` reports). Not to be confused with `nginx.target`, the
+ * file `apply` writes.
+ */
+export interface NginxBuild {
+  version: Version;
+  openssl?: Version | undefined;
+}
+
+/** What the nginx build rendered for asks of the output. */
 export interface Features {
   /** `http2 on;` (1.25.1+) rather than `listen ... http2` */
   http2Directive: boolean;

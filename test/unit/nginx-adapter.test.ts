@@ -48,10 +48,12 @@ describe("nginx adapter (fake runner)", () => {
   });
   it("the sandbox main config keeps pid and temp paths inside the sandbox", () => {
     const text = sandboxMainConfig("/tmp/wssgen-sandbox-x", ["/tmp/wssgen-sandbox-x/wssgen.conf"]);
-    expect(text).toContain('pid "/tmp/wssgen-sandbox-x/nginx.pid";');
+    expect(text).toContain("pid /tmp/wssgen-sandbox-x/nginx.pid;");
     for (const name of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
-      expect(text).toContain(`${name}_temp_path "/tmp/wssgen-sandbox-x/temp/${name}";`);
-    expect(text).toContain('include "/tmp/wssgen-sandbox-x/wssgen.conf";');
+      expect(text).toContain(`${name}_temp_path /tmp/wssgen-sandbox-x/temp/${name};`);
+    expect(text).toContain("include /tmp/wssgen-sandbox-x/wssgen.conf;");
+    // a path nginx would not read as one token is quoted
+    expect(sandboxMainConfig("/tmp/a b", [])).toContain('pid "/tmp/a b/nginx.pid";');
   });
 });
 

@@ -59,8 +59,8 @@ export const http2SharedListen: Rule = {
   id: "http2-shared-listen",
   severity: "warning",
   description: "Before nginx 1.25.1, http2 on one site turns it on for every site sharing its address:port.",
-  run: ({ config, target }) => {
-    if (target === undefined || atLeast(target, "1.25.1")) return [];
+  run: ({ config, nginxVersion }) => {
+    if (nginxVersion === undefined || atLeast(nginxVersion, "1.25.1")) return [];
     const byAddress = new Map<string, { http2: boolean; index: number }[]>();
     config.sites.forEach((site, index) => {
       if (!site.tls) return;
