@@ -12,7 +12,7 @@ import Handlebars from "handlebars";
  * them. src/render/render.ts implements exactly these (TemplateHelper, generated below, types it) and
  * test/render/templates.test.ts reads it.
  */
-const TEMPLATE_HELPERS = ["directive", "block", "comment", "indent"];
+const TEMPLATE_HELPERS = ["directives", "block", "comment", "indent"];
 
 export const COMPILE_OPTIONS = {
   noEscape: true, // values are quoted for nginx by helpers; HTML escaping would be wrong

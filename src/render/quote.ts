@@ -5,10 +5,14 @@
  * could change.
  */
 import { DURATION_SHAPE } from "../config/duration.js";
-import { CONTROL, withoutControls } from "../util/control.js";
+import { CONTROL, CONTROL_CLASS, withoutControls } from "../util/control.js";
 
 /** nginx refuses tokens this long; the config checks keep values far below it */
 const NGINX_TOKEN_LIMIT = 4096;
+/** Shorter than this, a value is below the token limit whatever its characters (at most 3 bytes each). */
+const SHORT = Math.floor((NGINX_TOKEN_LIMIT - 2) / 3);
+/** A token that is printed as it is: no character that needs quotes, no control character, no `$` at all. */
+const PLAIN = new RegExp(`^[^\\s"';{}#\\\\$${CONTROL_CLASS}]+$`);
 
 export class RenderError extends Error {
   constructor(message: string) {
@@ -35,10 +39,13 @@ export function needsQuotes(value: string): boolean {
  * limit.
  */
 export function quote(value: unknown): string {
+  if (typeof value === "string" && value.length < SHORT && PLAIN.test(value)) return value; // most tokens: one test
   if (typeof value === "number") return integer(value);
   if (typeof value !== "string") throw new RenderError(`quote: expected a string, got ${typeof value}`);
   if (CONTROL.test(value)) throw new RenderError(`quote: control character in ${JSON.stringify(value)}`);
-  if (Buffer.byteLength(value) + 2 >= NGINX_TOKEN_LIMIT) throw new RenderError("quote: value reaches nginx's token limit");
+  // (a UTF-16 code unit is at most 3 bytes of UTF-8: a short value needs no count)
+  if (value.length >= SHORT && Buffer.byteLength(value) + 2 >= NGINX_TOKEN_LIMIT)
+    throw new RenderError("quote: value reaches nginx's token limit");
   return needsQuotes(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : value;
 }
 

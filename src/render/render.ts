@@ -4,7 +4,7 @@
  *
  * view.ts builds the tree; the templates (templates/*.hbs, precompiled into templates.gen.ts) lay
  * out its blocks, comments and blank lines; the helpers below are all a template can call, and
- * `directive` and `block` are the one serializer of every directive line.
+ * `directives` and `block` print every directive line through one serializer (directiveLines).
  */
 import type HandlebarsNamespace from "handlebars";
 import HandlebarsRuntime from "handlebars/runtime.js";
@@ -27,11 +27,12 @@ export interface MappedOutput {
   sourceMap: SourceMap;
 }
 
-/** What Handlebars passes a helper: the block's body, where the tag stands, and the render's data. */
+/** What Handlebars passes a helper: where the tag stands, the render's data, and a block's body. */
 interface HelperOptions {
-  fn(context: unknown): string;
   loc: { start: { column: number } };
   data?: { sourceMap?: SourceMapRecorder };
+  /** only in the block form, `{{#block}}…{{/block}}` */
+  fn?: (context: unknown) => string;
 }
 
 /** `name arg arg`: the name and every argument through quote(), bare or quoted as nginx needs. */
@@ -41,23 +42,38 @@ function tokens(node: Directive): string {
   return text;
 }
 
+/**
+ * The serializer: `name arg arg;` for each directive, one a line, the first unindented (it
+ * follows the template's indentation, as a tag's output does) and the others indented by `pad`.
+ */
+function directiveLines(nodes: readonly Directive[], pad: string, sourceMap: SourceMapRecorder | undefined): string {
+  let text = "";
+  for (let i = 0; i < nodes.length; i++) {
+    const line = `${tokens(nodes[i]!)};`;
+    text += `${i ? `\n${pad}` : ""}${sourceMap ? sourceMap.line(nodes[i]!.at, line) : line}`;
+  }
+  return text;
+}
+
 const helpers = {
-  /** `{{directive this}}`: `name arg arg;` */
-  directive(node: Directive, options: HelperOptions): string {
-    const line = `${tokens(node)};`;
-    return options.data?.sourceMap?.line(node.at, line) ?? line;
+  /** `{{directives list}}` (or one directive): `name arg arg;`, a line each, at the tag's indentation */
+  directives(nodes: Directive | readonly Directive[], options: HelperOptions): string {
+    const list = Array.isArray(nodes) ? (nodes as readonly Directive[]) : [nodes as Directive];
+    return directiveLines(list, " ".repeat(options.loc.start.column), options.data?.sourceMap);
   },
   /**
-   * `{{#block this}}…{{/block}}`: `name arg arg {`, the body, `}`, indented as the tag is (the
-   * template's layout is the file's).
+   * `{{block node}}`: `name arg arg {`, its children one level deeper, `}`, at the tag's indentation.
+   * `{{#block node}}…{{/block}}`, each tag alone on its line: the same around the template's body
+   * (Handlebars removes such a tag's line, so the helper indents and ends the lines it adds).
    */
   block(node: Block, options: HelperOptions): string {
     const pad = " ".repeat(options.loc.start.column);
     const sourceMap = options.data?.sourceMap;
-    const head = `${pad}${tokens(node)} {\n`;
+    const head = `${tokens(node)} {`;
     const open = sourceMap ? sourceMap.open(node.at, head) : head; // before the body: output order
-    const body = options.fn(node);
-    return `${open}${body}${sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`}\n`;
+    const close = sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`;
+    if (options.fn) return `${pad}${open}\n${options.fn(node)}${close}\n`;
+    return `${open}\n${pad}    ${directiveLines(node.children, `${pad}    `, sourceMap)}\n${close}`;
   },
   /** `# {{comment text}}`: any text, made one printable line */
   comment,

@@ -90,9 +90,10 @@ function writtenAt(route: Route, key: `timeouts.${keyof Timeouts}` | `headers.${
 function writtenAt(nginx: NginxSettings, key: "workerShutdownTimeout"): KeyPath | undefined;
 function writtenAt(owner: Route | NginxSettings, key: string): KeyPath | undefined {
   if ("workerShutdownTimeoutSet" in owner) return owner.workerShutdownTimeoutSet ? ["nginx", key] : undefined;
-  if (key.startsWith("timeouts.")) return owner.timeoutsAt[key.slice("timeouts.".length) as keyof Timeouts] ?? owner.at;
-  return owner.at;
+  const timeout = TIMEOUT_KEYS[key as keyof typeof TIMEOUT_KEYS] as keyof Timeouts | undefined;
+  return (timeout && owner.timeoutsAt[timeout]) ?? owner.at;
 }
+const TIMEOUT_KEYS = { "timeouts.connect": "connect", "timeouts.read": "read", "timeouts.send": "send" } as const;
 
 /**
  * The key of a site's i-th listen address, from what the model keeps (the addresses, not how they
@@ -214,59 +215,63 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
 
   const location = (site: Site, route: Route): LocationBlock => {
     const keepalive = keepsAlive(upstreams.get(route.upstream));
-    const headers: [name: string, value: string, at: KeyPath][] = [
-      ["Host", "$host", route.at],
-      ["X-Real-IP", "$remote_addr", route.at],
-      ["X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at],
-      ["X-Forwarded-Proto", "$scheme", route.at],
+    const header = (name: string, value: string, at: KeyPath) => d("proxy_set_header", [name, value], at);
+    const headers = [
+      header("Host", "$host", route.at),
+      header("X-Real-IP", "$remote_addr", route.at),
+      header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
+      header("X-Forwarded-Proto", "$scheme", route.at),
     ];
     if (route.websocket) {
       headers.push(
-        ["Upgrade", "$http_upgrade", route.at],
-        ["Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at],
+        header("Upgrade", "$http_upgrade", route.at),
+        header("Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at),
       );
     } else if (keepalive && features.proxyHttpVersion) {
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
-      headers.push(["Connection", "", route.at]);
+      headers.push(header("Connection", "", route.at));
     }
     for (const [name, value] of route.headers) {
       const at = writtenAt(route, `headers.${name}`);
-      const existing = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase());
-      if (existing >= 0) headers[existing] = [headers[existing]![0], value, at];
-      else headers.push([name, value, at]);
+      const lower = name.toLowerCase();
+      const existing = headers.findIndex((h) => (h.args[0] as string).toLowerCase() === lower);
+      // a header wssgen sets keeps its place (and its name's spelling), with the user's value
+      if (existing >= 0) headers[existing] = header(headers[existing]!.args[0] as string, value, at);
+      else headers.push(header(name, value, at));
     }
-    const origins = [...route.at, "origins"];
-    const limit = [...route.at, "maxConnectionsPerIp"];
-    const keyed = route.origins !== undefined || route.maxConnectionsPerIp !== undefined;
+    const children: Directive[] = [];
+    if (route.maxConnectionsPerIp !== undefined) {
+      const limit = [...route.at, "maxConnectionsPerIp"];
+      children.push(d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit));
+    }
+    children.push(d("proxy_pass", [`http://${names.upstream(route.upstream)}`], [...route.at, "upstream"]));
+    if (features.proxyHttpVersion) children.push(d("proxy_http_version", ["1.1"], route.at));
+    children.push(
+      ...headers,
+      d("proxy_connect_timeout", [duration(route.timeouts.connect)], writtenAt(route, "timeouts.connect")),
+      d("proxy_read_timeout", [duration(route.timeouts.read)], writtenAt(route, "timeouts.read")),
+      d("proxy_send_timeout", [duration(route.timeouts.send)], writtenAt(route, "timeouts.send")),
+    );
+    const origins = route.origins && [...route.at, "origins"];
+    const keyed = origins !== undefined || route.maxConnectionsPerIp !== undefined;
     return {
       name: "location",
       args: route.exact ? ["=", route.uri] : [route.uri],
       at: [...route.at, "path"],
       comment: `${site.name} ${route.path} -> upstream ${route.upstream} (${route.websocket ? "WebSocket" : "HTTP"})`,
       variables: keyed ? [d("set", [names.route, keys.get(route)!], route.at)] : [],
-      guards:
-        route.origins === undefined
-          ? []
-          : [
-              {
-                name: "if",
-                args: [`(${names.originDenied})`],
-                at: origins,
-                comment: undefined,
-                children: [d("return", [403], origins)],
-              },
-            ],
-      children: [
-        ...(route.maxConnectionsPerIp === undefined
-          ? []
-          : [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit)]),
-        d("proxy_pass", [`http://${names.upstream(route.upstream)}`], [...route.at, "upstream"]),
-        ...(features.proxyHttpVersion ? [d("proxy_http_version", ["1.1"], route.at)] : []),
-        ...headers.map(([name, value, at]) => d("proxy_set_header", [name, value], at)),
-        d("proxy_connect_timeout", [duration(route.timeouts.connect)], writtenAt(route, "timeouts.connect")),
-        d("proxy_read_timeout", [duration(route.timeouts.read)], writtenAt(route, "timeouts.read")),
-        d("proxy_send_timeout", [duration(route.timeouts.send)], writtenAt(route, "timeouts.send")),
-      ],
+      guards: origins
+        ? [
+            {
+              name: "if",
+              args: [`(${names.originDenied})`],
+              at: origins,
+              comment: undefined,
+              children: [d("return", [403], origins)],
+            },
+          ]
+        : [],
+      children,
     };
   };
 
@@ -316,7 +321,7 @@ function siteServers(
     name: "server",
     args: [],
     at: site.at,
-    comment: `${site.name}: ${scheme} on ${site.listen.map((l) => l.value).join(", ")}`,
+    comment: `${site.name}: ${scheme} on ${site.listen.length === 1 ? site.listen[0]!.value : site.listen.map((l) => l.value).join(", ")}`,
     children: [
       ...site.listen.map((l, i) =>
         d("listen", [l.value, ...(tls ? ["ssl"] : []), ...(http2Listen ? ["http2"] : [])], listenAt(site, i)),

@@ -12,7 +12,9 @@ export const CONTROL_CLASS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029";
 /** Matches the first control character of a string (not global: safe to reuse with `test` and `exec`). */
 export const CONTROL = new RegExp(`[${CONTROL_CLASS}]`);
 
+const CONTROLS = new RegExp(`[${CONTROL_CLASS}]`, "g");
+
 /** `text` with each control character replaced by `?`: one printable line. */
 export function withoutControls(text: string): string {
-  return text.replace(new RegExp(`[${CONTROL_CLASS}]`, "g"), "?");
+  return CONTROL.test(text) ? text.replace(CONTROLS, "?") : text;
 }
