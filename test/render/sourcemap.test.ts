@@ -86,6 +86,25 @@ describe("output line → config key (for nginx's error lines)", () => {
     }
   });
 
+  it("a message that names no line finds the value it quotes as an argument, bare or quoted in the output", () => {
+    const unplaced = (text: string) => ({ level: "emerg", text, file: undefined, line: undefined });
+    const tls = mapped("12-redirect-custom-ports");
+    const locate = outputLocator(tls, "elsewhere.conf");
+    expect(
+      formatPath(locate(unplaced('cannot load certificate "/etc/ssl/wssgen/privkey.pem": PEM_read_bio_X509_AUX() failed'))!),
+    ).toBe("sites[0].tls.key");
+    expect(locate(unplaced('unknown directive "server_tokens"'))).toBeUndefined(); // a directive's name is no value
+    const spaced = parseConfig(
+      "wssgen.yaml",
+      fixture("12-redirect-custom-ports").text.replaceAll("/fullchain.pem", "/full chain.pem"),
+      {},
+    ).config;
+    const quoted = renderMapped(spaced, v122);
+    expect(quoted.text).toContain('ssl_certificate "/etc/ssl/wssgen/full chain.pem";');
+    const message = unplaced('cannot load certificate "/etc/ssl/wssgen/full chain.pem": BIO_new_file() failed');
+    expect(formatPath(outputLocator(quoted, "elsewhere.conf")(message)!)).toBe("sites[0].tls.certificate");
+  });
+
   it("through the real nginx: a complaint about the line of an inherited timeout names defaults.timeouts.read", async () => {
     const build = nginxBuilds()[0]!;
     const output = renderMapped(parseConfig("wssgen.yaml", fixture("13-timeouts").text, {}).config, build);
