@@ -171,7 +171,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .option("-o, --output <file>", "write to a file (atomically; through a symlink) instead of stdout")
     .option(
       "--nginx-version <version>",
-      "target nginx version, e.g. 1.22 or 1.25.1 (default: nginx.version, else nginx -V, else 1.22)",
+      "the nginx version to render for, e.g. 1.22 or 1.25.1 (default: nginx.version, else nginx -V, else 1.22)",
     )
     .option("--full", "print a complete nginx.conf instead")
     .option("--check <file>", "exit 1 when <file> differs from what would be rendered (CI drift check)")
@@ -197,7 +197,7 @@ output into a live file with the shell: the shell empties that file before wssge
       for (const line of formatFindings(result.findings, result.source, color)) err(line);
       if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
       else if (result.outcome.kind === "written")
-        err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.target.version)})`);
+        err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
       else err(`${result.outcome.file} is up to date`);
     });
 
@@ -215,7 +215,10 @@ output into a live file with the shell: the shell empties that file before wssge
       "stand in throwaway self-signed certificates for certificate files that do not exist (CI without secrets)",
     )
     .option("--stub-hosts", "stand in 127.0.0.1 for upstream host names that do not resolve (CI without DNS)")
-    .option("--nginx-version <version>", "target nginx version (default: nginx.version, else the tested nginx, else 1.22)")
+    .option(
+      "--nginx-version <version>",
+      "the nginx version to render for (default: nginx.version, else the tested nginx, else 1.22)",
+    )
     .addOption(
       new Option(
         "--format <format>",
@@ -266,7 +269,7 @@ output into a live file with the shell: the shell empties that file before wssge
     .option("--no-reload", "write and test only; do not reload nginx")
     .option("--dry-run", "print the diff and the commands it would run; change nothing")
     .option("--recover", "only finish or undo an apply that was interrupted (killed, a crash); deploy nothing")
-    .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
+    .option("--nginx-version <version>", "the nginx version to render for (default: the installed nginx)")
     .option("--lock-timeout <duration>", "how long to wait for another apply of the same target", "60s")
     .option("--reload-timeout <duration>", "how long nginx may take to start workers with the new config", "10s")
     .option("--probe <url>", "after the reload, open a WebSocket to this ws:// or wss:// URL; roll back if it fails")
@@ -320,7 +323,7 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
     .description("print the diff between the deployed target and what would be rendered (exit 1 when they differ)")
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
     .option("--target <file>", "the deployed file (default nginx.target)")
-    .option("--nginx-version <version>", "target nginx version (default: the installed nginx)")
+    .option("--nginx-version <version>", "the nginx version to render for (default: the installed nginx)")
     .addHelpText(
       "after",
       `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}

@@ -2,8 +2,8 @@
  * wssgen as a library: what each CLI command does, as functions that return data and never print,
  * exit or read argv (the CLI, src/cli.ts, does that):
  * - `loadConfig` / `parseConfig`: wssgen.yaml → the typed model (`WssgenConfig`), or a ConfigError;
- * - `render` / `renderChunks`: the model → nginx config for one target (`resolveTarget` picks it as
- *   the CLI does); `renderCommand`: `wssgen render` whole (-o, --check);
+ * - `render` / `renderChunks`: the model → nginx config for one nginx build (`resolveNginxBuild` picks
+ *   it as the CLI does); `renderCommand`: `wssgen render` whole (-o, --check);
  * - `lint`: the model → findings; `check`: `wssgen check` (lint, render, `nginx -t` in a sandbox);
  * - `apply`: `wssgen apply` (write, `nginx -T`, reload, verify, roll back), progress through `onStep`;
  *   `diffCommand`: `wssgen diff`;
@@ -20,13 +20,20 @@ export type * from "./config/model.js";
 // plain TypeScript, derived from the zod schema: the published declarations need no zod
 export type { RawConfig } from "./config/raw-config.gen.js";
 export { formatPath, type KeyPath } from "./config/path.js";
-export { render, renderChunks, renderView, type RenderOptions, type RenderTarget } from "./render/render.js";
-export { featuresFor, parseVersion, formatVersion, type Features, type Version } from "./nginx-version/version.js";
+export { render, renderChunks, renderView, type RenderOptions } from "./render/render.js";
+export {
+  featuresFor,
+  parseVersion,
+  formatVersion,
+  type Features,
+  type NginxBuild,
+  type Version,
+} from "./nginx-version/version.js";
 export { quote } from "./render/quote.js";
 export { lint, rules, type Finding, type Rule, type Severity } from "./lint/index.js";
 export { createNginx, parseMessages, parseVersionOutput, type Nginx, type NginxTestResult } from "./nginx/nginx.js";
 export { execaRunner, type Runner, type RunResult } from "./nginx/runner.js";
-export { resolveTarget, type ResolvedTarget } from "./nginx/target.js";
+export { resolveNginxBuild, type ResolvedNginxBuild } from "./nginx/nginx-build.js";
 export { withSandbox, sandboxMainConfig, type Sandbox } from "./check/sandbox.js";
 export { check, type CheckOptions, type CheckResult, type LocatedFinding, type NginxMode } from "./check/check.js";
 export { apply, type ApplyResult } from "./deploy/apply.js";

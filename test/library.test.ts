@@ -21,7 +21,7 @@ describe("src/index.ts", () => {
       "parseConfig",
       "render",
       "renderCommand",
-      "resolveTarget",
+      "resolveNginxBuild",
       "check",
       "apply",
       "diffCommand",
@@ -42,7 +42,7 @@ describe("src/index.ts", () => {
       "upstreams: { a: { servers: [127.0.0.1:9000] } }\nsites: [{ domains: [a.example.com], routes: [{ path: /ws, upstream: a }] }]\n",
       {},
     );
-    expect(render(config, { version: parseVersion("1.26")! })).toContain('proxy_pass "http://wssgen_a";');
+    expect(render(config, { version: parseVersion("1.26")! })).toContain("proxy_pass http://wssgen_a;");
   });
 });
 

@@ -11,14 +11,14 @@ import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "./sandbox.js";
-import { render } from "../render/render.js";
+import { renderMapped } from "../render/render.js";
 import { outputLocator, showNginxText } from "./errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
 import { featuresFor, formatVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
-import { resolveTarget } from "../nginx/target.js";
+import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import type { ConfigSource } from "../config/source.js";
 import { readMainConfig } from "./main-config.js";
 import {
@@ -56,7 +56,7 @@ export interface LocatedFinding extends Finding {
 export interface CheckResult {
   file: string;
   /** the nginx version the output was rendered for */
-  target: string | undefined;
+  nginxVersion: string | undefined;
   nginx: {
     status: "passed" | "failed" | "skipped" | "unavailable";
     binary: string;
@@ -117,8 +117,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     // nginx.binary may come from ${VAR}
     throw config.provenance ? error.redactWith((text) => config.provenance!.redact(text)) : error;
   }
-  const target = await resolveTarget(config, options.nginxVersion, detected ? nginx : undefined);
-  const features = featuresFor(target.version, target.openssl);
+  const build = await resolveNginxBuild(config, options.nginxVersion, detected ? nginx : undefined);
+  const features = featuresFor(build.version, build.openssl);
 
   const files = await readTlsFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
@@ -127,7 +127,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = lint({
     config,
     features,
-    target: target.version,
+    nginxVersion: build.version,
     files,
     mainConfig,
     stubbed,
@@ -152,7 +152,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const status = mode === "skip" ? "skipped" : "unavailable";
     return finish(
       source.file,
-      formatVersion(target.version),
+      formatVersion(build.version),
       { status, binary: nginx.binary, ...(detected ? {} : { searched: nginx.location.searched }) },
       findings.map(located),
       options.strict,
@@ -215,9 +215,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     }
     certs.set(i, stub);
   }
-  const output = render(withStandIns(config, certs, hostStubs, ports, listenHosts), target);
+  const output = renderMapped(withStandIns(config, certs, hostStubs, ports, listenHosts), build);
   const result = await withSandbox(
-    { [NGINX_FILE]: output },
+    { [NGINX_FILE]: output.text },
     async (sandbox) => {
       for (const file of stubFiles) await writeFile(file.path, file.data, { mode: file.mode });
       const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
@@ -239,7 +239,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   return finish(
     source.file,
-    formatVersion(target.version),
+    formatVersion(build.version),
     { status: result.test.ok ? "passed" : "failed", binary: nginx.binary, version: detected.version, argv: result.test.argv },
     findings.map(located),
     options.strict,
@@ -274,7 +274,7 @@ function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Findi
 
 function finish(
   file: string,
-  target: string | undefined,
+  nginxVersion: string | undefined,
   nginx: CheckResult["nginx"],
   findings: LocatedFinding[],
   strict = false,
@@ -286,7 +286,7 @@ function finish(
     infos: sorted.filter((f) => f.severity === "info").length,
   };
   const failed = summary.errors > 0 || (strict && summary.warnings > 0);
-  return { file, target, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
+  return { file, nginxVersion, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
 }
 
 async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {

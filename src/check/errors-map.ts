@@ -5,28 +5,35 @@
 import type { KeyPath } from "../config/path.js";
 import type { NginxMessage } from "../nginx/nginx.js";
 import { escapeText, showValue } from "../util/show.js";
-import { sourceMap } from "../render/sourcemap.js";
+import { quote } from "../render/quote.js";
+import type { MappedOutput } from "../render/render.js";
 
 /**
- * `outputFile`: every name nginx may give the output file (a symlink to it, each link of a chain,
- * its real path): nginx reports the path it opened, which is the link's when an include reaches it
- * through one.
+ * `output`: what was rendered, with its source map (renderMapped). `outputFile`: every name nginx
+ * may give the output file (a symlink to it, each link of a chain, its real path): nginx reports the
+ * path it opened, which is the link's when an include reaches it through one.
  */
 export function outputLocator(
-  output: string,
+  output: MappedOutput,
   outputFile: string | readonly string[],
 ): (message: NginxMessage) => KeyPath | undefined {
-  const map = sourceMap(output);
-  const lines = output.split("\n");
+  const lines = output.text.split("\n");
   const names = new Set(typeof outputFile === "string" ? [outputFile] : outputFile);
   return (message) => {
     if (message.file !== undefined && !names.has(message.file)) return undefined;
     const line = message.file !== undefined ? message.line : lineMentioning(lines, message.text);
-    return line === undefined ? undefined : map[line];
+    return line === undefined ? undefined : output.sourceMap[line];
   };
 }
 
-/** The 1-based line of the output that holds a value the message quotes. */
+/** A line's tokens as the serializer prints them: double-quoted strings and bare words. */
+const TOKEN = /"(?:[^"\\]|\\.)*"|[^\s";{}]+/g;
+
+/**
+ * The 1-based line of the output that holds a value the message quotes, as an argument (never a
+ * directive's name, never in a comment): the serializer prints a value as `quote(value)`, bare or
+ * quoted, so the line has that token.
+ */
 function lineMentioning(lines: string[], text: string): number | undefined {
   // unknown "name" variable: the output spells it $name or ${name}
   const variable = /unknown "([A-Za-z0-9_]+)" variable/.exec(text)?.[1];
@@ -35,7 +42,15 @@ function lineMentioning(lines: string[], text: string): number | undefined {
     if (index >= 0) return index + 1;
   }
   for (const [, value] of text.matchAll(/"([^"]+)"/g)) {
-    const index = lines.findIndex((line) => line.includes(`"${value}"`));
+    let token: string;
+    try {
+      token = quote(value);
+    } catch {
+      continue; // nothing the serializer could have printed
+    }
+    const index = lines.findIndex(
+      (line) => !line.trimStart().startsWith("#") && (line.match(TOKEN) ?? []).slice(1).includes(token),
+    );
     if (index >= 0) return index + 1;
   }
   return undefined;

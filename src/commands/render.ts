@@ -14,21 +14,21 @@ import { yieldingChunks } from "../util/interrupt.js";
 import { writeUserFile } from "../util/write-file.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
-import { resolveTarget, type ResolvedTarget } from "../nginx/target.js";
+import { resolveNginxBuild, type ResolvedNginxBuild } from "../nginx/nginx-build.js";
 
 export interface RenderCommandOptions extends LoadOptions {
   output?: string | undefined;
   nginxVersion?: string | undefined;
   full?: boolean | undefined;
   check?: string | undefined;
-  /** how to reach nginx.binary to detect the target version when neither the flag nor the config sets it */
+  /** how to reach nginx.binary to detect the version to render for when neither the flag nor the config sets it */
   createNginx?: ((binary: string) => Nginx) | undefined;
 }
 
 export interface RenderCommandResult {
   /** the output, in pieces (a 100,000-site config is hundreds of megabytes: never hold it twice) */
   chunks: () => Iterable<string>;
-  target: ResolvedTarget;
+  build: ResolvedNginxBuild;
   findings: Finding[];
   source: ConfigSource;
   /** what happened besides printing: written to a file, or checked against one */
@@ -43,14 +43,14 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
   const outputFile = options.output ?? options.check;
   const config = outputFile === undefined ? loaded.config : forOutputFile(loaded.config, outputFile);
   const detect = options.nginxVersion === undefined && config.nginx.version === undefined;
-  const target = await resolveTarget(
+  const build = await resolveNginxBuild(
     config,
     options.nginxVersion,
     detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined,
   );
-  const chunks = () => (options.full ? [render(config, target, { full: true })] : renderChunks(config, target));
+  const chunks = () => (options.full ? [render(config, build, { full: true })] : renderChunks(config, build));
   // render mentions what needs attention; `check` lists everything, infos included
-  const findings = lint({ config, features: featuresFor(target.version, target.openssl), target: target.version }).filter(
+  const findings = lint({ config, features: featuresFor(build.version, build.openssl), nginxVersion: build.version }).filter(
     (f) => f.severity !== "info",
   );
   // a rule the config made an error stops the render, as it stops `check`
@@ -68,7 +68,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
       const drift = describeDrift(options.check, current, text, options.config);
       throw new DriftError(config.provenance?.redact(drift) ?? drift);
     }
-    return { chunks, target, findings, source, outcome: { kind: "up-to-date", file: options.check } };
+    return { chunks, build, findings, source, outcome: { kind: "up-to-date", file: options.check } };
   }
   if (options.output !== undefined) {
     // The first piece (building the view: the longest stretch of synchronous work) is made before
@@ -77,9 +77,9 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     const pieces = chunks()[Symbol.iterator]();
     const first = pieces.next();
     await writeUserFile(resolve(cwd, options.output), yieldingChunks(resumed(first, pieces)));
-    return { chunks, target, findings, source, outcome: { kind: "written", file: options.output } };
+    return { chunks, build, findings, source, outcome: { kind: "written", file: options.output } };
   }
-  return { chunks, target, findings, source, outcome: { kind: "stdout" } };
+  return { chunks, build, findings, source, outcome: { kind: "stdout" } };
 }
 
 /** An iterator's pieces again, starting with one already taken from it. */

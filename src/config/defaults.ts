@@ -6,8 +6,8 @@
  * object, dotted (`timeouts.read`), and are also the fields of that object's `set`.
  *
  * Three defaults depend on more than the file, so normalize does not settle them: `nginx.version`
- * and `nginx.openssl` (nginx/target.ts asks `nginx -V`, then falls back to nginx-version/version.ts
- * DEFAULT_TARGET) and `nginx.namespace` (normalize.ts `forOutputFile`: the file actually written).
+ * and `nginx.openssl` (nginx/nginx-build.ts asks `nginx -V`, then falls back to nginx-version/version.ts
+ * DEFAULT_NGINX_VERSION) and `nginx.namespace` (normalize.ts `forOutputFile`: the file actually written).
  */
 
 /** One default. */

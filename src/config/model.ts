@@ -56,7 +56,7 @@ export interface Upstream {
   servers: UpstreamServer[];
   balance: Balance;
   hashKey?: string;
-  /** as configured; undefined = nginx's default for the target version */
+  /** as configured; undefined = the default of the nginx version rendered for */
   keepalive?: number;
   set: WrittenAt<"upstream">;
   at: KeyPath;
@@ -153,7 +153,7 @@ export interface WssgenConfig {
 }
 
 /** A model object that records where its values were written: Route, Site, Upstream, UpstreamServer, NginxSettings. */
-interface Recorded {
+export interface Recorded {
   readonly set: { readonly [field: string]: KeyPath | undefined };
   readonly at: KeyPath;
 }

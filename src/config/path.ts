@@ -16,7 +16,7 @@ export function formatPath(path: KeyPath): string {
   return out;
 }
 
-/** The inverse of formatPath, for key paths wssgen itself wrote (e.g. in output comments). */
+/** The inverse of formatPath, for key paths wssgen itself wrote (e.g. a problem's path). */
 export function parsePath(text: string): PathSegment[] | undefined {
   const path: PathSegment[] = [];
   const re = /(?:^|\.)([A-Za-z_$][A-Za-z0-9_$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/gy;

@@ -149,7 +149,7 @@ const nginxSchema = z
         })
         .regex(RULES.nginxVersion.pattern, { error: (issue) => RULES.nginxVersion.explain(String(issue.input)) }),
       DEFAULTS.nginx.version,
-      'Target nginx version for syntax: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22").',
+      'The nginx version to render for: "major.minor" or "major.minor.patch", at least "1.18", quoted (e.g. "1.22").',
     ),
     openssl: withDefault(
       checked(RULES.version, 'OpenSSL version nginx is built with, e.g. "3.5"; enables the X25519MLKEM768 curve from 3.5.'),

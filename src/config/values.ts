@@ -8,6 +8,7 @@
  */
 import { SUPPORTED_PATTERN, VERSION_PATTERN } from "../nginx-version/patterns.js";
 import { OLDEST_SUPPORTED, parseVersion } from "../nginx-version/version.js";
+import { CONTROL, CONTROL_CLASS } from "../util/control.js";
 import { showValue } from "../util/show.js";
 
 /**
@@ -37,9 +38,8 @@ export const checkWith =
   (v) =>
     r.pattern.test(v) ? undefined : r.explain(v);
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-/** Characters no value may hold (C0/C1 controls, DEL, U+2028/9), as a character-class body. */
-const NOT_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]";
+/** Any character a value may hold (see util/control.ts). */
+const NOT_CONTROL = `[^${CONTROL_CLASS}]`;
 const WITHIN_LENGTH = `(?=[\\s\\S]{0,${MAX_VALUE_LENGTH}}$)`;
 
 export function describeControl(value: string): string | undefined {

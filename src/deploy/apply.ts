@@ -22,9 +22,10 @@ import { resolveCommand } from "../nginx/locate.js";
 import { linuxProcesses } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../nginx/syntax.js";
-import { render } from "../render/render.js";
+import { render, renderMapped } from "../render/render.js";
+import type { SourceMap } from "../render/sourcemap.js";
 import { outputLocator, showNginxText } from "../check/errors-map.js";
-import { resolveTarget } from "../nginx/target.js";
+import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
@@ -71,6 +72,8 @@ export interface DeployPlan {
   changed: boolean;
   /** the unified diff from before to text (computed on demand: apply itself only needs `changed`) */
   diff(): string;
+  /** the config key behind each line of text (rendered again with the map, on demand: only when nginx rejects it) */
+  sourceMap: () => SourceMap;
 }
 
 /** What `apply` and `diff` share: load, render for the installed nginx, compare with the deployed file. */
@@ -82,8 +85,8 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   const nginx = (options.createNginx ?? ((binary: string) => createNginx(binary, runner)))(config.nginx.binary);
   const info = await nginx.version();
   const target = resolve(options.cwd ?? process.cwd(), options.target ?? config.nginx.target);
-  const renderTarget = await resolveTarget(config, options.nginxVersion, info ? nginx : undefined);
-  const text = render(config, renderTarget);
+  const build = await resolveNginxBuild(config, options.nginxVersion, info ? nginx : undefined);
+  const text = render(config, build);
   const before = await readTarget(target);
   const changed = before === undefined || !before.equals(Buffer.from(text));
   const diff = () =>
@@ -93,7 +96,8 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
           toLabel: `${target} (rendered)`,
         })
       : "";
-  return { config, source, nginx, info, target, text, changed, diff };
+  const sourceMap = () => renderMapped(config, build).sourceMap;
+  return { config, source, nginx, info, target, text, changed, diff, sourceMap };
 }
 
 /** One apply in flight: the journal on disk, and in memory what rolling back needs. */
@@ -170,6 +174,7 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
     target,
     link,
     text,
+    sourceMap: plan.sourceMap,
     mainConfig,
     testArgv,
     reloadArgv,
@@ -535,7 +540,7 @@ async function namesOf(ctx: Context, messages: NginxMessage[]): Promise<string[]
 
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
 async function mapNginxMessages(messages: NginxMessage[], ctx: Context): Promise<string[]> {
-  const locate = outputLocator(ctx.text, await namesOf(ctx, messages));
+  const locate = outputLocator({ text: ctx.text, sourceMap: ctx.sourceMap() }, await namesOf(ctx, messages));
   // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
   const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {

@@ -9,6 +9,7 @@ import type { ConfigSource } from "../config/source.js";
 import { EnvironmentError } from "../errors.js";
 import type { Nginx } from "../nginx/nginx.js";
 import type { Processes } from "../nginx/processes.js";
+import type { SourceMap } from "../render/sourcemap.js";
 import type { Runner } from "../nginx/runner.js";
 import { escapeText } from "../util/show.js";
 import { describeFsError } from "../util/fs-errors.js";
@@ -30,6 +31,8 @@ export interface Context {
   target: string;
   link: { path: string; text: string } | null;
   text: string;
+  /** the config key behind each line of `text` (computed on demand) */
+  sourceMap: () => SourceMap;
   mainConfig: string;
   testArgv: string[];
   reloadArgv: string[];

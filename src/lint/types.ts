@@ -39,7 +39,7 @@ export interface RuleContext {
   config: WssgenConfig;
   features: Features;
   /** the nginx version the output is rendered for */
-  target?: Version;
+  nginxVersion?: Version;
   /** certificate and key files by path; absent when rules run without I/O (as in `render`) */
   files?: ReadonlyMap<string, FileRead>;
   /** `nginx.mainConfig` as read by `check`; absent when rules run without I/O (as in `render`) */

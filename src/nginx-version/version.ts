@@ -7,8 +7,8 @@ export type Version = readonly [major: number, minor: number, patch: number];
 
 /** The oldest nginx wssgen renders for, `major.minor` (Debian 11's). */
 export const OLDEST_SUPPORTED = "1.18";
-/** What `render` targets when neither --nginx-version, nginx.version nor an installed nginx says (Debian 12's). */
-export const DEFAULT_TARGET = "1.22";
+/** What `render` is for when neither --nginx-version, nginx.version nor an installed nginx says (Debian 12's). */
+export const DEFAULT_NGINX_VERSION = "1.22";
 
 /** `major.minor` or `major.minor.patch` (space around it ignored) as a Version; undefined for anything else. */
 export function parseVersion(text: string): Version | undefined {
@@ -30,7 +30,17 @@ export function formatVersion(v: Version): string {
   return v[2] === 0 ? `${v[0]}.${v[1]}` : v.join(".");
 }
 
-/** What the target nginx (and the OpenSSL it is built with) asks of the output. */
+/**
+ * The nginx build the output is rendered for: its version, and the OpenSSL it is built with when
+ * known (`nginx.openssl`, or what `nginx -V` reports). Not to be confused with `nginx.target`, the
+ * file `apply` writes.
+ */
+export interface NginxBuild {
+  version: Version;
+  openssl?: Version | undefined;
+}
+
+/** What the nginx build rendered for asks of the output. */
 export interface Features {
   /** `http2 on;` (1.25.1+) rather than `listen ... http2` */
   http2Directive: boolean;

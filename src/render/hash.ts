@@ -27,17 +27,26 @@ interface Key {
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 const TWO32 = 2 ** 32;
 
-/** ngx_hash_key over the lower-cased key, kept as two 32-bit halves of the 64-bit value. */
+/** Text whose characters are its UTF-8 bytes. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * ngx_hash_key over the lower-cased key's UTF-8 bytes, kept as two 32-bit halves of the 64-bit
+ * value (each step is exact in a double: a half times 31 stays below 2^37).
+ */
 function hashKey(key: string): Key {
-  const bytes = Buffer.from(key.toLowerCase());
+  const lower = key.toLowerCase();
+  // names and origin keys are ASCII: read their characters, without a Buffer for each
+  const bytes = ASCII.test(lower) ? undefined : Buffer.from(lower);
+  const length = bytes ? bytes.length : lower.length;
   let hi = 0;
   let lo = 0;
-  for (const c of bytes) {
-    const low = lo * 31 + c;
-    lo = low % TWO32;
-    hi = (hi * 31 + Math.floor(low / TWO32)) % TWO32;
+  for (let i = 0; i < length; i++) {
+    const low = lo * 31 + (bytes ? bytes[i]! : lower.charCodeAt(i));
+    lo = low >>> 0;
+    hi = (hi * 31 + (low - lo) / TWO32) >>> 0;
   }
-  return { hi, lo, size: POINTER + align(bytes.length + 2, POINTER) };
+  return { hi, lo, size: POINTER + align(length + 2, POINTER) };
 }
 
 function fits(keys: readonly Key[], bucketSize: number, tableSize: number, test: Uint32Array): boolean {

@@ -14,6 +14,7 @@
  * Namespaces are `[a-z][a-z0-9_]{0,31}` (config/schema.ts); upstream names `[A-Za-z0-9_-]{1,64}`.
  */
 import { createHash } from "node:crypto";
+import type { Route, Site } from "../config/model.js";
 
 /** The namespace whose names keep the plain `wssgen_` prefix: the default target, wssgen.conf. */
 export const DEFAULT_NAMESPACE = "wssgen";
@@ -33,12 +34,13 @@ export interface GlobalNames {
   upgrade: string;
   /** the same for keepalive upstreams ("upgrade" or "", which keeps the connection open) */
   upgradeKeepalive: string;
-  /** `set` in each location that checks origins: which allowlist applies */
-  originList: string;
-  /** the origin map's result: 1 when the request's Origin is not on the location's list */
+  /**
+   * `set` in each location that checks origins or limits connections: the route's key (routeKeys),
+   * which the origin map and the connection zone are keyed by
+   */
+  route: string;
+  /** the origin map's result: 1 when the request's Origin is not on the route's list */
   originDenied: string;
-  /** `set` in each location that limits connections: the route's key in the zone */
-  connRoute: string;
   /** limit_conn_zone name */
   connZone: string;
   /** ssl_session_cache shared zone name */
@@ -49,8 +51,8 @@ export interface GlobalNames {
 
 /**
  * The names of one namespace. The default namespace (`wssgen`) gives the plain names
- * (`$wssgen_origin_list`, `wssgen_conn`, upstream `wssgen_chat`); another, say `blue`, gives
- * `$wssgen_blue_origin_list`, `wssgen_blue_conn` and upstream `wssgen_blue.chat`.
+ * (`$wssgen_route`, `wssgen_conn`, upstream `wssgen_chat`); another, say `blue`, gives
+ * `$wssgen_blue_route`, `wssgen_blue_conn` and upstream `wssgen_blue.chat`.
  *
  * Why these never collide between two namespaces: variables and zones end in a fixed suffix, none
  * of which is the `_`-tail of another, so the prefix before it is the namespace. Upstream names join
@@ -63,9 +65,8 @@ export function globalNames(namespace: string): GlobalNames {
   return {
     upgrade: variable("connection"),
     upgradeKeepalive: variable("connection_keepalive"),
-    originList: variable("origin_list"),
+    route: variable("route"),
     originDenied: variable("origin_denied"),
-    connRoute: variable("conn_route"),
     connZone: `${prefix}_conn`,
     sslZone: `${prefix}_ssl`,
     upstream: (name) => (namespace === DEFAULT_NAMESPACE ? `wssgen_${name}` : `${prefix}.${name}`),
@@ -84,4 +85,57 @@ function variableName(prefix: string, namespace: string, suffix: string): string
   const digest = createHash("sha256").update(namespace).digest("hex").slice(0, 8);
   const keep = MAX_VARIABLE_NAME - "wssgen_".length - `_${digest}_${suffix}`.length;
   return `wssgen_${namespace.slice(0, keep)}_${digest}_${suffix}`;
+}
+
+/**
+ * The longest route key, in bytes: the connection zone's key is the client's binary address (16
+ * bytes for IPv6) followed by the route key, and ngx_http_limit_conn_module declines a key over 255
+ * bytes: such a request is not limited at all.
+ */
+export const MAX_ROUTE_KEY = 255 - 16;
+
+/** How much of a long route key stays readable before its hash. */
+const READABLE_PREFIX = 200;
+
+/**
+ * Each route's key, which `$wssgen_route` holds in its location: the origin map's keys are
+ * `"<route key> <origin>"`, the connection zone's key is the client address and the route key. A
+ * key is the site's name followed by the route's path, `chat.example.com/ws` (`chat.example.com=/ws`
+ * for `= /ws`), so it reads as what it is, and adding, removing or moving a site changes no other
+ * route's key (nor a line of the output outside that site). The rules that make it safe:
+ *
+ * - No space: in the origin map the space ends the route key, so whatever Origin header a client
+ *   sends, the map key it makes starts with its own route's key and can never equal another
+ *   route's. (Site names are `[A-Za-z0-9._-]` or a domain, paths RFC 3986 characters less `$`:
+ *   neither has a space.)
+ * - Unique, also ignoring letter case (nginx's map lowers both its keys and the value it looks up):
+ *   a site name has no `/`, `=` or `~`, and a path starts with `/`, so the name ends where the path
+ *   begins. Routes whose keys would still be equal ignoring case (two sites of one name, paths that
+ *   differ only in case) are numbered in file order, the first kept as it is and the second
+ *   `chat.example.com~2/ws`: `~` cannot be in a name, so these meet no other key. (Give such sites
+ *   distinct `name`s to keep their keys stable.)
+ * - At most MAX_ROUTE_KEY bytes: a longer key (a long name and path) keeps its first 200
+ *   characters, then `|` and 16 hex digits of the SHA-256 of the whole key; `|` is in no name or
+ *   path, so these meet no readable key, and two of them meet only if their digests do (1 in 2^64).
+ *
+ * Site names, paths and domains are ASCII (config/values.ts), so characters are bytes.
+ */
+export function routeKeys(sites: readonly Site[]): Map<Route, string> {
+  const keys = new Map<Route, string>();
+  const seen = new Map<string, number>();
+  for (const site of sites)
+    for (const route of site.routes) {
+      const path = `${route.exact ? "=" : ""}${route.uri}`;
+      const same = `${site.name}${path}`.toLowerCase();
+      const count = (seen.get(same) ?? 0) + 1;
+      seen.set(same, count);
+      const key = `${site.name}${count > 1 ? `~${count}` : ""}${path}`;
+      keys.set(
+        route,
+        key.length <= MAX_ROUTE_KEY
+          ? key
+          : `${key.slice(0, READABLE_PREFIX)}|${createHash("sha256").update(key).digest("hex").slice(0, 16)}`,
+      );
+    }
+  return keys;
 }

@@ -1,49 +1,98 @@
 /**
- * Rendering is pure: a normalized config and a target nginx in, nginx config text out. No file
- * system, no processes, no clock; the same input always gives the same bytes.
+ * Rendering is pure: a normalized config and the nginx build it is for in, nginx config text out.
+ * No file system, no processes, no clock; the same input always gives the same bytes.
+ *
+ * view.ts builds the tree; the templates (templates/*.hbs, precompiled into templates.gen.ts) lay
+ * out its blocks, comments and blank lines; the helpers below are all a template can call, and
+ * `directives` and `block` print every directive line through one serializer (directiveLines).
  */
 import type HandlebarsNamespace from "handlebars";
 import HandlebarsRuntime from "handlebars/runtime.js";
 import type { WssgenConfig } from "../config/model.js";
-import { comment, duration, integer, quote, RenderError } from "./quote.js";
-import { templateSpecs } from "./templates.gen.js";
-import { featuresFor, type Features } from "../nginx-version/version.js";
-import { buildView, type RenderTarget, type View } from "./view.js";
-
-export type { RenderTarget } from "./view.js";
+import { comment, quote } from "./quote.js";
+import { SourceMapRecorder, type SourceMap } from "./sourcemap.js";
+import { templateSpecs, type TemplateHelper } from "./templates.gen.js";
+import type { Block, Directive } from "./tree.js";
+import { featuresFor, type NginxBuild } from "../nginx-version/version.js";
+import { buildView, type View } from "./view.js";
 
 export interface RenderOptions {
   /** a complete nginx.conf (main, events and http contexts) instead of an http-context file */
   full?: boolean;
 }
 
-const WORD = /^[A-Za-z0-9_$:.=-]+$/;
+/** The http-context output with the key path behind each line (see sourcemap.ts). */
+export interface MappedOutput {
+  text: string;
+  sourceMap: SourceMap;
+}
 
-type Template = (context: unknown) => string;
+/** What Handlebars passes a helper: where the tag stands, the render's data, and a block's body. */
+interface HelperOptions {
+  loc: { start: { column: number } };
+  data?: { sourceMap?: SourceMapRecorder };
+  /** only in the block form, `{{#block}}…{{/block}}` */
+  fn?: (context: unknown) => string;
+}
+
+/** `name arg arg`: the name and every argument through quote(), bare or quoted as nginx needs. */
+function tokens(node: Directive): string {
+  let text = quote(node.name);
+  for (const arg of node.args) text += ` ${quote(arg)}`;
+  return text;
+}
+
+/**
+ * The serializer: `name arg arg;` for each directive, one a line, the first unindented (it
+ * follows the template's indentation, as a tag's output does) and the others indented by `pad`.
+ */
+function directiveLines(nodes: readonly Directive[], pad: string, sourceMap: SourceMapRecorder | undefined): string {
+  let text = "";
+  for (let i = 0; i < nodes.length; i++) {
+    const line = `${tokens(nodes[i]!)};`;
+    text += `${i ? `\n${pad}` : ""}${sourceMap ? sourceMap.line(nodes[i]!.at, line) : line}`;
+  }
+  return text;
+}
+
+const helpers = {
+  /** `{{directives list}}` (or one directive): `name arg arg;`, a line each, at the tag's indentation */
+  directives(nodes: Directive | readonly Directive[], options: HelperOptions): string {
+    const list = Array.isArray(nodes) ? (nodes as readonly Directive[]) : [nodes as Directive];
+    return directiveLines(list, " ".repeat(options.loc.start.column), options.data?.sourceMap);
+  },
+  /**
+   * `{{block node}}`: `name arg arg {`, its children one level deeper, `}`, at the tag's indentation.
+   * `{{#block node}}…{{/block}}`, each tag alone on its line: the same around the template's body
+   * (Handlebars removes such a tag's line, so the helper indents and ends the lines it adds).
+   */
+  block(node: Block, options: HelperOptions): string {
+    const pad = " ".repeat(options.loc.start.column);
+    const sourceMap = options.data?.sourceMap;
+    const head = `${tokens(node)} {`;
+    const open = sourceMap ? sourceMap.open(node.at, head) : head; // before the body: output order
+    const close = sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`;
+    if (options.fn) return `${pad}${open}\n${options.fn(node)}${close}\n`;
+    return `${open}\n${pad}    ${directiveLines(node.children, `${pad}    `, sourceMap)}\n${close}`;
+  },
+  /** `# {{comment text}}`: any text, made one printable line */
+  comment,
+  /** the http context inside `http {}` of a complete nginx.conf */
+  indent: (text: unknown) =>
+    String(text)
+      .split("\n")
+      .map((line) => (line === "" ? line : `    ${line}`))
+      .join("\n")
+      .trimEnd(),
+} satisfies Record<TemplateHelper, (...args: never[]) => string>;
+
+type Template = (context: unknown, options?: { data: { sourceMap: SourceMapRecorder } }) => string;
 let templates: { head: Template; server: Template; full: Template } | undefined;
 
 function compiled(): { head: Template; server: Template; full: Template } {
   if (templates) return templates;
   const hb = (HandlebarsRuntime as unknown as typeof HandlebarsNamespace).create();
-  hb.registerHelper({
-    q: quote,
-    integer,
-    duration,
-    comment,
-    /** internal names and keyword lists (variables, zones, protocol lists): bare words only */
-    words: (value: unknown) => {
-      if (typeof value !== "string" || !value.split(" ").every((w) => WORD.test(w)))
-        throw new RenderError(`words: not bare words: ${String(value)}`);
-      return value;
-    },
-    indent: (text: unknown) =>
-      String(text)
-        .split("\n")
-        .map((line) => (line === "" ? line : `    ${line}`))
-        .join("\n")
-        .trimEnd(),
-    defined: (value: unknown) => value !== undefined,
-  });
+  hb.registerHelper(helpers as unknown as HandlebarsNamespace.HelperDeclareSpec);
   const spec = templateSpecs as unknown as Record<string, Parameters<typeof HandlebarsNamespace.template>[0]>;
   templates = {
     head: hb.template(spec["head.conf"]!),
@@ -54,23 +103,24 @@ function compiled(): { head: Template; server: Template; full: Template } {
 }
 
 /** The http-context output in pieces: the head, then one piece per server block. */
-export function* renderViewChunks(view: View): Generator<string> {
+export function* renderViewChunks(view: View, sourceMap?: SourceMapRecorder): Generator<string> {
   const { head, server } = compiled();
-  yield head(view);
-  for (const serverView of view.servers()) yield server(serverView);
+  const options = sourceMap && { data: { sourceMap } };
+  yield head(view, options);
+  for (const serverBlock of view.servers()) yield server(serverBlock, options);
 }
 
 export function renderView(view: View, options: RenderOptions = {}): string {
   const http = [...renderViewChunks(view)].join("");
-  return `${(options.full ? compiled().full({ ...view, http }) : http).trimEnd()}\n`;
+  return `${(options.full ? compiled().full({ ...view, httpContext: http }) : http).trimEnd()}\n`;
 }
 
 /**
  * The output in pieces, for writing a large config without holding it twice: joined, they are
- * exactly `render(config, target)` (http context only).
+ * exactly `render(config, build)` (http context only).
  */
-export function* renderChunks(config: WssgenConfig, target: RenderTarget): Generator<string> {
-  const view = buildView(config, target, featuresFor(target.version, target.openssl));
+export function* renderChunks(config: WssgenConfig, build: NginxBuild): Generator<string> {
+  const view = buildView(config, build, featuresFor(build.version, build.openssl));
   let pending: string | undefined;
   for (const chunk of renderViewChunks(view)) {
     if (pending !== undefined) yield pending;
@@ -79,7 +129,16 @@ export function* renderChunks(config: WssgenConfig, target: RenderTarget): Gener
   yield `${(pending ?? "").trimEnd()}\n`;
 }
 
-export function render(config: WssgenConfig, target: RenderTarget, options: RenderOptions = {}): string {
-  const features: Features = featuresFor(target.version, target.openssl);
-  return renderView(buildView(config, target, features), options);
+export function render(config: WssgenConfig, build: NginxBuild, options: RenderOptions = {}): string {
+  return renderView(buildView(config, build, featuresFor(build.version, build.openssl)), options);
+}
+
+/**
+ * `render(config, build)` (http context only) and, for each of its lines, the key in the config
+ * that produced it: what `check` and `apply` need to report nginx's complaints at wssgen.yaml's keys.
+ */
+export function renderMapped(config: WssgenConfig, build: NginxBuild): MappedOutput {
+  const recorder = new SourceMapRecorder();
+  const view = buildView(config, build, featuresFor(build.version, build.openssl));
+  return recorder.finish(`${[...renderViewChunks(view, recorder)].join("").trimEnd()}\n`);
 }

@@ -1,93 +1,61 @@
 /**
- * Which config key produced a line of rendered output, so that nginx's `... in wssgen.conf:42` can be
- * reported at the place in wssgen.yaml that wrote line 42. It reads the key-path comments the
- * templates put before every upstream, server and location, then narrows by directive.
+ * Which config key produced each line of the output, recorded while rendering, so that nginx's
+ * `... in wssgen.conf:42` is reported at the key in wssgen.yaml that wrote line 42. The template
+ * helpers mark each line they print (a directive, a block's first and last line) and note the
+ * line's key path (tree.ts: `at`); `finish` turns the marks into line numbers and removes them. A
+ * line no helper printed (a comment, a blank line) belongs to the block around it.
+ *
+ * The marks are control characters, which no value, name or comment in the output can hold
+ * (quote.ts refuses them, comments replace them), so a mark is only ever a mark.
  */
-import { parsePath, type KeyPath, type PathSegment } from "../config/path.js";
+import type { KeyPath } from "../config/path.js";
+import { RenderError } from "./quote.js";
 
-const SECTION = /^\s*# ((?:upstreams|sites)[^\s:]*)/;
+/** For each 1-based line of the output, the key path that produced it (index 0 is unused). */
+export type SourceMap = readonly (KeyPath | undefined)[];
 
-const SITE_KEYS: Record<string, PathSegment[]> = {
-  server_name: ["domains"],
-  http2: ["http2"],
-  ssl_certificate: ["tls", "certificate"],
-  ssl_certificate_key: ["tls", "key"],
-  ssl_session_timeout: ["tls", "sessionTimeout"],
-  ssl_stapling: ["tls", "stapling"],
-  ssl_stapling_verify: ["tls", "stapling"],
-  add_header: ["tls", "hsts"],
-};
-const ROUTE_KEYS: Record<string, PathSegment[]> = {
-  location: ["path"],
-  proxy_pass: ["upstream"],
-  proxy_connect_timeout: ["timeouts", "connect"],
-  proxy_read_timeout: ["timeouts", "read"],
-  proxy_send_timeout: ["timeouts", "send"],
-  limit_conn: ["maxConnectionsPerIp"],
-  limit_conn_status: ["maxConnectionsPerIp"],
-  if: ["origins"],
-  return: ["origins"],
-};
-const UPSTREAM_KEYS: Record<string, PathSegment[]> = {
-  hash: ["hashKey"],
-  keepalive: ["keepalive"],
-  least_conn: ["balance"],
-  ip_hash: ["balance"],
-  random: ["balance"],
-};
+const OPEN = "\u0001";
+const LINE = "\u0002";
+const CLOSE = "\u0003";
+const MARKS = /[\u0001-\u0003]/g;
 
-/** For each 1-based line of `output`, the key path that produced it (index 0 is unused). */
-export function sourceMap(output: string): (KeyPath | undefined)[] {
-  const map: (KeyPath | undefined)[] = [undefined];
-  let section: PathSegment[] | undefined;
-  let counters = { server: 0, listen: 0 };
-  for (const line of output.split("\n")) {
-    const comment = SECTION.exec(line);
-    if (comment) {
-      section = parsePath(comment[1]!);
-      counters = { server: 0, listen: 0 };
-      map.push(section);
-      continue;
-    }
-    const words = line.trim().split(/\s+/);
-    const directive = words[0] ?? "";
-    if (!section || directive === "" || directive.startsWith("#")) {
-      map.push(section);
-      continue;
-    }
-    map.push(narrow(section, directive, words[1], counters));
+export class SourceMapRecorder {
+  /** the key paths of the marked lines, in the order they were printed (which is output order) */
+  private readonly ats: (KeyPath | undefined)[] = [];
+
+  /** A directive's line. */
+  line(at: KeyPath | undefined, text: string): string {
+    this.ats.push(at);
+    return LINE + text;
   }
-  return map;
-}
 
-function narrow(
-  section: PathSegment[],
-  directive: string,
-  firstArg: string | undefined,
-  counters: { server: number; listen: number },
-): KeyPath {
-  const kind =
-    section[0] === "upstreams"
-      ? "upstream"
-      : section.includes("routes")
-        ? "route"
-        : section.includes("redirectHttp")
-          ? "redirect"
-          : "site";
-  if (kind === "upstream") {
-    if (directive === "server") return [...section, "servers", counters.server++];
-    return [...section, ...(UPSTREAM_KEYS[directive] ?? [])];
+  /** A block's first line (`name args {`): it and the lines up to its last belong to `at`. */
+  open(at: KeyPath | undefined, text: string): string {
+    this.ats.push(at);
+    return OPEN + text;
   }
-  if (kind === "route") {
-    if (directive === "proxy_set_header" && firstArg) return [...section, "headers", unquote(firstArg)];
-    return [...section, ...(ROUTE_KEYS[directive] ?? [])];
-  }
-  if (kind === "redirect") return section;
-  if (directive === "listen") return [...section, "listen", counters.listen++];
-  if (directive.startsWith("ssl_") && !(directive in SITE_KEYS)) return [...section, "tls"];
-  return [...section, ...(SITE_KEYS[directive] ?? [])];
-}
 
-function unquote(word: string): string {
-  return word.startsWith('"') && word.endsWith('"') ? (JSON.parse(word) as string) : word;
+  /** A block's last line (`}`). */
+  close(text: string): string {
+    return text + CLOSE;
+  }
+
+  /** The output without its marks, and its source map. */
+  finish(marked: string): { text: string; sourceMap: SourceMap } {
+    const lines = marked.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    const map: (KeyPath | undefined)[] = [undefined];
+    const blocks: (KeyPath | undefined)[] = [];
+    let next = 0;
+    const text = lines.map((line) => {
+      let at = blocks.at(-1);
+      if (line.includes(OPEN)) blocks.push((at = this.ats[next++]));
+      else if (line.includes(LINE)) at = this.ats[next++];
+      map.push(at);
+      if (line.includes(CLOSE)) blocks.pop();
+      return line.replace(MARKS, "");
+    });
+    if (next !== this.ats.length || blocks.length) throw new RenderError("source map: the marks do not match the lines printed");
+    return { text: `${text.join("\n")}\n`, sourceMap: map };
+  }
 }

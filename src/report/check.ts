@@ -23,7 +23,8 @@ export function checkJson(result: CheckResult) {
   return {
     version: 1,
     file: result.file,
-    target: result.target ?? null,
+    // format version 1 calls the nginx version rendered for "target"
+    target: result.nginxVersion ?? null,
     nginx: { status: result.nginx.status, binary: result.nginx.binary, version: result.nginx.version ?? null },
     summary: result.summary,
     exitCode: result.exitCode,
@@ -128,8 +129,8 @@ export function summaryLine(result: CheckResult, color?: ChalkInstance): string 
     unavailable: "nginx -t not run (nginx not found)",
   }[result.nginx.status];
   const counts = `${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "info")}`;
-  const target = result.target ? ` for nginx ${result.target}` : "";
-  const text = escapeText(`${result.file}: ${counts}; ${nginx}${target}`);
+  const forVersion = result.nginxVersion ? ` for nginx ${result.nginxVersion}` : "";
+  const text = escapeText(`${result.file}: ${counts}; ${nginx}${forVersion}`);
   if (!color) return text;
   return result.exitCode === 0 ? color.green(text) : color.red(text);
 }

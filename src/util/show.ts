@@ -5,14 +5,17 @@
  * differently from what it says. Every value a message echoes goes through `showValue` (quoted,
  * escaped, truncated); every line the CLI prints goes through `escapeText` as a last line of defence.
  */
+import { CONTROL_CLASS } from "./control.js";
 
 /**
- * C0 and C1 controls and DEL; Unicode line and paragraph separators; bidirectional controls
+ * The control characters of util/control.ts (C0 and C1, DEL, U+2028/9); bidirectional controls
  * (U+061C, U+200E/F, U+202A–E, U+2066–9); zero-width and invisible characters (U+200B–D, U+2060–4,
  * U+FEFF, U+00AD soft hyphen); lone surrogates.
  */
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = new RegExp(
+  `[${CONTROL_CLASS}\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]`,
+  "g",
+);
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0" };
 

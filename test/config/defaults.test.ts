@@ -18,7 +18,7 @@ import type { WssgenConfig } from "../../src/config/model.js";
 import { normalize } from "../../src/config/normalize.js";
 import type { KeyPath } from "../../src/config/path.js";
 import { configSchema } from "../../src/config/schema.js";
-import { DEFAULT_TARGET } from "../../src/nginx-version/version.js";
+import { DEFAULT_NGINX_VERSION } from "../../src/nginx-version/version.js";
 import { ROOT } from "../helpers/paths.js";
 
 interface SchemaNode {
@@ -198,8 +198,8 @@ describe("normalize applies each default, and records each written value in `set
   });
 });
 
-it("nginx.version's default names the version resolveTarget falls back to", () => {
-  expect(DEFAULTS.nginx.version.text).toMatch(new RegExp(`else ${escape(DEFAULT_TARGET)}$`));
+it("nginx.version's default names the version resolveNginxBuild falls back to", () => {
+  expect(DEFAULTS.nginx.version.text).toMatch(new RegExp(`else ${escape(DEFAULT_NGINX_VERSION)}$`));
 });
 
 function escape(text: string): string {

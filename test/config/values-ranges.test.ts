@@ -5,7 +5,7 @@
  */
 import { isIPv6 } from "node:net";
 import { describe, expect, it } from "vitest";
-import { parseTargetVersion } from "../../src/nginx/target.js";
+import { parseNginxVersion } from "../../src/nginx/nginx-build.js";
 import { durationPattern, durationToSeconds } from "../../src/config/duration.js";
 import { parseConfig } from "../../src/config/load.js";
 import { checkListen, checkNginxVersion, checkVersion, IPV6 } from "../../src/config/values.js";
@@ -106,7 +106,7 @@ describe("nginx.version and --nginx-version: major.minor[.patch]", () => {
     "%j is refused with an example",
     (v) => {
       expect(checkNginxVersion(v)).toMatch(/e\.g\. "1\.22" or "1\.25\.1"|control character/);
-      expect(() => parseTargetVersion(v, "--nginx-version")).toThrow(/--nginx-version: /);
+      expect(() => parseNginxVersion(v, "--nginx-version")).toThrow(/--nginx-version: /);
     },
   );
   it.each(["1.18", "1.22", "1.25.1", "1.30.0", "2.0"])("%s is a version", (v) => {

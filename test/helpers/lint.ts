@@ -7,7 +7,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { formatPath } from "../../src/config/path.js";
 import type { RuleId } from "../../src/config/rule-ids.js";
 import { lint, type RuleContext, type Severity } from "../../src/lint/index.js";
-import { DEFAULT_TARGET, featuresFor, parseVersion } from "../../src/nginx-version/version.js";
+import { DEFAULT_NGINX_VERSION, featuresFor, parseVersion } from "../../src/nginx-version/version.js";
 import { selfSignedCertificate } from "../../src/tls/self-signed.js";
 
 export interface RuleFinding {
@@ -23,15 +23,15 @@ export const UPSTREAMS = "upstreams: { chat: { servers: [10.0.0.5:8080, 10.0.0.6
 export function ruleFindings(
   id: RuleId,
   yaml: string,
-  context: Omit<RuleContext, "config" | "features" | "target"> & { nginx?: string; openssl?: string } = {},
+  context: Omit<RuleContext, "config" | "features" | "nginxVersion"> & { nginx?: string; openssl?: string } = {},
 ): RuleFinding[] {
-  const { nginx = DEFAULT_TARGET, openssl, ...rest } = context;
+  const { nginx = DEFAULT_NGINX_VERSION, openssl, ...rest } = context;
   const { config } = parseConfig("wssgen.yaml", yaml, {});
-  const target = parseVersion(nginx)!;
+  const nginxVersion = parseVersion(nginx)!;
   return lint({
     config,
-    target,
-    features: featuresFor(target, openssl === undefined ? undefined : parseVersion(openssl)),
+    nginxVersion,
+    features: featuresFor(nginxVersion, openssl === undefined ? undefined : parseVersion(openssl)),
     ...rest,
   })
     .filter((finding) => finding.rule === id)

@@ -6,14 +6,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createNginx, parseVersionOutput, type Nginx } from "../../src/nginx/nginx.js";
-import { parseVersion, type Version } from "../../src/nginx-version/version.js";
+import { parseVersion, type NginxBuild as Build } from "../../src/nginx-version/version.js";
 import { ROOT } from "./paths.js";
 
-export interface NginxBuild {
+/** A real nginx binary: the build rendering reads (version, OpenSSL), and how to run it. */
+export interface NginxBuild extends Build {
   label: string;
   binary: string;
-  version: Version;
-  openssl: Version | undefined;
   nginx: Nginx;
 }
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { resolveTarget } from "../../src/nginx/target.js";
+import { resolveNginxBuild } from "../../src/nginx/nginx-build.js";
 import { render } from "../../src/render/render.js";
 import { expectGolden, fixtures } from "../helpers/fixtures.js";
 
@@ -15,9 +15,9 @@ describe("golden output per fixture (fixtures/render/*/expected.conf)", () => {
   it.each(all.map((f) => [f.name, f] as const))("%s", async (_name, fixture) => {
     // an empty environment: ${VAR:-default} takes its default, so the golden file is the same everywhere
     const { config } = parseConfig("wssgen.yaml", fixture.text, {});
-    const target = await resolveTarget(config, undefined, undefined);
-    const output = render(config, target);
-    expect(render(config, target)).toBe(output); // deterministic: same input, same bytes
+    const build = await resolveNginxBuild(config, undefined, undefined);
+    const output = render(config, build);
+    expect(render(config, build)).toBe(output); // deterministic: same input, same bytes
     expectGolden(output, join(fixture.dir, "expected.conf"));
   });
 });

@@ -17,7 +17,7 @@ import { findDirectives, parseNginx, type Directive } from "../../src/nginx/synt
 import { withSandbox } from "../../src/check/sandbox.js";
 import { outputLocator } from "../../src/check/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
-import { render } from "../../src/render/render.js";
+import { render, renderMapped } from "../../src/render/render.js";
 import { formatVersion, parseVersion } from "../../src/nginx-version/version.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
@@ -50,7 +50,7 @@ const inNamespace = (config: WssgenConfig, namespace: string): WssgenConfig => (
   ...config,
   nginx: { ...config.nginx, namespace },
 });
-const target = { version: parseVersion("1.22")! };
+const v122 = { version: parseVersion("1.22")! };
 
 /**
  * The directives of wssgen's output, each classified: the http-wide names it defines (kind + name,
@@ -127,21 +127,20 @@ function definedNames(output: string): string[] {
 
 describe("every http-wide name carries the namespace", () => {
   it("the audit sees every name in the output", () => {
-    expect(definedNames(render(load(everything(8443)), target))).toEqual([
+    expect(definedNames(render(load(everything(8443)), v122))).toEqual([
       "upstream wssgen_chat",
       "upstream wssgen_chat_pool",
-      "variable $wssgen_conn_route",
       "variable $wssgen_connection",
       "variable $wssgen_connection_keepalive",
       "variable $wssgen_origin_denied",
-      "variable $wssgen_origin_list",
+      "variable $wssgen_route",
       "zone wssgen_conn",
       "zone wssgen_ssl",
     ]);
   });
 
   it("a namespace is in every name the output defines", () => {
-    const names = definedNames(render(inNamespace(load(everything(8443)), "blue"), target));
+    const names = definedNames(render(inNamespace(load(everything(8443)), "blue"), v122));
     for (const name of names) expect(name).toMatch(/^(upstream wssgen_blue\.|variable \$wssgen_blue_|zone wssgen_blue_)/);
   });
 
@@ -153,8 +152,8 @@ describe("every http-wide name carries the namespace", () => {
       ["a", "a_chat"], // a namespace that is another one plus "_" and an upstream name
       ["chat", "wssgen"],
     ] as const) {
-      const first = definedNames(render(inNamespace(config, a), target));
-      const second = definedNames(render(inNamespace(config, b), target));
+      const first = definedNames(render(inNamespace(config, a), v122));
+      const second = definedNames(render(inNamespace(config, b), v122));
       expect(
         first.filter((n) => second.includes(n)),
         `${a} and ${b}`,
@@ -165,8 +164,8 @@ describe("every http-wide name carries the namespace", () => {
   it("no fixture's names collide between two namespaces", () => {
     for (const fixture of fixtures("render")) {
       const config = load(fixture.text);
-      const first = definedNames(render(inNamespace(config, "wssgen"), target));
-      const second = definedNames(render(inNamespace(config, "n2"), target));
+      const first = definedNames(render(inNamespace(config, "wssgen"), v122));
+      const second = definedNames(render(inNamespace(config, "n2"), v122));
       expect(
         first.filter((n) => second.includes(n)),
         fixture.name,
@@ -185,7 +184,7 @@ describe("every http-wide name carries the namespace", () => {
     for (let length = 1; length <= 250; length++) {
       const namespace = "n".repeat(length);
       const names = globalNames(namespace);
-      for (const variable of [names.upgrade, names.upgradeKeepalive, names.originList, names.originDenied, names.connRoute]) {
+      for (const variable of [names.upgrade, names.upgradeKeepalive, names.route, names.originDenied]) {
         expect(variable.length - 1, variable).toBeLessThanOrEqual(MAX_VARIABLE_NAME);
         expect(variable).toMatch(/^\$wssgen_n/);
       }
@@ -249,14 +248,13 @@ describe("the namespace a file name gives (namespaceOf)", () => {
 });
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http block of %s", (_label, build) => {
-  const nginxTarget = { version: build.version, openssl: build.openssl };
   const test = (files: Record<string, string>) =>
     withSandbox(files, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
 
   it("two files that use the same upstream, site and route names pass nginx -t with no warnings", async () => {
     // the namespaces come from the targets' file names, as `apply` would deploy them
-    const a = render(load(everything(18443, "/etc/nginx/conf.d/chat-a.conf")), nginxTarget);
-    const b = render(load(everything(18453, "/etc/nginx/conf.d/chat-b.conf")), nginxTarget);
+    const a = render(load(everything(18443, "/etc/nginx/conf.d/chat-a.conf")), build);
+    const b = render(load(everything(18453, "/etc/nginx/conf.d/chat-b.conf")), build);
     const result = await test({ "chat-a.conf": a, "chat-b.conf": b });
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
@@ -315,7 +313,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
   });
 
   it("the longest namespace (32 characters) passes nginx -t", async () => {
-    const output = render(inNamespace(load(everything(18463)), "n".repeat(32)), nginxTarget);
+    const output = render(inNamespace(load(everything(18463)), "n".repeat(32)), build);
     const result = await test({ "wssgen.conf": output });
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
@@ -324,7 +322,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
   it("a namespace taken from a 200-character target file name passes nginx -t", async () => {
     const config = load(everything(18466, `/etc/nginx/conf.d/${"chat-".repeat(40)}.conf`));
     expect(config.nginx.namespace).toMatch(/^chat_chat_chat_chat_ch__[0-9a-f]{8}$/); // cut to 32, plus a hash
-    const result = await test({ "wssgen.conf": render(config, nginxTarget) });
+    const result = await test({ "wssgen.conf": render(config, build) });
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
   });
@@ -343,15 +341,15 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
     // two files given the same namespace by mistake: the second upstream block is a duplicate
     // (without maxConnectionsPerIp, whose limit_conn_zone nginx would refuse to redeclare first)
     const config = inNamespace(load(everything(18473).replace(", maxConnectionsPerIp: 10", "")), "blue");
-    const output = render(config, nginxTarget);
-    const result = await withSandbox({ "a.conf": output, "b.conf": output }, async (s) => ({
+    const output = renderMapped(config, build);
+    const result = await withSandbox({ "a.conf": output.text, "b.conf": output.text }, async (s) => ({
       file: s.path("b.conf"),
       result: await build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
     }));
     const message = result.result.errors[0]!;
     expect(message.text).toBe('duplicate upstream "wssgen_blue.chat"');
     expect(formatPath(outputLocator(output, result.file)(message)!)).toBe("upstreams.chat");
-    // a message that names the upstream but no file finds it by the quoted name
+    // a message that names the upstream but no file finds it by the name it quotes (bare in the output)
     const unplaced = {
       level: "emerg",
       text: 'no servers are inside upstream "wssgen_blue.chat_pool"',
@@ -364,7 +362,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
 
 describe("the output names what it defines", () => {
   it("proxy_pass points at the namespaced upstream block", () => {
-    const tree = parseNginx(render(inNamespace(load(everything(8443)), "blue"), target));
+    const tree = parseNginx(render(inNamespace(load(everything(8443)), "blue"), v122));
     const upstreams = findDirectives(tree, "upstream").map((u) => u.args[0]);
     for (const pass of findDirectives(tree, "proxy_pass")) expect(upstreams).toContain(pass.args[0]!.replace("http://", ""));
   });

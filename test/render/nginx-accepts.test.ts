@@ -17,11 +17,9 @@ const certs = makeCertDir();
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s", (_label, build) => {
-  const target = { version: build.version, openssl: build.openssl };
-
   it.each(fixtures("render").map((f) => [f.name, f] as const))("%s passes with no warnings", async (_name, fixture) => {
     const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
-    const output = render(config, target);
+    const output = render(config, build);
     const result = await withSandbox({ "wssgen.conf": output }, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
     expect(result.errors, result.stderr).toEqual([]);
     expect(result.warnings, result.stderr).toEqual([]);
@@ -45,7 +43,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
   it("render --full is a complete nginx.conf that passes", async () => {
     const fixture = fixtures("render").find((f) => f.name === "03-ws-and-http-routes")!;
     const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
-    const output = render(config, target, { full: true });
+    const output = render(config, build, { full: true });
     const result = await withSandbox({}, async (s) => {
       writeFileSync(s.path("nginx.conf"), output);
       return build.nginx.test({ config: s.path("nginx.conf"), prefix: s.dir, globals: `pid ${s.path("nginx.pid")};` });
@@ -57,14 +55,13 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
 });
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("`wssgen init` output passes nginx -t on %s", (_label, build) => {
-  const target = { version: build.version, openssl: build.openssl };
   it.each([
     ["plain ws:// (no certificate given)", {}],
     ["wss:// with --cert/--key", { cert: certs.certificate, key: certs.key }],
   ])("%s", async (_name, flags) => {
     const text = initText({ ...INIT_DEFAULTS, ...flags });
     const { config } = parseConfig("wssgen.yaml", text, {});
-    const result = await withSandbox({ "wssgen.conf": render(config, target) }, (s) =>
+    const result = await withSandbox({ "wssgen.conf": render(config, build) }, (s) =>
       build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
     );
     expect(result.errors, result.stderr).toEqual([]);

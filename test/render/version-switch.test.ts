@@ -1,5 +1,5 @@
 /**
- * Where nginx syntax really differs between versions, output rendered for one target is shown to be
+ * Where nginx syntax really differs between versions, output rendered for one nginx version is shown to be
  * wrong on the other nginx, so the version switch is proven against the real binaries.
  */
 import { rmSync } from "node:fs";

@@ -2,7 +2,7 @@
  * SPEC §5: no value from the config changes the structure of the output. For generated hostile
  * strings in every user-controlled field, the config is either rejected with a ConfigError naming the
  * field, or rendered so that the directive structure equals the one rendered from harmless values and
- * nginx reads the value back exactly.
+ * nginx reads the value back exactly, whether it is printed bare or quoted.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,7 +11,8 @@ import { parseConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
-import { allArgs, parseNginx, skeleton } from "../../src/nginx/syntax.js";
+import { allArgs, parseNginx, skeleton, type Directive } from "../../src/nginx/syntax.js";
+import { needsQuotes, quote } from "../../src/render/quote.js";
 
 const HOSTILE_CHARS = [
   ..."aZ09.-_/:*$@~=+,% ",
@@ -93,7 +94,13 @@ const render122 = (text: string) => {
   const { config: c } = parseConfig("wssgen.json", text, {});
   return render(c, { version: parseVersion("1.22")! });
 };
-const expectedSkeleton = skeleton(parseNginx(render122(config(SAFE))));
+/** The structure of the output: map entries are data (a route's key and an origin), so only their number counts. */
+const shape = (directives: Directive[]): Directive[] =>
+  directives.map((d) => ({
+    ...d,
+    block: d.block && (d.name === "map" ? d.block.map((entry) => ({ ...entry, name: "entry" })) : shape(d.block)),
+  }));
+const expectedSkeleton = skeleton(shape(parseNginx(render122(config(SAFE)))));
 
 describe("hostile input never changes the output's structure", () => {
   it.each(Object.keys(SAFE) as (keyof Fields)[])("field %s", (field) => {
@@ -108,17 +115,42 @@ describe("hostile input never changes the output's structure", () => {
           return;
         }
         const parsed = parseNginx(output);
-        expect(skeleton(parsed)).toBe(expectedSkeleton);
-        // accepted values reach nginx exactly as written (the upstream name is prefixed, the origin list is
-        // a map key, the listen value is the whole argument)
+        expect(skeleton(shape(parsed))).toBe(expectedSkeleton);
+        // accepted values reach nginx exactly as written (the upstream name is prefixed, the site name
+        // starts the route's key, the origin is in a map key, the listen value is the whole argument)
         const args = allArgs(parsed);
         // (after ${VAR} interpolation, the one documented transformation: `$${` writes a literal `${`)
         const written = interpolate(value, {}, () => ({ file: "", line: 0, column: 0, path: "", message: "" })).data as string;
-        const expected = field === "upstream" ? `wssgen_${written}` : field === "siteName" ? undefined : written;
-        if (expected !== undefined) expect(args).toContain(expected);
+        const expected = field === "upstream" ? `wssgen_${written}` : field === "siteName" ? `${written}/ws` : written;
+        if (field !== "origin") expect(args).toContain(expected);
+        else
+          expect(
+            parsed.find((d) => d.name === "map" && d.args[0]!.includes("$http_origin"))!.block!.map((e) => e.name),
+          ).toContain(`site/ws ${written}`);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("a header value with any special character is printed bare exactly when nothing in it needs quotes", () => {
+    const printed = { bare: 0, quoted: 0 };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...HOSTILE_CHARS), maxLength: 24 }), (value) => {
+        let output: string;
+        try {
+          output = render122(config({ ...SAFE, headerValue: value }));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return;
+        }
+        const written = interpolate(value, {}, () => ({ file: "", line: 0, column: 0, path: "", message: "" })).data as string;
+        expect(output.split("\n")).toContain(`        proxy_set_header X-A ${quote(written)};`);
+        printed[needsQuotes(written) ? "quoted" : "bare"]++;
+      }),
+      { numRuns: 500 },
+    );
+    expect(printed.bare).toBeGreaterThan(0);
+    expect(printed.quoted).toBeGreaterThan(0);
   });
 
   it("arbitrary documents are rejected with a ConfigError, never a crash", () => {

@@ -59,9 +59,9 @@ export const http2SharedListen: Rule = {
   id: "http2-shared-listen",
   severity: "warning",
   description: "Before nginx 1.25.1, http2 on one site turns it on for every site sharing its address:port.",
-  run: ({ config, target, features }) => {
+  run: ({ config, nginxVersion, features }) => {
     // from 1.25.1 (features.http2Directive) `http2 on;` is per server
-    if (target === undefined || features.http2Directive) return [];
+    if (nginxVersion === undefined || features.http2Directive) return [];
     const byAddress = new Map<string, { http2: boolean; index: number }[]>();
     config.sites.forEach((site, index) => {
       if (!site.tls) return;

@@ -1,16 +1,15 @@
 /**
  * Which nginx the output is for: --nginx-version, then nginx.version, then `nginx -V` of the
- * configured binary, then DEFAULT_TARGET (docs/config.md, "The target nginx version").
+ * configured binary, then DEFAULT_NGINX_VERSION (docs/config.md, "The nginx version rendered for").
  */
 import type { WssgenConfig } from "../config/model.js";
 import { UsageError } from "../errors.js";
 import type { Nginx } from "./nginx.js";
 import { checkNginxVersion } from "../config/values.js";
-import { DEFAULT_TARGET, parseVersion, type Version } from "../nginx-version/version.js";
+import { DEFAULT_NGINX_VERSION, parseVersion, type NginxBuild, type Version } from "../nginx-version/version.js";
 
-/** The nginx (and OpenSSL) to render for, as `render()` takes it, and where the version came from. */
-export interface ResolvedTarget {
-  version: Version;
+/** The nginx build to render for, as `render()` takes it, and where its version came from. */
+export interface ResolvedNginxBuild extends NginxBuild {
   /** the OpenSSL nginx is built with; undefined when neither the config nor `nginx -V` says */
   openssl: Version | undefined;
   /** where the version came from, for messages */
@@ -18,7 +17,7 @@ export interface ResolvedTarget {
 }
 
 /** `text` as a Version; a UsageError naming `what` (the flag or key) when wssgen cannot render for it. */
-export function parseTargetVersion(text: string, what: string): Version {
+export function parseNginxVersion(text: string, what: string): Version {
   // the same rule as nginx.version in wssgen.yaml (config/values.ts)
   const problem = checkNginxVersion(text);
   if (problem) throw new UsageError(`${what}: ${problem}`);
@@ -26,20 +25,20 @@ export function parseTargetVersion(text: string, what: string): Version {
 }
 
 /**
- * The target for `config`: `flag` (--nginx-version) when given, else nginx.version, else what
- * `nginx -V` of `nginx` reports (version and OpenSSL), else DEFAULT_TARGET. nginx.openssl always
- * wins over a detected OpenSSL. Throws UsageError for a flag or key wssgen cannot render for.
+ * The nginx build for `config`: `flag` (--nginx-version) when given, else nginx.version, else what
+ * `nginx -V` of `nginx` reports (version and OpenSSL), else DEFAULT_NGINX_VERSION. nginx.openssl
+ * always wins over a detected OpenSSL. Throws UsageError for a flag or key wssgen cannot render for.
  */
-export async function resolveTarget(
+export async function resolveNginxBuild(
   config: WssgenConfig,
   flag: string | undefined,
   nginx: Nginx | undefined,
-): Promise<ResolvedTarget> {
+): Promise<ResolvedNginxBuild> {
   // an explicit OpenSSL version always counts; a detected one only describes the nginx that was detected
   const openssl = config.nginx.openssl === undefined ? undefined : parseVersion(config.nginx.openssl);
-  if (flag !== undefined) return { version: parseTargetVersion(flag, "--nginx-version"), openssl, from: "--nginx-version" };
+  if (flag !== undefined) return { version: parseNginxVersion(flag, "--nginx-version"), openssl, from: "--nginx-version" };
   if (config.nginx.version !== undefined)
-    return { version: parseTargetVersion(config.nginx.version, "nginx.version"), openssl, from: "nginx.version" };
+    return { version: parseNginxVersion(config.nginx.version, "nginx.version"), openssl, from: "nginx.version" };
   const detected = nginx ? await nginx.version() : undefined;
   if (detected) {
     return {
@@ -48,5 +47,5 @@ export async function resolveTarget(
       from: "nginx -V",
     };
   }
-  return { version: parseVersion(DEFAULT_TARGET)!, openssl, from: "default" };
+  return { version: parseVersion(DEFAULT_NGINX_VERSION)!, openssl, from: "default" };
 }

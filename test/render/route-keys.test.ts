@@ -1,0 +1,100 @@
+/**
+ * Stable names (src/render/names.ts, routeKeys): the output names sites and routes by what they are,
+ * never by their position, so adding a site at the top of `sites` changes only that site's lines;
+ * route keys stay unique as nginx's map compares them, and short enough for limit_conn.
+ */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { findDirectives, parseNginx } from "../../src/nginx/syntax.js";
+import { MAX_ROUTE_KEY, routeKeys } from "../../src/render/names.js";
+import { render } from "../../src/render/render.js";
+import { parseVersion } from "../../src/nginx-version/version.js";
+import { diffLines } from "../../src/util/diff.js";
+
+const v122 = { version: parseVersion("1.22")! };
+const load = (yaml: string) => parseConfig("wssgen.yaml", yaml, {}).config;
+
+const site = (name: string, tls: boolean) => `
+  - domains: [${name}.example.com]
+    ${tls ? "tls: { certificate: /etc/ssl/c.pem, key: /etc/ssl/k.pem }\n    redirectHttp: true" : "listen: 8080"}
+    routes:
+      - { path: /ws, upstream: chat, origins: [https://${name}.example.com], maxConnectionsPerIp: 10 }
+      - { path: /feed, upstream: pool, origins: [https://${name}.example.com, https://app.example.com], allowMissingOrigin: false }
+      - { path: /, upstream: pool, websocket: false }
+`;
+const config = (...sites: string[]) => `upstreams:
+  chat: { servers: [10.0.0.5:8080] }
+  pool: { servers: [10.0.0.6:8080], keepalive: 8 }
+sites:${sites.join("")}`;
+
+describe("adding a site at the top of sites changes only that site's lines", () => {
+  it("on a multi-site config: no line removed or changed; the added ones are the new site's server blocks and its origin keys", () => {
+    const before = render(load(config(site("chat", true), site("feed", false), site("game", true))), v122);
+    const after = render(load(config(site("news", true), site("chat", true), site("feed", false), site("game", true))), v122);
+    const ops = diffLines(before.split("\n"), after.split("\n"));
+    expect(ops.filter((op) => op.kind === "-")).toEqual([]);
+    const added = ops.filter((op) => op.kind === "+").map((op) => op.line);
+    // the new site's own lines: its map keys, and its two server blocks (TLS and the redirect) from their comments on
+    const lines = after.split("\n");
+    const keys = lines.filter((line) => line.startsWith('    "news.example.com/'));
+    const first = lines.indexOf("# news.example.com: wss on 443");
+    const last = lines.indexOf("# chat.example.com: wss on 443") - 1;
+    const own = [...keys, ...lines.slice(first - 1, last)];
+    expect(keys).toHaveLength(4);
+    // (as a multiset: the diff may take a "}" or a blank line of a neighbour for the new one)
+    expect([...added].sort()).toEqual([...own].sort());
+  });
+
+  it("no line names a site or route by its position", () => {
+    const output = render(load(config(site("chat", true), site("feed", false))), v122);
+    expect(output).not.toMatch(/sites\[|routes\[|\b(?:set \$wssgen_\w+|limit_conn_zone \S+) \d+;/);
+    expect(findDirectives(parseNginx(output), "set").map((d) => d.args[1])).toEqual([
+      "chat.example.com/ws",
+      "chat.example.com/feed",
+      "feed.example.com/ws",
+      "feed.example.com/feed",
+    ]);
+  });
+});
+
+describe("route keys", () => {
+  const keysOf = (yaml: string) => [...routeKeys(load(yaml).sites).values()];
+
+  it("are the site's name and the route's path; `= /ws` is `name=/ws`", () => {
+    const yaml = `upstreams: { a: { servers: [10.0.0.5:8080] } }
+sites:
+  - { name: chat, domains: [chat.example.com], routes: [{ path: /ws, upstream: a }, { path: = /ws, upstream: a }] }
+  - { domains: ["*.example.org"], routes: [{ path: /, upstream: a }] }
+`;
+    expect(keysOf(yaml)).toEqual(["chat/ws", "chat=/ws", "*.example.org/"]);
+  });
+
+  it("differ ignoring case (nginx's map lowers its keys): sites of one name and paths that differ in case are numbered", () => {
+    const yaml = `upstreams: { a: { servers: [10.0.0.5:8080] } }
+sites:
+  - { name: chat, domains: [a.example.com], routes: [{ path: /ws, upstream: a }, { path: /WS, upstream: a }] }
+  - { name: CHAT, domains: [b.example.com], routes: [{ path: /ws, upstream: a }, { path: /other, upstream: a }] }
+  - { name: chat, domains: [c.example.com], routes: [{ path: /ws, upstream: a }] }
+`;
+    const keys = keysOf(yaml);
+    expect(keys).toEqual(["chat/ws", "chat~2/WS", "CHAT~3/ws", "CHAT/other", "chat~4/ws"]);
+    expect(new Set(keys.map((k) => k.toLowerCase())).size).toBe(keys.length);
+  });
+
+  it(`stay within ${MAX_ROUTE_KEY} bytes (limit_conn declines a longer key): a long one keeps its start and adds a hash`, () => {
+    const name = "n".repeat(128);
+    const yaml = (path: string) => `upstreams: { a: { servers: [10.0.0.5:8080] } }
+sites:
+  - { name: ${name}, domains: [a.example.com], routes: [{ path: ${path}, upstream: a }, { path: ${path}x, upstream: a }] }
+`;
+    const [fits] = keysOf(yaml(`/${"p".repeat(MAX_ROUTE_KEY - 129)}`));
+    expect(fits).toBe(`${name}/${"p".repeat(MAX_ROUTE_KEY - 129)}`);
+    expect(fits).toHaveLength(MAX_ROUTE_KEY);
+    const [long, longer] = keysOf(yaml(`/${"p".repeat(MAX_ROUTE_KEY)}`));
+    for (const key of [long!, longer!]) {
+      expect(key).toMatch(new RegExp(`^${name}/p{71}\\|[0-9a-f]{16}$`));
+      expect(Buffer.byteLength(key)).toBeLessThanOrEqual(MAX_ROUTE_KEY);
+    }
+    expect(long).not.toBe(longer);
+  });
+});
