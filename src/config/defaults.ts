@@ -59,7 +59,7 @@ export const DEFAULTS = {
   upstream: {
     /** nginx's own default method; each WebSocket is one long connection, so spreading them evenly is enough */
     balance: { value: "round-robin" },
-    /** nginx's, which changed in 1.29.7 (docs/config.md, the target nginx version) */
+    /** nginx's, which changed in 1.29.7 (docs/config.md, the nginx version rendered for) */
     keepalive: { text: "off before nginx 1.29.7, 32 from 1.29.7", by: "nginx" },
   },
   server: {

@@ -252,7 +252,7 @@ export const RULES = {
   ),
   /** An nginx (or OpenSSL) version: "1.22" or "1.25.1"; small numbers without leading zeros. */
   version: rule(VERSION_PATTERN, explainVersion),
-  /** A target nginx version wssgen supports: OLDEST_SUPPORTED or later (src/nginx-version/). */
+  /** An nginx version wssgen renders for: OLDEST_SUPPORTED or later (src/nginx-version/). */
   nginxVersion: rule(
     SUPPORTED_PATTERN,
     (v) => explainVersionShape(v) ?? `nginx ${v} is older than ${OLDEST_SUPPORTED}, the oldest version wssgen supports`,

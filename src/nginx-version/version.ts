@@ -1,5 +1,5 @@
 /**
- * nginx versions and what each needs (docs/config.md, "The target nginx version"): the one place
+ * nginx versions and what each needs (docs/config.md, "The nginx version rendered for"): the one place
  * that knows version syntax (patterns.ts writes it as patterns). A leaf: it imports nothing of wssgen.
  */
 

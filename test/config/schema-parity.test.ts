@@ -99,7 +99,7 @@ describe("docs/config.md lists every rule only the CLI checks", () => {
     const docs = readFileSync(join(ROOT, "docs/config.md"), "utf8");
     const section = docs.slice(
       docs.indexOf("## Rules that relate keys to each other"),
-      docs.indexOf("## The target nginx version"),
+      docs.indexOf("## The nginx version rendered for"),
     );
     const rows = section.split("\n").filter((line) => line.startsWith("| ") && !/^\| (?:rule|-)/.test(line));
     expect([...DOCUMENTED.keys()].sort()).toEqual([...CROSS_FIELD.keys()].sort());

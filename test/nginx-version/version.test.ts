@@ -4,7 +4,7 @@ import { compareVersions, featuresFor, formatVersion, OLDEST_SUPPORTED, parseVer
 
 const v = (text: string) => parseVersion(text)!;
 
-describe("version-dependent syntax (docs/config.md, The target nginx version)", () => {
+describe("version-dependent syntax (docs/config.md, The nginx version rendered for)", () => {
   it.each([
     ["1.18", { http2Directive: false, sessionTicketsOff: true, proxyHttpVersion: true, defaultKeepalive: 0 }],
     ["1.23.1", { http2Directive: false, sessionTicketsOff: true, proxyHttpVersion: true, defaultKeepalive: 0 }],

@@ -1,4 +1,4 @@
-/** SPEC §4 items 1-10, asserted on the parsed output of every fixture, for several nginx versions. */
+/** What the output must get right (docs/config.md, "What the output contains, and why"), asserted on the parsed output of every fixture, for several nginx versions. */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";

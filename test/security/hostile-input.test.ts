@@ -1,5 +1,5 @@
 /**
- * SPEC §5: no value from the config changes the structure of the output. For generated hostile
+ * Hostile input (docs/config.md, "Values": quoting): no value from the config changes the structure of the output. For generated hostile
  * strings in every user-controlled field, the config is either rejected with a ConfigError naming the
  * field, or rendered so that the directive structure equals the one rendered from harmless values and
  * nginx reads the value back exactly, whether it is printed bare or quoted.
