@@ -67,8 +67,17 @@ describe("output line → config key (for nginx's error lines)", () => {
     // 16-custom-headers sets no timeouts: wssgen's defaults belong to the route
     const headers = mapped("16-custom-headers");
     expect(keyOf(headers, "proxy_read_timeout 1h;")).toBe("sites[0].routes[0]");
-    // headers reach the route merged with defaults.headers (the model does not say which): the route
-    expect(keyOf(headers, "proxy_set_header X-Request-Id $request_id;")).toBe("sites[0].routes[0]");
+  });
+
+  it("a header maps to where it was written: defaults.headers, or the route's own headers", () => {
+    const headers = mapped("16-custom-headers");
+    expect(keyOf(headers, "proxy_set_header X-Request-Id $request_id;")).toBe("defaults.headers.X-Request-Id");
+    // the route's x-env overrides defaults.headers.X-Env: the line is the route's
+    expect(keyOf(headers, "proxy_set_header x-env staging;")).toBe("sites[0].routes[0].headers.x-env");
+    expect(keyOf(headers, "proxy_set_header Host backend.internal;")).toBe("sites[0].routes[0].headers.Host");
+  });
+
+  it("every line of every fixture maps to a key the file has", () => {
     for (const { name } of fixtures("render")) {
       const { sourceMap, data } = mapped(name);
       for (const [line, at] of sourceMap.entries()) if (at) expect(has(data, at), `${name}:${line} ${formatPath(at)}`).toBe(true);
