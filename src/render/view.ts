@@ -77,6 +77,9 @@ export interface View {
   main: MainView;
 }
 
+/** The keys writtenAt takes for a route's timeouts, and the field of Route.timeoutsAt each reads. */
+const TIMEOUT_KEYS = { "timeouts.connect": "connect", "timeouts.read": "read", "timeouts.send": "send" } as const;
+
 /**
  * Where the user wrote `key` of `route`: the route's `timeouts.read` →
  * `sites[0].routes[1].timeouts.read`; one set under defaults → `defaults.timeouts.read`; nobody
@@ -93,7 +96,6 @@ function writtenAt(owner: Route | NginxSettings, key: string): KeyPath | undefin
   const timeout = TIMEOUT_KEYS[key as keyof typeof TIMEOUT_KEYS] as keyof Timeouts | undefined;
   return (timeout && owner.timeoutsAt[timeout]) ?? owner.at;
 }
-const TIMEOUT_KEYS = { "timeouts.connect": "connect", "timeouts.read": "read", "timeouts.send": "send" } as const;
 
 /**
  * The key of a site's i-th listen address, from what the model keeps (the addresses, not how they
