@@ -168,7 +168,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     const r = await applyWith(config(ROUTES), ["--dry-run"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split("\n").slice(0, 2)).toEqual(["--- /dev/null", `+++ ${target()} (rendered)`]);
-    expect(r.stdout).toContain('+    location "/app" {');
+    expect(r.stdout).toContain("+    location /app {");
     expect(r.stderr).toContain(`would run: ${build.binary} -T -c ${nginx.mainConfig}`);
     expect(r.stderr).toContain(`would run: ${nginx.reload.join(" ")}`);
     expect(existsSync(target())).toBe(false);
@@ -186,7 +186,7 @@ describe.each(matrix.map((b) => [b.label, b] as const))("wssgen apply on %s", (_
     writeFileSync(join(work, "wssgen.yaml"), config(ROUTES));
     const diff = await runCli(["diff"], { cwd: work });
     expect(diff.exitCode).toBe(1);
-    expect(diff.stdout).toContain('-    location "/v2" {');
+    expect(diff.stdout).toContain("-    location /v2 {");
   });
 
   it("after --no-reload, the next apply reloads even though the file is up to date", async () => {
