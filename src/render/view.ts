@@ -85,9 +85,6 @@ export interface View {
   main: MainView;
 }
 
-/** The keys writtenAt takes for a route's timeouts, and the field of Route.timeoutsAt each reads. */
-const TIMEOUT_KEYS = { "timeouts.connect": "connect", "timeouts.read": "read", "timeouts.send": "send" } as const;
-
 /**
  * The key path a directive points at: where the user wrote `field` of `owner` (the key itself, or
  * the `defaults` key it inherited: `defaults.timeouts.read`), else, when wssgen's default applies,
