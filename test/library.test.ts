@@ -70,7 +70,7 @@ describe("check, diff, apply and probe from code", () => {
     const createNginx = await noNginx();
 
     const checked = await lib.check({ config: "wssgen.yaml", cwd: dir, nginxMode: "skip", createNginx });
-    expect(checked).toMatchObject({ file: "wssgen.yaml", target: "1.22", nginx: { status: "skipped" }, exitCode: 0 });
+    expect(checked).toMatchObject({ file: "wssgen.yaml", nginxVersion: "1.22", nginx: { status: "skipped" }, exitCode: 0 });
 
     const diffed = await lib.diffCommand({ cwd: dir, target: "wssgen.conf", nginxVersion: "1.26", createNginx });
     expect(diffed).toMatchObject({ target: join(dir, "wssgen.conf"), pending: undefined, exitCode: 1 });

@@ -116,8 +116,10 @@ describe("nginx -t echoes the offending token: shown cut and escaped, mapped to 
     expect(r.stdout).not.toContain("v".repeat(100));
     const finding = `nginx -t: unknown "${"v".repeat(60)}…" (900 characters) variable`;
     expect(format === "json" ? r.stdout.replace(/\\"/g, '"') : r.stdout).toContain(finding);
-    // at the route: the model merges defaults.headers into it without saying where a header was set
-    expect(r.stdout).toMatch(format === "json" ? /"path": "sites\[0\]\.routes\[0\]"/ : /sites\[0\]\.routes\[0\]: /);
+    // at the header's own key
+    expect(r.stdout).toMatch(
+      format === "json" ? /"path": "sites\[0\]\.routes\[0\]\.headers\.X-Long"/ : /sites\[0\]\.routes\[0\]\.headers\.X-Long: /,
+    );
   });
 });
 
