@@ -114,9 +114,11 @@ const READABLE_PREFIX = 200;
  *   differ only in case) are numbered in file order, the first kept as it is and the second
  *   `chat.example.com~2/ws`: `~` cannot be in a name, so these meet no other key. (Give such sites
  *   distinct `name`s to keep their keys stable.)
- * - At most MAX_ROUTE_KEY bytes: a longer key (a long name and path) keeps its first 200
- *   characters, then `|` and 16 hex digits of the SHA-256 of the whole key; `|` is in no name or
- *   path, so these meet no readable key, and two of them meet only if their digests do (1 in 2^64).
+ * - Short enough (`shortened`): at most MAX_ROUTE_KEY bytes, and for a route with origins short
+ *   enough that `"<key> <origin>"` fits nginx's default map bucket. Otherwise the key becomes `|`
+ *   and 12 hex digits of the SHA-256 of the whole key (for a route with origins), or its first 200
+ *   characters, `|` and 16 hex digits (for one that only limits connections); `|` is in no name or
+ *   path, so these meet no readable key, and two of them meet only if their digests do.
  *
  * Site names, paths and domains are ASCII (config/values.ts), so characters are bytes.
  */
@@ -130,12 +132,32 @@ export function routeKeys(sites: readonly Site[]): Map<Route, string> {
       const count = (seen.get(same) ?? 0) + 1;
       seen.set(same, count);
       const key = `${site.name}${count > 1 ? `~${count}` : ""}${path}`;
-      keys.set(
-        route,
-        key.length <= MAX_ROUTE_KEY
-          ? key
-          : `${key.slice(0, READABLE_PREFIX)}|${createHash("sha256").update(key).digest("hex").slice(0, 16)}`,
-      );
+      keys.set(route, shortened(key, route.origins));
     }
   return keys;
 }
+
+/**
+ * `key` as it fits its uses: whole when it does; else hex digits of its SHA-256 after a `|` (the
+ * location's comment says whose key it is). Two limits: MAX_ROUTE_KEY for the connection zone, and, for a route with origins, the
+ * longest origin-map key nginx's default `map_hash_bucket_size` holds (MAX_DEFAULT_BUCKET_KEY,
+ * `"<key> <origin>"`): a longer one would make the file set `map_hash_bucket_size`, an http-wide
+ * setting that nginx refuses after nginx.conf's first `map` or a second wssgen file's.
+ */
+function shortened(key: string, origins: readonly string[] | undefined): string {
+  const digest = () => createHash("sha256").update(key).digest("hex");
+  if (origins !== undefined && origins.length > 0) {
+    const room = MAX_DEFAULT_BUCKET_KEY - 1 - Math.max(...origins.map((o) => o.length));
+    if (key.length <= room) return key;
+    return `|${digest().slice(0, MAP_DIGEST)}`;
+  }
+  return key.length <= MAX_ROUTE_KEY ? key : `${key.slice(0, READABLE_PREFIX)}|${digest().slice(0, 16)}`;
+}
+
+/**
+ * The longest map key nginx's default `map_hash_bucket_size` (64, a cache line) holds: the same
+ * element arithmetic as MAX_VARIABLE_NAME (ngx_hash_init: 8 + align(len + 2, 8) + 8 <= 64).
+ */
+const MAX_DEFAULT_BUCKET_KEY = MAX_VARIABLE_NAME;
+/** Hex digits of a shortened origin route key: 48 bits, so 100,000 routes meet with odds of 1 in 50,000. */
+const MAP_DIGEST = 12;

@@ -11,6 +11,8 @@ import { e2eBuilds } from "./matrix.js";
 
 const LONG_NAME = "n".repeat(128);
 const LONG_PATH = `/${"p".repeat(300)}`;
+/** "chat/dashboard/live <this>" is over the 46 bytes nginx's default map bucket holds: the key is hashed */
+const LONG_ORIGIN = "https://live.example.com:8443";
 
 describe.each(e2eBuilds())("route keys through %s", (_label, build) => {
   let stack: Stack;
@@ -29,6 +31,7 @@ sites:
       - { path: /ws, upstream: app, origins: [https://chat.example.com] }
       - { path: /ws/admin, upstream: app, origins: [https://admin.example.com], allowMissingOrigin: false }
       - { path: /WS, upstream: app, origins: [https://upper.example.com], allowMissingOrigin: false }
+      - { path: /dashboard/live, upstream: app, origins: ["${LONG_ORIGIN}"], allowMissingOrigin: false }
   - name: chat
     domains: [other.example.com]
     listen: "127.0.0.1:${ctx.port("site")}"
@@ -67,6 +70,15 @@ sites:
     expect(
       await wsEcho(url("/ws"), "other", { origin: "https://other.example.com", headers: { Host: "other.example.com" } }),
     ).toMatch(/: other$/);
+  });
+
+  it("a route whose origin keys would outgrow nginx's default map bucket gets a hashed key, and the file sets no hash size", async () => {
+    expect(stack.output).not.toContain("map_hash_bucket_size");
+    expect(stack.output).toMatch(/set \$wssgen_route \|[0-9a-f]{12};/);
+    expect(await wsEcho(url("/dashboard/live"), "live", { origin: LONG_ORIGIN })).toMatch(/: live$/);
+    await refused("/dashboard/live", undefined);
+    await refused("/dashboard/live", "https://chat.example.com");
+    await refused("/ws", LONG_ORIGIN);
   });
 
   it("a route key longer than limit_conn takes is shortened, so the limit holds", async () => {

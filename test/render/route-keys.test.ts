@@ -97,4 +97,25 @@ sites:
     }
     expect(long).not.toBe(longer);
   });
+
+  it("of a route with origins stay short enough for nginx's default map bucket: else `|` and 12 hex digits of the key's hash", () => {
+    const route = (path: string, origin: string) => `{ path: ${path}, upstream: a, origins: ["${origin}"] }`;
+    const yaml = (...sites: string[]) => `upstreams: { a: { servers: [10.0.0.5:8080] } }
+sites:
+${sites.join("\n")}
+`;
+    const chat = `  - { name: chat, domains: [chat.example.com], routes: [${route("/ws", "https://chat.example.com")}, ${route("/dashboard/live", "https://live.example.com:8443")}] }`;
+    // "chat/ws https://chat.example.com" fits the 46 bytes; "chat/dashboard/live https://live.example.com:8443" does not
+    const [short, hashed] = keysOf(yaml(chat));
+    expect(short).toBe("chat/ws");
+    expect(hashed).toMatch(/^\|[0-9a-f]{12}$/);
+    // the hash is of the key, so a site added above changes neither key
+    const news = `  - { name: news, domains: [news.example.com], routes: [${route("/dashboard/live", "https://live.example.com:8443")}] }`;
+    const [newsKey, ...chatKeys] = keysOf(yaml(news, chat));
+    expect(chatKeys).toEqual([short, hashed]);
+    expect(newsKey).toMatch(/^\|[0-9a-f]{12}$/);
+    expect(newsKey).not.toBe(hashed);
+    // and the file needs no map_hash_bucket_size
+    expect(render(load(yaml(news, chat)), v122)).not.toContain("map_hash_bucket_size");
+  });
 });

@@ -51,7 +51,7 @@ describe("output line → config key (for nginx's error lines)", () => {
     expect(keyOf(tls, "location /ws {")).toBe("sites[0].routes[0].path");
     expect(keyOf(tls, "proxy_pass http://wssgen_chat;")).toBe("sites[0].routes[0].upstream");
     const origins = mapped("14-origins");
-    expect(keyOf(origins, '"chat.example.com/ws https://chat.example.com" 0;')).toBe("sites[0].routes[0].origins[0]");
+    expect(keyOf(origins, '"|fc8b9b0ca497 https://chat.example.com" 0;')).toBe("sites[0].routes[0].origins[0]");
     expect(keyOf(origins, "return 403;")).toBe("sites[0].routes[0].origins");
   });
 
