@@ -41,7 +41,7 @@ async function writeChunks(chunks: Iterable<string>): Promise<void> {
 const OUR_COLOURS = /(\u001b\[(?:3[1-4]|39|2|22)m)/;
 
 /**
- * One line for people, as the last line of defence (issue 8 §9): every control (newline included),
+ * One line for people, as the last line of defence (docs/decisions.md): every control (newline included),
  * bidi and zero-width character is shown escaped (src/util/show.ts), except the colour codes wssgen
  * itself writes, so no input (a config value, a file name, nginx's or a server's answer) can start a
  * line of its own, move the cursor or hide text. Formatters escape their pieces too; escaping twice

@@ -1,6 +1,6 @@
 /**
  * Durations as docs/config.md ("Values") writes them: `500ms`, `30s`, `5m`, `1h`, `1d`, or a number
- * of seconds, and their ranges, which are nginx's own (issue 8 §5).
+ * of seconds, and their ranges, which are nginx's own (docs/config.md, "Values").
  *
  * nginx reads a time with `ngx_parse_time(line, is_sec)` (src/core/ngx_parse.c): each unit has a
  * maximum of NGX_MAX_INT_T_VALUE (2^63-1 on 64-bit builds) divided by the unit's length, in

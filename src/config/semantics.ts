@@ -84,6 +84,24 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
       add([...upstream.at, "balance"], "balance: hash needs a hashKey, for example hashKey: $remote_addr");
   }
 
+  // a written site name names the site in the output (route keys, comments): no other site may
+  // go by it, whether written or taken from its first domain (nginx's map ignores case)
+  const siteNames = new Map<string, number>();
+  config.sites.forEach((site, s) => {
+    if (!writtenAt(site, "name")) siteNames.set(site.name.toLowerCase(), s);
+  });
+  config.sites.forEach((site, s) => {
+    const at = writtenAt(site, "name");
+    if (!at) return;
+    const other = siteNames.get(site.name.toLowerCase());
+    if (other !== undefined)
+      add(
+        at,
+        `${showValue(site.name)} is also the name of sites[${other}]${writtenAt(config.sites[other]!, "name") ? "" : " (its first domain)"}; site names ignore case and must differ: give this site another name`,
+      );
+    else siteNames.set(site.name.toLowerCase(), s);
+  });
+
   const listeners = new Map<string, { tls: boolean; at: KeyPath }>();
   const names = new Map<string, KeyPath>();
   config.sites.forEach((site, s) => {

@@ -1,5 +1,5 @@
 /**
- * Typed `${VAR}` (issue 8 §5): a number or boolean field whose whole value is one reference,
+ * Typed `${VAR}` (docs/config.md, "Environment variables"): a number or boolean field whose whole value is one reference,
  * `keepalive: ${KA:-16}` or `http2: ${H2:-false}`, gets the number or boolean the text spells, as
  * YAML would have read it unquoted. Driven by the schema, not a list of keys: the value becomes
  * typed exactly when the schema at its key rejects the text and accepts the typed value, so strings

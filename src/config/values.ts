@@ -2,7 +2,7 @@
  * Allowlists for every user value that can reach nginx output (docs/config.md, "Values", quoting).
  * Each rule is one regular expression, the only definition of what the field accepts: the zod schema
  * validates with it and the JSON Schema (`wssgen schema`) carries it as `pattern`, so an editor and
- * the CLI agree (issue 8 §7). A rule's `explain` only says why a value the pattern refused is wrong
+ * the CLI agree (docs/decisions.md, "One rule, one pattern"). A rule's `explain` only says why a value the pattern refused is wrong
  * and how to fix it; it never decides. Patterns use the `u` flag, as JSON Schema validators do (ajv,
  * VS Code).
  */

@@ -14,7 +14,7 @@
  * Namespaces are `[a-z][a-z0-9_]{0,31}` (config/schema.ts); upstream names `[A-Za-z0-9_-]{1,64}`.
  */
 import { createHash } from "node:crypto";
-import type { Route, Site } from "../config/model.js";
+import { type Route, type Site, writtenAt } from "../config/model.js";
 
 /** The namespace whose names keep the plain `wssgen_` prefix: the default target, wssgen.conf. */
 export const DEFAULT_NAMESPACE = "wssgen";
@@ -100,20 +100,21 @@ const READABLE_PREFIX = 200;
 /**
  * Each route's key, which `$wssgen_route` holds in its location: the origin map's keys are
  * `"<route key> <origin>"`, the connection zone's key is the client address and the route key. A
- * key is the site's name followed by the route's path, `chat.example.com/ws` (`chat.example.com=/ws`
- * for `= /ws`), so it reads as what it is, and adding, removing or moving a site changes no other
- * route's key (nor a line of the output outside that site). The rules that make it safe:
+ * key is the site's key (`siteKey`: its name, or its first domain and, unless it is the wss site on
+ * 443, `@` and its first listen address) followed by the route's path: `chat.example.com/ws`,
+ * `chat.example.com=/ws` for `= /ws`, `chat.example.com@8080/ws`. It reads as what it is, and it is
+ * made from the site alone, so adding, removing or moving a site changes no other route's key (nor
+ * a line of the output outside that site). The rules that make it safe:
  *
  * - No space: in the origin map the space ends the route key, so whatever Origin header a client
  *   sends, the map key it makes starts with its own route's key and can never equal another
  *   route's. (Site names are `[A-Za-z0-9._-]` or a domain, paths RFC 3986 characters less `$`:
  *   neither has a space.)
  * - Unique, also ignoring letter case (nginx's map lowers both its keys and the value it looks up):
- *   a site name has no `/`, `=` or `~`, and a path starts with `/`, so the name ends where the path
- *   begins. Routes whose keys would still be equal ignoring case (two sites of one name, paths that
- *   differ only in case) are numbered in file order, the first kept as it is and the second
- *   `chat.example.com~2/ws`: `~` cannot be in a name, so these meet no other key. (Give such sites
- *   distinct `name`s to keep their keys stable.)
+ *   site keys are (see `siteKey`), and a site key has no `/`, `=` or `~` while a path starts with
+ *   `/`, so the site's part ends where the path begins. Paths of one site that differ only in case
+ *   are numbered in that site's order, the first kept as it is and the second
+ *   `chat.example.com~2/WS`: `~` is in no site key, so these meet no other key.
  * - Short enough (`shortened`): at most MAX_ROUTE_KEY bytes, and for a route with origins short
  *   enough that `"<key> <origin>"` fits nginx's default map bucket. Otherwise the key becomes `|`
  *   and 12 hex digits of the SHA-256 of the whole key (for a route with origins), or its first 200
@@ -128,13 +129,27 @@ export function routeKeys(sites: readonly Site[]): Map<Route, string> {
   for (const site of sites)
     for (const route of site.routes) {
       const path = `${route.exact ? "=" : ""}${route.uri}`;
-      const same = `${site.name}${path}`.toLowerCase();
+      const name = siteKey(site);
+      const same = `${name}${path}`.toLowerCase();
       const count = (seen.get(same) ?? 0) + 1;
       seen.set(same, count);
-      const key = `${site.name}${count > 1 ? `~${count}` : ""}${path}`;
+      const key = `${name}${count > 1 ? `~${count}` : ""}${path}`;
       keys.set(route, shortened(key, route.origins));
     }
   return keys;
+}
+
+/**
+ * The site's part of its routes' keys, from the site alone, so that no other site changes it: its
+ * `name` when written (unique, ignoring case: config/semantics.ts); else its first domain, which
+ * another site may share on other addresses (one domain, one address: semantics.ts), so it is
+ * followed by `@` and the site's first listen address, except for the usual wss site on 443
+ * (two sites cannot both serve that domain there). `@` is in no written name, so the two kinds
+ * never meet.
+ */
+function siteKey(site: Site): string {
+  if (writtenAt(site, "name") || (site.tls && site.listen[0]!.value === "443")) return site.name;
+  return `${site.name}@${site.listen[0]!.value}`;
 }
 
 /**

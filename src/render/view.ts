@@ -203,7 +203,8 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       if (route.origins !== undefined) {
         const key = keys.get(route)!;
         // an empty Origin (none sent) is "<key> "
-        if (route.allowMissingOrigin) originEntries.push(d(`${key} `, [0], route.at));
+        if (route.allowMissingOrigin)
+          originEntries.push(d(`${key} `, [0], writtenAt(route, "allowMissingOrigin") ?? [...route.at, "origins"]));
         for (const origin of [...new Set(route.origins)].sort())
           originEntries.push(d(`${key} ${origin}`, [0], [...route.at, "origins", route.origins.indexOf(origin)]));
       }
@@ -339,7 +340,7 @@ function siteServers(
             tlsAt,
           ),
           d("ssl_prefer_server_ciphers", ["off"], tlsAt),
-          d("ssl_session_timeout", [duration(tls.sessionTimeout)], tlsAt),
+          d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
           d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
           ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
           ...(tls.stapling
@@ -360,7 +361,7 @@ function siteServers(
                       .join("; "),
                     "always",
                   ],
-                  tlsAt,
+                  writtenAt(site, "tls.hsts") ?? tlsAt,
                 ),
               ]
             : []),

@@ -23,7 +23,8 @@ export function checkJson(result: CheckResult) {
   return {
     version: 1,
     file: result.file,
-    // format version 1 calls the nginx version rendered for "target"
+    nginxVersion: result.nginxVersion ?? null,
+    /** the same, under the name format version 1 gave it first (kept for readers of that version) */
     target: result.nginxVersion ?? null,
     nginx: { status: result.nginx.status, binary: result.nginx.binary, version: result.nginx.version ?? null },
     summary: result.summary,
@@ -99,6 +100,7 @@ export function formatCheckFailure(
   const document = {
     version: 1,
     file: file ?? failures.find((f) => f.file !== undefined)?.file ?? null,
+    nginxVersion: null,
     target: null,
     nginx: { status: "skipped", binary: "nginx", version: null },
     summary: { errors: failures.length, warnings: 0, infos: 0 },

@@ -72,6 +72,28 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ['upstreams.Chat: upstream "Chat" is the same name as "chat" to nginx, which ignores case in upstream names; rename one'],
   ],
   [
+    "a written site name is no other site's name, written or taken from its first domain, ignoring case",
+    base({
+      sites: [
+        site({ name: "chat" }),
+        site({ domains: ["chat.example.com"], listen: 8080 }),
+        site({ name: "feed", domains: ["b.example.com"] }),
+      ],
+    }),
+    base({
+      sites: [
+        site({}),
+        site({ name: "Chat.example.com", domains: ["b.example.com"] }),
+        site({ name: "chat", domains: ["c.example.com"] }),
+        site({ name: "CHAT", domains: ["d.example.com"] }),
+      ],
+    }),
+    [
+      'sites[1].name: "Chat.example.com" is also the name of sites[0] (its first domain); site names ignore case and must differ: give this site another name',
+      'sites[3].name: "CHAT" is also the name of sites[2]; site names ignore case and must differ: give this site another name',
+    ],
+  ],
+  [
     "backup servers need round-robin or least-conn",
     base({
       upstreams: { chat: { servers: ["10.0.0.5:8080", { address: "10.0.0.6:8080", backup: true }], balance: "least-conn" } },

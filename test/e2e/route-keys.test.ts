@@ -1,7 +1,7 @@
 /**
  * The origin map and the connection zone are keyed by route keys (src/render/names.ts): through a
  * real nginx, no Origin header a client can send reaches another route's allowlist (a key that is a
- * prefix of another, keys that differ only in case, sites of one name), and a route key too long
+ * prefix of another, keys that differ only in case, sites on one address), and a route key too long
  * for limit_conn as written still limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,8 +32,7 @@ sites:
       - { path: /ws/admin, upstream: app, origins: [https://admin.example.com], allowMissingOrigin: false }
       - { path: /WS, upstream: app, origins: [https://upper.example.com], allowMissingOrigin: false }
       - { path: /dashboard/live, upstream: app, origins: ["${LONG_ORIGIN}"], allowMissingOrigin: false }
-  - name: chat
-    domains: [other.example.com]
+  - domains: [other.example.com]
     listen: "127.0.0.1:${ctx.port("site")}"
     routes:
       - { path: /ws, upstream: app, origins: [https://other.example.com], allowMissingOrigin: false }
@@ -64,7 +63,7 @@ sites:
     expect(await wsEcho(url("/WS"), "upper", { origin: "https://upper.example.com" })).toMatch(/: upper$/);
     await refused("/ws/admin", undefined);
     await refused("/ws/admin", "https://chat.example.com");
-    // the second site named chat (chat~3/ws) keeps its own list
+    // another site on the same address (other.example.com@127.0.0.1:port/ws) keeps its own list
     await refused("/ws", "https://chat.example.com", "other.example.com");
     await refused("/ws", undefined, "other.example.com");
     expect(

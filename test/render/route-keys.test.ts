@@ -45,14 +45,34 @@ describe("adding a site at the top of sites changes only that site's lines", () 
     expect([...added].sort()).toEqual([...own].sort());
   });
 
+  it("also when the new site serves the same domain on another port: no other site's line changes", () => {
+    const plain = (port: number) => `
+  - domains: [chat.example.com]
+    listen: ${port}
+    routes:
+      - { path: /ws, upstream: chat, origins: [http://c.example], maxConnectionsPerIp: 3 }
+`;
+    const before = render(load(config(site("chat", true), plain(8081))), v122);
+    const after = render(load(config(plain(8080), site("chat", true), plain(8081))), v122);
+    const ops = diffLines(before.split("\n"), after.split("\n"));
+    expect(ops.filter((op) => op.kind === "-")).toEqual([]);
+    const added = ops.filter((op) => op.kind === "+").map((op) => op.line);
+    expect(added.filter((line) => /set \$wssgen_route|" 0;$/.test(line))).toEqual([
+      '    "chat.example.com@8080/ws " 0;',
+      '    "chat.example.com@8080/ws http://c.example" 0;',
+      "        set $wssgen_route chat.example.com@8080/ws;",
+    ]);
+  });
+
   it("no line names a site or route by its position", () => {
     const output = render(load(config(site("chat", true), site("feed", false))), v122);
     expect(output).not.toMatch(/sites\[|routes\[|\b(?:set \$wssgen_\w+|limit_conn_zone \S+) \d+;/);
     expect(findDirectives(parseNginx(output), "set").map((d) => d.args[1])).toEqual([
       "chat.example.com/ws",
       "chat.example.com/feed",
-      "feed.example.com/ws",
-      "feed.example.com/feed",
+      // feed.example.com@8080/ws and /feed with their origins outgrow the default map bucket: hashed
+      expect.stringMatching(/^\|[0-9a-f]{12}$/),
+      expect.stringMatching(/^\|[0-9a-f]{12}$/),
     ]);
   });
 });
@@ -60,25 +80,43 @@ describe("adding a site at the top of sites changes only that site's lines", () 
 describe("route keys", () => {
   const keysOf = (yaml: string) => [...routeKeys(load(yaml).sites).values()];
 
-  it("are the site's name and the route's path; `= /ws` is `name=/ws`", () => {
+  it("are the site's name and the route's path; `= /ws` is `name=/ws`; an unnamed site but the wss one on 443 adds @ and its address", () => {
     const yaml = `upstreams: { a: { servers: [10.0.0.5:8080] } }
 sites:
   - { name: chat, domains: [chat.example.com], routes: [{ path: /ws, upstream: a }, { path: = /ws, upstream: a }] }
   - { domains: ["*.example.org"], routes: [{ path: /, upstream: a }] }
 `;
-    expect(keysOf(yaml)).toEqual(["chat/ws", "chat=/ws", "*.example.org/"]);
+    expect(keysOf(yaml)).toEqual(["chat/ws", "chat=/ws", "*.example.org@80/"]);
   });
 
-  it("differ ignoring case (nginx's map lowers its keys): sites of one name and paths that differ in case are numbered", () => {
+  it("differ ignoring case (nginx's map lowers its keys): paths of one site that differ only in case are numbered in that site", () => {
     const yaml = `upstreams: { a: { servers: [10.0.0.5:8080] } }
 sites:
   - { name: chat, domains: [a.example.com], routes: [{ path: /ws, upstream: a }, { path: /WS, upstream: a }] }
-  - { name: CHAT, domains: [b.example.com], routes: [{ path: /ws, upstream: a }, { path: /other, upstream: a }] }
-  - { name: chat, domains: [c.example.com], routes: [{ path: /ws, upstream: a }] }
+  - { domains: [chat.example.com], listen: 8080, routes: [{ path: /ws, upstream: a }] }
+  - { domains: [chat.example.com], tls: { certificate: /etc/ssl/c.pem, key: /etc/ssl/k.pem }, routes: [{ path: /ws, upstream: a }] }
+  - { domains: [Chat.example.com], listen: "127.0.0.1:8081", routes: [{ path: /ws, upstream: a }] }
 `;
     const keys = keysOf(yaml);
-    expect(keys).toEqual(["chat/ws", "chat~2/WS", "CHAT~3/ws", "CHAT/other", "chat~4/ws"]);
+    expect(keys).toEqual([
+      "chat/ws",
+      "chat~2/WS",
+      "chat.example.com@8080/ws",
+      "chat.example.com/ws",
+      "Chat.example.com@127.0.0.1:8081/ws",
+    ]);
     expect(new Set(keys.map((k) => k.toLowerCase())).size).toBe(keys.length);
+  });
+
+  it("of one site do not depend on any other site: one domain on several addresses, in any order", () => {
+    const plain =
+      "  - { domains: [chat.example.com], listen: 8080, routes: [{ path: /ws, upstream: a, origins: [https://x.example] }] }";
+    const tls =
+      "  - { domains: [chat.example.com], tls: { certificate: /etc/ssl/c.pem, key: /etc/ssl/k.pem }, routes: [{ path: /ws, upstream: a, maxConnectionsPerIp: 5 }] }";
+    const yaml = (...sites: string[]) => `upstreams: { a: { servers: [10.0.0.5:8080] } }\nsites:\n${sites.join("\n")}\n`;
+    expect(keysOf(yaml(plain))).toEqual(["chat.example.com@8080/ws"]);
+    expect(keysOf(yaml(tls, plain))).toEqual(["chat.example.com/ws", "chat.example.com@8080/ws"]);
+    expect(keysOf(yaml(plain, tls))).toEqual(["chat.example.com@8080/ws", "chat.example.com/ws"]);
   });
 
   it(`stay within ${MAX_ROUTE_KEY} bytes (limit_conn declines a longer key): a long one keeps its start and adds a hash`, () => {
