@@ -75,6 +75,7 @@ const CROSS_FIELD = new Map<string, RegExp>([
   ["tls-listener-conflict", /an nginx address:port is one or the other/],
   ["unknown-upstream", /unknown upstream/],
   ["upstream-name-case", /ignores case in upstream names/],
+  ["site-name-duplicate", /site names ignore case and must differ/],
 ]);
 
 /** Each cross-field rule's row in docs/config.md's "Rules that relate keys to each other". */
@@ -92,6 +93,7 @@ const DOCUMENTED = new Map<string, string>([
   ["tls-listener-conflict", "an `addr:port` is either TLS or plain across all sites"],
   ["unknown-upstream", "a route's `upstream` must name an upstream"],
   ["upstream-name-case", "upstream names are unique ignoring case"],
+  ["site-name-duplicate", "a site's written `name` is no other site's name"],
 ]);
 
 describe("docs/config.md lists every rule only the CLI checks", () => {
