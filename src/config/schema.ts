@@ -298,7 +298,10 @@ const redirectSchema = z.union(
 
 const siteSchema = z
   .strictObject({
-    name: withDefault(checked(RULES.siteName, "Label."), DEFAULTS.site.name),
+    name: withDefault(
+      checked(RULES.siteName, "The site's name in the output (comments, route keys); no other site may go by it, ignoring case."),
+      DEFAULTS.site.name,
+    ),
     domains: z
       .array(checked(RULES.domain, "Host name or wildcard."))
       .min(1, { error: "needs at least one domain" })
