@@ -199,11 +199,17 @@ export const RULES = {
     const hostOk = hp.ipv6 ? isIPv6(hp.host) : hp.host === "*" || isIPv4(hp.host) || isHostname(hp.host);
     return (hostOk && explainPort(hp.port)) || `${showValue(v)} is not a valid listen address: ${hint}`;
   }),
-  /** A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$". */
-  locationPath: rule(`${WITHIN_LENGTH}(?:= )?/[A-Za-z0-9._~!&'()*+,;=:@%/-]*`, (v) => {
+  /**
+   * A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$" and "%":
+   * nginx matches a location against the URI after decoding it (ngx_http_parse_complex_uri), so
+   * `location /a%21` would match only a request for `/a%2521`.
+   */
+  locationPath: rule(`${WITHIN_LENGTH}(?:= )?/[A-Za-z0-9._~!&'()*+,;=:@/-]*`, (v) => {
     const path = v.startsWith("= ") ? v.slice(2) : v;
     if (!path.startsWith("/")) return `${showValue(v)} must start with "/" (or "= /" for an exact match)`;
-    const bad = /[^A-Za-z0-9._~!&'()*+,;=:@%/-]/u.exec(path);
+    if (path.includes("%"))
+      return `"%" is not allowed in a path: nginx matches locations against the decoded URI, so write the character itself (${showValue("/a!")}, not ${showValue("/a%21")})`;
+    const bad = /[^A-Za-z0-9._~!&'()*+,;=:@/-]/u.exec(path);
     return `character ${showValue(bad?.[0] ?? "")} is not allowed in a path`;
   }),
   headerName: rule(

@@ -70,8 +70,10 @@ describe("allowlists (docs/config.md, Values)", () => {
     bad(checkListen, ["443x", "127.0.0.1", "[::]", "0", "70000", "a b:80"]);
   });
   it("paths", () => {
-    ok(checkLocationPath, ["/", "/ws", "= /ws", "/socket.io/", "/a-b_c.d~e/%20"]);
-    bad(checkLocationPath, ["ws", "= ws", "/ws{", "/a b", "/$x", '/a"', "/a\\b", "/#", "~ /re"]);
+    ok(checkLocationPath, ["/", "/ws", "= /ws", "/socket.io/", "/a-b_c.d~e/!&'()*+,;=:@"]);
+    bad(checkLocationPath, ["ws", "= ws", "/ws{", "/a b", "/$x", '/a"', "/a\\b", "/#", "~ /re", "/a%21", "= /%20"]);
+    // nginx matches the decoded URI: a % escape in a location never matches what it spells
+    expect(checkLocationPath("/a%21")).toMatch(/^"%" is not allowed in a path: nginx matches locations against the decoded URI/);
   });
   it("header names and nginx expressions", () => {
     ok(checkHeaderName, ["X-App", "x_under", "Host"]);
