@@ -126,6 +126,7 @@ const READABLE_PREFIX = 200;
 export function routeKeys(sites: readonly Site[]): Map<Route, string> {
   const keys = new Map<Route, string>();
   const seen = new Map<string, number>();
+  const taken = new Set<string>();
   for (const site of sites)
     for (const route of site.routes) {
       const path = `${route.exact ? "=" : ""}${route.uri}`;
@@ -134,7 +135,11 @@ export function routeKeys(sites: readonly Site[]): Map<Route, string> {
       const count = (seen.get(same) ?? 0) + 1;
       seen.set(same, count);
       const key = `${name}${count > 1 ? `~${count}` : ""}${path}`;
-      keys.set(route, shortened(key, route.origins));
+      let short = shortened(key, route.origins);
+      // two digests that meet (1 in 2^48 a pair) would share an allowlist: the whole digest then
+      if (taken.has(short)) short = `|${createHash("sha256").update(key).digest("hex")}`;
+      taken.add(short);
+      keys.set(route, short);
     }
   return keys;
 }
@@ -154,8 +159,8 @@ function siteKey(site: Site): string {
 
 /**
  * `key` as it fits its uses: whole when it does; else hex digits of its SHA-256 after a `|` (the
- * location's comment says whose key it is). Two limits: MAX_ROUTE_KEY for the connection zone, and, for a route with origins, the
- * longest origin-map key nginx's default `map_hash_bucket_size` holds (MAX_DEFAULT_BUCKET_KEY,
+ * location's comment says whose key it is). Two limits: MAX_ROUTE_KEY for the connection zone,
+ * and, for a route with origins, the longest origin-map key nginx's default `map_hash_bucket_size` holds (MAX_DEFAULT_BUCKET_KEY,
  * `"<key> <origin>"`): a longer one would make the file set `map_hash_bucket_size`, an http-wide
  * setting that nginx refuses after nginx.conf's first `map` or a second wssgen file's.
  */
