@@ -58,7 +58,10 @@ export async function withSandbox<T>(
 ): Promise<T> {
   // armed before the directory exists, and made synchronously: a signal can never find it unregistered
   const made: { dir?: string } = {};
-  const interrupt = onInterrupt(() => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true }));
+  // retried: a write the signal interrupted may still land a file in it while it is being removed
+  const interrupt = onInterrupt(
+    () => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }),
+  );
   try {
     const dir = (made.dir = createSandboxDir(options.dir));
     await mkdir(join(dir, "temp"));
@@ -71,7 +74,7 @@ export async function withSandbox<T>(
     return await fn({ dir, mainConfig, path: (name) => join(dir, name) });
   } finally {
     interrupt.release();
-    if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true });
+    if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 }
 
