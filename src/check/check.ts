@@ -2,7 +2,8 @@
  * `wssgen check`, the CI step: schema → lint rules → render → `nginx -t` of the output in a throwaway
  * sandbox (never the live config), with nginx's complaints mapped back to wssgen.yaml.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
@@ -219,7 +220,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const result = await withSandbox(
     { [NGINX_FILE]: output.text },
     async (sandbox) => {
-      for (const file of stubFiles) await writeFile(file.path, file.data, { mode: file.mode });
+      for (const file of stubFiles) writeFileSync(file.path, file.data, { mode: file.mode });
       const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
       return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
     },

@@ -3,8 +3,8 @@
  * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnvironmentError } from "../errors.js";
@@ -58,23 +58,22 @@ export async function withSandbox<T>(
 ): Promise<T> {
   // armed before the directory exists, and made synchronously: a signal can never find it unregistered
   const made: { dir?: string } = {};
-  // retried: a write the signal interrupted may still land a file in it while it is being removed
-  const interrupt = onInterrupt(
-    () => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }),
-  );
+  const interrupt = onInterrupt(() => made.dir !== undefined && rmSync(made.dir, { recursive: true, force: true }));
   try {
     const dir = (made.dir = createSandboxDir(options.dir));
-    await mkdir(join(dir, "temp"));
-    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+    // written synchronously: a signal handled between asynchronous writes raced a write still in
+    // the thread pool, which could leave a file (and so the sandbox) behind the removal
+    mkdirSync(join(dir, "temp"));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
     const includes = Object.keys(files)
       .filter((name) => name.endsWith(".conf"))
       .map((name) => join(dir, name));
     const mainConfig = join(dir, "main.nginx.conf");
-    await writeFile(mainConfig, sandboxMainConfig(dir, includes));
+    writeFileSync(mainConfig, sandboxMainConfig(dir, includes));
     return await fn({ dir, mainConfig, path: (name) => join(dir, name) });
   } finally {
     interrupt.release();
-    if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true });
   }
 }
 
