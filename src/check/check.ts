@@ -12,7 +12,7 @@ import { ConfigError, EnvironmentError } from "../errors.js";
 import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "./sandbox.js";
-import { renderMapped } from "../render/render.js";
+import { render, renderMapped } from "../render/render.js";
 import { outputLocator, showNginxText } from "./errors-map.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { describeFsError } from "../util/fs-errors.js";
@@ -216,20 +216,23 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     }
     certs.set(i, stub);
   }
-  const output = renderMapped(withStandIns(config, certs, hostStubs, ports, listenHosts), build);
+  const tested = withStandIns(config, certs, hostStubs, ports, listenHosts);
+  const text = render(tested, build);
   const result = await withSandbox(
-    { [NGINX_FILE]: output.text },
+    { [NGINX_FILE]: text },
     async (sandbox) => {
       for (const file of stubFiles) writeFileSync(file.path, file.data, { mode: file.mode });
       const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
-      return { test, output, sandboxFile: sandbox.path(NGINX_FILE) };
+      return { test, sandboxFile: sandbox.path(NGINX_FILE) };
     },
     { dir: sandboxDir },
   );
 
-  const locate = outputLocator(result.output, result.sandboxFile);
+  const messages = [...result.test.errors, ...result.test.warnings];
+  // the source map only when nginx has something to say (the same text again, with each line's key)
+  const locate = messages.length ? outputLocator(renderMapped(tested, build), result.sandboxFile) : () => undefined;
   const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";
-  for (const message of [...result.test.errors, ...result.test.warnings])
+  for (const message of messages)
     findings.push(nginxFinding(message, locate(message) ?? [], /host not found/.test(message.text) ? hint : ""));
   if (!result.test.ok && result.test.errors.length === 0)
     findings.push({
