@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { MainConfigRead } from "../lint/index.js";
-import { NginxSyntaxError, parseNginx } from "../nginx/syntax.js";
+import { NginxSyntaxError, parseNginx } from "../util/nginx-syntax.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
 

@@ -60,7 +60,7 @@ export function privilegedPorts(config: WssgenConfig, unprivilegedStart: number)
   const found = new Map<number, KeyPath>();
   for (const site of config.sites) {
     for (const l of site.listen) if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
-    for (const l of site.redirect ?? [])
+    for (const l of site.http?.listen ?? [])
       if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
   }
   return [...found].map(([port, path]) => ({ port, path }));
@@ -111,7 +111,7 @@ export function foreignListenHosts(config: WssgenConfig): { host: string; replac
   for (const site of config.sites)
     for (const [l, key] of [
       ...site.listen.map((l) => [l, "listen"] as const),
-      ...(site.redirect ?? []).map((l) => [l, "redirectHttp"] as const),
+      ...(site.http?.listen ?? []).map((l) => [l, "redirectHttp"] as const),
     ])
       if (!isLocal(l.host) && !found.has(l.host))
         found.set(l.host, { host: l.host, replacement: `127.0.0.${found.size + 2}`, path: [...site.at, key] });
@@ -149,7 +149,7 @@ export function withStandIns(
       const moved = {
         ...site,
         listen: site.listen.map((l) => moveListen(l, ports, listenHosts)),
-        redirect: site.redirect?.map((l) => moveListen(l, ports, listenHosts)),
+        http: site.http && { ...site.http, listen: site.http.listen.map((l) => moveListen(l, ports, listenHosts)) },
       };
       // a stand-in has no issuer to staple for: stapling on it would only make nginx warn
       return stub && site.tls ? { ...moved, tls: { ...site.tls, ...stub, stapling: false } } : moved;

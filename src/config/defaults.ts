@@ -26,6 +26,8 @@ export interface Default {
 
 /** Where each group's objects sit in wssgen.yaml, as docs/config.md names keys. */
 export const GROUP_KEYS = {
+  /** the top level of the file */
+  file: "",
   nginx: "nginx",
   upstream: "upstreams.<name>",
   server: "upstreams.<name>.servers[]",
@@ -36,6 +38,10 @@ export const GROUP_KEYS = {
 export type DefaultGroup = keyof typeof GROUP_KEYS;
 
 export const DEFAULTS = {
+  file: {
+    /** Debian's own default site claims default_server on port 80: a catch-all is opt-in (docs/recipes) */
+    defaultServer: { value: "off" },
+  },
   nginx: {
     /** the syntax of the nginx that will read the file; 1.22 is Debian 12's, the oldest nginx the suite runs */
     version: { text: "what `nginx -V` reports, else 1.22" },
@@ -83,6 +89,10 @@ export const DEFAULTS = {
     http2: { value: false },
     /** off unless asked; lint's tls-no-redirect tells an omission from a choice (`set`) */
     redirectHttp: { value: false },
+    /** clients on IPv6-only networks (mobile carriers) reach the site; [::] binds only where the machine has IPv6 */
+    ipv6: { value: true },
+    /** what most load balancers and CDNs send (Cloudflare sends CF-Connecting-IP too) */
+    "realIp.header": { value: "X-Forwarded-For" },
     /** Mozilla's recommendation for general-purpose servers: TLSv1.2 clients still connect */
     "tls.profile": { value: "intermediate" },
     /** a wss:// site should never be reached over plain http again */
@@ -109,6 +119,14 @@ export const DEFAULTS = {
     "timeouts.send": { value: "1h", inheritedFrom: "defaults.timeouts.send" },
     /** browsers always send Origin on a WebSocket handshake: a client that sends none is no browser a hostile page could drive */
     allowMissingOrigin: { value: true },
+    /** nginx's: a request body over 1 MB gets 413 (set it for uploads and large messages over HTTP) */
+    maxBodySize: { value: "1m", by: "nginx", inheritedFrom: "defaults.maxBodySize" },
+    /** nginx's: responses and request bodies are buffered; streams (SSE, token streams) want false */
+    buffering: { value: true, by: "nginx" },
+    /** the backend sees the path as the browser sent it */
+    stripPrefix: { value: false },
+    /** a missing file is a 404, as for any file server */
+    "static.spa": { value: false },
   },
 } as const satisfies { [G in DefaultGroup]: Record<string, Default> };
 

@@ -11,9 +11,14 @@ import type { Provenance } from "./provenance.js";
 export const balanceMethods = ["round-robin", "least-conn", "ip-hash", "hash", "random"] as const;
 /** sites[].tls.profile */
 export const tlsProfiles = ["intermediate", "modern"] as const;
+/** sites[].realIp.header: real_ip_header's argument */
+export const realIpHeaders = ["X-Forwarded-For", "X-Real-IP", "CF-Connecting-IP", "proxy_protocol"] as const;
+/** defaultServer */
+export const defaultServerModes = ["reject", "off"] as const;
 
 export type Balance = (typeof balanceMethods)[number];
 export type TlsProfile = (typeof tlsProfiles)[number];
+export type RealIpHeader = (typeof realIpHeaders)[number];
 
 /**
  * Where the user wrote each value of an object that has a default (config/defaults.ts, the group's
@@ -29,6 +34,11 @@ export interface ListenAddress {
   port: number;
   /** "*" for all IPv4 addresses, else the address as written (IPv6 with brackets) */
   host: string;
+  /**
+   * `[::]:port` added for a bare port (`sites[].ipv6`): the index of that port in the list as
+   * written (0 for a single value, or for a default the site does not write)
+   */
+  impliedBy?: number;
 }
 
 export interface Timeouts {
@@ -77,13 +87,37 @@ export interface Tls {
   stapling: boolean;
 }
 
+/** One `directives` entry: a simple directive as wssgen's lexer read it. */
+export interface ExtraDirective {
+  name: string;
+  args: string[];
+  /** why the entry is not one simple directive wssgen allows here (semantics.ts reports it); name is then "" */
+  problem?: string;
+  /** `…directives[i]` */
+  at: KeyPath;
+}
+
+/** routes[].static */
+export interface StaticFiles {
+  root: string;
+  spa: boolean;
+}
+
 export interface Route {
   /** the location as written: "/ws" or "= /ws" */
   path: string;
   exact: boolean;
   /** the URI part of the location */
   uri: string;
-  upstream: string;
+  /** the upstream's name; undefined for a static route (semantics.ts: exactly one of them) */
+  upstream: string | undefined;
+  static: StaticFiles | undefined;
+  stripPrefix: boolean;
+  /** client_max_body_size as written (or inherited from defaults.maxBodySize); undefined: nginx's 1m */
+  maxBodySize: string | undefined;
+  /** false: proxy_buffering and proxy_request_buffering off; undefined: nginx's (on) */
+  buffering: boolean | undefined;
+  directives: ExtraDirective[];
   websocket: boolean;
   timeouts: Timeouts;
   origins: string[] | undefined;
@@ -106,14 +140,40 @@ export interface Header {
   at: KeyPath;
 }
 
+/** sites[].realIp */
+export interface RealIp {
+  from: string[];
+  header: RealIpHeader;
+}
+
+/**
+ * The plain-http server beside a TLS site: it redirects to https (redirectHttp), answers ACME
+ * challenges (acme), or both.
+ */
+export interface HttpServer {
+  listen: ListenAddress[];
+  /** redirectHttp is on: paths other than ACME challenges get 301 to https; else 404 */
+  redirect: boolean;
+}
+
 export interface Site {
   name: string;
   domains: string[];
+  /** as written (or the default), then `[::]:port` for each bare port when ipv6 is on (`impliedBy`) */
   listen: ListenAddress[];
+  ipv6: boolean;
   http2: boolean;
   tls: Tls | undefined;
-  /** listeners of the http->https redirect server, when redirectHttp is on */
-  redirect: ListenAddress[] | undefined;
+  /** the plain-http server of a TLS site, when redirectHttp or acme asks for one */
+  http: HttpServer | undefined;
+  acme: { webroot: string } | undefined;
+  realIp: RealIp | undefined;
+  directives: ExtraDirective[];
+  /**
+   * Set by `apply` (never by the file) for a TLS site with acme whose certificate does not exist
+   * yet: only its http server is rendered, answering ACME challenges, so certbot can get one.
+   */
+  awaitingCertificate?: true;
   routes: Route[];
   /** also the fields of `tls`, as `tls.profile`, `tls.hsts.maxAge`, ... */
   set: WrittenAt<"site">;
@@ -141,6 +201,12 @@ export interface WssgenConfig {
   /** the config file as named in messages */
   file: string;
   nginx: NginxSettings;
+  /** "reject": a catch-all server on each address wssgen listens on */
+  defaultServer: (typeof defaultServerModes)[number];
+  /** top-level `directives`, at http level */
+  directives: ExtraDirective[];
+  /** where the top-level keys with a default were written */
+  set: WrittenAt<"file">;
   /** lint rule id → severity override */
   lint: Record<string, RuleSetting>;
   upstreams: Upstream[];

@@ -5,7 +5,19 @@
 import { createHash } from "node:crypto";
 import { DEFAULTS, type DefaultGroup } from "./defaults.js";
 import { durationToSeconds } from "./duration.js";
-import type { Header, ListenAddress, Route, Site, Timeouts, Tls, Upstream, WrittenAt, WssgenConfig } from "./model.js";
+import { type DirectiveLevel, readDirective } from "./directives.js";
+import type {
+  ExtraDirective,
+  Header,
+  ListenAddress,
+  Route,
+  Site,
+  Timeouts,
+  Tls,
+  Upstream,
+  WrittenAt,
+  WssgenConfig,
+} from "./model.js";
 import type { KeyPath } from "./path.js";
 import type { RawConfig, RawListen, RawRoute, RawSite } from "./schema.js";
 import { splitHostPort } from "./values.js";
@@ -22,6 +34,9 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
   }));
   return {
     file,
+    defaultServer: raw.defaultServer ?? DEFAULTS.file.defaultServer.value,
+    directives: extraDirectives(raw.directives, ["directives"], "http"),
+    set: written("file", raw, []),
     nginx: {
       version: n.version,
       openssl: n.openssl,
@@ -63,7 +78,8 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
 
 function normalizeSite(site: RawSite, at: KeyPath, inherited: Inherited, defaultHeaders: Header[]): Site {
   const d = DEFAULTS.site;
-  const listen = listenAddresses(site.listen ?? (site.tls ? d.listen.when.tls : d.listen.when.plain));
+  const ipv6 = site.ipv6 ?? d.ipv6.value;
+  const listen = listenAddresses(site.listen ?? (site.tls ? d.listen.when.tls : d.listen.when.plain), ipv6);
   const tls: Tls | undefined = site.tls && {
     certificate: site.tls.certificate,
     key: site.tls.key,
@@ -73,19 +89,24 @@ function normalizeSite(site: RawSite, at: KeyPath, inherited: Inherited, default
     stapling: site.tls.stapling ?? d["tls.stapling"].value,
   };
   const redirect = site.redirectHttp ?? d.redirectHttp.value;
-  const http = (l: ListenAddress) => parseListen(l.host === "*" ? d.listen.when.plain : `${l.host}:${d.listen.when.plain}`);
+  // port 80 on each address of the TLS listens ([::]:443 gives [::]:80)
+  const http = (l: ListenAddress): ListenAddress => {
+    const plain = parseListen(l.host === "*" ? d.listen.when.plain : `${l.host}:${d.listen.when.plain}`);
+    return l.impliedBy === undefined ? plain : { ...plain, impliedBy: 0 };
+  };
+  const httpListen =
+    typeof redirect === "object" ? listenAddresses(redirect.listen, ipv6) : listen.map(http).filter(uniqueListen());
   return {
     name: site.name ?? site.domains[0]!,
     domains: site.domains,
     listen,
+    ipv6,
     http2: site.http2 ?? d.http2.value,
     tls,
-    redirect:
-      redirect === false
-        ? undefined
-        : redirect === true
-          ? listen.map(http).filter(uniqueListen())
-          : listenAddresses(redirect.listen),
+    http: tls && (redirect !== false || site.acme) ? { listen: httpListen, redirect: redirect !== false } : undefined,
+    acme: site.acme && { webroot: site.acme.webroot },
+    realIp: site.realIp && { from: site.realIp.from, header: site.realIp.header ?? d["realIp.header"].value },
+    directives: extraDirectives(site.directives, at.concat("directives"), "server"),
     // concat, not [...at, ...]: a spread array keeps spare room, and a config holds one path per route and written value
     routes: site.routes.map((route, j) => normalizeRoute(route, at.concat("routes", j), inherited, defaultHeaders)),
     set: written("site", site, at),
@@ -107,7 +128,13 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     exact,
     uri: exact ? route.path.slice(2) : route.path,
     upstream: route.upstream,
-    websocket: route.websocket ?? d.websocket.value,
+    static: route.static && { root: route.static.root, spa: route.static.spa ?? d["static.spa"].value },
+    stripPrefix: route.stripPrefix ?? d.stripPrefix.value,
+    maxBodySize: size(route.maxBodySize ?? inherited.values.maxBodySize),
+    buffering: route.buffering,
+    directives: extraDirectives(route.directives, at.concat("directives"), "location"),
+    // a static route serves files: no upgrade (semantics.ts refuses websocket on it)
+    websocket: route.static ? false : (route.websocket ?? d.websocket.value),
     timeouts: {
       connect: timeout("connect"),
       read: timeout("read"),
@@ -121,6 +148,24 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     at,
   };
 }
+
+/** A size as nginx writes it: a number of bytes becomes its decimal text. */
+function size(value: string | number | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
+}
+
+/**
+ * A `directives` list, each entry read with wssgen's lexer. An entry that is not one simple
+ * directive wssgen allows is kept with its problem: semantics.ts reports it before anything renders.
+ */
+function extraDirectives(entries: readonly string[] | undefined, at: KeyPath, level: DirectiveLevel): ExtraDirective[] {
+  if (!entries?.length) return NO_DIRECTIVES;
+  return entries.map((text, i) => {
+    const read = readDirective(text, level);
+    return "problem" in read ? { name: "", args: [], problem: read.problem, at: at.concat(i) } : { ...read, at: at.concat(i) };
+  });
+}
+const NO_DIRECTIVES: ExtraDirective[] = [];
 
 /** The route fields whose `defaults.*` key (defaults.ts `inheritedFrom`) the config sets: their values and key paths. */
 interface Inherited {
@@ -237,8 +282,22 @@ const NAMESPACE_MAX = 32;
 /** A namespace with no "__" and no trailing "_": what a lossless file name gives. */
 const LOSSLESS_NAMESPACE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
-export function listenAddresses(listen: RawListen): ListenAddress[] {
-  return (Array.isArray(listen) ? listen : [listen]).map(parseListen);
+/**
+ * A listen value (one or a list) → addresses; with `ipv6`, each bare port is followed by
+ * `[::]:port` (marked `impliedBy`), unless the list already has that address.
+ */
+export function listenAddresses(listen: RawListen, ipv6 = false): ListenAddress[] {
+  const written = (Array.isArray(listen) ? listen : [listen]).map(parseListen);
+  if (!ipv6) return written;
+  const has = new Set(written.map(listenKey));
+  const out: ListenAddress[] = [];
+  written.forEach((l, i) => {
+    out.push(l);
+    if (l.value !== String(l.port)) return;
+    const v6 = parseListen(`[::]:${l.port}`);
+    if (!has.has(listenKey(v6))) out.push({ ...v6, impliedBy: i });
+  });
+  return out;
 }
 
 /** A schema-valid listen value → its parts; hosts that mean "every IPv4 address" become "*". */

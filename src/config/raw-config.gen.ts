@@ -25,7 +25,13 @@ export type RawConfig = {
     domains: string[];
     routes: {
       path: string;
-      upstream: string;
+      upstream?: string | undefined;
+      static?:
+        | {
+            root: string;
+            spa?: boolean | undefined;
+          }
+        | undefined;
       websocket?: boolean | undefined;
       timeouts?:
         | {
@@ -38,6 +44,10 @@ export type RawConfig = {
       allowMissingOrigin?: boolean | undefined;
       maxConnectionsPerIp?: number | undefined;
       headers?: Record<string, string> | undefined;
+      stripPrefix?: boolean | undefined;
+      maxBodySize?: string | number | undefined;
+      buffering?: boolean | undefined;
+      directives?: string[] | undefined;
     }[];
     name?: string | undefined;
     listen?: string | number | (string | number)[] | undefined;
@@ -65,6 +75,19 @@ export type RawConfig = {
           listen: string | number | (string | number)[];
         }
       | undefined;
+    ipv6?: boolean | undefined;
+    acme?:
+      | {
+          webroot: string;
+        }
+      | undefined;
+    realIp?:
+      | {
+          from: string[];
+          header?: "X-Forwarded-For" | "X-Real-IP" | "CF-Connecting-IP" | "proxy_protocol" | undefined;
+        }
+      | undefined;
+    directives?: string[] | undefined;
   }[];
   $schema?: string | undefined;
   nginx?:
@@ -79,6 +102,8 @@ export type RawConfig = {
         workerShutdownTimeout?: string | number | undefined;
       }
     | undefined;
+  defaultServer?: "off" | "reject" | undefined;
+  directives?: string[] | undefined;
   defaults?:
     | {
         timeouts?:
@@ -89,6 +114,7 @@ export type RawConfig = {
             }
           | undefined;
         headers?: Record<string, string> | undefined;
+        maxBodySize?: string | number | undefined;
       }
     | undefined;
   lint?:
@@ -110,7 +136,7 @@ export type RawConfig = {
                 | "ip-hash-behind-proxy"
                 | "http2-shared-listen"
                 | "worker-shutdown-timeout",
-                "error" | "warning" | "info" | "off"
+                "error" | "off" | "warning" | "info"
               >
             >
           | undefined;

@@ -10,7 +10,7 @@ import { describeDurationMaximum, type DurationKind, durationPattern, explainDur
 import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
-import { balanceMethods, tlsProfiles } from "./model.js";
+import { balanceMethods, defaultServerModes, realIpHeaders, tlsProfiles } from "./model.js";
 
 /** Top-level keys wssgen ignores. */
 export const EXTENSION_KEY = /^x-/;
@@ -263,10 +263,45 @@ const listenSchema = z.union([listenItem, z.array(listenItem).min(1, { error: "n
   error: (issue) => `expected a port, "addr:port", or a list of them, got ${typeName(issue.input)}`,
 });
 
+/** `maxBodySize`: client_max_body_size, a size or a number of bytes. */
+const sizeSchema = z
+  .union(
+    [
+      z
+        .number()
+        .int({ error: (issue) => `expected a size such as 50m or a whole number of bytes, got ${typeName(issue.input)}` })
+        .min(0, { error: (issue) => `expected a size such as 50m or a whole number of bytes, got ${typeName(issue.input)}` })
+        .max(Number.MAX_SAFE_INTEGER),
+      checked(RULES.size, "A size: bytes, or a whole number with k, m or g."),
+    ],
+    { error: (issue) => `expected a size such as 512k, 50m or 1g (0 = no limit), got ${typeName(issue.input)}` },
+  )
+  .meta({ title: "size", description: "A size: 512k, 50m, 1g, or a number of bytes; 0 = no limit." });
+
+/** `directives`: the escape hatch, one simple nginx directive an entry (SPEC §7). */
+const directivesSchema = (level: string, example: string) =>
+  z
+    .array(checked(RULES.directive, "One simple nginx directive: its name, then its arguments; a trailing ; is optional."))
+    .optional()
+    .meta({
+      description: `Extra nginx directives at ${level} level, printed after wssgen's own, one simple directive an entry (e.g. ${JSON.stringify(example)}). No blocks; a directive that a wssgen key controls is refused with that key's name. \`--no-directives\` (library: allowDirectives: false) forbids them.`,
+    });
+
+const staticSchema = z
+  .strictObject({
+    root: checked(RULES.filePath, "The directory the route's path maps to: for path /docs/, /docs/a.css is ROOT/a.css."),
+    spa: withDefault(
+      bool("Single-page app: a path that is no file gets the route's index.html (served with Cache-Control: no-cache)."),
+      DEFAULTS.route["static.spa"],
+    ),
+  })
+  .meta({ description: "Serve files from a directory instead of proxying (a route has either upstream or static)." });
+
 const routeSchema = z
   .strictObject({
     path: checked(RULES.locationPath, 'Prefix match ("/ws") or exact match ("= /ws").'),
-    upstream: checked(RULES.name, "Name of an upstream."),
+    upstream: checked(RULES.name, "Name of an upstream (a route has either upstream or static).").optional(),
+    static: staticSchema.optional(),
     websocket: withDefault(bool("Proxy WebSocket upgrades."), DEFAULTS.route.websocket),
     timeouts: timeoutsSchema.optional(),
     origins: z
@@ -281,8 +316,24 @@ const routeSchema = z
     // limit_conn: "invalid number of connections" below 1, "connection limit must be less 65536" above
     maxConnectionsPerIp: int(1, 65535, "Cap on open connections (sockets) per client IP, 1 to 65535.").optional(),
     headers: headersSchema.optional(),
+    stripPrefix: withDefault(
+      bool(
+        "Send the backend the path without the route's prefix (/grafana/x arrives as /x), with X-Forwarded-Prefix: /grafana. The path must end with / (or be exact).",
+      ),
+      DEFAULTS.route.stripPrefix,
+    ),
+    maxBodySize: withDefault(
+      sizeSchema,
+      DEFAULTS.route.maxBodySize,
+      "client_max_body_size: the largest request body; larger gets 413.",
+    ),
+    buffering: withDefault(
+      bool("false for streams (server-sent events, token streams): proxy_buffering and proxy_request_buffering off."),
+      DEFAULTS.route.buffering,
+    ),
+    directives: directivesSchema("location", "proxy_buffer_size 32k"),
   })
-  .meta({ description: "A location proxied to an upstream." });
+  .meta({ description: "A location: proxied to an upstream, or files served from a directory." });
 
 const redirectSchema = z.union(
   [
@@ -314,10 +365,40 @@ const siteSchema = z
       DEFAULTS.site.redirectHttp,
       "With tls: also serve port 80 (or { listen }) and redirect to https.",
     ),
+    ipv6: withDefault(
+      bool("A listen given as a bare port also listens on [::] (IPv6); the http server beside a TLS site follows."),
+      DEFAULTS.site.ipv6,
+    ),
+    acme: z
+      .strictObject({
+        webroot: checked(
+          RULES.filePath,
+          "certbot's --webroot-path: /.well-known/acme-challenge/TOKEN is served from WEBROOT/.well-known/acme-challenge/TOKEN on port 80, before any https redirect.",
+        ),
+      })
+      .optional()
+      .meta({ description: "Let's Encrypt HTTP-01 challenges (certbot --webroot)." }),
+    realIp: z
+      .strictObject({
+        from: z
+          .array(checked(RULES.trustedAddress, "A trusted proxy: an address or network (10.0.0.0/8, 2001:db8::/32), or unix:."))
+          .min(1, { error: "needs at least one trusted address, such as 10.0.0.0/8" })
+          .meta({ description: "set_real_ip_from: the proxies or load balancers trusted to say who the client is." }),
+        header: withDefault(
+          z.enum(realIpHeaders, {
+            error: (issue) => `expected one of ${realIpHeaders.join(", ")}, got ${typeName(issue.input)}`,
+          }),
+          DEFAULTS.site["realIp.header"],
+          "Where the trusted proxy puts the client address; proxy_protocol adds proxy_protocol to the site's listens.",
+        ),
+      })
+      .optional()
+      .meta({ description: "The client's real address behind a CDN or load balancer (ngx_http_realip_module)." }),
+    directives: directivesSchema("server", "large_client_header_buffers 4 32k"),
     routes: z
       .array(routeSchema)
       .min(1, { error: "needs at least one route" })
-      .meta({ description: "Locations, each proxied to an upstream." }),
+      .meta({ description: "Locations, each proxied to an upstream or serving files." }),
   })
   .meta({ description: "A server block." });
 
@@ -349,8 +430,18 @@ export const configSchema = z
       .optional()
       .meta({ description: "JSON Schema reference for editors; ignored." }),
     nginx: nginxSchema.optional(),
+    defaultServer: withDefault(
+      z.enum(defaultServerModes, { error: (issue) => `expected reject or off, got ${typeName(issue.input)}` }),
+      DEFAULTS.file.defaultServer,
+      "reject: a catch-all server on every address wssgen listens on answers requests for unknown hosts with nothing (444) and refuses TLS handshakes for unknown names (ssl_reject_handshake, nginx 1.19.4+).",
+    ),
+    directives: directivesSchema("http", "proxy_headers_hash_max_size 1024"),
     defaults: z
-      .strictObject({ timeouts: timeoutsSchema.optional(), headers: headersSchema.optional() })
+      .strictObject({
+        timeouts: timeoutsSchema.optional(),
+        headers: headersSchema.optional(),
+        maxBodySize: sizeSchema.optional().meta({ description: "client_max_body_size for every route that sets none." }),
+      })
       .optional()
       .meta({ description: "Apply to every route unless the route overrides them." }),
     upstreams: z

@@ -4,9 +4,10 @@
  */
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
-import { writtenAt, type WssgenConfig } from "./model.js";
+import { NOT_REEMITTED } from "./directives.js";
+import { type ExtraDirective, writtenAt, type WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
-import type { RawConfig } from "./schema.js";
+import type { RawConfig, RawRoute } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { showValue } from "../util/show.js";
 
@@ -102,7 +103,7 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
     else siteNames.set(site.name.toLowerCase(), s);
   });
 
-  const listeners = new Map<string, { tls: boolean; at: KeyPath }>();
+  const listeners = new Map<string, { tls: boolean; at: KeyPath; proxyProtocol: boolean }>();
   const names = new Map<string, KeyPath>();
   config.sites.forEach((site, s) => {
     const rawSite = raw.sites[s]!;
@@ -111,10 +112,11 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
         [...site.at, "http2"],
         "http2 needs tls: browsers speak HTTP/2 only over TLS, and plaintext HTTP/2 breaks ws:// upgrades",
       );
-    if (site.redirect && !site.tls)
+    if (writtenAt(site, "redirectHttp") && rawSite.redirectHttp !== false && !site.tls)
       add([...site.at, "redirectHttp"], "redirectHttp needs tls: it redirects plain http to this site's https");
 
     const ownListens = new Map<string, KeyPath>();
+    const proxyProtocol = site.realIp?.header === "proxy_protocol";
     const bind = (l: { host: string; port: number; value: string }, tls: boolean, at: KeyPath) => {
       const key = listenKey(l);
       const same = ownListens.get(key);
@@ -129,7 +131,12 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
           at,
           `${showValue(l.value)} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
         );
-      else if (!other) listeners.set(key, { tls, at });
+      else if (other && other.proxyProtocol !== proxyProtocol)
+        add(
+          proxyProtocol ? [...site.at, "realIp", "header"] : at,
+          `${showValue(l.value)} ${proxyProtocol ? "takes" : "does not take"} the PROXY protocol here but ${other.proxyProtocol ? "does" : "does not"} in ${formatPath(other.at)}; nginx sets it per address:port, so every site on it must agree (realIp.header: proxy_protocol)`,
+        );
+      else if (!other) listeners.set(key, { tls, at, proxyProtocol });
       site.domains.forEach((domain, d) => {
         const nameKey = `${domain.toLowerCase()} ${key}`;
         const first = names.get(nameKey);
@@ -141,27 +148,40 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
         else names.set(nameKey, [...site.at, "domains", d]);
       });
     };
+    const listenAt = (i: number): KeyPath =>
+      rawSite.listen === undefined ? site.at : Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"];
     site.listen.forEach((l, i) =>
-      bind(l, site.tls !== undefined, Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"]),
+      bind(l, site.tls !== undefined, l.impliedBy === undefined ? listenAt(i) : [...site.at, "ipv6"]),
     );
-    if (site.tls) {
-      const redirectAt =
-        typeof rawSite.redirectHttp === "object" ? [...site.at, "redirectHttp", "listen"] : [...site.at, "redirectHttp"];
-      site.redirect?.forEach((l, i) =>
+    if (site.http) {
+      const httpAt =
+        typeof rawSite.redirectHttp === "object"
+          ? [...site.at, "redirectHttp", "listen"]
+          : writtenAt(site, "redirectHttp") && rawSite.redirectHttp
+            ? [...site.at, "redirectHttp"]
+            : [...site.at, "acme"];
+      site.http.listen.forEach((l, i) =>
         bind(
           l,
           false,
-          typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen)
-            ? [...redirectAt, i]
-            : redirectAt,
+          l.impliedBy !== undefined
+            ? [...site.at, "ipv6"]
+            : typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen)
+              ? [...httpAt, i]
+              : httpAt,
         ),
       );
     }
+    checkDirectives(site.directives, [config.directives], add);
 
     const locations = new Map<string, KeyPath>();
+    // on a plain site the ACME challenge location sits in the site itself
+    if (site.acme && !site.tls) locations.set(ACME_LOCATION, [...site.at, "acme"]);
     site.routes.forEach((route, r) => {
       const rawRoute = rawSite.routes[r]!;
-      if (!upstreamSet.has(route.upstream)) {
+      checkRouteKind(rawRoute, route.at, add);
+      checkDirectives(route.directives, [config.directives, site.directives], add);
+      if (route.upstream !== undefined && !upstreamSet.has(route.upstream)) {
         const at = [...route.at, "upstream"];
         // a name from the environment gets no suggestion: "did you mean" would tell what it is close to
         const secret = config.provenance?.secretAt(at) !== undefined;
@@ -177,7 +197,11 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
       }
       const key = `${route.exact ? "=" : ""}${route.uri}`;
       const first = locations.get(key);
-      if (first) add([...route.at, "path"], `location ${showValue(route.path)} is already defined by ${formatPath(first)}`);
+      if (first)
+        add(
+          [...route.at, "path"],
+          `location ${showValue(route.path)} is already defined by ${formatPath(first)}${first.at(-1) === "acme" ? " (the ACME challenge location); remove this route, the challenge is served from acme.webroot" : ""}`,
+        );
       else locations.set(key, route.at);
       if (writtenAt(route, "allowMissingOrigin") && route.origins === undefined)
         add(
@@ -187,4 +211,70 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
       checkHeaders(rawRoute.headers, [...route.at, "headers"], route.websocket);
     });
   });
+  checkDirectives(config.directives, [], add);
+}
+
+/** The location wssgen writes for HTTP-01 challenges (certbot's webroot layout). */
+export const ACME_LOCATION = "/.well-known/acme-challenge/";
+
+/** Keys that only mean something when a route proxies to an upstream. */
+const PROXY_ONLY = ["websocket", "timeouts", "origins", "allowMissingOrigin", "headers", "stripPrefix", "buffering"] as const;
+
+/**
+ * A route has exactly one of `upstream` and `static`; a static route takes none of the proxy keys;
+ * `static` and `stripPrefix` map a prefix onto `/`, which needs a prefix ending in "/" (or, for
+ * stripPrefix, an exact path): nginx's `alias` in a location without it lets /docs../ out of the
+ * directory, and `proxy_pass http://x/` would turn /trackerx into /x.
+ */
+function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, message: string) => void): void {
+  if (route.upstream === undefined && route.static === undefined)
+    add(at, "a route needs either upstream (to proxy) or static (to serve files); add one");
+  if (route.upstream !== undefined && route.static !== undefined)
+    add([...at, "static"], "a route has either upstream or static, not both; make the files another route (e.g. path: /)");
+  if (route.static !== undefined) {
+    for (const key of PROXY_ONLY)
+      if (route[key] !== undefined)
+        add([...at, key], `${key} only applies to a route with an upstream; a static route serves files: remove it`);
+    if (route.path.startsWith("= ") || !route.path.endsWith("/"))
+      add(
+        [...at, "path"],
+        `static needs a prefix path that ends with "/" (${showValue(route.path.startsWith("= ") ? `${route.path.slice(2).replace(/\/?$/, "/")}` : `${route.path}/`)}): the path maps onto static.root as a directory`,
+      );
+  }
+  if (route.stripPrefix) {
+    const exact = route.path.startsWith("= ");
+    const uri = exact ? route.path.slice(2) : route.path;
+    if (uri === "/") add([...at, "stripPrefix"], 'stripPrefix has nothing to strip from "/"; remove it');
+    else if (!exact && !uri.endsWith("/"))
+      add(
+        [...at, "path"],
+        `stripPrefix needs a path that ends with "/" (${showValue(`${uri}/`)}; nginx then redirects ${showValue(uri)} to it), or an exact path (${showValue(`= ${uri}`)}): without it ${showValue(`${uri}x`)} would reach the backend as ${showValue("/x")}`,
+      );
+  }
+}
+
+/**
+ * `directives` entries of one level: each one simple directive that no key controls (directives.ts),
+ * and none of a kind nginx inherits as a whole list that an outer level (`outer`, outermost first)
+ * also has, when repeating the outer entries would change their meaning.
+ */
+function checkDirectives(
+  entries: readonly ExtraDirective[],
+  outer: readonly (readonly ExtraDirective[])[],
+  add: (path: KeyPath, message: string) => void,
+): void {
+  if (!entries.length) return;
+  for (const entry of entries) {
+    if (entry.problem !== undefined) {
+      add(entry.at, `this entry ${entry.problem}`);
+      continue;
+    }
+    if (!NOT_REEMITTED.has(entry.name)) continue;
+    const first = outer.flat().find((o) => o.name === entry.name);
+    if (first)
+      add(
+        entry.at,
+        `${showValue(entry.name)} here would cancel ${formatPath(first.at)}: nginx inherits ${showValue(entry.name)} only into a level that has none of its own; put all of them at one level`,
+      );
+  }
 }

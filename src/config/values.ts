@@ -267,6 +267,40 @@ export const RULES = {
     "[a-z][a-z0-9_]{0,31}",
     (v) => `${showValue(v)} is not a namespace: use 1 to 32 lower-case letters, digits and "_", starting with a letter`,
   ),
+  /**
+   * A trusted proxy for `set_real_ip_from`: an IPv4 or IPv6 address, with a CIDR prefix length
+   * (`10.0.0.0/8`, `2001:db8::/32`), or `unix:` (ngx_http_realip_module).
+   */
+  trustedAddress: rule(
+    `unix:|${IPV4}(?:/${wholeNumberPattern(0, 32n, false)})?|${IPV6}(?:/${wholeNumberPattern(0, 128n, false)})?`,
+    (v) => {
+      const [address = "", prefix] = v.split("/");
+      const v6 = address.includes(":");
+      if (!(v6 ? isIPv6(address) : isIPv4(address)))
+        return `${showValue(v)} is not an address: use an IPv4 or IPv6 address or network, such as 10.0.0.0/8 or 2001:db8::/32 (host names are not allowed: nginx would resolve them once, at start)`;
+      return `${showValue(v)}: the prefix length ${showValue(prefix ?? "")} must be a whole number from 0 to ${v6 ? 128 : 32}`;
+    },
+  ),
+  /**
+   * A size as nginx reads it (ngx_parse_offset): bytes, or a whole number with k or m (g is
+   * ngx_parse_offset's too); 0 means unlimited where the directive says so.
+   */
+  size: rule(
+    `${wholeNumberPattern(0, 9007199254740991n, false)}|${wholeNumberPattern(1, 9007199254740991n, false)}[kKmMgG]`,
+    (v) =>
+      /^\s|\s$/.test(v)
+        ? `${showValue(v)} has spaces around it: write a size such as 512k, 50m or 1g`
+        : `${showValue(v)} is not a size: write bytes or a whole number with k, m or g, such as 512k, 50m or 1g (0 = no limit)`,
+  ),
+  /**
+   * One simple nginx directive for `directives`: a directive name, then its arguments. The lexer
+   * (util/nginx-syntax.ts) checks the rest in semantics.ts: no `{`, `}` or second `;`.
+   */
+  directive: rule(`${WITHIN_LENGTH}[A-Za-z_][A-Za-z0-9_]*(?:[ ]${NOT_CONTROL}*)?`, (v) =>
+    v.trim() === ""
+      ? 'may not be empty: write one nginx directive, such as "proxy_buffer_size 32k"'
+      : `${showValue(v.trim().split(/\s+/)[0] ?? "")} is not a directive name: an entry starts with the directive's name (letters, digits and "_"), then a space and its arguments, such as "proxy_buffer_size 32k"`,
+  ),
   /** An executable or argv element: a plain word or path, no shell involved. */
   argument: rule(`${WITHIN_LENGTH}${NOT_CONTROL}+`, () => "may not be empty"),
 } as const;

@@ -21,7 +21,7 @@ import { createNginx, notFoundMessage, type Nginx, type NginxMessage, type Nginx
 import { resolveCommand } from "../nginx/locate.js";
 import { linuxProcesses } from "../nginx/processes.js";
 import { execaRunner, type Runner } from "../nginx/runner.js";
-import { parseNginx } from "../nginx/syntax.js";
+import { parseNginx } from "../util/nginx-syntax.js";
 import { render, renderMapped } from "../render/render.js";
 import type { SourceMap } from "../render/sourcemap.js";
 import { outputLocator, showNginxText } from "../check/errors-map.js";

@@ -45,6 +45,14 @@ export interface GlobalNames {
   connZone: string;
   /** ssl_session_cache shared zone name */
   sslZone: string;
+  /** X-Forwarded-For behind a trusted proxy (realIp): the incoming chain plus the peer, never the client twice */
+  forwardedFor: string;
+  /** 1 when the peer is one of the `realIp.from` list whose digest is `id` (a `geo` per list) */
+  trustedPeer(id: string): string;
+  /** X-Forwarded-Proto: a trusted peer's (trustedPeer(id)) value, else $scheme */
+  forwardedProto(id: string): string;
+  /** `expires` of static routes: revalidate HTML, cache other files for a while */
+  staticExpires: string;
   /** the nginx upstream block for a config upstream name */
   upstream(name: string): string;
 }
@@ -69,6 +77,10 @@ export function globalNames(namespace: string): GlobalNames {
     originDenied: variable("origin_denied"),
     connZone: `${prefix}_conn`,
     sslZone: `${prefix}_ssl`,
+    forwardedFor: variable("forwarded_for"),
+    trustedPeer: (id) => variable(`trusted_peer_${id}`),
+    forwardedProto: (id) => variable(`forwarded_proto_${id}`),
+    staticExpires: variable("static_expires"),
     upstream: (name) => (namespace === DEFAULT_NAMESPACE ? `wssgen_${name}` : `${prefix}.${name}`),
   };
 }

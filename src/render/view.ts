@@ -3,7 +3,10 @@
  * templates lay out. Every directive wssgen emits is described here, once, next to the config key
  * it comes from (its `at`); templates only arrange blocks, comments and blank lines.
  */
+import { createHash } from "node:crypto";
+import { REEMITTED } from "../config/directives.js";
 import {
+  type ExtraDirective,
   type ListenAddress,
   type Recorded,
   type Route,
@@ -12,6 +15,7 @@ import {
   type WssgenConfig,
   writtenAt,
 } from "../config/model.js";
+import { ACME_LOCATION } from "../config/semantics.js";
 import type { KeyPath } from "../config/path.js";
 import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import { globalNames, routeKeys, type GlobalNames } from "./names.js";
@@ -45,10 +49,14 @@ export interface LocationBlock extends Block {
   guards: Block[];
 }
 
-/** A server: listen, names and the like (`children`), then its TLS settings, a redirect, its locations. */
+/**
+ * A server: listen, names and the like (`children`), then its TLS settings, what it does for every
+ * request (a redirect, or the catch-all's answer), the `directives` entries, its locations.
+ */
 export interface ServerBlock extends Block {
   tls: Directive[];
   redirect: Directive[];
+  extra: Directive[];
   locations: LocationBlock[];
 }
 
@@ -79,7 +87,13 @@ export interface View {
   originMap: Block | undefined;
   /** the connection zone, when a route limits connections */
   connZone: Directive[];
+  /** realIp: X-Forwarded-For and, per trusted list, whether the peer is trusted and its X-Forwarded-Proto */
+  forwarded: Block[];
+  /** `expires` of static files by content type, when a route serves files */
+  staticExpires: Block | undefined;
   upstreams: Block[];
+  /** top-level `directives`: at http level, after wssgen's own */
+  extra: Directive[];
   /** the server blocks, built one at a time as they are rendered */
   servers(): Iterable<ServerBlock>;
   main: MainView;
@@ -95,11 +109,16 @@ function sourceOf<O extends Recorded>(owner: O, field: keyof O["set"] & string):
   return writtenAt(owner, field) ?? owner.at;
 }
 
-/** The key of a site's i-th listen address: `listen[i]` of a list, `listen` alone, else the site (which then has no `listen`). */
-function listenAt(site: Site, i: number): KeyPath {
+/**
+ * The key of a site's listen address `l` (the i-th): `listen[i]` of a list, `listen` alone, else
+ * the site (which then has no `listen`); `ipv6` for the `[::]` one it adds.
+ */
+function listenAt(site: Site, l: ListenAddress, i: number): KeyPath {
+  if (l.impliedBy !== undefined) return writtenAt(site, "ipv6") ?? site.at;
   const at = writtenAt(site, "listen");
   if (at === undefined) return site.at;
-  return site.listen.length > 1 ? [...at, i] : at;
+  const written = site.listen.filter((x) => x.impliedBy === undefined).length;
+  return written > 1 ? [...at, site.listen.slice(0, i).filter((x) => x.impliedBy === undefined).length] : at;
 }
 
 /**
@@ -136,7 +155,7 @@ function hashSizes(config: WssgenConfig, originKeys: string[]): Directive[] {
   };
   for (const site of config.sites) {
     add(site.listen, site.domains);
-    if (site.tls && site.redirect) add(site.redirect, site.domains);
+    if (site.http) add(site.http.listen, site.domains);
   }
   const tables: string[][] = [];
   const collect = (node: Trie) => {
@@ -194,9 +213,17 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
   let upgradeKeepalive = false;
   let limits = false;
 
-  for (const site of config.sites)
+  let statics = false;
+  const trusted = new Map<string, string[]>();
+  let forwardedFor = false;
+  for (const site of config.sites) {
+    if (site.realIp && site.realIp.header !== "proxy_protocol") {
+      forwardedFor = true;
+      trusted.set(trustedId(site.realIp.from), site.realIp.from);
+    }
     for (const route of site.routes) {
-      if (route.websocket) {
+      if (route.static) statics = true;
+      if (route.websocket && route.upstream !== undefined) {
         if (keepsAlive(upstreams.get(route.upstream))) upgradeKeepalive = true;
         else upgrade = true;
       }
@@ -210,16 +237,28 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       }
       if (route.maxConnectionsPerIp !== undefined) limits = true;
     }
+  }
 
-  const location = (site: Site, route: Route): LocationBlock => {
-    const keepalive = keepsAlive(upstreams.get(route.upstream));
+  const location = (site: Site, route: Route, inherited: Inherited): LocationBlock => {
+    const key = route.origins !== undefined || route.maxConnectionsPerIp !== undefined ? keys.get(route)! : undefined;
+    if (route.static) return staticLocation(site, route, names, key, inherited);
+    const upstream = route.upstream!;
+    const keepalive = keepsAlive(upstreams.get(upstream));
     const header = (name: string, value: string, at: KeyPath) => d("proxy_set_header", [name, value], at);
+    // behind a trusted proxy the client's address is the proxy's word (realIp): keep the chain truthful
+    const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
+    const realIpAt = [...site.at, "realIp"];
     const headers = [
       header("Host", "$host", route.at),
       header("X-Real-IP", "$remote_addr", route.at),
-      header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
-      header("X-Forwarded-Proto", "$scheme", route.at),
+      realIp
+        ? header("X-Forwarded-For", names.forwardedFor, realIpAt)
+        : header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
+      realIp
+        ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt)
+        : header("X-Forwarded-Proto", "$scheme", route.at),
     ];
+    if (route.stripPrefix) headers.push(header("X-Forwarded-Prefix", route.uri.replace(/\/$/, ""), [...route.at, "stripPrefix"]));
     if (route.websocket) {
       headers.push(
         header("Upgrade", "$http_upgrade", route.at),
@@ -236,27 +275,27 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       if (existing >= 0) headers[existing] = header(headers[existing]!.args[0] as string, value, at);
       else headers.push(header(name, value, at));
     }
-    const children: Directive[] = [];
-    if (route.maxConnectionsPerIp !== undefined) {
-      const limit = [...route.at, "maxConnectionsPerIp"];
-      children.push(d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit));
-    }
-    children.push(d("proxy_pass", [`http://${names.upstream(route.upstream)}`], [...route.at, "upstream"]));
+    const children: Directive[] = limitConn(route, names);
+    // with a URI part, proxy_pass replaces the location's prefix with it (stripPrefix)
+    children.push(
+      d("proxy_pass", [`http://${names.upstream(upstream)}${route.stripPrefix ? "/" : ""}`], [...route.at, "upstream"]),
+    );
     if (features.proxyHttpVersion) children.push(d("proxy_http_version", ["1.1"], route.at));
     children.push(
       ...headers,
       d("proxy_connect_timeout", [duration(route.timeouts.connect)], sourceOf(route, "timeouts.connect")),
       d("proxy_read_timeout", [duration(route.timeouts.read)], sourceOf(route, "timeouts.read")),
       d("proxy_send_timeout", [duration(route.timeouts.send)], sourceOf(route, "timeouts.send")),
+      ...bodyAndBuffering(route),
+      ...withInherited(route.directives, inherited),
     );
     const origins = route.origins && [...route.at, "origins"];
-    const keyed = origins !== undefined || route.maxConnectionsPerIp !== undefined;
     return {
       name: "location",
       args: route.exact ? ["=", route.uri] : [route.uri],
       at: [...route.at, "path"],
-      comment: `${site.name} ${route.path} -> upstream ${route.upstream} (${route.websocket ? "WebSocket" : "HTTP"})`,
-      variables: keyed ? [d("set", [names.route, keys.get(route)!], route.at)] : [],
+      comment: `${site.name} ${route.path} -> upstream ${upstream}${route.stripPrefix ? ` at /` : ""} (${route.websocket ? "WebSocket" : "HTTP"})`,
+      variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
       guards: origins
         ? [
             {
@@ -295,9 +334,15 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     connZone: limits
       ? [d("limit_conn_zone", [`$binary_remote_addr${names.route}`, `zone=${names.connZone}:${integer(32)}m`], undefined)]
       : [],
+    forwarded: forwardedMaps(forwardedFor, trusted, names),
+    staticExpires: statics ? staticExpiresMap(names) : undefined,
     upstreams: config.upstreams.map((u) => upstreamBlock(u, features, names)),
+    extra: config.directives.map(extraDirective),
     *servers() {
-      for (const site of config.sites) yield* siteServers(site, features, names, (route) => location(site, route));
+      const top = inheritedFrom(config.directives);
+      for (const site of config.sites)
+        yield* siteServers(site, features, names, top, (route, inherited) => location(site, route, inherited));
+      if (config.defaultServer === "reject") yield* catchAllServers(config, features);
     },
     main: mainView(config),
   };
@@ -307,13 +352,60 @@ function siteServers(
   site: Site,
   features: Features,
   names: GlobalNames,
-  location: (route: Route) => LocationBlock,
+  top: Inherited,
+  location: (route: Route, inherited: Inherited) => LocationBlock,
 ): ServerBlock[] {
   const tls = site.tls;
   const http2Listen = site.http2 && !features.http2Directive;
   const tlsAt = [...site.at, "tls"];
   const serverName = d("server_name", site.domains, [...site.at, "domains"]);
   const scheme = site.routes.some((r) => r.websocket) ? (tls ? "wss" : "ws") : tls ? "https" : "http";
+  const proxyProtocol = site.realIp?.header === "proxy_protocol" ? ["proxy_protocol"] : [];
+  const realIp = realIpDirectives(site);
+  const http = site.http && httpServer(site, site.http, serverName, proxyProtocol, realIp);
+  if (tls && site.awaitingCertificate) return [http!];
+  const ownTls: Directive[] = tls
+    ? [
+        d("ssl_certificate", [tls.certificate], [...tlsAt, "certificate"]),
+        d("ssl_certificate_key", [tls.key], [...tlsAt, "key"]),
+        ...(tls.profile === "modern"
+          ? [d("ssl_protocols", ["TLSv1.3"], [...tlsAt, "profile"])]
+          : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], tlsAt), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], tlsAt)]),
+        d(
+          "ssl_ecdh_curve",
+          [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
+          tlsAt,
+        ),
+        d("ssl_prefer_server_ciphers", ["off"], tlsAt),
+        d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
+        d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
+        ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
+        ...(tls.stapling
+          ? [d("ssl_stapling", ["on"], [...tlsAt, "stapling"]), d("ssl_stapling_verify", ["on"], [...tlsAt, "stapling"])]
+          : []),
+        ...(tls.hsts
+          ? [
+              d(
+                "add_header",
+                [
+                  "Strict-Transport-Security",
+                  [
+                    `max-age=${tls.hsts.maxAgeSeconds}`,
+                    tls.hsts.includeSubdomains && "includeSubDomains",
+                    tls.hsts.preload && "preload",
+                  ]
+                    .filter(Boolean)
+                    .join("; "),
+                  "always",
+                ],
+                writtenAt(site, "tls.hsts") ?? tlsAt,
+              ),
+            ]
+          : []),
+      ]
+    : [];
+  // array-inherited directives (add_header, ...): this level's, with the outer levels' repeated where it has its own
+  const server = inheritedAt(top, [...ownTls, ...site.directives.map(extraDirective)], site.directives);
   const main: ServerBlock = {
     name: "server",
     args: [],
@@ -321,81 +413,309 @@ function siteServers(
     comment: `${site.name}: ${scheme} on ${site.listen.length === 1 ? site.listen[0]!.value : site.listen.map((l) => l.value).join(", ")}`,
     children: [
       ...site.listen.map((l, i) =>
-        d("listen", [l.value, ...(tls ? ["ssl"] : []), ...(http2Listen ? ["http2"] : [])], listenAt(site, i)),
+        d(
+          "listen",
+          [l.value, ...(tls ? ["ssl"] : []), ...(http2Listen ? ["http2"] : []), ...proxyProtocol],
+          listenAt(site, l, i),
+        ),
       ),
       ...(site.http2 && features.http2Directive ? [d("http2", ["on"], [...site.at, "http2"])] : []),
       serverName,
       d("server_tokens", ["off"], site.at),
+      ...realIp,
     ],
-    tls: tls
+    tls: ownTls,
+    redirect: [],
+    extra: server.extra,
+    locations: [
+      ...(site.acme && !tls ? [acmeLocation(site)] : []),
+      ...site.routes.map((route) => location(route, server.inherited)),
+    ],
+  };
+  return http ? [main, http] : [main];
+}
+
+/**
+ * The plain-http server beside a TLS site: ACME challenges (acme) are answered from the webroot
+ * before anything else; every other path is redirected to https (redirectHttp) or gets 404. Without
+ * acme it is the plain redirect, a `return` for the whole server.
+ */
+function httpServer(
+  site: Site,
+  http: NonNullable<Site["http"]>,
+  serverName: Directive,
+  proxyProtocol: string[],
+  realIp: Directive[],
+): ServerBlock {
+  const redirectAt = writtenAt(site, "redirectHttp") ?? [...site.at, "acme"];
+  const listenAt = (l: ListenAddress) => (l.impliedBy === undefined ? redirectAt : [...site.at, "ipv6"]);
+  const httpsPort = site.listen[0]!.port;
+  const answer =
+    http.redirect && !site.awaitingCertificate
+      ? d("return", [301, httpsPort === 443 ? "https://$host$request_uri" : `https://$host:${httpsPort}$request_uri`], redirectAt)
+      : d("return", [404], [...site.at, "acme"]);
+  const acme = site.acme !== undefined;
+  return {
+    name: "server",
+    args: [],
+    at: redirectAt,
+    comment: site.awaitingCertificate
+      ? `${site.name}: waiting for its certificate: only ACME challenges are answered (run certbot, then wssgen apply)`
+      : acme
+        ? `${site.name}: http: ACME challenges, then ${http.redirect ? "a redirect to https" : "404"}`
+        : `${site.name}: http -> https redirect`,
+    children: [
+      ...http.listen.map((l) => d("listen", [l.value, ...proxyProtocol], listenAt(l))),
+      serverName,
+      d("server_tokens", ["off"], redirectAt),
+      ...realIp,
+    ],
+    tls: [],
+    // a server-level return would answer before any location: with acme, the redirect is the other paths' location
+    redirect: acme ? [] : [answer],
+    extra: [],
+    locations: acme
       ? [
-          d("ssl_certificate", [tls.certificate], [...tlsAt, "certificate"]),
-          d("ssl_certificate_key", [tls.key], [...tlsAt, "key"]),
-          ...(tls.profile === "modern"
-            ? [d("ssl_protocols", ["TLSv1.3"], [...tlsAt, "profile"])]
-            : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], tlsAt), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], tlsAt)]),
-          d(
-            "ssl_ecdh_curve",
-            [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
-            tlsAt,
-          ),
-          d("ssl_prefer_server_ciphers", ["off"], tlsAt),
-          d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
-          d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
-          ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
-          ...(tls.stapling
-            ? [d("ssl_stapling", ["on"], [...tlsAt, "stapling"]), d("ssl_stapling_verify", ["on"], [...tlsAt, "stapling"])]
-            : []),
-          ...(tls.hsts
-            ? [
-                d(
-                  "add_header",
-                  [
-                    "Strict-Transport-Security",
-                    [
-                      `max-age=${tls.hsts.maxAgeSeconds}`,
-                      tls.hsts.includeSubdomains && "includeSubDomains",
-                      tls.hsts.preload && "preload",
-                    ]
-                      .filter(Boolean)
-                      .join("; "),
-                    "always",
-                  ],
-                  writtenAt(site, "tls.hsts") ?? tlsAt,
-                ),
-              ]
-            : []),
+          acmeLocation(site),
+          {
+            name: "location",
+            args: ["/"],
+            at: answer.at,
+            comment: undefined,
+            variables: [],
+            guards: [],
+            children: [answer],
+          },
         ]
       : [],
-    redirect: [],
-    locations: site.routes.map(location),
   };
-  if (!tls || !site.redirect) return [main];
-  const httpsPort = site.listen[0]!.port;
-  const redirectAt = [...site.at, "redirectHttp"];
+}
+
+/** HTTP-01 challenges from certbot's webroot: WEBROOT/.well-known/acme-challenge/TOKEN. */
+function acmeLocation(site: Site): LocationBlock {
+  const at = [...site.at, "acme", "webroot"];
+  return {
+    name: "location",
+    // ^~: no regular-expression location may take the challenge over
+    args: ["^~", ACME_LOCATION],
+    at,
+    comment: `${site.name}: ACME HTTP-01 challenges (certbot --webroot)`,
+    variables: [],
+    guards: [],
+    children: [d("root", [site.acme!.webroot], at), d("default_type", ["text/plain"], at)],
+  };
+}
+
+/** set_real_ip_from and friends (ngx_http_realip_module) for a site behind a trusted proxy. */
+function realIpDirectives(site: Site): Directive[] {
+  if (!site.realIp) return [];
+  const at = [...site.at, "realIp"];
   return [
-    main,
+    ...site.realIp.from.map((from, i) => d("set_real_ip_from", [from], [...at, "from", i])),
+    d("real_ip_header", [site.realIp.header], writtenAt(site, "realIp.header") ?? at),
+    // the client is the last address not in `from`, however many trusted proxies the chain passed
+    d("real_ip_recursive", ["on"], at),
+  ];
+}
+
+/** The id of a `realIp.from` list in http-wide names: 8 hex digits of its SHA-256, from the list alone. */
+function trustedId(from: readonly string[]): string {
+  return createHash("sha256").update(from.join(" ")).digest("hex").slice(0, 8);
+}
+
+/**
+ * X-Forwarded-For behind a trusted proxy: after realip, $remote_addr is the client, whom the
+ * incoming chain already names; $proxy_add_x_forwarded_for would name it twice. The chain plus the
+ * peer ($realip_remote_addr, nginx 1.9.7+) is what the proxy chain really was. X-Forwarded-Proto:
+ * the trusted peer's value (TLS ended at the load balancer), else $scheme; a `geo` per `from` list
+ * says whether the peer is trusted.
+ */
+function forwardedMaps(forwardedFor: boolean, trusted: ReadonlyMap<string, string[]>, names: GlobalNames): Block[] {
+  if (!forwardedFor) return [];
+  const blocks: Block[] = [
     {
-      name: "server",
-      args: [],
-      at: redirectAt,
-      comment: `${site.name}: http -> https redirect`,
+      name: "map",
+      args: ["$http_x_forwarded_for", names.forwardedFor],
+      at: undefined,
+      comment: undefined,
       children: [
-        ...site.redirect.map((l) => d("listen", [l.value], redirectAt)),
-        serverName,
-        d("server_tokens", ["off"], redirectAt),
+        d("default", ["$http_x_forwarded_for, $realip_remote_addr"], undefined),
+        d("", ["$realip_remote_addr"], undefined),
       ],
-      tls: [],
-      redirect: [
-        d(
-          "return",
-          [301, httpsPort === 443 ? "https://$host$request_uri" : `https://$host:${httpsPort}$request_uri`],
-          redirectAt,
-        ),
-      ],
-      locations: [],
     },
   ];
+  for (const [id, from] of [...trusted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    blocks.push(
+      {
+        name: "geo",
+        args: ["$realip_remote_addr", names.trustedPeer(id)],
+        at: undefined,
+        comment: undefined,
+        children: [d("default", [0], undefined), ...from.filter((f) => f !== "unix:").map((f) => d(f, [1], undefined))],
+      },
+      {
+        name: "map",
+        args: [`${names.trustedPeer(id)}$http_x_forwarded_proto`, names.forwardedProto(id)],
+        at: undefined,
+        comment: undefined,
+        children: [d("default", ["$scheme"], undefined), d("~^1(https?)$", ["$1"], undefined)],
+      },
+    );
+  }
+  return blocks;
+}
+
+/** HTML is revalidated on every visit (a new deploy shows at once); other files are cached for an hour. */
+function staticExpiresMap(names: GlobalNames): Block {
+  return {
+    name: "map",
+    args: ["$sent_http_content_type", names.staticExpires],
+    at: undefined,
+    comment: undefined,
+    children: [d("default", ["1h"], undefined), d("~^text/html", ["-1"], undefined)],
+  };
+}
+
+/** limit_conn for a route with maxConnectionsPerIp. */
+function limitConn(route: Route, names: GlobalNames): Directive[] {
+  if (route.maxConnectionsPerIp === undefined) return [];
+  const limit = [...route.at, "maxConnectionsPerIp"];
+  return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit)];
+}
+
+/** client_max_body_size (maxBodySize) and buffering: false. */
+function bodyAndBuffering(route: Route): Directive[] {
+  const out: Directive[] = [];
+  if (route.maxBodySize !== undefined) out.push(d("client_max_body_size", [route.maxBodySize], sourceOf(route, "maxBodySize")));
+  if (route.buffering === false) {
+    const at = [...route.at, "buffering"];
+    out.push(d("proxy_buffering", ["off"], at), d("proxy_request_buffering", ["off"], at));
+  }
+  return out;
+}
+
+/**
+ * A static route: `alias` maps the route's path onto static.root (`root` for "/", the same thing);
+ * with spa, a path that is no file gets the route's index.html. Caching: staticExpiresMap, unless
+ * the route's `directives` set `expires` itself.
+ */
+function staticLocation(
+  site: Site,
+  route: Route,
+  names: GlobalNames,
+  key: string | undefined,
+  inherited: Inherited,
+): LocationBlock {
+  const files = route.static!;
+  const at = [...route.at, "static"];
+  const dir = files.root.replace(/\/+$/, "");
+  const children: Directive[] = [
+    ...limitConn(route, names),
+    route.uri === "/" ? d("root", [dir || "/"], [...at, "root"]) : d("alias", [`${dir}/`], [...at, "root"]),
+  ];
+  if (files.spa) children.push(d("try_files", ["$uri", `${route.uri}index.html`], [...at, "spa"]));
+  if (!route.directives.some((e) => e.name === "expires")) children.push(d("expires", [names.staticExpires], at));
+  if (route.maxBodySize !== undefined)
+    children.push(d("client_max_body_size", [route.maxBodySize], sourceOf(route, "maxBodySize")));
+  children.push(...withInherited(route.directives, inherited));
+  return {
+    name: "location",
+    args: [route.uri],
+    at: [...route.at, "path"],
+    comment: `${site.name} ${route.path} -> files in ${files.root}${files.spa ? " (single-page app)" : ""}`,
+    variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
+    guards: [],
+    children,
+  };
+}
+
+/**
+ * With defaultServer: reject, one server for the plain addresses and one for the TLS addresses
+ * wssgen listens on, each the `default_server` of its addresses: a request for a host no site
+ * serves is closed without an answer (444), and a TLS handshake for a name no site has is refused
+ * (ssl_reject_handshake, nginx 1.19.4+), so no certificate names a site to a scanner.
+ */
+function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[] {
+  void features;
+  const plain = new Map<string, { value: string; proxyProtocol: boolean }>();
+  const secure = new Map<string, { value: string; proxyProtocol: boolean }>();
+  const add = (into: typeof plain, l: ListenAddress, proxyProtocol: boolean) => {
+    const key = `${l.host}:${l.port}`;
+    const seen = into.get(key);
+    if (!seen) into.set(key, { value: l.value, proxyProtocol });
+  };
+  for (const site of config.sites) {
+    const pp = site.realIp?.header === "proxy_protocol";
+    for (const l of site.listen) add(site.tls ? secure : plain, l, pp);
+    for (const l of site.http?.listen ?? []) add(plain, l, pp);
+  }
+  const at = ["defaultServer"];
+  const server = (kind: "plain" | "TLS", listens: typeof plain): ServerBlock => ({
+    name: "server",
+    args: [],
+    at,
+    comment: `catch-all (${kind}): ${kind === "TLS" ? "refuses the handshake for names" : "closes requests for hosts"} no site serves (defaultServer: reject)`,
+    children: [
+      ...[...listens.values()].map((l) =>
+        d(
+          "listen",
+          [l.value, ...(kind === "TLS" ? ["ssl"] : []), "default_server", ...(l.proxyProtocol ? ["proxy_protocol"] : [])],
+          at,
+        ),
+      ),
+      d("server_tokens", ["off"], at),
+    ],
+    tls: kind === "TLS" ? [d("ssl_reject_handshake", ["on"], at)] : [],
+    redirect: [d("return", [444], at)],
+    extra: [],
+    locations: [],
+  });
+  return [...(plain.size ? [server("plain", plain)] : []), ...(secure.size ? [server("TLS", secure)] : [])];
+}
+
+/** A `directives` entry as a directive, pointing at the entry. */
+function extraDirective(entry: ExtraDirective): Directive {
+  return d(entry.name, entry.args, entry.at);
+}
+
+/**
+ * The entries of array-inherited directives (directives.ts REEMITTED) in effect at a level, by name:
+ * what an inner level that has its own must repeat.
+ */
+type Inherited = ReadonlyMap<string, readonly Directive[]>;
+
+function inheritedFrom(entries: readonly ExtraDirective[]): Inherited {
+  const map = new Map<string, Directive[]>();
+  for (const entry of entries)
+    if (REEMITTED.has(entry.name)) {
+      let list = map.get(entry.name);
+      if (!list) map.set(entry.name, (list = []));
+      list.push(extraDirective(entry));
+    }
+  return map;
+}
+
+/**
+ * A level's `directives` entries, with the outer levels' array-inherited entries of each name the
+ * level has (among `own`, wssgen's directives and the entries) repeated before them; and what the
+ * level passes on to the next one in.
+ */
+function inheritedAt(
+  outer: Inherited,
+  own: readonly Directive[],
+  entries: readonly ExtraDirective[],
+): { extra: Directive[]; inherited: Inherited } {
+  if (!outer.size && !entries.length) return { extra: [], inherited: outer };
+  const present = new Set(own.filter((x) => REEMITTED.has(x.name)).map((x) => x.name));
+  const repeated = [...outer].filter(([name]) => present.has(name)).flatMap(([, list]) => list);
+  const inherited = new Map(outer);
+  for (const name of present) inherited.set(name, [...(outer.get(name) ?? []), ...own.filter((x) => x.name === name)]);
+  return { extra: [...repeated, ...entries.map(extraDirective)], inherited };
+}
+
+/** A location's `directives` entries, after the outer levels' array-inherited entries of the names it has. */
+function withInherited(entries: readonly ExtraDirective[], outer: Inherited): Directive[] {
+  return inheritedAt(outer, entries.map(extraDirective), entries).extra;
 }
 
 function upstreamBlock(u: Upstream, features: Features, names: GlobalNames): Block {

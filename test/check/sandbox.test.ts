@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { newSandboxDir, sandboxMainConfig, TEMP_PATHS, withSandbox } from "../../src/check/sandbox.js";
-import { findDirectives, parseNginx } from "../../src/nginx/syntax.js";
+import { findDirectives, parseNginx } from "../../src/util/nginx-syntax.js";
 
 describe("sandboxMainConfig", () => {
   it("keeps pid and temp paths inside the sandbox and includes the files under test in http {}", () => {

@@ -51,7 +51,7 @@ const entries = (Object.keys(DEFAULTS) as DefaultGroup[]).flatMap((group) =>
     group,
     field,
     entry,
-    keys: [`${GROUP_KEYS[group]}.${field}`, ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom])],
+    keys: [[GROUP_KEYS[group], field].filter(Boolean).join("."), ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom])],
   })),
 );
 const allKeys = entries.flatMap((e) => e.keys.map((key) => [key, e.entry] as const));
@@ -177,7 +177,7 @@ function withValue(key: string, value: unknown): unknown {
 }
 
 describe("normalize applies each default, and records each written value in `set`", () => {
-  const cases = entries.map((e) => [`${GROUP_KEYS[e.group]}.${e.field}`, e] as const);
+  const cases = entries.map((e) => [[GROUP_KEYS[e.group], e.field].filter(Boolean).join("."), e] as const);
   it.each(cases)("%s omitted", (_key, { group, field, entry }) => {
     const config = load(base());
     const value = (VALUE[group] as Record<string, (c: WssgenConfig) => unknown>)[field]!(config);

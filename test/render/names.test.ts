@@ -13,7 +13,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { namespaceOf } from "../../src/config/normalize.js";
 import { RULES } from "../../src/config/values.js";
 import type { WssgenConfig } from "../../src/config/model.js";
-import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
+import { findDirectives, parseNginx, type Directive } from "../../src/util/nginx-syntax.js";
 import { withSandbox } from "../../src/check/sandbox.js";
 import { outputLocator } from "../../src/check/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withSandbox } from "../../src/check/sandbox.js";
-import { parseNginx } from "../../src/nginx/syntax.js";
+import { parseNginx } from "../../src/util/nginx-syntax.js";
 import { comment, duration, integer, needsQuotes, quote, RenderError } from "../../src/render/quote.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { findDirectives, parseNginx } from "../../src/nginx/syntax.js";
+import { findDirectives, parseNginx } from "../../src/util/nginx-syntax.js";
 import { MAX_ROUTE_KEY, routeKeys } from "../../src/render/names.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";

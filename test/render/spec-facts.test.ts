@@ -6,7 +6,7 @@ import { parseVersion } from "../../src/nginx-version/version.js";
 import { globalNames } from "../../src/render/names.js";
 import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
-import { findDirectives, parseNginx, type Directive } from "../../src/nginx/syntax.js";
+import { findDirectives, parseNginx, type Directive } from "../../src/util/nginx-syntax.js";
 
 const versions = ["1.18", "1.22", "1.25.1", "1.26", "1.29.7", "1.30"];
 /** OpenSSL: unknown (no nginx to ask), Debian 12's 3.0, 3.5 (the first with ML-KEM) */

@@ -11,7 +11,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
-import { allArgs, parseNginx, skeleton, type Directive } from "../../src/nginx/syntax.js";
+import { allArgs, parseNginx, skeleton, type Directive } from "../../src/util/nginx-syntax.js";
 import { needsQuotes, quote } from "../../src/render/quote.js";
 
 const HOSTILE_CHARS = [

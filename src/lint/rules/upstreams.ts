@@ -7,6 +7,7 @@ function usage(config: WssgenConfig): Map<string, { routes: Route[]; sites: Set<
   const byUpstream = new Map<string, { routes: Route[]; sites: Set<Site> }>();
   for (const site of config.sites)
     for (const route of site.routes) {
+      if (route.upstream === undefined) continue;
       let entry = byUpstream.get(route.upstream);
       if (!entry) byUpstream.set(route.upstream, (entry = { routes: [], sites: new Set() }));
       entry.routes.push(route);
@@ -43,18 +44,20 @@ export const upstreamSingleServer: Rule = {
 export const ipHashBehindProxy: Rule = {
   id: "ip-hash-behind-proxy",
   severity: "warning",
-  description: "ip-hash on a site that listens only on private addresses: behind a proxy every client has the proxy's address.",
+  description:
+    "ip-hash on a site that listens only on private addresses without realIp: behind a proxy every client has the proxy's address.",
   run: ({ config }) => {
     const used = usage(config);
     return config.upstreams
       .filter((upstream) => upstream.balance === "ip-hash")
       .flatMap((upstream) => {
         const sites = [...(used.get(upstream.name)?.sites ?? [])];
-        if (!sites.length || !sites.every(listensPrivately)) return [];
+        // with realIp, $remote_addr (which ip_hash reads) is the client's own address again
+        if (!sites.length || !sites.every((site) => listensPrivately(site) && !site.realIp)) return [];
         return [
           {
             path: [...upstream.at, "balance"],
-            message: `the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; use balance: hash with hashKey: $http_x_forwarded_for (or a user id), or set real_ip in nginx`,
+            message: `the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; set realIp on those sites (realIp: { from: [the proxy's network] }) so nginx sees each client's own address`,
           },
         ];
       });
