@@ -10,7 +10,7 @@
  * functions named at each list), the same from 1.22 to 1.30.
  */
 import { CONTROL } from "../util/control.js";
-import { NginxCommentError, NginxSyntaxError, parseNginx } from "../util/nginx-syntax.js";
+import { NginxCommentError, NginxSyntaxError, parseNginx, UNCLOSED_BLOCK } from "../util/nginx-syntax.js";
 import { showValue } from "../util/show.js";
 import type { KeyPath } from "./path.js";
 
@@ -30,57 +30,62 @@ const EVERY_PROXY_LOCATION = ALL;
  * fight the key) and at the outer levels where wssgen's inner value would silently override the
  * entry everywhere (an http-level `ssl_protocols` means nothing when every TLS server sets its own).
  */
-const CONTROLLED: Record<string, { levels: readonly DirectiveLevel[]; key: string }> = {
-  // http
-  map_hash_bucket_size: { levels: ["http"], key: "wssgen itself: it sizes the map hash for this file's origins" },
-  map_hash_max_size: { levels: ["http"], key: "wssgen itself: it sizes the map hash for this file's origins" },
-  server_names_hash_bucket_size: { levels: ["http"], key: "wssgen itself: it sizes the names hash for this file's domains" },
-  server_names_hash_max_size: { levels: ["http"], key: "wssgen itself: it sizes the names hash for this file's domains" },
-  limit_conn_zone: { levels: ["http"], key: "sites[].routes[].maxConnectionsPerIp" },
-  // server
-  listen: { levels: ["server"], key: "sites[].listen (and ipv6, realIp.header: proxy_protocol)" },
-  server_name: { levels: ["server"], key: "sites[].domains" },
-  server_tokens: { levels: SERVER_AND_HTTP, key: "wssgen itself: every server it writes has server_tokens off" },
-  http2: { levels: SERVER_AND_HTTP, key: "sites[].http2" },
-  ssl_certificate: { levels: SERVER_AND_HTTP, key: "sites[].tls.certificate" },
-  ssl_certificate_key: { levels: SERVER_AND_HTTP, key: "sites[].tls.key" },
-  ssl_protocols: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
-  ssl_ciphers: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
-  ssl_ecdh_curve: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile (and nginx.openssl)" },
-  ssl_prefer_server_ciphers: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
-  ssl_session_timeout: { levels: SERVER_AND_HTTP, key: "sites[].tls.sessionTimeout" },
-  ssl_session_cache: { levels: SERVER_AND_HTTP, key: "sites[].tls" },
-  ssl_session_tickets: { levels: SERVER_AND_HTTP, key: "sites[].tls (and the nginx version rendered for)" },
-  ssl_stapling: { levels: SERVER_AND_HTTP, key: "sites[].tls.stapling" },
-  ssl_stapling_verify: { levels: SERVER_AND_HTTP, key: "sites[].tls.stapling" },
-  ssl_reject_handshake: { levels: SERVER_AND_HTTP, key: "defaultServer" },
-  set_real_ip_from: { levels: ALL, key: "sites[].realIp.from" },
-  real_ip_header: { levels: ALL, key: "sites[].realIp.header" },
-  real_ip_recursive: { levels: ALL, key: "sites[].realIp" },
-  // location (and above, where an outer value would be cancelled by wssgen's inner one)
-  proxy_pass: { levels: ["location"], key: "sites[].routes[].upstream (and stripPrefix)" },
-  proxy_http_version: { levels: EVERY_PROXY_LOCATION, key: "wssgen itself (from the nginx version rendered for)" },
-  proxy_set_header: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].headers (or defaults.headers)" },
-  proxy_connect_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.connect (or defaults.timeouts)" },
-  proxy_read_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.read (or defaults.timeouts)" },
-  proxy_send_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.send (or defaults.timeouts)" },
-  proxy_buffering: { levels: ALL, key: "sites[].routes[].buffering" },
-  proxy_request_buffering: { levels: ALL, key: "sites[].routes[].buffering" },
-  client_max_body_size: { levels: ALL, key: "sites[].routes[].maxBodySize (or defaults.maxBodySize)" },
-  limit_conn: { levels: ALL, key: "sites[].routes[].maxConnectionsPerIp" },
-  limit_conn_status: { levels: ALL, key: "sites[].routes[].maxConnectionsPerIp" },
-  root: { levels: ["location"], key: "sites[].routes[].static.root" },
-  alias: { levels: ["location"], key: "sites[].routes[].static.root" },
-  try_files: { levels: ["location"], key: "sites[].routes[].static.spa" },
-  // (`expires` is not here: a static route's own `expires` entry replaces wssgen's caching, view.ts)
-  // nginx 1.29.3+ (ngx_http_headers_filter_module): wssgen already repeats the outer add_header
-  // entries where a level has its own (REEMITTED); `merge` would send them twice, `off` would fight it
-  add_header_inherit: { levels: ALL, key: "wssgen itself: it repeats the outer levels' add_header entries (docs/directives.md)" },
-  add_trailer_inherit: {
-    levels: ALL,
-    key: "wssgen itself: it repeats the outer levels' add_trailer entries (docs/directives.md)",
-  },
-};
+const CONTROLLED = new Map<string, { levels: readonly DirectiveLevel[]; key: string }>(
+  Object.entries({
+    // http
+    map_hash_bucket_size: { levels: ["http"], key: "wssgen itself: it sizes the map hash for this file's origins" },
+    map_hash_max_size: { levels: ["http"], key: "wssgen itself: it sizes the map hash for this file's origins" },
+    server_names_hash_bucket_size: { levels: ["http"], key: "wssgen itself: it sizes the names hash for this file's domains" },
+    server_names_hash_max_size: { levels: ["http"], key: "wssgen itself: it sizes the names hash for this file's domains" },
+    limit_conn_zone: { levels: ["http"], key: "sites[].routes[].maxConnectionsPerIp" },
+    // server
+    listen: { levels: ["server"], key: "sites[].listen (and ipv6, realIp.header: proxy_protocol)" },
+    server_name: { levels: ["server"], key: "sites[].domains" },
+    server_tokens: { levels: SERVER_AND_HTTP, key: "wssgen itself: every server it writes has server_tokens off" },
+    http2: { levels: SERVER_AND_HTTP, key: "sites[].http2" },
+    ssl_certificate: { levels: SERVER_AND_HTTP, key: "sites[].tls.certificate" },
+    ssl_certificate_key: { levels: SERVER_AND_HTTP, key: "sites[].tls.key" },
+    ssl_protocols: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
+    ssl_ciphers: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
+    ssl_ecdh_curve: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile (and nginx.openssl)" },
+    ssl_prefer_server_ciphers: { levels: SERVER_AND_HTTP, key: "sites[].tls.profile" },
+    ssl_session_timeout: { levels: SERVER_AND_HTTP, key: "sites[].tls.sessionTimeout" },
+    ssl_session_cache: { levels: SERVER_AND_HTTP, key: "sites[].tls" },
+    ssl_session_tickets: { levels: SERVER_AND_HTTP, key: "sites[].tls (and the nginx version rendered for)" },
+    ssl_stapling: { levels: SERVER_AND_HTTP, key: "sites[].tls.stapling" },
+    ssl_stapling_verify: { levels: SERVER_AND_HTTP, key: "sites[].tls.stapling" },
+    ssl_reject_handshake: { levels: SERVER_AND_HTTP, key: "defaultServer" },
+    set_real_ip_from: { levels: ALL, key: "sites[].realIp.from" },
+    real_ip_header: { levels: ALL, key: "sites[].realIp.header" },
+    real_ip_recursive: { levels: ALL, key: "sites[].realIp" },
+    // location (and above, where an outer value would be cancelled by wssgen's inner one)
+    proxy_pass: { levels: ["location"], key: "sites[].routes[].upstream (and stripPrefix)" },
+    proxy_http_version: { levels: EVERY_PROXY_LOCATION, key: "wssgen itself (from the nginx version rendered for)" },
+    proxy_set_header: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].headers (or defaults.headers)" },
+    proxy_connect_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.connect (or defaults.timeouts)" },
+    proxy_read_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.read (or defaults.timeouts)" },
+    proxy_send_timeout: { levels: EVERY_PROXY_LOCATION, key: "sites[].routes[].timeouts.send (or defaults.timeouts)" },
+    proxy_buffering: { levels: ALL, key: "sites[].routes[].buffering" },
+    proxy_request_buffering: { levels: ALL, key: "sites[].routes[].buffering" },
+    client_max_body_size: { levels: ALL, key: "sites[].routes[].maxBodySize (or defaults.maxBodySize)" },
+    limit_conn: { levels: ALL, key: "sites[].routes[].maxConnectionsPerIp" },
+    limit_conn_status: { levels: ALL, key: "sites[].routes[].maxConnectionsPerIp" },
+    root: { levels: ["location"], key: "sites[].routes[].static.root" },
+    alias: { levels: ["location"], key: "sites[].routes[].static.root" },
+    try_files: { levels: ["location"], key: "sites[].routes[].static.spa" },
+    // (`expires` is not here: a static route's own `expires` entry replaces wssgen's caching, view.ts)
+    // nginx 1.29.3+ (ngx_http_headers_filter_module): wssgen already repeats the outer add_header
+    // entries where a level has its own (REEMITTED); `merge` would send them twice, `off` would fight it
+    add_header_inherit: {
+      levels: ALL,
+      key: "wssgen itself: it repeats the outer levels' add_header entries (docs/directives.md)",
+    },
+    add_trailer_inherit: {
+      levels: ALL,
+      key: "wssgen itself: it repeats the outer levels' add_trailer entries (docs/directives.md)",
+    },
+  }),
+); // a Map: an entry named "constructor" or "__proto__" is no key of it
 
 /**
  * Directives nginx inherits as a whole list: a level that has one of them does not inherit the
@@ -141,6 +146,10 @@ export const NOT_REEMITTED = new Set([
 /** Directives that would change the structure around an entry: `include` reads a file of any shape. */
 const STRUCTURAL = new Set(["include"]);
 
+const opensBlock = (name: string) => ({
+  problem: `opens a block (${showValue(name)} { ... }); an entry is one simple directive, and blocks are wssgen's to write`,
+});
+
 /** An entry as the lexer read it, or why it is not one simple directive. */
 export type ReadDirective = { name: string; args: string[] } | { problem: string };
 
@@ -167,16 +176,15 @@ export function readDirective(text: string, level: DirectiveLevel): ReadDirectiv
           'holds a comment ("#" where an argument starts), and nginx would ignore the rest of the entry: write a note as a YAML comment, or quote an argument that starts with "#"',
       };
     if (!(error instanceof NginxSyntaxError)) throw error;
+    // "name args {" without its "}": the block is what is wrong, not the missing "}"
+    if (error.message === UNCLOSED_BLOCK) return opensBlock(text.split(" ")[0] ?? "");
     return {
       problem: `is not one simple nginx directive (${error.message}): write its name and arguments, quoting an argument that holds ";", "{" or "}"`,
     };
   }
   if (parsed.length !== 1) return { problem: `holds ${parsed.length} directives; write one directive an entry` };
   const [directive] = parsed as [(typeof parsed)[number]];
-  if (directive.block)
-    return {
-      problem: `opens a block (${showValue(directive.name)} { ... }); an entry is one simple directive, and blocks are wssgen's to write`,
-    };
+  if (directive.block) return opensBlock(directive.name);
   const { name, args } = directive;
   if (STRUCTURAL.has(name))
     return {
@@ -187,7 +195,7 @@ export function readDirective(text: string, level: DirectiveLevel): ReadDirectiv
       problem:
         "has an argument that nginx would read with a control character in it (a \\n, \\r or \\t escape): nginx would send or log it as is; remove the escape",
     };
-  const controlled = CONTROLLED[name];
+  const controlled = CONTROLLED.get(name);
   if (controlled?.levels.includes(level))
     return { problem: `${showValue(name)} is wssgen's to write here; it comes from ${controlled.key}` };
   if (name === "add_header" && typeof args[0] === "string" && args[0].toLowerCase() === "strict-transport-security")

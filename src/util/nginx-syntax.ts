@@ -12,6 +12,9 @@ export interface Directive {
 
 export class NginxSyntaxError extends Error {}
 
+/** The message of the NginxSyntaxError for a block that the text never closes. */
+export const UNCLOSED_BLOCK = "unexpected end of file, expecting }";
+
 /** A `#` comment where `parseNginx` was told to allow none (`comments: false`). */
 export class NginxCommentError extends NginxSyntaxError {}
 
@@ -112,7 +115,7 @@ export function parseNginx(text: string, options: { comments?: boolean; lastSemi
     for (;;) {
       const word = readWord();
       if (!word) {
-        if (!top) throw new NginxSyntaxError("unexpected end of file, expecting }");
+        if (!top) throw new NginxSyntaxError(UNCLOSED_BLOCK);
         if (words.length && options.lastSemicolon !== false) throw new NginxSyntaxError("unexpected end of file, expecting ;");
         if (words.length) directives.push({ name: words[0]!, args: words.slice(1), block: undefined });
         return directives;
