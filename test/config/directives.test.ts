@@ -408,13 +408,13 @@ describe("allowDirectives: false (--no-directives)", () => {
   });
 
   it("loadConfig takes it as LoadOptions.allowDirectives", async () => {
-    await expect(loadConfig({ config: "-", readStdin: async () => everywhere, allowDirectives: false })).rejects.toThrow(
-      ConfigError,
-    );
+    await expect(
+      loadConfig({ config: "-", readStdin: () => Promise.resolve(everywhere), allowDirectives: false }),
+    ).rejects.toThrow(ConfigError);
     await expect(
       loadConfig({
         config: "-",
-        readStdin: async () => config([{ domains: ["a.example.com"], routes: [route("/a")] }]),
+        readStdin: () => Promise.resolve(config([{ domains: ["a.example.com"], routes: [route("/a")] }])),
         allowDirectives: false,
       }),
     ).resolves.toBeDefined();
