@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { DEFAULTS } from "./config/defaults.js";
+import { allowDirectives, NO_DIRECTIVES } from "./commands/flags.js";
 import { ConfigError, ExitCode, isKnownError } from "./errors.js";
 import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
@@ -175,6 +176,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     )
     .option("--full", "print a complete nginx.conf instead")
     .option("--check <file>", "exit 1 when <file> differs from what would be rendered (CI drift check)")
+    .option(NO_DIRECTIVES.flags, NO_DIRECTIVES.description)
     .addHelpText(
       "after",
       `${examples([
@@ -182,24 +184,37 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         "wssgen render --full -o nginx.conf",
         "wssgen render --check deploy/wssgen.conf",
         "wssgen render | less",
+        "wssgen render --no-directives -c customer.yaml   # a platform: refuse raw nginx directives",
       ])}
 To deploy, use \`wssgen apply\` (nginx -t, reload, roll back on failure) or -o. Never redirect the
 output into a live file with the shell: the shell empties that file before wssgen runs.`,
     )
-    .action(async (opts: { config?: string; output?: string; nginxVersion?: string; full?: boolean; check?: string }) => {
-      const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
-        import("./commands/render.js"),
-        import("./report/text.js"),
-        import("./nginx-version/version.js"),
-      ]);
-      const result = await renderCommand({ ...opts, ...loadHooks });
-      const color = await colorFor(process.stderr);
-      for (const line of formatFindings(result.findings, result.source, color)) err(line);
-      if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
-      else if (result.outcome.kind === "written")
-        err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
-      else err(`${result.outcome.file} is up to date`);
-    });
+    .action(
+      async ({
+        directives,
+        ...opts
+      }: {
+        config?: string;
+        output?: string;
+        nginxVersion?: string;
+        full?: boolean;
+        check?: string;
+        directives: boolean;
+      }) => {
+        const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
+          import("./commands/render.js"),
+          import("./report/text.js"),
+          import("./nginx-version/version.js"),
+        ]);
+        const result = await renderCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
+        const color = await colorFor(process.stderr);
+        for (const line of formatFindings(result.findings, result.source, color)) err(line);
+        if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
+        else if (result.outcome.kind === "written")
+          err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
+        else err(`${result.outcome.file} is up to date`);
+      },
+    );
 
   program
     .command("check")
@@ -228,16 +243,21 @@ output into a live file with the shell: the shell empties that file before wssge
         .default("text"),
     )
     .option("--strict", "exit 1 on warnings too")
+    .option(NO_DIRECTIVES.flags, NO_DIRECTIVES.description)
     .addHelpText(
       "after",
       examples([
         "wssgen check",
         "wssgen check --nginx require --stub-certs --stub-hosts --format github   # GitHub Actions",
         "wssgen check --format json | jq .summary",
+        "wssgen check --no-directives -c customer.yaml   # a platform: refuse raw nginx directives",
       ]),
     )
     .action(
-      async (opts: {
+      async ({
+        directives,
+        ...opts
+      }: {
         config?: string;
         nginx: "auto" | "require" | "skip";
         stubCerts?: boolean;
@@ -245,12 +265,13 @@ output into a live file with the shell: the shell empties that file before wssge
         nginxVersion?: string;
         format: "text" | "json" | "github";
         strict?: boolean;
+        directives: boolean;
       }) => {
         const [{ checkCommand }, { formatCheck }] = await Promise.all([
           import("./commands/check.js"),
           import("./report/check.js"),
         ]);
-        const result = redactAll(await checkCommand({ ...opts, ...loadHooks }));
+        const result = redactAll(await checkCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks }));
         const report = formatCheck(
           result,
           opts.format,
@@ -276,9 +297,10 @@ output into a live file with the shell: the shell empties that file before wssge
     .option("--probe-origin <origin>", "the Origin the probe sends")
     .option("--probe-ca <file>", "the CA (PEM) the probe trusts for wss://")
     .option("--probe-insecure", "do not verify the probe's TLS certificate")
+    .option(NO_DIRECTIVES.flags, NO_DIRECTIVES.description)
     .addHelpText(
       "after",
-      `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf"])}
+      `${examples(["wssgen apply --dry-run", "wssgen apply -c /srv/chat/wssgen.yaml", "wssgen apply --no-reload --target /etc/nginx/sites-enabled/chat.conf", "wssgen apply --no-directives -c /srv/customers/42/wssgen.yaml   # a platform: refuse raw nginx directives"])}
 On failure the previous file is restored byte for byte (and nginx reloaded back if the reload had
 happened): exit 1. Exit 3 means the restore itself failed; the message says what to do by hand.
 An apply that was killed (kill -9, a crash, a power cut) left a journal beside the target: the next
@@ -286,7 +308,10 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
 --dry-run's diff is nginx config: it shows the values of \${VAR} references, secrets too.`,
     )
     .action(
-      async (opts: {
+      async ({
+        directives,
+        ...opts
+      }: {
         config?: string;
         target?: string;
         reload: boolean;
@@ -299,9 +324,15 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
         probeOrigin?: string;
         probeCa?: string;
         probeInsecure?: boolean;
+        directives: boolean;
       }) => {
         const { applyCommand } = await import("./commands/apply.js");
-        const result = await applyCommand({ ...opts, ...loadHooks, onStep: (message) => err(message) });
+        const result = await applyCommand({
+          ...opts,
+          ...allowDirectives({ directives }),
+          ...loadHooks,
+          onStep: (message) => err(message),
+        });
         if (result.status === "unchanged") err(`${result.target} is up to date; nothing to do`);
         else if (result.status === "dry-run") {
           out(result.diff);
@@ -324,6 +355,7 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
     .option("-c, --config <file>", "config file (- for stdin); default ./wssgen.yaml, .yml or .json")
     .option("--target <file>", "the deployed file (default nginx.target)")
     .option("--nginx-version <version>", "the nginx version to render for (default: the installed nginx)")
+    .option(NO_DIRECTIVES.flags, NO_DIRECTIVES.description)
     .addHelpText(
       "after",
       `${examples(["wssgen diff", "wssgen diff --target /etc/nginx/conf.d/chat.conf"])}
@@ -331,10 +363,10 @@ Exit codes: 0 up to date, 1 the file differs, or an apply of it is unfinished (k
 nginx may run another config than the file holds; \`wssgen apply\` finishes or undoes it).
 The diff is nginx config: it shows the values of \${VAR} references, secrets too (messages never do).`,
     )
-    .action(async (opts: { config?: string; target?: string; nginxVersion?: string }) => {
+    .action(async ({ directives, ...opts }: { config?: string; target?: string; nginxVersion?: string; directives: boolean }) => {
       const { diffCommand } = await import("./commands/diff.js");
       // (err() redacts values from ${VAR} in these lines)
-      const result = await diffCommand({ ...opts, ...loadHooks });
+      const result = await diffCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
       if (result.diff) out(result.diff);
       else if (!result.pending?.unfinished) err(`${result.target} is up to date`);
       if (result.pending) err(result.pending.message);

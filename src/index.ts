@@ -2,6 +2,9 @@
  * wssgen as a library: what each CLI command does, as functions that return data and never print,
  * exit or read argv (the CLI, src/cli.ts, does that):
  * - `loadConfig` / `parseConfig`: wssgen.yaml → the typed model (`WssgenConfig`), or a ConfigError;
+ *   `allowDirectives: false` (in LoadOptions, so also for `check`, `apply`, `renderCommand`,
+ *   `diffCommand`; ParseOptions for `parseConfig`) refuses raw nginx `directives`, for configs built
+ *   from others' input (docs/directives.md);
  * - `render` / `renderChunks`: the model → nginx config for one nginx build (`resolveNginxBuild` picks
  *   it as the CLI does); `renderCommand`: `wssgen render` whole (-o, --check);
  * - `lint`: the model → findings; `check`: `wssgen check` (lint, render, `nginx -t` in a sandbox);
@@ -15,7 +18,15 @@
  * (test/package/package.test.ts type-checks them in an empty project): no zod, chalk, commander or
  * @types/node.
  */
-export { loadConfig, parseConfig, findConfig, CONFIG_NAMES, type LoadOptions, type LoadedConfig } from "./config/load.js";
+export {
+  loadConfig,
+  parseConfig,
+  findConfig,
+  CONFIG_NAMES,
+  type LoadOptions,
+  type LoadedConfig,
+  type ParseOptions,
+} from "./config/load.js";
 export type * from "./config/model.js";
 // plain TypeScript, derived from the zod schema: the published declarations need no zod
 export type { RawConfig } from "./config/raw-config.gen.js";

@@ -15,3 +15,18 @@ export function durationFlag(flag: string, value: string): number {
 export async function flagFile(flag: string, file: string, cwd: string = process.cwd()): Promise<Uint8Array> {
   return readFile(resolve(cwd, file)).catch(() => Promise.reject(new UsageError(`${flag}: cannot read ${file}`)));
 }
+
+/**
+ * `--no-directives` (render, check, apply, diff): every `directives` list in the config is a config
+ * error (LoadOptions.allowDirectives: false), for platforms that build wssgen.yaml from their
+ * customers' input. Declared once; commander gives it as `directives: false`.
+ */
+export const NO_DIRECTIVES = {
+  flags: "--no-directives",
+  description: "refuse the config's `directives` (raw nginx directives): for a wssgen.yaml built from others' input",
+} as const;
+
+/** LoadOptions.allowDirectives from commander's `directives` (false with --no-directives). */
+export function allowDirectives(opts: { directives?: boolean }): { allowDirectives: boolean } {
+  return { allowDirectives: opts.directives !== false };
+}

@@ -19,6 +19,7 @@ import { typeReferences } from "./typed.js";
 import { issuesToProblems } from "./issues.js";
 import { configSchema, withoutExtensions } from "./schema.js";
 import { checkSemantics } from "./semantics.js";
+import { directiveLists, directivesForbidden } from "./directives.js";
 import { validateConfig } from "./validate.js";
 import { type ConfigSource, isJsonFile, parseSource, problemAt } from "./source.js";
 
@@ -36,6 +37,19 @@ export interface LoadOptions {
    * there are some: the CLI redacts every line it prints about this config through it.
    */
   onProvenance?: ((provenance: Provenance) => void) | undefined;
+  /** `false`: refuse every `directives` entry (ParseOptions; the CLI's `--no-directives`) */
+  allowDirectives?: boolean | undefined;
+}
+
+/** What `parseConfig` accepts besides the schema. */
+export interface ParseOptions {
+  /**
+   * `false` makes every non-empty `directives` list (top level, `sites[]`, `sites[].routes[]`) a
+   * config problem at its key, for platforms that build wssgen.yaml from their customers' input: a
+   * directive, unlike every other value, carries meaning of its own (docs/directives.md). Default
+   * true.
+   */
+  allowDirectives?: boolean | undefined;
 }
 
 export interface LoadedConfig {
@@ -90,6 +104,7 @@ export function parseConfig(
   text: string,
   env: Env = process.env,
   onProvenance?: (provenance: Provenance) => void,
+  options: ParseOptions = {},
 ): LoadedConfig {
   const limits = readLimits(env);
   const source = parseSource(file, text, limits);
@@ -121,11 +136,15 @@ export function parseConfig(
   if (!provenance.isEmpty()) onProvenance?.(provenance);
   const typing = stopAtMost(source, (bounded) => typeReferences(expanded.data, configSchema, provenance, bounded), report);
   const parsed = validateConfig(expanded.data as Record<string, unknown>, { entry: limits.entry, maxIssues: MAX_PROBLEMS });
-  if (!parsed.ok || typing.length) {
+  // refused whole: what is wrong inside a refused list does not matter
+  const refused = options.allowDirectives === false ? directiveLists(expanded.data) : [];
+  const outside = (p: ConfigProblem) => !refused.some(({ path }) => p.keyPath && isUnder(p.keyPath, path));
+  const forbidden = refused.map(({ path, entries }) => report(path, directivesForbidden(entries), { key: true }));
+  if (!parsed.ok || typing.length || forbidden.length) {
     const typed = new Set(typing.map((p) => p.path));
     const issues = parsed.ok ? [] : issuesToProblems(expanded.data, configSchema, parsed.issues, report);
     const oversized = parsed.ok ? [] : parsed.oversized.map((path) => report(path, limitMessage.entry(limits.entry)));
-    const problems = [...oversized, ...typing, ...issues.filter((p) => !typed.has(p.path))];
+    const problems = [...forbidden, ...[...oversized, ...typing, ...issues.filter((p) => !typed.has(p.path))].filter(outside)];
     throw failed(problems, !parsed.ok && parsed.stopped);
   }
   const config = normalize(parsed.data, file);
@@ -196,7 +215,14 @@ function repeatedKeyNotes(source: ConfigSource): ConfigProblem[] {
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const { file, text } = await readConfigText(options);
-  return parseConfig(file, text, options.env ?? process.env, options.onProvenance);
+  return parseConfig(file, text, options.env ?? process.env, options.onProvenance, {
+    allowDirectives: options.allowDirectives,
+  });
+}
+
+/** Whether `path` is `under` or inside it. */
+function isUnder(path: KeyPath, under: KeyPath): boolean {
+  return path.length >= under.length && under.every((key, i) => path[i] === key);
 }
 
 function sortProblems<T extends { line: number; column: number }>(problems: T[]): T[] {

@@ -4,7 +4,7 @@
  * it comes from (its `at`); templates only arrange blocks, comments and blank lines.
  */
 import { createHash } from "node:crypto";
-import { REEMITTED } from "../config/directives.js";
+import { REEMITTED, replacedKey } from "../config/directives.js";
 import {
   type ExtraDirective,
   type ListenAddress,
@@ -405,7 +405,7 @@ function siteServers(
       ]
     : [];
   // array-inherited directives (add_header, ...): this level's, with the outer levels' repeated where it has its own
-  const server = inheritedAt(top, [...ownTls, ...site.directives.map(extraDirective)], site.directives);
+  const server = inheritedAt(top, ownTls, site.directives);
   const main: ServerBlock = {
     name: "server",
     args: [],
@@ -679,43 +679,58 @@ function extraDirective(entry: ExtraDirective): Directive {
 }
 
 /**
- * The entries of array-inherited directives (directives.ts REEMITTED) in effect at a level, by name:
- * what an inner level that has its own must repeat.
+ * The array-inherited directives (directives.ts REEMITTED) in effect at a level, by name, in the
+ * order that level prints them: what an inner level that has its own must repeat.
  */
 type Inherited = ReadonlyMap<string, readonly Directive[]>;
 
+/** The top level's: its entries of REEMITTED names. */
 function inheritedFrom(entries: readonly ExtraDirective[]): Inherited {
-  const map = new Map<string, Directive[]>();
-  for (const entry of entries)
-    if (REEMITTED.has(entry.name)) {
-      let list = map.get(entry.name);
-      if (!list) map.set(entry.name, (list = []));
-      list.push(extraDirective(entry));
-    }
-  return map;
+  return inheritedAt(new Map(), [], entries).inherited;
 }
 
 /**
- * A level's `directives` entries, with the outer levels' array-inherited entries of each name the
- * level has (among `own`, wssgen's directives and the entries) repeated before them; and what the
- * level passes on to the next one in.
+ * A level's `directives` entries, then the outer levels' array-inherited directives of each name
+ * the level has (among `own`, which is wssgen's directives at the level in their printed order,
+ * then the entries), except those an own one replaces (the same header: directives.ts
+ * replacedKey); and what the level passes on to the next one in: per name, its own, then the
+ * repeated ones, as printed. Without this, nginx would drop the outer ones there (a route's
+ * add_header would drop the site's HSTS header).
  */
 function inheritedAt(
   outer: Inherited,
   own: readonly Directive[],
   entries: readonly ExtraDirective[],
 ): { extra: Directive[]; inherited: Inherited } {
-  if (!outer.size && !entries.length) return { extra: [], inherited: outer };
-  const present = new Set(own.filter((x) => REEMITTED.has(x.name)).map((x) => x.name));
-  const repeated = [...outer].filter(([name]) => present.has(name)).flatMap(([, list]) => list);
+  const extra = entries.map(extraDirective);
+  const mine = [...own, ...extra].filter((x) => REEMITTED.has(x.name));
+  if (!mine.length) return { extra, inherited: outer };
+  const keyOf = (x: Directive) => {
+    const key = replacedKey(x.name, x.args);
+    return key === undefined ? undefined : `${x.name} ${key}`;
+  };
+  const replaced = new Set(mine.map(keyOf));
+  const present = new Set(mine.map((x) => x.name));
+  const repeated = [...outer]
+    .filter(([name]) => present.has(name))
+    .flatMap(([, list]) =>
+      list.filter((x) => {
+        const key = keyOf(x);
+        return key === undefined || !replaced.has(key);
+      }),
+    );
   const inherited = new Map(outer);
-  for (const name of present) inherited.set(name, [...(outer.get(name) ?? []), ...own.filter((x) => x.name === name)]);
-  return { extra: [...repeated, ...entries.map(extraDirective)], inherited };
+  for (const name of present)
+    inherited.set(
+      name,
+      [...mine, ...repeated].filter((x) => x.name === name),
+    );
+  return { extra: [...extra, ...repeated], inherited };
 }
 
-/** A location's `directives` entries, after the outer levels' array-inherited entries of the names it has. */
+/** A location's `directives` entries, then the outer levels' array-inherited directives of the names it has. */
 function withInherited(entries: readonly ExtraDirective[], outer: Inherited): Directive[] {
-  return inheritedAt(outer, entries.map(extraDirective), entries).extra;
+  return inheritedAt(outer, [], entries).extra;
 }
 
 function upstreamBlock(u: Upstream, features: Features, names: GlobalNames): Block {

@@ -12,15 +12,56 @@ export interface Directive {
 
 export class NginxSyntaxError extends Error {}
 
-export function parseNginx(text: string): Directive[] {
+/** The message of the NginxSyntaxError for a block that the text never closes. */
+export const UNCLOSED_BLOCK = "unexpected end of file, expecting }";
+
+/** A `#` comment where `parseNginx` was told to allow none (`comments: false`). */
+export class NginxCommentError extends NginxSyntaxError {}
+
+/** nginx's whitespace between tokens: space, tab, CR and LF only (a no-break space is part of a word). */
+const isSpace = (c: string): boolean => c === " " || c === "\t" || c === "\r" || c === "\n";
+
+/**
+ * A token's text as nginx stores it (the copy loop of ngx_conf_read_token, quoted or not): `\"`,
+ * `\'` and `\\` lose their backslash, `\t`, `\r` and `\n` become a tab, CR and LF, and any other
+ * backslash stays as written.
+ */
+function unescape(raw: string): string {
+  if (!raw.includes("\\")) return raw;
+  let out = "";
+  for (let j = 0; j < raw.length; j++) {
+    const ch = raw[j]!;
+    const next = raw[j + 1];
+    if (ch === "\\" && next !== undefined) {
+      const special = ESCAPES[next];
+      if (special !== undefined) {
+        out += special;
+        j++;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
+const ESCAPES: Partial<Record<string, string>> = { '"': '"', "'": "'", "\\": "\\", t: "\t", r: "\r", n: "\n" };
+
+/**
+ * Directives as nginx's lexer reads `text`. `comments: false` makes a `#` comment an error (a
+ * NginxCommentError) instead of skipping it to the end of its line; `lastSemicolon: false` lets the
+ * last directive end with the text instead of a `;`.
+ */
+export function parseNginx(text: string, options: { comments?: boolean; lastSemicolon?: boolean } = {}): Directive[] {
   let i = 0;
   const n = text.length;
 
   const readWord = (): { value: string; quoted: boolean } | undefined => {
-    while (i < n && /\s/.test(text[i]!)) i++;
+    while (i < n && isSpace(text[i]!)) i++;
     if (i >= n) return undefined;
     const c = text[i]!;
+    // a comment starts only where a token would: inside a word or a string, "#" is a character
     if (c === "#") {
+      if (options.comments === false) throw new NginxCommentError("a comment (#)");
       while (i < n && text[i] !== "\n") i++;
       return readWord();
     }
@@ -30,52 +71,42 @@ export function parseNginx(text: string): Directive[] {
     }
     if (c === '"' || c === "'") {
       const q = c;
-      i++;
-      let value = "";
+      const start = ++i;
       for (;;) {
         if (i >= n) throw new NginxSyntaxError("unterminated string");
         const ch = text[i]!;
-        if (ch === "\\" && i + 1 < n) {
-          const next = text[i + 1]!;
-          const map: Record<string, string> = { '"': '"', "'": "'", "\\": "\\", t: "\t", r: "\r", n: "\n" };
-          value += map[next] ?? `\\${next}`;
-          i += 2;
+        if (ch === "\\") {
+          i += 2; // the next character never ends the string
           continue;
         }
-        if (ch === q) {
-          i++;
-          break;
-        }
-        value += ch;
+        if (ch === q) break;
         i++;
       }
+      const value = unescape(text.slice(start, i++));
       const after = text[i];
-      if (after !== undefined && !/[\s;{)]/.test(after))
+      if (after !== undefined && !isSpace(after) && after !== ";" && after !== "{" && after !== ")")
         throw new NginxSyntaxError(`unexpected "${after}" after a quoted string`);
       return { value, quoted: true };
     }
-    let value = "";
+    // a word ends at whitespace, ";" or "{" (not "}": nginx reads "a}" as one word); "${" is a
+    // variable, and a backslash keeps the next character in the word
+    const start = i;
+    let variable = false;
     while (i < n) {
       const ch = text[i]!;
-      if (/\s/.test(ch) || ch === ";" || ch === "}") break;
-      if (ch === "{") {
-        // "${" inside a word is a variable, not a block
-        if (value.endsWith("$")) {
-          value += ch;
-          i++;
-          continue;
-        }
-        break;
+      if (ch === "{" && variable) {
+        i++;
+        continue;
       }
-      if (ch === "\\" && i + 1 < n) {
-        value += text[i + 1];
+      variable = ch === "$";
+      if (ch === "\\") {
         i += 2;
         continue;
       }
-      value += ch;
+      if (isSpace(ch) || ch === ";" || ch === "{") break;
       i++;
     }
-    return { value, quoted: false };
+    return { value: unescape(text.slice(start, Math.min(i, n))), quoted: false };
   };
 
   const parseBlock = (top: boolean): Directive[] => {
@@ -84,8 +115,9 @@ export function parseNginx(text: string): Directive[] {
     for (;;) {
       const word = readWord();
       if (!word) {
-        if (!top) throw new NginxSyntaxError("unexpected end of file, expecting }");
-        if (words.length) throw new NginxSyntaxError("unexpected end of file, expecting ;");
+        if (!top) throw new NginxSyntaxError(UNCLOSED_BLOCK);
+        if (words.length && options.lastSemicolon !== false) throw new NginxSyntaxError("unexpected end of file, expecting ;");
+        if (words.length) directives.push({ name: words[0]!, args: words.slice(1), block: undefined });
         return directives;
       }
       if (!word.quoted && word.value === ";") {

@@ -13,6 +13,7 @@ import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { allArgs, parseNginx, skeleton, type Directive } from "../../src/util/nginx-syntax.js";
 import { needsQuotes, quote } from "../../src/render/quote.js";
+import { readDirective } from "../../src/config/directives.js";
 
 const HOSTILE_CHARS = [
   ..."aZ09.-_/:*$@~=+,% ",
@@ -177,5 +178,106 @@ describe("hostile input never changes the output's structure", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/**
+ * `directives` entries (the escape hatch, docs/directives.md) at each level: an entry is refused, or
+ * becomes exactly one simple directive at its level with the arguments nginx's lexer reads from it
+ * (util/nginx-syntax.ts follows ngx_conf_read_token), printed through quote.ts: the output's
+ * structure is the one an entry of the same name and argument count with harmless arguments gives,
+ * so no argument smuggles a `;`, `{`, `}`, line break or comment into it.
+ */
+describe("hostile directives entries never change the output's structure", () => {
+  type Level = "http" | "server" | "location";
+  const withEntry = (level: Level, entry: string) =>
+    JSON.stringify({
+      upstreams: { up: { servers: ["10.0.0.1:80"] } },
+      ...(level === "http" ? { directives: [entry] } : {}),
+      sites: [
+        {
+          domains: ["a.example.com"],
+          tls: { certificate: "/c.pem", key: "/k.pem" },
+          ...(level === "server" ? { directives: [entry] } : {}),
+          routes: [
+            {
+              path: "/ws",
+              upstream: "up",
+              origins: ["https://a.example.com"],
+              ...(level === "location" ? { directives: [entry] } : {}),
+            },
+            { path: "/other", upstream: "up" },
+          ],
+        },
+      ],
+    });
+  const NAMES = [
+    "proxy_buffer_size",
+    "large_client_header_buffers",
+    "add_header",
+    "error_page",
+    "proxy_hide_header",
+    "return",
+    "set",
+    "access_log",
+    "include",
+    "listen",
+    "proxy_set_header",
+    "if",
+    "location",
+    "x",
+  ];
+  const token = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...HOSTILE_CHARS, ..." ;{}#\"'\\"), maxLength: 12 }),
+    fc.constantFrom('"a;b"', "'{'", '"}"', "a\\;b", "\\#", '"\\n"', "a\\tb", "${x}", "$wssgen_route", "#", ";", "{", "}", '"'),
+  );
+  const entry = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...NAMES), fc.array(token, { maxLength: 4 }), fc.constantFrom("", ";", " ;", ";;", "; x y"))
+      .map(([name, args, end]) => [name, ...args].join(" ") + end),
+    fc.tuple(fc.constantFrom(...NAMES), hostile).map(([name, rest]) => `${name} ${rest}`),
+    hostile,
+  );
+  /** The block of `level` in the parsed output: the http level itself, the site's server, the /ws location. */
+  const blockAt = (tree: Directive[], level: Level): Directive[] => {
+    if (level === "http") return tree;
+    const server = tree.find((d) => d.name === "server" && d.block!.some((x) => x.name === "server_name"))!.block!;
+    return level === "server" ? server : server.find((d) => d.name === "location" && d.args.includes("/ws"))!.block!;
+  };
+  const counts = { refused: 0, rendered: 0 };
+
+  it.each(["http", "server", "location"] as const)("at %s level", (level) => {
+    fc.assert(
+      fc.property(entry, (text) => {
+        let output: string;
+        try {
+          output = render122(withEntry(level, text));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError); // refused at its key, never a crash
+          expect((error as ConfigError).problems.length).toBeGreaterThan(0);
+          counts.refused++;
+          return;
+        }
+        counts.rendered++;
+        const read = readDirective(text, level);
+        if ("problem" in read) throw new Error(`rendered an entry readDirective refuses: ${read.problem}`);
+        // the same name and as many harmless arguments: the structure must be the same
+        const harmless = [read.name, ...read.args.map((_, i) => `a${i}`)].join(" ");
+        const parsed = parseNginx(output);
+        expect(skeleton(parsed)).toBe(skeleton(parseNginx(render122(withEntry(level, harmless)))));
+        // and at its level, the directive nginx reads has exactly the entry's arguments
+        const mine = blockAt(parsed, level).filter((d) => d.name === read.name && !d.block);
+        expect(mine.map((d) => d.args)).toContainEqual(read.args);
+        // nothing in the output but wssgen's own comment lines starts a comment
+        for (const line of output.split("\n"))
+          if (line.includes("#") && !line.trimStart().startsWith("#")) expect(line).toMatch(/"[^"]*#/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("the runs covered both outcomes", () => {
+    expect(counts.refused).toBeGreaterThan(500);
+    expect(counts.rendered).toBeGreaterThan(500);
   });
 });
