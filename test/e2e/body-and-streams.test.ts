@@ -50,40 +50,39 @@ function post(port: number, path: string, bytes: number): Promise<number> {
   });
 }
 
+/** A stack with one backend, `app`, and one site with `routes` (YAML flow mappings); `head` goes first. */
+function appSite(build: NginxBuild, head: string, routes: string[]): Promise<Stack> {
+  return startStack(build, {
+    backends: ["app"],
+    ports: ["site"],
+    yaml: (ctx) =>
+      [
+        head,
+        "upstreams:",
+        `  app: { servers: ["${ctx.backend("app")}"] }`,
+        "sites:",
+        "  - domains: [localhost]",
+        `    listen: "127.0.0.1:${ctx.port("site")}"`,
+        "    routes:",
+        ...routes.map((route) => `      - ${route}`),
+        "",
+      ].join("\n"),
+  });
+}
+
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("upload sizes through %s", (_label, build) => {
   let routes: Stack;
   let inherited: Stack;
   beforeAll(async () => {
-    routes = await startStack(build, {
-      backends: ["app"],
-      ports: ["site"],
-      yaml: (ctx) => `
-upstreams:
-  app: { servers: ["${ctx.backend("app")}"] }
-sites:
-  - domains: [localhost]
-    listen: "127.0.0.1:${ctx.port("site")}"
-    routes:
-      - { path: /upload, upstream: app, websocket: false, maxBodySize: 5m }
-      - { path: /plain, upstream: app, websocket: false }
-      - { path: /unlimited, upstream: app, websocket: false, maxBodySize: 0 }
-`,
-    });
-    inherited = await startStack(build, {
-      backends: ["app"],
-      ports: ["site"],
-      yaml: (ctx) => `
-defaults: { maxBodySize: 5m }
-upstreams:
-  app: { servers: ["${ctx.backend("app")}"] }
-sites:
-  - domains: [localhost]
-    listen: "127.0.0.1:${ctx.port("site")}"
-    routes:
-      - { path: /inherits, upstream: app, websocket: false }
-      - { path: /own, upstream: app, websocket: false, maxBodySize: 1m }
-`,
-    });
+    routes = await appSite(build, "", [
+      "{ path: /upload, upstream: app, websocket: false, maxBodySize: 5m }",
+      "{ path: /plain, upstream: app, websocket: false }",
+      "{ path: /unlimited, upstream: app, websocket: false, maxBodySize: 0 }",
+    ]);
+    inherited = await appSite(build, "defaults: { maxBodySize: 5m }", [
+      "{ path: /inherits, upstream: app, websocket: false }",
+      "{ path: /own, upstream: app, websocket: false, maxBodySize: 1m }",
+    ]);
   });
   afterAll(async () => {
     await routes?.stop();
@@ -258,34 +257,36 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))(
       await new Promise((resolve) => setImmediate(resolve));
     };
 
-    it("buffering: false: the first event arrives, inflated, while the backend still holds the stream", async () => {
+    /** Opens an event stream at `path` and returns once the backend wrote FIRST and `settled` passed. */
+    const openSettled = async (path: string) => {
       const arrives = sse.stream(sse.streams.length);
-      const reader = readEvents(port(), "/stream");
+      const reader = readEvents(port(), path);
       const stream = await arrives;
-      expect(stream.url).toBe("/stream");
+      expect(stream.url).toBe(path);
       await stream.written;
       await settled();
-      expect(reader.inflatedNow()).toBe(FIRST); // the checkpoint the negative case uses is not blind
-      await reader.first; // and the streaming gunzip gives it too
-      expect(stream.ended).toBe(false);
-      expect(reader.text()).toBe(FIRST);
-      expect((await reader.headers)["content-encoding"]).toBe("gzip"); // the gzip that would hold it is really on
-      stream.finish();
-      expect(await reader.done).toBe(FIRST + LAST);
-    });
-
-    it("buffering left on: nothing arrives until the backend ends the stream (the setup can fail)", async () => {
-      const arrives = sse.stream(sse.streams.length);
-      const reader = readEvents(port(), "/buffered");
-      const stream = await arrives;
-      expect(stream.url).toBe("/buffered");
-      await stream.written;
-      await settled();
-      expect(reader.inflatedNow()).toBe("");
+      return { reader, stream };
+    };
+    /** Ends the stream at the backend: the reader gets both events, gzipped (the gzip that holds events is on). */
+    const finish = async (reader: Reader, stream: HeldStream) => {
       expect(stream.ended).toBe(false);
       stream.finish();
       expect(await reader.done).toBe(FIRST + LAST);
       expect((await reader.headers)["content-encoding"]).toBe("gzip");
+    };
+
+    it("buffering: false: the first event arrives, inflated, while the backend still holds the stream", async () => {
+      const { reader, stream } = await openSettled("/stream");
+      expect(reader.inflatedNow()).toBe(FIRST); // the checkpoint the negative case uses is not blind
+      await reader.first; // and the streaming gunzip gives it too
+      expect(reader.text()).toBe(FIRST);
+      await finish(reader, stream);
+    });
+
+    it("buffering left on: nothing arrives until the backend ends the stream (the setup can fail)", async () => {
+      const { reader, stream } = await openSettled("/buffered");
+      expect(reader.inflatedNow()).toBe("");
+      await finish(reader, stream);
     });
   },
 );
