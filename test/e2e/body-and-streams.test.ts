@@ -28,6 +28,7 @@ const LAST = "data: last\n\n";
 /** Resolves with the HTTP status of a POST of `bytes` bytes (Content-Length, as a browser's upload sends). */
 function post(port: number, path: string, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
+    let status: number | undefined;
     const req = request(
       {
         host: "127.0.0.1",
@@ -39,13 +40,14 @@ function post(port: number, path: string, bytes: number): Promise<number> {
         headers: { host: "localhost", "content-type": "application/octet-stream", "content-length": bytes },
       },
       (res) => {
+        status = res.statusCode ?? 0;
         res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("close", () => resolve(status!));
       },
     );
     req.on("timeout", () => req.destroy(new Error(`timeout: POST ${path}`)));
     // nginx may answer 413 and close before the whole body is written: the answer is what counts
-    req.on("error", (error) => (req.res ? undefined : reject(error)));
+    req.on("error", (error) => (status === undefined ? reject(error) : resolve(status)));
     req.end(Buffer.alloc(bytes, 0x61));
   });
 }
