@@ -429,7 +429,10 @@ function siteServers(
     extra: server.extra,
     locations: [
       ...(site.acme && !tls ? [acmeLocation(site)] : []),
-      ...site.routes.map((route) => location(route, server.inherited)),
+      ...site.routes.flatMap((route) => {
+        const redirect = slashRedirect(site, route);
+        return redirect ? [location(route, server.inherited), redirect] : [location(route, server.inherited)];
+      }),
     ],
   };
   return http ? [main, http] : [main];
@@ -626,6 +629,30 @@ function staticLocation(
     variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
     guards: [],
     children,
+  };
+}
+
+/**
+ * `/docs` to `/docs/` for a static route at `/docs/`: nginx redirects a prefix location's path
+ * without its slash only when the location proxies (proxy_pass docs: "If a location is defined by a
+ * prefix string that ends with the slash character ... a permanent redirect with the code 301"), so
+ * a static route needs its own, or `/docs` would fall to another route (an SPA at `/` would answer
+ * with its index.html). None when the site routes that exact path itself.
+ */
+function slashRedirect(site: Site, route: Route): LocationBlock | undefined {
+  if (!route.static || route.exact || route.uri === "/") return undefined;
+  const bare = route.uri.replace(/\/$/, "");
+  if (site.routes.some((r) => r.uri === bare)) return undefined;
+  const at = [...route.at, "path"];
+  return {
+    name: "location",
+    args: ["=", bare],
+    at,
+    comment: `${site.name} ${bare} -> redirect to ${route.uri}`,
+    variables: [],
+    guards: [],
+    // with the query string, as nginx's own redirect keeps it
+    children: [d("return", [301, `${route.uri}$is_args$args`], at)],
   };
 }
 

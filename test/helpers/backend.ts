@@ -1,22 +1,51 @@
 /**
  * Real HTTP + WebSocket backends (the `ws` package) on loopback. Each names itself in every answer
- * and reports the request headers it received, and counts the TCP connections it accepted.
+ * and reports the request headers it received, counts the TCP connections it accepted, and records
+ * every request (path as received, headers, body size) once its body has been read.
  */
-import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
+
+/** A request as the backend received it: `url` is the request target exactly as nginx sent it. */
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** body bytes read (0 for a WebSocket handshake) */
+  bodyBytes: number;
+  websocket: boolean;
+}
 
 export interface Backend {
   name: string;
   port: number;
   /** TCP connections accepted so far */
   connections(): number;
+  /** requests received so far, in the order their bodies ended (WebSocket handshakes when accepted) */
+  received(): ReceivedRequest[];
   close(): Promise<void>;
 }
 
 export async function startBackend(name: string, port = 0): Promise<Backend> {
   let connections = 0;
+  const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
+    req.on("end", () => {
+      received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, bodyBytes, websocket: false });
+      answer(req, res);
+    });
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === "/headers" || req.url?.startsWith("/headers?")) {
       res.writeHead(200, { "content-type": "application/json", "x-backend": name });
       res.end(JSON.stringify({ backend: name, headers: req.headers }));
@@ -30,11 +59,12 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
     }
     res.writeHead(200, { "content-type": "text/plain", "x-backend": name });
     res.end(`${name} ${req.url ?? ""}\n`);
-  });
+  };
   server.keepAliveTimeout = 30_000;
   server.on("connection", () => connections++);
   const wss = new WebSocketServer({ server, maxPayload: 8 * 1024 * 1024 });
   wss.on("connection", (socket, req) => {
+    received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, bodyBytes: 0, websocket: true });
     socket.on("message", (data, binary) => {
       const text = binary ? undefined : messageBytes(data).toString();
       if (text === "whoami") socket.send(JSON.stringify({ backend: name, headers: req.headers satisfies IncomingHttpHeaders }));
@@ -46,6 +76,7 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
     name,
     port: (server.address() as AddressInfo).port,
     connections: () => connections,
+    received: () => received,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

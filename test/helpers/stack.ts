@@ -30,7 +30,13 @@ export interface StackContext {
 
 export async function startStack(
   build: NginxBuild,
-  options: { backends: string[]; ports: string[]; yaml: (ctx: StackContext) => string },
+  options: {
+    backends: string[];
+    ports: string[];
+    yaml: (ctx: StackContext) => string;
+    /** http-level lines for nginx's main config (startNginx's extraHttp): types, gzip, ... */
+    extraHttp?: string;
+  },
 ): Promise<Stack> {
   const certs = makeCertDir(["localhost", "127.0.0.1", "chat.example.com"]);
   const backends: Record<string, Backend> = {};
@@ -44,7 +50,11 @@ export async function startStack(
   };
   const { config } = parseConfig("wssgen.yaml", options.yaml(ctx), {});
   const output = render(config, { version: build.version, openssl: build.openssl });
-  const nginx = startNginx(build, { basePort: await freePort(), confFiles: { "wssgen.conf": output } });
+  const nginx = startNginx(build, {
+    basePort: await freePort(),
+    confFiles: { "wssgen.conf": output },
+    extraHttp: options.extraHttp,
+  });
   return {
     nginx,
     backends,
