@@ -38,17 +38,19 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("realIp through %
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack(build, {
-      backends: ["app"],
+      backends: ["app", "other"],
       ports: ["xff", "untrusted", "cf", "pp", "direct"],
       yaml: (ctx) => `
 upstreams:
   app: { servers: ["${ctx.backend("app")}"] }
+  pair: { servers: ["${ctx.backend("app")}", "${ctx.backend("other")}"], balance: ip-hash }
 sites:
   - domains: [localhost]
     listen: "127.0.0.1:${ctx.port("xff")}"
     realIp: { from: [127.0.0.1], header: X-Forwarded-For }
     routes:
       - { path: /limited, upstream: app, maxConnectionsPerIp: 2 }
+      - { path: /sticky, upstream: pair }
       - { path: /, upstream: app }
   - domains: [localhost]
     listen: "127.0.0.1:${ctx.port("untrusted")}"
@@ -66,6 +68,7 @@ sites:
     listen: "127.0.0.1:${ctx.port("direct")}"
     routes:
       - { path: /limited, upstream: app, maxConnectionsPerIp: 2 }
+      - { path: /sticky, upstream: pair }
       - { path: /, upstream: app }
 `,
     });
@@ -160,6 +163,35 @@ sites:
       } finally {
         closeAll(sockets);
       }
+    });
+  });
+
+  describe("ip-hash", () => {
+    /** The backend a socket through `site` reached, for each client, asked twice. */
+    const backends = async (site: string, clients: string[]) => {
+      const seen: string[] = [];
+      for (const client of clients)
+        for (let i = 0; i < 2; i++) {
+          const socket = await wsOpen(`ws://127.0.0.1:${stack.ports[site]}/sticky`, { headers: { "X-Forwarded-For": client } });
+          try {
+            seen.push(`${client} ${(JSON.parse((await wsAsk(socket, "whoami")).toString()) as { backend: string }).backend}`);
+          } finally {
+            socket.close();
+          }
+        }
+      return seen;
+    };
+    // ip_hash reads the first three bytes of an IPv4 address: clients in different /24 networks
+    const clients = Array.from({ length: 8 }, (_, i) => `198.51.${100 + i}.7`);
+
+    it("with realIp it hashes the real client: clients spread over both servers, each stays on one", async () => {
+      const seen = await backends("xff", clients);
+      for (let i = 0; i < seen.length; i += 2) expect(seen[i + 1]).toBe(seen[i]);
+      expect(new Set(seen.map((line) => line.split(" ")[1])).size).toBe(2);
+    });
+    it("without realIp every client has the proxy's address: all on one server", async () => {
+      const seen = await backends("direct", clients);
+      expect(new Set(seen.map((line) => line.split(" ")[1])).size).toBe(1);
     });
   });
 
