@@ -27,12 +27,32 @@ import { startStack, type Stack } from "../helpers/stack.js";
 
 type Headers = Record<string, string | undefined>;
 
-/** A connection to 127.0.0.1:port that starts with a PROXY protocol v1 line naming `client`. */
-const withProxyLine = (port: number, client: string) => (): Socket => {
-  const socket = netConnect(port, "127.0.0.1");
-  socket.write(`PROXY TCP4 ${client} 127.0.0.1 5555 80\r\n`);
-  return socket;
-};
+/** A connection to 127.0.0.1:port that starts with a PROXY protocol header: a v1 line naming `client`, or `header` as given. */
+const withProxyLine =
+  (
+    port: number,
+    client: string,
+    header:
+      | string
+      | Buffer = `PROXY ${client.includes(":") ? "TCP6" : "TCP4"} ${client} ${client.includes(":") ? "::1" : "127.0.0.1"} 5555 80\r\n`,
+  ) =>
+  (): Socket => {
+    const socket = netConnect(port, "127.0.0.1");
+    socket.write(header);
+    return socket;
+  };
+
+/**
+ * A PROXY protocol v2 header (the binary form, the only one AWS's Network Load Balancer sends) for
+ * a TCP over IPv4 connection from `client` (haproxy's proxy-protocol.txt, section 2.2).
+ */
+function proxyV2(client: string): Buffer {
+  const address = (ip: string) => ip.split(".").map(Number);
+  const body = Buffer.from([...address(client), ...address("127.0.0.1"), 0x15, 0xb3, 0x00, 0x50]); // ports 5555, 80
+  const signature = Buffer.from("\r\n\r\n\0\r\nQUIT\n", "latin1");
+  // version 2, PROXY command; AF_INET, STREAM; the length of the addresses
+  return Buffer.concat([signature, Buffer.from([0x21, 0x11, 0x00, body.length]), body]);
+}
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("realIp through %s", (_label, build) => {
   let stack: Stack;
@@ -100,6 +120,12 @@ sites:
       expect(await seen("xff", { "X-Forwarded-For": "203.0.113.7, 127.0.0.1" })).toMatchObject({
         "x-real-ip": "203.0.113.7",
         "x-forwarded-for": "203.0.113.7, 127.0.0.1, 127.0.0.1",
+      });
+    });
+    it("an IPv6 client", async () => {
+      expect(await seen("xff", { "X-Forwarded-For": "2001:db8::7" })).toMatchObject({
+        "x-real-ip": "2001:db8::7",
+        "x-forwarded-for": "2001:db8::7, 127.0.0.1",
       });
     });
     it("no X-Forwarded-For: the peer is the client, and the chain is the peer alone", async () => {
@@ -205,6 +231,14 @@ sites:
       expect(headers["x-real-ip"]).toBe("203.0.113.9");
       // the header is the client's own word here: the chain ends with the address from the PROXY line
       expect(headers["x-forwarded-for"]).toBe("203.0.113.9");
+    });
+    it("PROXY protocol v2, as an AWS Network Load Balancer sends it, and an IPv6 client in a v1 line", async () => {
+      const v2 = await httpGet(stack.ports.pp!, "/headers", {
+        createConnection: withProxyLine(stack.ports.pp!, "203.0.113.10", proxyV2("203.0.113.10")),
+      });
+      expect((JSON.parse(v2.body) as { headers: Headers }).headers["x-real-ip"]).toBe("203.0.113.10");
+      const v6 = await httpGet(stack.ports.pp!, "/headers", { createConnection: withProxyLine(stack.ports.pp!, "2001:db8::9") });
+      expect((JSON.parse(v6.body) as { headers: Headers }).headers["x-real-ip"]).toBe("2001:db8::9");
     });
     it("a WebSocket handshake after a PROXY v1 line upgrades, and the backend sees that client", async () => {
       const socket = await wsOpen(`ws://127.0.0.1:${stack.ports.pp}/socket`, {
