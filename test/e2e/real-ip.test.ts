@@ -47,9 +47,11 @@ const withProxyLine =
  * a TCP over IPv4 connection from `client` (haproxy's proxy-protocol.txt, section 2.2).
  */
 function proxyV2(client: string): Buffer {
+  const signature = Buffer.from("\r\n\r\n\0\r\nQUIT\n", "latin1");
+  // LOCAL: the load balancer's own connection (a health check), with no addresses
+  if (client === "LOCAL") return Buffer.concat([signature, Buffer.from([0x20, 0x00, 0x00, 0x00])]);
   const address = (ip: string) => ip.split(".").map(Number);
   const body = Buffer.from([...address(client), ...address("127.0.0.1"), 0x15, 0xb3, 0x00, 0x50]); // ports 5555, 80
-  const signature = Buffer.from("\r\n\r\n\0\r\nQUIT\n", "latin1");
   // version 2, PROXY command; AF_INET, STREAM; the length of the addresses
   return Buffer.concat([signature, Buffer.from([0x21, 0x11, 0x00, body.length]), body]);
 }
@@ -239,6 +241,12 @@ sites:
       expect((JSON.parse(v2.body) as { headers: Headers }).headers["x-real-ip"]).toBe("203.0.113.10");
       const v6 = await httpGet(stack.ports.pp!, "/headers", { createConnection: withProxyLine(stack.ports.pp!, "2001:db8::9") });
       expect((JSON.parse(v6.body) as { headers: Headers }).headers["x-real-ip"]).toBe("2001:db8::9");
+    });
+    it("a v2 LOCAL header (an NLB health check) is accepted, and the peer stays the client", async () => {
+      const local = await httpGet(stack.ports.pp!, "/headers", {
+        createConnection: withProxyLine(stack.ports.pp!, "", proxyV2("LOCAL")),
+      });
+      expect((JSON.parse(local.body) as { headers: Headers }).headers["x-real-ip"]).toBe("127.0.0.1");
     });
     it("a WebSocket handshake after a PROXY v1 line upgrades, and the backend sees that client", async () => {
       const socket = await wsOpen(`ws://127.0.0.1:${stack.ports.pp}/socket`, {
