@@ -44,7 +44,8 @@ const withProxyLine =
 
 /**
  * A PROXY protocol v2 header (the binary form, the only one AWS's Network Load Balancer sends) for
- * a TCP over IPv4 connection from `client` (haproxy's proxy-protocol.txt, section 2.2).
+ * a TCP over IPv4 connection from `client`, or with "LOCAL" the header of the balancer's own connection (a
+ * health check) that names no client (haproxy's proxy-protocol.txt, section 2.2).
  */
 function proxyV2(client: string): Buffer {
   const signature = Buffer.from("\r\n\r\n\0\r\nQUIT\n", "latin1");
