@@ -16,6 +16,11 @@ const listensOnLoopbackOnly = (site: Site): boolean =>
 const spoof = (header: RealIpHeader): string =>
   header === "proxy_protocol" ? "a PROXY protocol line naming any address" : `${header}: <any address>`;
 
+/**
+ * real-ip-wide-trust (docs/rules/real-ip-wide-trust.md): one finding per `realIp.from` entry with a
+ * /0 prefix, at that entry, on sites that listen anywhere but loopback. set_real_ip_from believes
+ * every peer it covers (ngx_http_realip_module), so /0 lets any client choose its address.
+ */
 export const realIpWideTrust: Rule = {
   id: "real-ip-wide-trust",
   severity: "warning",
