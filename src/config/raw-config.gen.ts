@@ -134,6 +134,7 @@ export type RawConfig = {
                 | "cert-name-mismatch"
                 | "upstream-single-server"
                 | "ip-hash-behind-proxy"
+                | "real-ip-wide-trust"
                 | "http2-shared-listen"
                 | "worker-shutdown-timeout",
                 "error" | "off" | "warning" | "info"

@@ -16,6 +16,7 @@ export const RULE_IDS = [
   "cert-name-mismatch",
   "upstream-single-server",
   "ip-hash-behind-proxy",
+  "real-ip-wide-trust",
   "http2-shared-listen",
   "worker-shutdown-timeout",
 ] as const;

@@ -131,6 +131,9 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
           at,
           `${showValue(l.value)} is ${tls ? "TLS" : "plain"} here but ${other.tls ? "TLS" : "plain"} in ${formatPath(other.at)}; an nginx address:port is one or the other`,
         );
+      // ngx_http_add_addresses (src/http/ngx_http.c) ORs proxy_protocol over every listen of one
+      // address:port, silently in 1.22.1 and still in 1.26.3 and 1.30 (which may warn "protocol options
+      // redefined"): a site without it would refuse plain requests (test/e2e/real-ip.test.ts shows it)
       else if (other && other.proxyProtocol !== proxyProtocol)
         add(
           proxyProtocol ? [...site.at, "realIp", "header"] : at,

@@ -3,6 +3,7 @@ import { certificates, CERT_SEVERITIES } from "./rules/certificates.js";
 import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/origins.js";
 import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
 import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
+import { realIpWideTrust } from "./rules/real-ip.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
@@ -19,6 +20,7 @@ export const rules: readonly Rule[] = [
   certificates,
   upstreamSingleServer,
   ipHashBehindProxy,
+  realIpWideTrust,
   http2SharedListen,
   workerShutdownTimeout,
 ];

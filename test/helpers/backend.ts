@@ -8,10 +8,11 @@ import {
   request,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type RequestOptions,
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 
 /** A request as the backend received it: `url` is the request target exactly as nginx sent it. */
@@ -90,7 +91,13 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
 export function httpGet(
   port: number,
   path: string,
-  options: { host?: string; agent?: import("node:http").Agent | false; headers?: Record<string, string> } = {},
+  options: {
+    host?: string;
+    agent?: import("node:http").Agent | false;
+    headers?: Record<string, string>;
+    /** the connection to send the request on (e.g. one that first writes a PROXY protocol line) */
+    createConnection?: RequestOptions["createConnection"];
+  } = {},
 ): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     // by default a fresh connection each time: a kept-alive one would still reach a worker of the old config
@@ -100,7 +107,8 @@ export function httpGet(
         port,
         path,
         timeout: 5000,
-        agent: options.agent ?? false,
+        // node uses createConnection only without an agent
+        ...(options.createConnection ? { createConnection: options.createConnection } : { agent: options.agent ?? false }),
         headers: { host: options.host ?? "localhost", ...options.headers },
       },
       (res) => {
@@ -150,4 +158,33 @@ export async function wsEcho(url: string, message: string, options: WebSocket.Cl
   } finally {
     socket.close();
   }
+}
+
+/**
+ * Writes `data` on a fresh connection (`connect()`: a node net or tls socket) and resolves, once the
+ * peer has closed it, with every byte the peer sent and the error that ended it, if any (a refused
+ * TLS handshake, a reset). For answers that are no HTTP at all: a closed connection (nginx's 444),
+ * a PROXY protocol header nginx refused.
+ */
+export function rawExchange(
+  connect: () => Socket,
+  data: string | Buffer,
+  timeoutMs = 5000,
+): Promise<{ received: Buffer; error: Error | undefined }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect();
+    const chunks: Buffer[] = [];
+    let error: Error | undefined;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the connection stayed open for ${timeoutMs} ms after ${chunks.length} chunk(s)`));
+    }, timeoutMs);
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", (e) => (error = e));
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ received: Buffer.concat(chunks), error });
+    });
+    socket.write(data);
+  });
 }

@@ -20,6 +20,14 @@ describe("http2-shared-listen", () => {
     );
     expect(findings("1.25.0", site("a.example.com", true), site("b.example.com", false))).toHaveLength(1);
   });
+  it("reports a site once though a bare port also listens on [::] (ipv6), and catches a clash on [::] alone", () => {
+    expect(findings("1.22", site("a.example.com", true), site("b.example.com", false)).map((f) => f.path)).toEqual([
+      "sites[1].http2",
+    ]);
+    const clash = findings("1.22", site("a.example.com", true), site("b.example.com", false, "[::]:443"));
+    expect(clash.map((f) => f.path)).toEqual(["sites[1].http2"]);
+    expect(clash[0]?.message).toContain("turns on http2 for [::]:443");
+  });
   it("is silent from 1.25.1 (http2 on; is per server), when the sites agree, and on different addresses", () => {
     expect(findings("1.25.1", site("a.example.com", true), site("b.example.com", false))).toEqual([]);
     expect(findings("1.22", site("a.example.com", true), site("b.example.com", true))).toEqual([]);

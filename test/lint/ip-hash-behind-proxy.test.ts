@@ -2,11 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { ruleFindings } from "../helpers/lint.js";
 
-const config = (balance: string, ...sites: { listen?: string; upstream?: string }[]) =>
+const config = (balance: string, ...sites: { listen?: string; upstream?: string; realIp?: string }[]) =>
   `upstreams:\n  chat: { servers: [10.0.0.5:8080, 10.0.0.6:8080], balance: ${balance} }\n  other: { servers: [10.0.0.5:8080, 10.0.0.6:8080] }\nsites:\n${sites
     .map(
       (site, i) =>
-        `  - domains: [s${i}.example.com]\n${site.listen ? `    listen: "${site.listen}"\n` : ""}    routes: [{ path: /ws, upstream: ${site.upstream ?? "chat"} }]\n`,
+        `  - domains: [s${i}.example.com]\n${site.listen ? `    listen: "${site.listen}"\n` : ""}${site.realIp ? `    realIp: ${site.realIp}\n` : ""}    routes: [{ path: /ws, upstream: ${site.upstream ?? "chat"} }]\n`,
     )
     .join("")}`;
 const findings = (yaml: string) => ruleFindings("ip-hash-behind-proxy", yaml);
@@ -18,9 +18,18 @@ describe("ip-hash-behind-proxy", () => {
         path: "upstreams.chat.balance",
         severity: "warning",
         message:
-          "the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; use balance: hash with hashKey: $http_x_forwarded_for (or a user id), or set real_ip in nginx",
+          "the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; set realIp on those sites (realIp: { from: [the proxy's network] }) so nginx sees each client's own address",
       },
     ]);
+  });
+  it("is silent when the sites set realIp: ip-hash then hashes each client's own address", () => {
+    const realIp = "{ from: [10.0.0.0/8] }";
+    expect(findings(config("ip-hash", { listen: "127.0.0.1:8080", realIp }, { listen: "10.0.0.1:8080", realIp }))).toEqual([]);
+    expect(
+      findings(config("ip-hash", { listen: "127.0.0.1:8080", realIp: "{ from: [10.0.0.0/8], header: proxy_protocol }" })),
+    ).toEqual([]);
+    // a site with realIp counts like a public one: its clients are told apart, so ip-hash is meaningful
+    expect(findings(config("ip-hash", { listen: "127.0.0.1:8080" }, { listen: "10.0.0.1:8080", realIp }))).toEqual([]);
   });
   it("is silent when a site using it listens publicly, for other balancing, and for an upstream no site uses", () => {
     expect(findings(config("ip-hash", { listen: "127.0.0.1:8080" }, {}))).toEqual([]);
