@@ -314,7 +314,17 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
         } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
         else if (result.status === "clean") err(`${result.target}: no interrupted apply to recover`);
         else if (result.status === "recovered") err(`recovered ${result.target}`);
+        else if (result.status === "reloaded")
+          err(
+            (await colorFor(process.stderr)).green(
+              `reloaded nginx: it serves the renewed certificates (${result.target} is unchanged)`,
+            ),
+          );
         else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
+        if (result.awaiting.length) {
+          const { describeAwaiting } = await import("./deploy/certificates.js");
+          for (const site of result.awaiting) for (const line of describeAwaiting(site)) err(line);
+        }
       },
     );
 
