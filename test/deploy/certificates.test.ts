@@ -84,6 +84,8 @@ describe("markAwaitingCertificates", () => {
     expect(findDirectives(tree, "root").map((r) => r.args)).toEqual([["/var/www/acme"]]);
     expect(findDirectives(tree, "return").map((r) => r.args)).toEqual([["404"]]);
     expect(text).toContain("waiting for its certificate");
+    // no route is rendered, so nothing in the head refers to one (nginx -t: unknown "wssgen_route" variable)
+    expect(text).not.toMatch(/wssgen_route|wssgen_origin|wssgen_connection/);
     // the full site once the files exist: the TLS server and the redirect
     const full = parseNginx(render(config, { version: parseVersion("1.22.1")! }));
     expect(findDirectives(full, "return").map((r) => r.args)).toContainEqual(["301", "https://$host$request_uri"]);
