@@ -24,7 +24,7 @@ import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../util/nginx-syntax.js";
 import { render, renderMapped } from "../render/render.js";
 import type { SourceMap } from "../render/sourcemap.js";
-import { outputLocator, showNginxText } from "../check/errors-map.js";
+import { explainNginxMessage, outputLocator, showNginxText } from "../check/errors-map.js";
 import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -605,14 +605,18 @@ async function namesOf(ctx: Context, messages: NginxMessage[]): Promise<string[]
 
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
 async function mapNginxMessages(messages: NginxMessage[], ctx: Context): Promise<string[]> {
-  const locate = outputLocator({ text: ctx.text, sourceMap: ctx.sourceMap() }, await namesOf(ctx, messages));
+  const names = await namesOf(ctx, messages);
+  const locate = outputLocator({ text: ctx.text, sourceMap: ctx.sourceMap() }, names);
   // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
   const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {
-    const path = locate(m);
+    // a message wssgen can explain goes to the key to change, with the explanation
+    const explained = explainNginxMessage(m, ctx.config, names);
+    const path = explained?.path ?? locate(m);
     const where = m.file ? ` (${escapeText(m.file)}:${m.line})` : "";
+    const why = explained ? `: ${explained.text}` : "";
     if (!path) return `nginx: ${safe([], showNginxText(m.text))}${where}`;
     const { line, column } = ctx.source.locate(path);
-    return `${escapeText(ctx.source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}`;
+    return `${escapeText(ctx.source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}${why}`;
   });
 }
