@@ -5,11 +5,11 @@
  * deploy hook it names serves wss:// once the certificate is there, and reloads after a renewal).
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { startBackend, wsEcho, type Backend } from "../helpers/backend.js";
@@ -223,9 +223,7 @@ describe.each(builds)("the first deploy of a Let's Encrypt site through `wssgen 
     // 3. certbot writes the certificate where the config reads it, then runs the deploy hook as printed
     const issued = makeCertDir(["localhost"]);
     try {
-      mkdirSync(live, { recursive: true });
-      copyFileSync(issued.certificate, join(live, "fullchain.pem"));
-      copyFileSync(issued.key, join(live, "privkey.pem"));
+      installLineage(live, 1, issued);
       const hook = shellWords(command).at(-1)!;
       const deployed = await runShell(hook, shim);
       expect(deployed.exitCode, deployed.stderr).toBe(0);
@@ -241,8 +239,7 @@ describe.each(builds)("the first deploy of a Let's Encrypt site through `wssgen 
       // 4. a renewal: new files at the same paths, the config unchanged; the hook reloads nginx
       const renewed = makeCertDir(["localhost"]);
       try {
-        copyFileSync(renewed.certificate, join(live, "fullchain.pem"));
-        copyFileSync(renewed.key, join(live, "privkey.pem"));
+        installLineage(live, 2, renewed);
         const newCa = readFileSync(renewed.ca);
         // nginx still serves the certificate it loaded: a client that trusts only the new CA fails
         await expect(wsEcho(`wss://localhost:${ports.tls}/ws`, "x", { ca: newCa })).rejects.toThrow();
@@ -261,6 +258,27 @@ describe.each(builds)("the first deploy of a Let's Encrypt site through `wssgen 
     }
   });
 });
+
+/**
+ * Puts a certificate where certbot does: the files in archive/NAME/ numbered by issue, and live/NAME/
+ * symlinks to the newest, each replaced atomically (a new link renamed over the old one). New files
+ * on each renewal matter: nginx 1.27.2+ keeps loaded certificates across reloads while their file
+ * looks unchanged (same inode and mtime).
+ */
+function installLineage(live: string, n: number, certs: { certificate: string; key: string }): void {
+  const archive = join(live, "..", "..", "archive", basename(live));
+  mkdirSync(archive, { recursive: true });
+  mkdirSync(live, { recursive: true });
+  for (const [name, from] of [
+    ["fullchain", certs.certificate],
+    ["privkey", certs.key],
+  ] as const) {
+    copyFileSync(from, join(archive, `${name}${n}.pem`));
+    const link = join(live, `${name}.pem`);
+    symlinkSync(relative(live, join(archive, `${name}${n}.pem`)), `${link}.new`);
+    renameSync(`${link}.new`, link);
+  }
+}
 
 /** Runs a command line with sh, as certbot runs a deploy hook, with `bin` first on PATH. */
 async function runShell(line: string, bin: string): Promise<{ exitCode: number; stderr: string }> {
