@@ -7,7 +7,7 @@
  * as nginx does) for such a claim on an address wssgen listens on, and reports it as apply would
  * meet it. Anything that cannot be read is left out: nginx -t during apply still tells.
  */
-import { readFile, realpath } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { ListenAddress, WssgenConfig } from "../config/model.js";
 import { listenKey, parseListen } from "../config/normalize.js";
@@ -18,6 +18,7 @@ import { expandInclude } from "./main-config.js";
 /** A config tree larger than this is not a real nginx config: stop reading. */
 const MAX_FILES = 512;
 const MAX_DEPTH = 32;
+const MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The `listen ... default_server` directives of other files in nginx's config tree (from
@@ -56,19 +57,22 @@ async function defaultServerClaims(main: string, skip: ReadonlySet<string>): Pro
   const prefix = dirname(main);
   const claims: Claim[] = [];
   let files = 0;
+  let bytes = 0;
   const readTree = async (file: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH || ++files > MAX_FILES) return;
     if (skip.has(file) || skip.has(await realpath(file).catch(() => file))) return;
     let text: string;
     let tree: Directive[];
     try {
+      bytes += (await stat(file)).size;
+      if (bytes > MAX_BYTES) return;
       text = await readFile(file, "utf8");
       tree = parseNginx(text);
     } catch {
       return;
     }
-    const listenLines = defaultListenLines(text);
-    let nth = 0;
+    // every default listen in the file, in order; undefined for one that is no address (unix:)
+    const own: (Claim | undefined)[] = [];
     const visit = async (directives: Directive[]): Promise<void> => {
       for (const d of directives) {
         if (d.name === "include" && d.args.length === 1) {
@@ -76,27 +80,34 @@ async function defaultServerClaims(main: string, skip: ReadonlySet<string>): Pro
           for (const included of await expandInclude(isAbsolute(pattern) ? pattern : join(prefix, pattern)))
             await readTree(included, depth + 1);
         } else if (d.name === "listen" && d.args.slice(1).some((a) => a === "default_server" || a === "default")) {
-          const line = listenLines[nth++];
           const listen = nginxListen(d.args[0]!);
-          if (listen) claims.push({ address: nginxAddress(listen), file, line, listen });
+          own.push(listen && { address: nginxAddress(listen), file, line: undefined, listen });
         }
         if (d.block) await visit(d.block);
       }
     };
     await visit(tree);
+    // lines only when the text shows as many such listens as the parse found: never a wrong line
+    const lines = defaultListenLines(text);
+    own.forEach((claim, i) => {
+      if (claim) claims.push({ ...claim, line: lines.length === own.length ? lines[i] : undefined });
+    });
   };
   await readTree(main, 0);
   return claims;
 }
 
 /**
- * The 1-based lines on which a `listen ... default_server` directive starts, in order (the parse
- * keeps no lines; a directive that starts a line, as every real config writes it, is found here).
+ * The 1-based line of each `listen ... default_server` directive, in order (the parse keeps no
+ * lines): each line without its comment, cut at `;`, `{` and `}`, and a piece that is such a
+ * listen counted. A directive written across lines, or a `#` inside quotes, can make the count
+ * differ from the parse's; the caller then names no line.
  */
 function defaultListenLines(text: string): number[] {
   const lines: number[] = [];
   text.split("\n").forEach((line, i) => {
-    if (/^\s*listen\s[^#;]*\bdefault(?:_server)?\b/.test(line)) lines.push(i + 1);
+    for (const piece of line.replace(/#.*/, "").split(/[;{}]/))
+      if (/^\s*listen\s.*\bdefault(?:_server)?\b/.test(piece)) lines.push(i + 1);
   });
   return lines;
 }
