@@ -131,6 +131,8 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .option("--path <path>", "the WebSocket location", undefined)
     .option("--cert <file>", "TLS certificate (PEM); with --key makes a wss:// site")
     .option("--key <file>", "TLS private key (PEM)")
+    .option("--letsencrypt", "a wss:// site with a Let's Encrypt certificate (certbot --webroot; apply prints the command)")
+    .option("--webroot <dir>", "certbot's webroot for ACME challenges (implies --letsencrypt; default /var/www/acme)")
     .option("-o, --output <file>", "where to write", "wssgen.yaml")
     .option("--force", "overwrite an existing file")
     .option("-y, --yes", "accept defaults for everything not given; never ask")
@@ -140,6 +142,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         "wssgen init --yes",
         "wssgen init --domain chat.example.com --upstream 10.0.0.5:8080 --path /ws",
         "wssgen init --domain chat.example.com --cert /etc/ssl/chat.pem --key /etc/ssl/chat.key -o chat.yaml",
+        "wssgen init --domain chat.example.com --letsencrypt   # then: wssgen apply, and the certbot command it prints",
       ]),
     )
     .action(
@@ -149,6 +152,8 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         path?: string;
         cert?: string;
         key?: string;
+        letsencrypt?: boolean;
+        webroot?: string;
         output: string;
         force?: boolean;
         yes?: boolean;
@@ -158,7 +163,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         const ask = interactive ? (await import("./commands/prompt.js")).createAsk() : undefined;
         try {
           const result = await initCommand({ ...opts, ask });
-          err(`wrote ${result.file}; next: wssgen render -c ${result.file}`);
+          err(`wrote ${result.file}; next: ${result.next}`);
         } finally {
           ask?.close();
         }
@@ -345,7 +350,17 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
         } else if (result.status === "tested") err(`wrote and tested ${result.target}; nginx was not reloaded (--no-reload)`);
         else if (result.status === "clean") err(`${result.target}: no interrupted apply to recover`);
         else if (result.status === "recovered") err(`recovered ${result.target}`);
+        else if (result.status === "reloaded")
+          err(
+            (await colorFor(process.stderr)).green(
+              `reloaded nginx: it serves the renewed certificates (${result.target} is unchanged)`,
+            ),
+          );
         else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
+        if (result.awaiting.length) {
+          const { describeAwaiting } = await import("./deploy/certificates.js");
+          for (const site of result.awaiting) for (const line of describeAwaiting(site)) err(line);
+        }
       },
     );
 

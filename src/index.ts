@@ -48,6 +48,7 @@ export { resolveNginxBuild, type ResolvedNginxBuild } from "./nginx/nginx-build.
 export { withSandbox, sandboxMainConfig, type Sandbox } from "./check/sandbox.js";
 export { check, type CheckOptions, type CheckResult, type LocatedFinding, type NginxMode } from "./check/check.js";
 export { apply, type ApplyResult } from "./deploy/apply.js";
+export type { AwaitingCertificate } from "./deploy/certificates.js";
 export type { ApplyOptions } from "./deploy/options.js";
 export { probe, type AnsweredBy, type ProbeOptions, type ProbeResult } from "./probe/probe.js";
 export { renderCommand, type RenderCommandOptions, type RenderCommandResult } from "./commands/render.js";

@@ -13,7 +13,8 @@ import { lint, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "./sandbox.js";
 import { render, renderMapped } from "../render/render.js";
-import { outputLocator, showNginxText } from "./errors-map.js";
+import { explainDefaultServerClaim, outputLocator, showNginxText } from "./errors-map.js";
+import { conflictingDefaultServers } from "./default-server.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
@@ -140,6 +141,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       severity: "info",
       path: [...config.sites[i]!.at, "tls", "certificate"],
       message: `${showValue(config.sites[i]!.tls!.certificate)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
+    });
+
+  // the sandbox holds only wssgen's file: another site's default_server shows only in the real config
+  // (a warning: it is this machine's config, which a CI runner's may not be; apply fails on it)
+  for (const claim of await conflictingDefaultServers(config, options.cwd))
+    findings.push({
+      rule: "nginx",
+      severity: "warning",
+      path: ["defaultServer"],
+      message: `nginx -t of ${config.nginx.mainConfig} will fail with "a duplicate default server for ${claim.addresses[0]!}": ${explainDefaultServerClaim(claim)}`,
     });
 
   if (mode === "skip" || !detected) {

@@ -2,6 +2,7 @@
  * Where in wssgen.yaml an nginx complaint about rendered output comes from. nginx names the file and
  * line for most errors; some (a certificate it cannot load) name only the value, quoted.
  */
+import type { WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import type { NginxMessage } from "../nginx/nginx.js";
 import { escapeText, showValue } from "../util/show.js";
@@ -69,4 +70,63 @@ export function showNginxText(text: string): string {
     last = match.index + match[0].length;
   }
   return out + escapeText(text.slice(last));
+}
+
+/** nginx's words when two servers claim `default_server` on one address (ngx_http_add_addresses). */
+const DUPLICATE_DEFAULT = /^a duplicate default server for (\S+)$/;
+
+/** Another nginx file's `default_server` claims: the addresses, the file and the lines nginx (or check's scan) names. */
+export interface DefaultServerClaim {
+  /** as nginx spells them: `0.0.0.0:80`, `[::]:80`, `127.0.0.1:8080` */
+  addresses: string[];
+  file: string;
+  /** the lines of its listens, when known */
+  lines: number[];
+}
+
+/**
+ * Why nginx refuses `defaultServer: reject` beside another `default_server` on the same address, in
+ * words, and how to fix it. `claim.file` is the other file when it is known (nginx names whichever
+ * of the two it read second). Debian's and Ubuntu's packages enable a stock site,
+ * /etc/nginx/sites-enabled/default, whose `listen 80 default_server` is the usual other claim.
+ */
+export function explainDefaultServerClaim(claim: DefaultServerClaim): string {
+  const { file, lines, addresses } = claim;
+  const where =
+    lines.length === 0
+      ? escapeText(file)
+      : lines.length === 1
+        ? `${escapeText(file)}:${lines[0]!}`
+        : `${escapeText(file)} (lines ${lines.join(", ")})`;
+  return (
+    `${where} already claims the default server for ${addresses.join(" and ")} (listen ... default_server), and ` +
+    `defaultServer: reject claims it for wssgen's catch-all; nginx allows one per address: remove that file or its ` +
+    `default_server (Debian and Ubuntu enable a stock site there: \`rm /etc/nginx/sites-enabled/default\`), or set ` +
+    `defaultServer: off`
+  );
+}
+
+/**
+ * nginx -t's message in words, at the config key to change, when wssgen knows what it means; else
+ * undefined. `ownFiles`: every name nginx may give wssgen's output file. Today: the duplicate
+ * default server that `defaultServer: reject` meets beside another site's `default_server`.
+ */
+export function explainNginxMessage(
+  message: NginxMessage,
+  config: Pick<WssgenConfig, "defaultServer">,
+  ownFiles: readonly string[],
+): { path: KeyPath; text: string } | undefined {
+  const duplicate = DUPLICATE_DEFAULT.exec(message.text);
+  if (!duplicate || config.defaultServer !== "reject") return undefined;
+  const address = duplicate[1]!;
+  // nginx names the second claim it read: the other file's, or (read after it) wssgen's own listen
+  const other =
+    message.file !== undefined && !ownFiles.includes(message.file)
+      ? { addresses: [address], file: message.file, lines: message.line === undefined ? [] : [message.line] }
+      : {
+          addresses: [address],
+          file: "another file nginx reads before wssgen's (`grep -rn default_server /etc/nginx` finds it)",
+          lines: [],
+        };
+  return { path: ["defaultServer"], text: explainDefaultServerClaim(other) };
 }

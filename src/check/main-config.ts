@@ -84,7 +84,7 @@ const GLOB = /[*?[]/;
  * does reading it), a glob (nginx's ngx_open_glob: glob(3)) expanded in sorted order, dot files
  * matched only by a pattern that starts with a dot, and no match at all being no error.
  */
-async function expandInclude(pattern: string): Promise<string[]> {
+export async function expandInclude(pattern: string): Promise<string[]> {
   if (!GLOB.test(pattern)) return [pattern];
   const parts = pattern.split("/").filter((part, i) => part !== "" || i === 0);
   let paths = [parts[0] === "" ? "/" : "."];

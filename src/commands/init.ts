@@ -1,7 +1,9 @@
 /**
  * `wssgen init`: a commented wssgen.yaml that renders and passes `nginx -t` as written. Without
  * --cert/--key it is a plain ws:// site (nginx -t would fail on certificate files that do not exist),
- * with the tls section ready to uncomment.
+ * with the tls section ready to uncomment. With --letsencrypt it is a wss:// site whose certificate
+ * certbot writes under /etc/letsencrypt/live/<domain>/ (webroot mode): until it exists, `apply`
+ * serves only the ACME challenge and prints the certbot command (deploy/certificates.ts).
  */
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -44,9 +46,15 @@ export interface InitAnswers {
   path: string;
   cert?: string | undefined;
   key?: string | undefined;
+  /** Let's Encrypt over HTTP-01 (certbot --webroot): certificate paths under certbot's live/ directory */
+  acme?: { webroot: string } | undefined;
 }
 
-export interface InitOptions extends Partial<InitAnswers> {
+export interface InitOptions extends Partial<Omit<InitAnswers, "acme">> {
+  /** --letsencrypt: TLS with a certificate from certbot's webroot mode */
+  letsencrypt?: boolean | undefined;
+  /** --webroot: certbot's webroot (implies --letsencrypt; default /var/www/acme) */
+  webroot?: string | undefined;
   output?: string | undefined;
   force?: boolean | undefined;
   cwd?: string | undefined;
@@ -54,14 +62,36 @@ export interface InitOptions extends Partial<InitAnswers> {
   ask?: ((question: string, fallback: string, check: Check) => Promise<string>) | undefined;
 }
 
-export const INIT_DEFAULTS = { domain: "chat.example.com", upstream: "127.0.0.1:8080", path: "/ws" } as const;
+export const INIT_DEFAULTS = {
+  domain: "chat.example.com",
+  upstream: "127.0.0.1:8080",
+  path: "/ws",
+  webroot: "/var/www/acme",
+} as const;
 
-export async function initCommand(options: InitOptions): Promise<{ file: string; text: string }> {
+/** Where certbot writes a certificate named after `domain` (its default --cert-name: the first -d). */
+export const letsEncryptFiles = (domain: string) => ({
+  cert: `/etc/letsencrypt/live/${domain}/fullchain.pem`,
+  key: `/etc/letsencrypt/live/${domain}/privkey.pem`,
+});
+
+const WEBROOT_QUESTION = "Webroot for the ACME challenges (certbot's -w)";
+const yesNo: Check = (answer) => (/^(?:y|yes|n|no)$/i.test(answer) ? undefined : "answer y or n");
+const isYes = (answer: string) => /^y/i.test(answer);
+
+/**
+ * Writes the scaffold; returns the file as given, its text, and the command to run next. Throws
+ * UsageError for a file that exists (without force), a bad value, or flags that do not go together.
+ */
+export async function initCommand(options: InitOptions): Promise<{ file: string; text: string; next: string }> {
   const file = options.output ?? "wssgen.yaml";
   const cwd = options.cwd ?? process.cwd();
   const target = resolve(cwd, file);
   if (existsSync(target) && !options.force) throw new UsageError(`${file} already exists; pass --force to overwrite it`);
   if ((options.cert === undefined) !== (options.key === undefined)) throw new UsageError("--cert and --key go together");
+  const letsencrypt = options.letsencrypt === true || options.webroot !== undefined;
+  if (letsencrypt && options.cert !== undefined)
+    throw new UsageError("--letsencrypt and --cert/--key do not go together: certbot writes the certificate with --letsencrypt");
 
   const value = async (flag: string, given: string | undefined, fallback: string, check: Check, question: string) => {
     const answer = given ?? (options.ask ? await options.ask(question, fallback, check) : fallback);
@@ -79,13 +109,35 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
       "WebSocket backend (host:port)",
     ),
     path: await value("path", options.path, INIT_DEFAULTS.path, checkLocationPath, "WebSocket path"),
-    cert: options.cert === undefined ? undefined : await value("cert", resolve(cwd, options.cert), "", checkFilePath, ""),
-    key: options.key === undefined ? undefined : await value("key", resolve(cwd, options.key), "", checkFilePath, ""),
   };
+  const wildcard = answers.domain.includes("*");
+  if (letsencrypt && wildcard)
+    throw new UsageError(
+      `--letsencrypt: ${answers.domain} is a wildcard, which Let's Encrypt issues only over DNS-01, not the webroot; give --cert and --key`,
+    );
+  if (options.cert !== undefined && options.key !== undefined) {
+    answers.cert = await value("cert", resolve(cwd, options.cert), "", checkFilePath, "");
+    answers.key = await value("key", resolve(cwd, options.key), "", checkFilePath, "");
+  } else if (letsencrypt) {
+    answers.acme = { webroot: await value("webroot", options.webroot, INIT_DEFAULTS.webroot, checkFilePath, WEBROOT_QUESTION) };
+  } else if (options.ask && (await options.ask("Does the site use TLS (wss://, https)? y/n", "n", yesNo).then(isYes))) {
+    // asked only on a terminal: --yes and CI keep the plain site, which passes nginx -t as written
+    const ask = options.ask;
+    if (!wildcard && isYes(await ask("Get its certificate from Let's Encrypt (certbot --webroot)? y/n", "y", yesNo)))
+      answers.acme = { webroot: await ask(WEBROOT_QUESTION, INIT_DEFAULTS.webroot, checkFilePath) };
+    else {
+      const own = letsEncryptFiles(answers.domain.replace(/^\*\./, ""));
+      answers.cert = await ask("Certificate file (PEM, with its chain)", own.cert, checkFilePath);
+      answers.key = await ask("Private key file (PEM)", own.key, checkFilePath);
+    }
+  }
   const text = initText(answers, findSchemaLink(target));
   parseConfig(file, text, {}); // a scaffold that does not load would be a bug; fail before writing
   await writeUserFile(target, text, { mode: 0o644 });
-  return { file, text };
+  const next = answers.acme
+    ? `wssgen apply -c ${file} (it serves the ACME challenge and prints the certbot command to run)`
+    : `wssgen render -c ${file}`;
+  return { file, text, next };
 }
 
 /** An origin host for the domain (a wildcard domain gets its base name). */
@@ -95,21 +147,35 @@ const origin = (domain: string) => domain.replace(/^\*\./, "").replace(/\.\*$/, 
 const y = (value: string) => JSON.stringify(value);
 
 export function initText(a: InitAnswers, schemaLink?: string): string {
-  const tls = a.cert !== undefined && a.key !== undefined;
+  const tls = (a.cert !== undefined && a.key !== undefined) || a.acme !== undefined;
   const route = DEFAULTS.route;
   const balance = DEFAULTS.upstream.balance.value;
-  const tlsBlock = tls
-    ? `    tls:
+  const live = letsEncryptFiles(a.domain);
+  const tlsBlock = a.acme
+    ? `    # Let's Encrypt (certbot's webroot mode): until these two files exist, \`wssgen apply\` serves only
+    # the ACME challenge on port 80 and prints the certbot command to run; certbot's --deploy-hook runs
+    # \`wssgen apply\` again, which then serves wss:// (and reloads nginx after each renewal).
+    # \`wssgen check --stub-certs\` tests the config before they exist. docs/recipes/lets-encrypt.md
+    tls:
+      certificate: ${y(live.cert)}
+      key: ${y(live.key)}
+      profile: ${DEFAULTS.site["tls.profile"].value}   # or modern (TLSv1.3 only)
+    acme:
+      webroot: ${y(a.acme.webroot)}   # certbot -w: challenges are served from here
+    redirectHttp: true        # port 80: ACME challenges first, a redirect to https for the rest`
+    : tls
+      ? `    tls:
       certificate: ${y(a.cert!)}
       key: ${y(a.key!)}
       profile: ${DEFAULTS.site["tls.profile"].value}   # or modern (TLSv1.3 only)
     redirectHttp: true        # also serve port 80 and redirect to https`
-    : `    # For wss:// (needed by any page served over https), add your certificate and remove
+      : `    # For wss:// (needed by any page served over https), add your certificate and remove
     # "listen: 80"; the site then listens on 443 and port 80 redirects to it:
     # tls:
-    #   certificate: /etc/letsencrypt/live/${a.domain}/fullchain.pem
-    #   key: /etc/letsencrypt/live/${a.domain}/privkey.pem
+    #   certificate: ${live.cert}
+    #   key: ${live.key}
     # redirectHttp: true
+    # (or run \`wssgen init --letsencrypt\` for a certificate from Let's Encrypt)
     listen: 80`;
   // a link that does not resolve would be worse than none: say how to get one instead
   const schemaLine =

@@ -24,7 +24,7 @@ import { execaRunner, type Runner } from "../nginx/runner.js";
 import { parseNginx } from "../util/nginx-syntax.js";
 import { render, renderMapped } from "../render/render.js";
 import type { SourceMap } from "../render/sourcemap.js";
-import { outputLocator, showNginxText } from "../check/errors-map.js";
+import { explainNginxMessage, outputLocator, showNginxText } from "../check/errors-map.js";
 import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -37,6 +37,7 @@ import {
   fileMeta,
   firstLine,
   generation,
+  loadedSince,
   readTarget,
   reloadBack,
   restore,
@@ -48,15 +49,22 @@ import { readBackup, recover, removeLeftovers } from "./recover.js";
 import { newJournal, removeJournal, sha256, sidecar, writeJournal, type FileMeta, type Journal, type State } from "./journal.js";
 import { checkProbeOptions, checkProbeUrl, probe } from "../probe/probe.js";
 import type { ApplyOptions } from "./options.js";
+import { certificatesChangedAt, fileMissing, markAwaitingCertificates, type AwaitingCertificate } from "./certificates.js";
 
 export interface ApplyResult {
-  /** `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo */
-  status: "unchanged" | "dry-run" | "tested" | "applied" | "recovered" | "clean";
+  /**
+   * `recovered`/`clean`: with `recover`, whether there was an interrupted apply to finish or undo;
+   * `reloaded`: the file was up to date, but certificate files changed since nginx loaded them (a
+   * renewal), so apply tested and reloaded
+   */
+  status: "unchanged" | "dry-run" | "tested" | "applied" | "reloaded" | "recovered" | "clean";
   target: string;
   /** with --dry-run, the unified diff from the deployed file to the new one; else "" */
   diff: string;
   /** what apply runs (or, with --dry-run, would run) */
   commands: string[][];
+  /** TLS sites with acme whose certificate does not exist yet: only their challenges are served (certificates.ts) */
+  awaiting: AwaitingCertificate[];
 }
 
 export interface DeployPlan {
@@ -74,17 +82,21 @@ export interface DeployPlan {
   diff(): string;
   /** the config key behind each line of text (rendered again with the map, on demand: only when nginx rejects it) */
   sourceMap: () => SourceMap;
+  /** the sites rendered without their TLS server until their certificate exists (`config` has them marked) */
+  awaiting: AwaitingCertificate[];
 }
 
 /** What `apply` and `diff` share: load, render for the installed nginx, compare with the deployed file. */
 export async function planDeploy(options: ApplyOptions, runner: Runner = options.runner ?? execaRunner): Promise<DeployPlan> {
   const loaded = await loadConfig(options);
   const { source } = loaded;
+  const cwd = options.cwd ?? process.cwd();
   // --target: the namespace follows the file written, unless the config sets one
-  const config = options.target === undefined ? loaded.config : forOutputFile(loaded.config, options.target);
+  const configured = options.target === undefined ? loaded.config : forOutputFile(loaded.config, options.target);
+  const { config, awaiting } = await awaitCertificates(configured, deployHook(options, source, cwd));
   const nginx = (options.createNginx ?? ((binary: string) => createNginx(binary, runner)))(config.nginx.binary);
   const info = await nginx.version();
-  const target = resolve(options.cwd ?? process.cwd(), options.target ?? config.nginx.target);
+  const target = resolve(cwd, options.target ?? config.nginx.target);
   const build = await resolveNginxBuild(config, options.nginxVersion, info ? nginx : undefined);
   const text = render(config, build);
   const before = await readTarget(target);
@@ -97,7 +109,25 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
         })
       : "";
   const sourceMap = () => renderMapped(config, build).sourceMap;
-  return { config, source, nginx, info, target, text, changed, diff, sourceMap };
+  return { config, source, nginx, info, target, text, changed, diff, sourceMap, awaiting };
+}
+
+/** The file-system half of markAwaitingCertificates: which certificate and key files of acme sites are absent. */
+async function awaitCertificates(
+  config: WssgenConfig,
+  hook: string[],
+): Promise<{ config: WssgenConfig; awaiting: AwaitingCertificate[] }> {
+  const files = config.sites.flatMap((s) => (s.tls && s.acme ? [s.tls.certificate, s.tls.key] : []));
+  if (!files.length) return { config, awaiting: [] };
+  const missing = new Set<string>();
+  await Promise.all(files.map(async (file) => (await fileMissing(file)) && missing.add(file)));
+  return markAwaitingCertificates(config, (file) => missing.has(file), hook);
+}
+
+/** The apply certbot's --deploy-hook runs: this one, with the config (and --target) as absolute paths. */
+function deployHook(options: ApplyOptions, source: ConfigSource, cwd: string): string[] {
+  const config = source.file === "<stdin>" ? "/path/to/wssgen.yaml" : resolve(cwd, source.file);
+  return ["wssgen", "apply", "-c", config, ...(options.target === undefined ? [] : ["--target", resolve(cwd, options.target)])];
 }
 
 /** One apply in flight: the journal on disk, and in memory what rolling back needs. */
@@ -114,6 +144,8 @@ interface Transaction {
   before: Generation | undefined;
   /** the last-good config came from a --no-reload apply's journal: the backup already holds it */
   continued: boolean;
+  /** the file is as deployed; only its certificates changed (certificatesRenewed) */
+  renewed: boolean;
 }
 
 /** A failure after the transaction began: the reason, nginx's messages, and whether nginx may run the new file. */
@@ -130,6 +162,11 @@ class Failure extends Error {
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const runner = options.runner ?? execaRunner;
   const plan = await planDeploy(options, runner);
+  return { ...(await applyRedacted(options, plan, runner)), awaiting: plan.awaiting };
+}
+
+/** What applyPlan does and how it fails, with every value from `${VAR}` redacted from its progress and errors. */
+async function applyRedacted(options: ApplyOptions, plan: DeployPlan, runner: Runner): Promise<Outcome> {
   // paths and commands may come from ${VAR}: apply's messages never print those values either
   const provenance = plan.config.provenance;
   if (!provenance || provenance.isEmpty()) return applyPlan(options, plan, runner);
@@ -142,7 +179,10 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
-async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner): Promise<ApplyResult> {
+/** An apply's result, before the plan's `awaiting` is added. */
+type Outcome = Omit<ApplyResult, "awaiting">;
+
+async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner): Promise<Outcome> {
   const { config, nginx, info, text, changed } = plan;
   const { file: target, link } = await followLinks(plan.target);
   if (!info && !options.dryRun)
@@ -185,7 +225,15 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
       `to restore by hand: ${existed ? `cp ${files.backup} ${target}` : `rm ${target}`} && ${testArgv.join(" ")} && ${reloadArgv.join(" ")}`,
   };
   const unfinished = (await exists(files.journal)) || (await exists(files.legacyPending));
-  if (!changed && !unfinished && !options.recover) return result(ctx, "unchanged");
+  // a file that is up to date may still name certificates nginx has not loaded: a renewal
+  const renewed =
+    !changed &&
+    !unfinished &&
+    !options.recover &&
+    !options.dryRun &&
+    options.reload !== false &&
+    (await certificatesRenewed(ctx));
+  if (!changed && !unfinished && !options.recover && !renewed) return result(ctx, "unchanged");
   if (options.dryRun) {
     if (unfinished)
       ctx.step(
@@ -211,7 +259,7 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
     await removeLeftovers(ctx);
     const pending = await recover(ctx);
     if (options.recover) return result(ctx, pending === "recovered" ? "recovered" : "clean");
-    tx = await begin(ctx, pending === "recovered" || pending === "clean" ? undefined : pending);
+    tx = await begin(ctx, pending === "recovered" || pending === "clean" ? undefined : pending, renewed);
     if (!tx) return result(ctx, "unchanged");
     return await run(tx);
   } finally {
@@ -220,21 +268,33 @@ async function applyPlan(options: ApplyOptions, plan: DeployPlan, runner: Runner
   }
 }
 
-function result(ctx: Context, status: ApplyResult["status"]): ApplyResult {
+function result(ctx: Context, status: ApplyResult["status"]): Outcome {
   return { status, target: ctx.target, diff: "", commands: status === "unchanged" || status === "clean" ? [] : ctx.commands };
+}
+
+/**
+ * Whether nginx runs but has not read its config since a certificate or key file it names changed
+ * (certbot renewed it): then an apply of an unchanged file still tests and reloads. Unknown (nginx
+ * not running, no pid file, no /proc) counts as no: an unchanged apply stays a no-op there.
+ */
+async function certificatesRenewed(ctx: Context): Promise<boolean> {
+  const changedAt = await certificatesChangedAt(ctx.config);
+  if (changedAt === undefined || (await generation(ctx)) === undefined) return false;
+  return !(await loadedSince(ctx, changedAt));
 }
 
 /**
  * Starts a transaction under the lock, or returns undefined when there is nothing to do. `pending`
  * is a finished `--no-reload` apply: its file passed `nginx -t` but nginx may never have loaded it,
- * so the last good config stays the backup it recorded, never that file.
+ * so the last good config stays the backup it recorded, never that file. `renewed`: the file is up
+ * to date but its certificates changed since nginx loaded them, so it is tested and reloaded as is.
  */
-async function begin(ctx: Context, pending: Journal | undefined): Promise<Transaction | undefined> {
+async function begin(ctx: Context, pending: Journal | undefined, renewed: boolean): Promise<Transaction | undefined> {
   const { target, text, options, files } = ctx;
   const current = await readTarget(target); // again, under the lock: another apply may have written it
   const upToDate = current !== undefined && current.equals(Buffer.from(text));
   const reload = options.reload !== false;
-  if (upToDate && (!pending || !reload)) return undefined;
+  if (upToDate && !renewed && (!pending || !reload)) return undefined;
   let previous: Buffer | undefined;
   let meta: FileMeta | null;
   if (pending) {
@@ -263,10 +323,15 @@ async function begin(ctx: Context, pending: Journal | undefined): Promise<Transa
     reloadStarted: false,
     before: undefined,
     continued: pending !== undefined,
+    renewed: upToDate && renewed && !(pending && reload),
   };
   if (upToDate) {
-    // a --no-reload apply wrote and tested exactly this file: load it now
-    ctx.step(`${target} is up to date but was written with --no-reload: testing and reloading it`);
+    // a --no-reload apply wrote and tested exactly this file, or certbot renewed a certificate: load it now
+    ctx.step(
+      tx.renewed
+        ? `${target} is up to date, but certificate files it names changed since nginx loaded them (a renewal): testing and reloading`
+        : `${target} is up to date but was written with --no-reload: testing and reloading it`,
+    );
     journal.state = "written";
   }
   await writeJournal(files.journal, journal);
@@ -275,7 +340,7 @@ async function begin(ctx: Context, pending: Journal | undefined): Promise<Transa
 }
 
 /** The states in order: each function does the work its state names and returns the next state. */
-const STEPS: Record<State, (tx: Transaction) => Promise<State | ApplyResult>> = {
+const STEPS: Record<State, (tx: Transaction) => Promise<State | Outcome>> = {
   begun: backUp,
   "backed-up": writeTarget,
   written: testTarget,
@@ -285,10 +350,10 @@ const STEPS: Record<State, (tx: Transaction) => Promise<State | ApplyResult>> = 
   verified: commit,
 };
 
-async function run(tx: Transaction): Promise<ApplyResult> {
+async function run(tx: Transaction): Promise<Outcome> {
   for (;;) {
     await pauseForTests(tx);
-    let next: State | ApplyResult;
+    let next: State | Outcome;
     try {
       next = await STEPS[tx.journal.state](tx);
       if (typeof next !== "string") return next;
@@ -390,9 +455,9 @@ async function verifyReload(tx: Transaction): Promise<State> {
 }
 
 /** nginx serves the new config: it is the last good one now, and the journal goes. */
-async function commit(tx: Transaction): Promise<ApplyResult> {
+async function commit(tx: Transaction): Promise<Outcome> {
   await removeJournal(tx.ctx.files.journal);
-  return result(tx.ctx, "applied");
+  return result(tx.ctx, tx.renewed ? "reloaded" : "applied");
 }
 
 /**
@@ -540,14 +605,18 @@ async function namesOf(ctx: Context, messages: NginxMessage[]): Promise<string[]
 
 /** nginx's messages, those about the target file reported at the place in wssgen.yaml that wrote the line. */
 async function mapNginxMessages(messages: NginxMessage[], ctx: Context): Promise<string[]> {
-  const locate = outputLocator({ text: ctx.text, sourceMap: ctx.sourceMap() }, await namesOf(ctx, messages));
+  const names = await namesOf(ctx, messages);
+  const locate = outputLocator({ text: ctx.text, sourceMap: ctx.sourceMap() }, names);
   // nginx quotes values from wssgen.yaml: shown escaped and cut, and never one from the environment
   const safe = (path: KeyPath, message: string) => ctx.config.provenance?.finding(path, message) ?? message;
   return messages.map((m) => {
-    const path = locate(m);
+    // a message wssgen can explain goes to the key to change, with the explanation
+    const explained = explainNginxMessage(m, ctx.config, names);
+    const path = explained?.path ?? locate(m);
     const where = m.file ? ` (${escapeText(m.file)}:${m.line})` : "";
+    const why = explained ? `: ${explained.text}` : "";
     if (!path) return `nginx: ${safe([], showNginxText(m.text))}${where}`;
     const { line, column } = ctx.source.locate(path);
-    return `${escapeText(ctx.source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}`;
+    return `${escapeText(ctx.source.file)}:${line}:${column} ${formatPath(path)}: nginx -t: ${safe(path, showNginxText(m.text))}${where}${why}`;
   });
 }

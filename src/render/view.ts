@@ -221,7 +221,8 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       forwardedFor = true;
       trusted.set(trustedId(site.realIp.from), site.realIp.from);
     }
-    for (const route of site.routes) {
+    // a site awaiting its certificate renders no route: nothing in the head may refer to them
+    for (const route of site.tls && site.awaitingCertificate ? [] : site.routes) {
       if (route.static) statics = true;
       if (route.websocket && route.upstream !== undefined) {
         if (keepsAlive(upstreams.get(route.upstream))) upgradeKeepalive = true;

@@ -240,7 +240,8 @@ describe("wssgen init on a terminal (a real pty via script(1))", () => {
     return r.then((result) => ({ dir, exitCode: result.exitCode, output: String(result.stdout) }));
   };
   it("asks for what the flags left open, buffering typed-ahead answers", async () => {
-    const r = await onTty("", "live.example.com\n\n/socket\n", { CI: undefined });
+    // the last answer: no TLS (the default); test/commands/init.test.ts answers yes
+    const r = await onTty("", "live.example.com\n\n/socket\n\n", { CI: undefined });
     expect(r.exitCode).toBe(0);
     expect(r.output).toContain("Domain [chat.example.com]: ");
     const text = readFileSync(join(r.dir, "wssgen.yaml"), "utf8");

@@ -2,7 +2,7 @@
  * apply's failure paths that a real nginx cannot be made to produce on demand (a restore that fails,
  * a reload back that fails), with a fake process runner and fake /proc; the files are real.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -248,5 +248,68 @@ describe("apply finds an interrupted apply's journal (fake nginx, real files)", 
     expect(existsSync(sidecar(target, "pending"))).toBe(false);
     expect(existsSync(sidecar(target, "journal"))).toBe(false);
     rmSync(dir, { recursive: true });
+  });
+
+  describe("an up-to-date file whose certificates changed since nginx loaded them (a renewal)", () => {
+    /** A TLS site whose certificate files exist (the fake nginx never reads them), applied once. */
+    async function deployed(workers: Processes) {
+      const { dir, target } = setup();
+      const cert = join(dir, "fullchain.pem");
+      const key = join(dir, "privkey.pem");
+      writeFileSync(cert, "certificate\n");
+      writeFileSync(key, "key\n");
+      writeFileSync(
+        join(dir, "wssgen.yaml"),
+        `nginx: { binary: fake-nginx, mainConfig: ${join(dir, "nginx.conf")}, target: ${target}, reload: [fake-reload] }\n` +
+          `upstreams: { a: { servers: [127.0.0.1:9] } }\n` +
+          `sites: [{ domains: [a.lan], tls: { certificate: ${cert}, key: ${key} }, routes: [{ path: /, upstream: a }] }]\n`,
+      );
+      const old = new Date("2001-01-01T00:00:00Z");
+      for (const file of [cert, key]) utimesSync(file, old, old);
+      const reloads: string[][] = [];
+      const run: Runner = (argv) => {
+        if (argv[0] === "fake-reload") reloads.push([...argv]);
+        return runner({}, target)(argv);
+      };
+      const again = () => apply({ cwd: dir, runner: run, processes: workers, reloadTimeoutMs: 500 });
+      expect((await again()).status).toBe("applied");
+      reloads.length = 0;
+      return { dir, cert, again, reloads };
+    }
+    // a worker that started with this test process: before any file the test writes now
+    const running = (seen = { pid: true }): Processes => {
+      let generation = 0;
+      return {
+        alive: () => true,
+        children: () => Promise.resolve(generation++ % 2 === 0 ? [process.pid] : [process.pid, process.ppid]),
+        readPidFile: () => Promise.resolve(seen.pid ? 10 : undefined),
+        title: (pid) =>
+          Promise.resolve(
+            pid === process.pid && generation > 1 ? "nginx: worker process is shutting down" : "nginx: worker process",
+          ),
+      };
+    };
+
+    it("tests and reloads although the file is unchanged", async () => {
+      const { dir, cert, again, reloads } = await deployed(running());
+      writeFileSync(cert, "renewed certificate\n");
+      const result = await again();
+      expect(result.status).toBe("reloaded");
+      expect(reloads).toEqual([["fake-reload"]]);
+      rmSync(dir, { recursive: true });
+    });
+    it("does nothing when nginx's workers started after the change, or when nginx cannot be seen", async () => {
+      const { dir, again, reloads } = await deployed(running());
+      expect((await again()).status).toBe("unchanged"); // the files are from 2001
+      rmSync(dir, { recursive: true });
+      const seen = { pid: true };
+      const unseen = await deployed(running(seen));
+      seen.pid = false;
+      writeFileSync(unseen.cert, "renewed certificate\n");
+      expect((await unseen.again()).status).toBe("unchanged");
+      expect(reloads).toEqual([]);
+      expect(unseen.reloads).toEqual([]);
+      rmSync(unseen.dir, { recursive: true });
+    });
   });
 });
