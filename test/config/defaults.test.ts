@@ -51,7 +51,10 @@ const entries = (Object.keys(DEFAULTS) as DefaultGroup[]).flatMap((group) =>
     group,
     field,
     entry,
-    keys: [[GROUP_KEYS[group], field].filter(Boolean).join("."), ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom])],
+    keys: [
+      [GROUP_KEYS[group], field].filter(Boolean).join("."),
+      ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom]),
+    ],
   })),
 );
 const allKeys = entries.flatMap((e) => e.keys.map((key) => [key, e.entry] as const));
