@@ -448,7 +448,8 @@ function httpServer(
   realIp: Directive[],
 ): ServerBlock {
   const redirectAt = writtenAt(site, "redirectHttp") ?? [...site.at, "acme"];
-  const listenAt = (l: ListenAddress) => (l.impliedBy === undefined ? redirectAt : [...site.at, "ipv6"]);
+  // a [::] twin (ipv6) points where the main server's do: at ipv6 when written, else at the site
+  const listenAt = (l: ListenAddress) => (l.impliedBy === undefined ? redirectAt : (writtenAt(site, "ipv6") ?? site.at));
   const httpsPort = site.listen[0]!.port;
   const answer =
     http.redirect && !site.awaitingCertificate

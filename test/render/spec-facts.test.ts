@@ -103,7 +103,7 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
 
   it("§4.6 the http->https redirect keeps a non-standard port", () => {
     const returns = findDirectives(tree, "return").map((d) => d.args);
-    for (const site of config.sites.filter((s) => s.tls && s.redirect)) {
+    for (const site of config.sites.filter((s) => s.tls && s.http?.redirect)) {
       const port = site.listen[0]!.port;
       expect(returns).toContainEqual(["301", port === 443 ? "https://$host$request_uri" : `https://$host:${port}$request_uri`]);
     }
