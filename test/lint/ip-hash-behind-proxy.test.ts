@@ -18,7 +18,7 @@ describe("ip-hash-behind-proxy", () => {
         path: "upstreams.chat.balance",
         severity: "warning",
         message:
-          "the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; use balance: hash with hashKey: $http_x_forwarded_for (or a user id), or set real_ip in nginx",
+          "the sites using it listen only on private addresses, so clients arrive through a proxy and all share its address: ip-hash sends every socket to one server; set realIp on those sites (realIp: { from: [the proxy's network] }) so nginx sees each client's own address",
       },
     ]);
   });

@@ -73,13 +73,17 @@ export const http2SharedListen: Rule = {
       }
     });
     const findings = [];
+    // one finding a site: with ipv6, the site's [::] twin of an address would only repeat it
+    const reported = new Set<number>();
     for (const [address, sites] of byAddress) {
       const on = sites.find((s) => s.http2);
-      for (const s of sites.filter((s) => !s.http2 && on))
+      for (const s of sites.filter((s) => !s.http2 && on && !reported.has(s.index))) {
+        reported.add(s.index);
         findings.push({
           path: [...config.sites[s.index]!.at, "http2"],
           message: `sites[${on!.index}] turns on http2 for ${address}, and before nginx 1.25.1 that applies to this site too; set http2 the same on every site of ${address}`,
         });
+      }
     }
     return findings;
   },
