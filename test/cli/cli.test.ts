@@ -110,7 +110,7 @@ describe("wssgen render", () => {
     expect(old.stdout).toContain("listen 443 ssl http2;");
     expect(old.stdout).not.toContain("http2 on;");
     expect(now.stdout).toContain("# For nginx 1.26 (");
-    expect(now.stdout).toContain("listen 443 ssl;\n    http2 on;");
+    expect(now.stdout).toContain("listen 443 ssl;\n    listen [::]:443 ssl;\n    http2 on;");
     expect((await runCli(["render", "-c", fixture("01-minimal-ws"), "--nginx-version", "1.16"])).exitCode).toBe(2);
   });
   it("--check exits 0 when up to date and 1 on drift", async () => {
@@ -277,7 +277,16 @@ describe("wssgen schema", () => {
       additionalProperties: boolean;
       required: string[];
     };
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "nginx", "defaults", "upstreams", "lint", "sites"]);
+    expect(Object.keys(schema.properties)).toEqual([
+      "$schema",
+      "nginx",
+      "defaultServer",
+      "directives",
+      "defaults",
+      "upstreams",
+      "lint",
+      "sites",
+    ]);
     expect(schema.additionalProperties).toBe(false);
     expect((schema as { patternProperties?: unknown }).patternProperties).toEqual({ "^x-": {} });
     expect(schema.required).toEqual(["upstreams", "sites"]);
