@@ -103,7 +103,8 @@ export type ReadDirective = { name: string; args: string[] } | { problem: string
 export function readDirective(text: string, level: DirectiveLevel): ReadDirective {
   let parsed;
   try {
-    parsed = parseNginx(/;\s*$/.test(text) ? text : `${text};`);
+    // the closing ";" is optional; an entry that ends a block ("}") gets none, so the lexer reads the block
+    parsed = parseNginx(/[;}]\s*$/.test(text) ? text : `${text};`);
   } catch (error) {
     if (!(error instanceof NginxSyntaxError)) throw error;
     return {

@@ -251,7 +251,8 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
         `static needs a prefix path that ends with "/" (${showValue(route.path.startsWith("= ") ? `${route.path.slice(2).replace(/\/?$/, "/")}` : `${route.path}/`)}): the path maps onto static.root as a directory`,
       );
   }
-  if (route.stripPrefix) {
+  // (on a static route, stripPrefix is already refused above: one message a key)
+  if (route.stripPrefix && route.static === undefined) {
     const exact = route.path.startsWith("= ");
     const uri = exact ? route.path.slice(2) : route.path;
     if (uri === "/") add([...at, "stripPrefix"], 'stripPrefix has nothing to strip from "/"; remove it');
