@@ -6,7 +6,7 @@
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
 import { type NetworkInterfaceInfo, networkInterfaces } from "node:os";
-import { type ListenAddress, writtenAt, type WssgenConfig } from "../config/model.js";
+import { type ListenAddress, type Site, writtenAt, type WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
 import type { FileRead } from "../lint/index.js";
@@ -61,7 +61,7 @@ export function privilegedPorts(config: WssgenConfig, unprivilegedStart: number)
   for (const site of config.sites) {
     for (const l of site.listen) if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
     for (const l of site.http?.listen ?? [])
-      if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
+      if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, httpServerKey(site));
   }
   return [...found].map(([port, path]) => ({ port, path }));
 }
@@ -116,16 +116,21 @@ export function foreignListenHosts(
   const found = new Map<string, { host: string; replacement: string; path: KeyPath }>();
   for (const site of config.sites) {
     // a [::] twin of a bare port comes from ipv6 (written or not), not from the list it sits in
-    const keyOf = (l: ListenAddress, key: "listen" | "redirectHttp"): KeyPath =>
-      l.impliedBy === undefined ? [...site.at, key] : (writtenAt(site, "ipv6") ?? site.at);
+    const keyOf = (l: ListenAddress, key: KeyPath): KeyPath =>
+      l.impliedBy === undefined ? key : (writtenAt(site, "ipv6") ?? site.at);
     for (const [l, at] of [
-      ...site.listen.map((l) => [l, keyOf(l, "listen")] as const),
-      ...(site.http?.listen ?? []).map((l) => [l, keyOf(l, "redirectHttp")] as const),
+      ...site.listen.map((l) => [l, keyOf(l, [...site.at, "listen"])] as const),
+      ...(site.http?.listen ?? []).map((l) => [l, keyOf(l, httpServerKey(site))] as const),
     ])
       if (!isLocal(l.host) && !found.has(l.host))
         found.set(l.host, { host: l.host, replacement: `127.0.0.${found.size + 2}`, path: at });
   }
   return [...found.values()];
+}
+
+/** The key behind a TLS site's plain-http server: redirectHttp when it redirects, else acme (it answers challenges only). */
+function httpServerKey(site: Site): KeyPath {
+  return site.http?.redirect ? (writtenAt(site, "redirectHttp") ?? [...site.at, "redirectHttp"]) : [...site.at, "acme"];
 }
 
 function moveListen(l: ListenAddress, ports: ReadonlyMap<number, number>, hosts: ReadonlyMap<string, string>): ListenAddress {

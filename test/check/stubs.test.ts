@@ -9,7 +9,7 @@ import type { NetworkInterfaceInfo } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { withSandbox } from "../../src/check/sandbox.js";
-import { foreignListenHosts, freePort, withStandIns } from "../../src/check/stubs.js";
+import { foreignListenHosts, freePort, privilegedPorts, withStandIns } from "../../src/check/stubs.js";
 import { render } from "../../src/render/render.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { nginxBuilds } from "../helpers/nginx.js";
@@ -82,5 +82,27 @@ describe("check on a machine without IPv6", () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe("the key a stand-in port is reported at", () => {
+  const site = (extra: string) => `upstreams: { a: { servers: [127.0.0.1:9] } }
+sites:
+  - domains: [chat.example.com]
+    tls: { certificate: /etc/ssl/a.pem, key: /etc/ssl/a.key }
+${extra}    routes: [{ path: /ws, upstream: a }]
+`;
+  const ports = (extra: string) =>
+    privilegedPorts(parseConfig("wssgen.yaml", site(extra), {}).config, 1024).map((p) => [p.port, p.path.join(".")]);
+  it("port 80 of a TLS site: redirectHttp when it redirects, acme when it only answers challenges", () => {
+    expect(ports("    redirectHttp: true\n")).toEqual([
+      [443, "sites.0.listen"],
+      [80, "sites.0.redirectHttp"],
+    ]);
+    expect(ports("    acme: { webroot: /var/www/acme }\n")).toEqual([
+      [443, "sites.0.listen"],
+      [80, "sites.0.acme"],
+    ]);
+    expect(ports("    acme: { webroot: /var/www/acme }\n    redirectHttp: true\n")[1]).toEqual([80, "sites.0.redirectHttp"]);
   });
 });
