@@ -5,7 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
-import { type NetworkInterfaceInfo, networkInterfaces } from "node:os";
+import { networkInterfaces } from "node:os";
 import { type ListenAddress, type Site, writtenAt, type WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
@@ -92,6 +92,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** An address of a network interface, as os.networkInterfaces() lists it (the fields read here). */
+export interface InterfaceAddress {
+  address: string;
+  family: string;
+}
+
 /**
  * Listen addresses this machine does not have (a production IP, IPv6 where there is none): `nginx -t`
  * binds them and fails. Each gets its own loopback address, 127.0.0.2 and up, so sites stay apart.
@@ -101,7 +107,7 @@ export async function freePort(): Promise<number> {
  */
 export function foreignListenHosts(
   config: WssgenConfig,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  interfaces: Record<string, readonly InterfaceAddress[] | undefined> = networkInterfaces(),
 ): { host: string; replacement: string; path: KeyPath }[] {
   const addresses = Object.values(interfaces).flatMap((list) => list ?? []);
   const local = new Set(addresses.map((i) => (i.family === "IPv6" ? `[${i.address}]` : i.address)));

@@ -5,11 +5,10 @@
  * real `nginx -t` of every build.
  */
 import { rmSync } from "node:fs";
-import type { NetworkInterfaceInfo } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { withSandbox } from "../../src/check/sandbox.js";
-import { foreignListenHosts, freePort, privilegedPorts, withStandIns } from "../../src/check/stubs.js";
+import { foreignListenHosts, freePort, type InterfaceAddress, privilegedPorts, withStandIns } from "../../src/check/stubs.js";
 import { render } from "../../src/render/render.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { nginxBuilds } from "../helpers/nginx.js";
@@ -17,35 +16,11 @@ import { nginxBuilds } from "../helpers/nginx.js";
 const certs = makeCertDir();
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
-const IPV4_ONLY: NodeJS.Dict<NetworkInterfaceInfo[]> = {
-  lo: [
-    { address: "127.0.0.1", netmask: "255.0.0.0", family: "IPv4", mac: "00:00:00:00:00:00", internal: true, cidr: "127.0.0.1/8" },
-  ],
-  eth0: [
-    {
-      address: "192.0.2.2",
-      netmask: "255.255.255.0",
-      family: "IPv4",
-      mac: "02:00:00:00:00:01",
-      internal: false,
-      cidr: "192.0.2.2/24",
-    },
-  ],
+const IPV4_ONLY: Record<string, InterfaceAddress[]> = {
+  lo: [{ address: "127.0.0.1", family: "IPv4" }],
+  eth0: [{ address: "192.0.2.2", family: "IPv4" }],
 };
-const WITH_IPV6: NodeJS.Dict<NetworkInterfaceInfo[]> = {
-  ...IPV4_ONLY,
-  lo6: [
-    {
-      address: "::1",
-      netmask: "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-      family: "IPv6",
-      mac: "00:00:00:00:00:00",
-      internal: true,
-      cidr: "::1/128",
-      scopeid: 0,
-    },
-  ],
-};
+const WITH_IPV6: Record<string, InterfaceAddress[]> = { ...IPV4_ONLY, lo6: [{ address: "::1", family: "IPv6" }] };
 
 /** A TLS site with its redirect, a plain site with ipv6 written, and the catch-all: every kind of [::] listen. */
 const yaml = (tls: number, http: number, plain: number) => `defaultServer: reject
