@@ -23,6 +23,7 @@ import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import type { ConfigSource } from "../config/source.js";
 import { readMainConfig } from "./main-config.js";
+import { assertVersionGates } from "../config/version-gates.js";
 import {
   foreignListenHosts,
   freePort,
@@ -82,23 +83,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     loaded = await loadConfig(options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const findings = error.problems.map((p) => ({
-      rule: "schema",
-      severity: "error" as const,
-      // the message is already safe (see parseConfig); name the variables where the path alone did
-      message: p.from?.length && !namesAll(p.message, p.from) ? `${p.message} ${fromVariables(p.from)}` : p.message,
-      path: p.keyPath ?? parsePath(p.path) ?? [],
-      file: p.file,
-      line: p.line,
-      column: p.column,
-    }));
-    return finish(
-      error.problems[0]?.file ?? "wssgen.yaml",
-      undefined,
-      { status: "skipped", binary: "nginx" },
-      findings,
-      options.strict,
-    );
+    return configErrorResult(error, options.strict);
   }
   const { config, source } = loaded;
   const nginx = (options.createNginx ?? createNginx)(config.nginx.binary);
@@ -120,6 +105,16 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     throw config.provenance ? error.redactWith((text) => config.provenance!.redact(text)) : error;
   }
   const build = await resolveNginxBuild(config, options.nginxVersion, detected ? nginx : undefined);
+  try {
+    assertVersionGates(config, source, build);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return configErrorResult(error, options.strict, {
+      nginxVersion: formatVersion(build.version),
+      binary: nginx.binary,
+      rule: "nginx-version",
+    });
+  }
   const features = featuresFor(build.version, build.openssl);
 
   const files = await readTlsFiles(config);
@@ -258,6 +253,35 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     { status: result.test.ok ? "passed" : "failed", binary: nginx.binary, version: detected.version, argv: result.test.argv },
     findings.map(located),
     options.strict,
+  );
+}
+
+/**
+ * A config the CLI refuses (schema, cross-field rules, version gates): its problems as findings;
+ * nginx -t is not run. `known`, once the config was read: the version rendered for, nginx.binary,
+ * and the findings' rule ("nginx-version" for a version gate; "schema" otherwise).
+ */
+function configErrorResult(
+  error: ConfigError,
+  strict: boolean | undefined,
+  known: { nginxVersion: string; binary: string; rule: string } | undefined = undefined,
+): CheckResult {
+  const findings = error.problems.map((p) => ({
+    rule: known?.rule ?? "schema",
+    severity: "error" as const,
+    // the message is already safe (see parseConfig); name the variables where the path alone did
+    message: p.from?.length && !namesAll(p.message, p.from) ? `${p.message} ${fromVariables(p.from)}` : p.message,
+    path: p.keyPath ?? parsePath(p.path) ?? [],
+    file: p.file,
+    line: p.line,
+    column: p.column,
+  }));
+  return finish(
+    error.problems[0]?.file ?? "wssgen.yaml",
+    known?.nginxVersion,
+    { status: "skipped", binary: known?.binary ?? "nginx" },
+    findings,
+    strict,
   );
 }
 

@@ -6,7 +6,7 @@
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { ListenAddress, WssgenConfig } from "../config/model.js";
+import { type ListenAddress, type Site, writtenAt, type WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
 import type { FileRead } from "../lint/index.js";
@@ -61,7 +61,7 @@ export function privilegedPorts(config: WssgenConfig, unprivilegedStart: number)
   for (const site of config.sites) {
     for (const l of site.listen) if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "listen"]);
     for (const l of site.http?.listen ?? [])
-      if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, [...site.at, "redirectHttp"]);
+      if (l.port < unprivilegedStart && !found.has(l.port)) found.set(l.port, httpServerKey(site));
   }
   return [...found].map(([port, path]) => ({ port, path }));
 }
@@ -92,14 +92,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** An address of a network interface, as os.networkInterfaces() lists it (the fields read here). */
+export interface InterfaceAddress {
+  address: string;
+  family: string;
+}
+
 /**
  * Listen addresses this machine does not have (a production IP, IPv6 where there is none): `nginx -t`
  * binds them and fails. Each gets its own loopback address, 127.0.0.2 and up, so sites stay apart.
+ * `[::]` (which `sites[].ipv6` adds beside every bare port) is local wherever the machine has any
+ * IPv6 address; a CI container without IPv6 tests it on a loopback address instead. `interfaces` is
+ * the machine's (os.networkInterfaces()); tests pass others.
  */
-export function foreignListenHosts(config: WssgenConfig): { host: string; replacement: string; path: KeyPath }[] {
-  const interfaces = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
-  const local = new Set(interfaces.map((i) => (i.family === "IPv6" ? `[${i.address}]` : i.address)));
-  const ipv6 = interfaces.some((i) => i.family === "IPv6");
+export function foreignListenHosts(
+  config: WssgenConfig,
+  interfaces: Record<string, readonly InterfaceAddress[] | undefined> = networkInterfaces(),
+): { host: string; replacement: string; path: KeyPath }[] {
+  const addresses = Object.values(interfaces).flatMap((list) => list ?? []);
+  const local = new Set(addresses.map((i) => (i.family === "IPv6" ? `[${i.address}]` : i.address)));
+  const ipv6 = addresses.some((i) => i.family === "IPv6");
   const isLocal = (host: string) =>
     host === "*" ||
     host === "localhost" ||
@@ -108,14 +120,23 @@ export function foreignListenHosts(config: WssgenConfig): { host: string; replac
     /^127\./.test(host) ||
     !(isIPv4(host) || host.startsWith("["));
   const found = new Map<string, { host: string; replacement: string; path: KeyPath }>();
-  for (const site of config.sites)
-    for (const [l, key] of [
-      ...site.listen.map((l) => [l, "listen"] as const),
-      ...(site.http?.listen ?? []).map((l) => [l, "redirectHttp"] as const),
+  for (const site of config.sites) {
+    // a [::] twin of a bare port comes from ipv6 (written or not), not from the list it sits in
+    const keyOf = (l: ListenAddress, key: KeyPath): KeyPath =>
+      l.impliedBy === undefined ? key : (writtenAt(site, "ipv6") ?? site.at);
+    for (const [l, at] of [
+      ...site.listen.map((l) => [l, keyOf(l, [...site.at, "listen"])] as const),
+      ...(site.http?.listen ?? []).map((l) => [l, keyOf(l, httpServerKey(site))] as const),
     ])
       if (!isLocal(l.host) && !found.has(l.host))
-        found.set(l.host, { host: l.host, replacement: `127.0.0.${found.size + 2}`, path: [...site.at, key] });
+        found.set(l.host, { host: l.host, replacement: `127.0.0.${found.size + 2}`, path: at });
+  }
   return [...found.values()];
+}
+
+/** The key behind a TLS site's plain-http server: redirectHttp when it redirects, else acme (it answers challenges only). */
+function httpServerKey(site: Site): KeyPath {
+  return site.http?.redirect ? (writtenAt(site, "redirectHttp") ?? [...site.at, "redirectHttp"]) : [...site.at, "acme"];
 }
 
 function moveListen(l: ListenAddress, ports: ReadonlyMap<number, number>, hosts: ReadonlyMap<string, string>): ListenAddress {

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "../config/load.js";
 import { forOutputFile } from "../config/normalize.js";
+import { assertVersionGates } from "../config/version-gates.js";
 import type { ConfigSource } from "../config/source.js";
 import { ConfigError, DriftError, UsageError } from "../errors.js";
 import { problemAt } from "../config/source.js";
@@ -48,6 +49,7 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
     options.nginxVersion,
     detect ? (options.createNginx ?? createNginx)(config.nginx.binary) : undefined,
   );
+  assertVersionGates(config, source, build);
   const chunks = () => (options.full ? [render(config, build, { full: true })] : renderChunks(config, build));
   // render mentions what needs attention; `check` lists everything, infos included
   const findings = lint({ config, features: featuresFor(build.version, build.openssl), nginxVersion: build.version }).filter(

@@ -440,7 +440,7 @@ export const configSchema = z
       .strictObject({
         timeouts: timeoutsSchema.optional(),
         headers: headersSchema.optional(),
-        maxBodySize: sizeSchema.optional().meta({ description: "client_max_body_size for every route that sets none." }),
+        maxBodySize: withDefault(sizeSchema, DEFAULTS.route.maxBodySize, "client_max_body_size for every route that sets none."),
       })
       .optional()
       .meta({ description: "Apply to every route unless the route overrides them." }),

@@ -5,7 +5,7 @@
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
 import { NOT_REEMITTED } from "./directives.js";
-import { type ExtraDirective, writtenAt, type WssgenConfig } from "./model.js";
+import { type ExtraDirective, type ListenAddress, writtenAt, type WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig, RawRoute } from "./schema.js";
 import { didYouMean } from "./suggest.js";
@@ -29,14 +29,19 @@ export function checkSemantics(raw: RawConfig, config: WssgenConfig, max = Infin
     if (problems.length >= max) throw new Enough();
   };
   try {
-    checkAll(raw, config, add);
+    checkAll(raw, config, add, () => problems.length);
   } catch (error) {
     if (!(error instanceof Enough)) throw error;
   }
   return problems;
 }
 
-function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, message: string) => void): void {
+function checkAll(
+  raw: RawConfig,
+  config: WssgenConfig,
+  add: (path: KeyPath, message: string) => void,
+  count: () => number,
+): void {
   const anyWebSocket = config.sites.some((site) => site.routes.some((route) => route.websocket));
   const checkHeaders = (headers: Record<string, string> | undefined, at: KeyPath, websocket: boolean) => {
     const seen = new Map<string, string>();
@@ -117,12 +122,14 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
 
     const ownListens = new Map<string, KeyPath>();
     const proxyProtocol = site.realIp?.header === "proxy_protocol";
-    const bind = (l: { host: string; port: number; value: string }, tls: boolean, at: KeyPath) => {
+    /** Checks one address; true when it had a problem. */
+    const bind = (l: ListenAddress, tls: boolean, at: KeyPath): boolean => {
+      const before = count();
       const key = listenKey(l);
       const same = ownListens.get(key);
       if (same) {
         add(at, `${showValue(l.value)} is the same address as ${formatPath(same)}; nginx refuses a duplicate listen`);
-        return;
+        return true;
       }
       ownListens.set(key, at);
       const other = listeners.get(key);
@@ -150,11 +157,22 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
           );
         else names.set(nameKey, [...site.at, "domains", d]);
       });
+      return count() > before;
     };
-    const listenAt = (i: number): KeyPath =>
-      rawSite.listen === undefined ? site.at : Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"];
-    site.listen.forEach((l, i) =>
-      bind(l, site.tls !== undefined, l.impliedBy === undefined ? listenAt(i) : [...site.at, "ipv6"]),
+    /**
+     * Each address of a list, the i-th written one at `writtenAt(i)` (the list also holds the
+     * `[::]:port` twins ipv6 adds, right after their bare port); a twin is checked at `ipv6` unless
+     * its bare port already had a problem, which the twin would only repeat.
+     */
+    const bindAll = (list: readonly ListenAddress[], tls: boolean, writtenAt: (i: number) => KeyPath) => {
+      let written = -1;
+      let reported = false;
+      for (const l of list)
+        if (l.impliedBy === undefined) reported = bind(l, tls, writtenAt(++written));
+        else if (!reported) bind(l, tls, [...site.at, "ipv6"]);
+    };
+    bindAll(site.listen, site.tls !== undefined, (i) =>
+      rawSite.listen === undefined ? site.at : Array.isArray(rawSite.listen) ? [...site.at, "listen", i] : [...site.at, "listen"],
     );
     if (site.http) {
       const httpAt =
@@ -163,16 +181,8 @@ function checkAll(raw: RawConfig, config: WssgenConfig, add: (path: KeyPath, mes
           : writtenAt(site, "redirectHttp") && rawSite.redirectHttp
             ? [...site.at, "redirectHttp"]
             : [...site.at, "acme"];
-      site.http.listen.forEach((l, i) =>
-        bind(
-          l,
-          false,
-          l.impliedBy !== undefined
-            ? [...site.at, "ipv6"]
-            : typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen)
-              ? [...httpAt, i]
-              : httpAt,
-        ),
+      bindAll(site.http.listen, false, (i) =>
+        typeof rawSite.redirectHttp === "object" && Array.isArray(rawSite.redirectHttp.listen) ? [...httpAt, i] : httpAt,
       );
     }
     checkDirectives(site.directives, [config.directives], add);
@@ -244,7 +254,8 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
         `static needs a prefix path that ends with "/" (${showValue(route.path.startsWith("= ") ? `${route.path.slice(2).replace(/\/?$/, "/")}` : `${route.path}/`)}): the path maps onto static.root as a directory`,
       );
   }
-  if (route.stripPrefix) {
+  // (on a static route, stripPrefix is already refused above: one message a key)
+  if (route.stripPrefix && route.static === undefined) {
     const exact = route.path.startsWith("= ");
     const uri = exact ? route.path.slice(2) : route.path;
     if (uri === "/") add([...at, "stripPrefix"], 'stripPrefix has nothing to strip from "/"; remove it');

@@ -26,6 +26,7 @@ import { render, renderMapped } from "../render/render.js";
 import type { SourceMap } from "../render/sourcemap.js";
 import { explainNginxMessage, outputLocator, showNginxText } from "../check/errors-map.js";
 import { resolveNginxBuild } from "../nginx/nginx-build.js";
+import { assertVersionGates } from "../config/version-gates.js";
 import { unifiedDiff } from "../util/diff.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { escapeText } from "../util/show.js";
@@ -98,6 +99,7 @@ export async function planDeploy(options: ApplyOptions, runner: Runner = options
   const info = await nginx.version();
   const target = resolve(cwd, options.target ?? config.nginx.target);
   const build = await resolveNginxBuild(config, options.nginxVersion, info ? nginx : undefined);
+  assertVersionGates(config, source, build);
   const text = render(config, build);
   const before = await readTarget(target);
   const changed = before === undefined || !before.equals(Buffer.from(text));

@@ -7,7 +7,7 @@ export type Severity = "error" | "warning" | "info";
 
 /** A lint result as plain data; formatting is the reporter's job. */
 export interface Finding {
-  /** a lint rule id, or what else produced it: "schema", "nginx", "stub-certs", "stub-hosts" */
+  /** a lint rule id, or what else produced it: "schema", "nginx-version", "nginx", "stub-certs", "stub-hosts" */
   rule: string;
   severity: Severity;
   message: string;

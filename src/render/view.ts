@@ -214,12 +214,14 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
   let limits = false;
 
   let statics = false;
-  const trusted = new Map<string, string[]>();
+  // per `from` list: the list, and the key of the first site that has it (where its geo entries point)
+  const trusted = new Map<string, { from: string[]; at: KeyPath }>();
   let forwardedFor = false;
   for (const site of config.sites) {
     if (site.realIp && site.realIp.header !== "proxy_protocol") {
       forwardedFor = true;
-      trusted.set(trustedId(site.realIp.from), site.realIp.from);
+      const id = trustedId(site.realIp.from);
+      if (!trusted.has(id)) trusted.set(id, { from: site.realIp.from, at: [...site.at, "realIp", "from"] });
     }
     // a site awaiting its certificate renders no route: nothing in the head may refer to them
     for (const route of site.tls && site.awaitingCertificate ? [] : site.routes) {
@@ -452,7 +454,8 @@ function httpServer(
   realIp: Directive[],
 ): ServerBlock {
   const redirectAt = writtenAt(site, "redirectHttp") ?? [...site.at, "acme"];
-  const listenAt = (l: ListenAddress) => (l.impliedBy === undefined ? redirectAt : [...site.at, "ipv6"]);
+  // a [::] twin (ipv6) points where the main server's do: at ipv6 when written, else at the site
+  const listenAt = (l: ListenAddress) => (l.impliedBy === undefined ? redirectAt : (writtenAt(site, "ipv6") ?? site.at));
   const httpsPort = site.listen[0]!.port;
   const answer =
     http.redirect && !site.awaitingCertificate
@@ -534,7 +537,11 @@ function trustedId(from: readonly string[]): string {
  * the trusted peer's value (TLS ended at the load balancer), else $scheme; a `geo` per `from` list
  * says whether the peer is trusted.
  */
-function forwardedMaps(forwardedFor: boolean, trusted: ReadonlyMap<string, string[]>, names: GlobalNames): Block[] {
+function forwardedMaps(
+  forwardedFor: boolean,
+  trusted: ReadonlyMap<string, { from: string[]; at: KeyPath }>,
+  names: GlobalNames,
+): Block[] {
   if (!forwardedFor) return [];
   const blocks: Block[] = [
     {
@@ -548,14 +555,15 @@ function forwardedMaps(forwardedFor: boolean, trusted: ReadonlyMap<string, strin
       ],
     },
   ];
-  for (const [id, from] of [...trusted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [id, { from, at }] of [...trusted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     blocks.push(
       {
         name: "geo",
         args: ["$realip_remote_addr", names.trustedPeer(id)],
         at: undefined,
         comment: undefined,
-        children: [d("default", [0], undefined), ...from.filter((f) => f !== "unix:").map((f) => d(f, [1], undefined))],
+        // unix: is no network geo knows: a peer on a socket is trusted by realip alone
+        children: [d("default", [0], undefined), ...from.flatMap((f, i) => (f === "unix:" ? [] : [d(f, [1], [...at, i])]))],
       },
       {
         name: "map",

@@ -110,8 +110,26 @@ describe("wssgen render", () => {
     expect(old.stdout).toContain("listen 443 ssl http2;");
     expect(old.stdout).not.toContain("http2 on;");
     expect(now.stdout).toContain("# For nginx 1.26 (");
-    expect(now.stdout).toContain("listen 443 ssl;\n    http2 on;");
+    expect(now.stdout).toContain("listen 443 ssl;\n    listen [::]:443 ssl;\n    http2 on;");
     expect((await runCli(["render", "-c", fixture("01-minimal-ws"), "--nginx-version", "1.16"])).exitCode).toBe(2);
+  });
+  it("a key the nginx rendered for cannot do is an error naming both versions: defaultServer: reject on a TLS site before 1.19.4", async () => {
+    const args = ["render", "-c", fixture("28-default-server"), "--nginx-version"];
+    const old = await runCli([...args, "1.18"], { env: { CERT_DIR: undefined } });
+    expect(old).toEqual({
+      exitCode: 1,
+      stdout: "",
+      stderr: `${fixture("28-default-server")}:5:16 defaultServer: defaultServer: reject needs nginx 1.19.4 or later for TLS ports (ssl_reject_handshake); this file is rendered for nginx 1.18: set nginx.version (or --nginx-version), or defaultServer: off`,
+    });
+    const now = await runCli([...args, "1.19.4"], { env: { CERT_DIR: undefined } });
+    expect(now.exitCode, now.stderr).toBe(0);
+    expect(now.stdout).toContain("    ssl_reject_handshake on;\n");
+    // check says the same, as a finding, and runs no nginx -t
+    const check = await runCli(["check", "-c", fixture("28-default-server"), "--nginx-version", "1.18", "--nginx", "skip"]);
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toContain(
+      ":5:16 defaultServer: error: defaultServer: reject needs nginx 1.19.4 or later for TLS ports (ssl_reject_handshake); this file is rendered for nginx 1.18",
+    );
   });
   it("--check exits 0 when up to date and 1 on drift", async () => {
     const dir = tmp();
@@ -278,7 +296,16 @@ describe("wssgen schema", () => {
       additionalProperties: boolean;
       required: string[];
     };
-    expect(Object.keys(schema.properties)).toEqual(["$schema", "nginx", "defaults", "upstreams", "lint", "sites"]);
+    expect(Object.keys(schema.properties)).toEqual([
+      "$schema",
+      "nginx",
+      "defaultServer",
+      "directives",
+      "defaults",
+      "upstreams",
+      "lint",
+      "sites",
+    ]);
     expect(schema.additionalProperties).toBe(false);
     expect((schema as { patternProperties?: unknown }).patternProperties).toEqual({ "^x-": {} });
     expect(schema.required).toEqual(["upstreams", "sites"]);

@@ -51,7 +51,10 @@ const entries = (Object.keys(DEFAULTS) as DefaultGroup[]).flatMap((group) =>
     group,
     field,
     entry,
-    keys: [[GROUP_KEYS[group], field].filter(Boolean).join("."), ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom])],
+    keys: [
+      [GROUP_KEYS[group], field].filter(Boolean).join("."),
+      ...(entry.inheritedFrom === undefined ? [] : [entry.inheritedFrom]),
+    ],
   })),
 );
 const allKeys = entries.flatMap((e) => e.keys.map((key) => [key, e.entry] as const));
@@ -104,6 +107,7 @@ const load = (data: unknown) => normalize(configSchema.parse(data), "wssgen.yaml
 
 /** The object of each group in `base()`. */
 const OBJECT: { [G in DefaultGroup]: (c: WssgenConfig) => { set: Partial<Record<DefaultField<G>, KeyPath>> } } = {
+  file: (c) => c,
   nginx: (c) => c.nginx,
   upstream: (c) => c.upstreams[0]!,
   server: (c) => c.upstreams[0]!.servers[0]!,
@@ -113,6 +117,7 @@ const OBJECT: { [G in DefaultGroup]: (c: WssgenConfig) => { set: Partial<Record<
 
 /** What normalize made of each field, in the form wssgen.yaml writes it (for the defaults that are one value). */
 const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) => unknown } } = {
+  file: { defaultServer: (c) => c.defaultServer },
   nginx: {
     version: (c) => c.nginx.version,
     openssl: (c) => c.nginx.openssl,
@@ -135,7 +140,9 @@ const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) 
     name: (c) => c.sites[0]!.name,
     listen: (c) => c.sites[0]!.listen.map((l) => l.value),
     http2: (c) => c.sites[0]!.http2,
-    redirectHttp: (c) => c.sites[0]!.redirect !== undefined,
+    redirectHttp: (c) => c.sites[0]!.http?.redirect ?? false,
+    ipv6: (c) => c.sites[0]!.ipv6,
+    "realIp.header": (c) => c.sites[0]!.realIp?.header,
     "tls.profile": (c) => c.sites[0]!.tls?.profile,
     "tls.hsts": (c) => c.sites[0]!.tls?.hsts !== undefined,
     "tls.hsts.maxAge": (c) => c.sites[0]!.tls?.hsts?.maxAgeSeconds,
@@ -150,6 +157,10 @@ const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) 
     "timeouts.read": (c) => c.sites[0]!.routes[0]!.timeouts.read,
     "timeouts.send": (c) => c.sites[0]!.routes[0]!.timeouts.send,
     allowMissingOrigin: (c) => c.sites[0]!.routes[0]!.allowMissingOrigin,
+    maxBodySize: (c) => c.sites[0]!.routes[0]!.maxBodySize,
+    buffering: (c) => c.sites[0]!.routes[0]!.buffering,
+    stripPrefix: (c) => c.sites[0]!.routes[0]!.stripPrefix,
+    "static.spa": (c) => c.sites[0]!.routes[0]!.static?.spa,
   },
 };
 
@@ -163,23 +174,42 @@ const SAMPLE: Record<string, unknown> = {
   "sites[].listen": 8443,
 };
 
+/**
+ * Optional objects whose defaults apply only when the object is written: what each needs beside
+ * the key, given the object that holds it (as `base()` writes it).
+ */
+const PARENT: Record<string, (holder: Record<string, unknown>) => Record<string, unknown>> = {
+  "sites[].realIp": () => ({ from: ["10.0.0.0/8"] }),
+  // a route has either upstream or static: the static one drops base()'s upstream
+  "sites[].routes[].static": (route) => {
+    delete route.upstream;
+    return { root: "/srv/app/dist" };
+  },
+};
+
 /** The key as a path into `base()`, and into the model's key paths. */
 const pathOf = (key: string): (string | number)[] =>
   key.split(".").flatMap((part) => (part === "<name>" ? ["chat"] : part.endsWith("[]") ? [part.slice(0, -2), 0] : [part]));
 
+/** `base()` with `value` at `key`; undefined: only the objects around `key` (PARENT's, where base() has none). */
 function withValue(key: string, value: unknown): unknown {
   const data = base();
-  const path = pathOf(key);
+  const parts = key.split(".");
   let node = data as Record<string | number, unknown>;
-  for (const step of path.slice(0, -1)) node = (node[step] ??= {}) as Record<string | number, unknown>;
-  node[path[path.length - 1]!] = value;
+  parts.slice(0, -1).forEach((part, i) => {
+    const path = pathOf(part);
+    for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+    const parent = PARENT[parts.slice(0, i + 1).join(".")];
+    node = (node[path[path.length - 1]!] ??= parent ? parent(node) : {}) as Record<string | number, unknown>;
+  });
+  if (value !== undefined) node[parts[parts.length - 1]!] = value;
   return data;
 }
 
 describe("normalize applies each default, and records each written value in `set`", () => {
   const cases = entries.map((e) => [[GROUP_KEYS[e.group], e.field].filter(Boolean).join("."), e] as const);
-  it.each(cases)("%s omitted", (_key, { group, field, entry }) => {
-    const config = load(base());
+  it.each(cases)("%s omitted", (key, { group, field, entry }) => {
+    const config = load(withValue(key, undefined));
     const value = (VALUE[group] as Record<string, (c: WssgenConfig) => unknown>)[field]!(config);
     // nginx's own defaults are nginx's to apply: wssgen leaves them out
     if (entry.by === "nginx") expect(value).toBeUndefined();

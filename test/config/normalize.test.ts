@@ -56,18 +56,26 @@ describe("defaults applied", () => {
     expect("keepalive" in upstream!).toBe(false);
     expect("hashKey" in upstream!).toBe(false);
   });
-  it("a plain site: named after its first domain, port 80, no http2, no tls, no redirect", () => {
+  it("a plain site: named after its first domain, port 80 on IPv4 and IPv6, no http2, no tls, no http server, nothing else", () => {
     const site = siteOf({});
     expect(site.name).toBe("chat.example.com");
-    expect(site.listen).toEqual([{ value: "80", port: 80, host: "*" }]);
+    expect(site.listen).toEqual([
+      { value: "80", port: 80, host: "*" },
+      { value: "[::]:80", port: 80, host: "[::]", impliedBy: 0 },
+    ]);
+    expect(site.ipv6).toBe(true);
     expect(site.http2).toBe(false);
     expect(site.tls).toBeUndefined();
-    expect(site.redirect).toBeUndefined();
+    expect(site.http).toBeUndefined();
+    expect([site.acme, site.realIp, site.directives]).toEqual([undefined, undefined, []]);
     expect(site.set).toEqual({});
   });
   it("a TLS site: port 443, intermediate, HSTS two years, sessions one day, no stapling", () => {
     const site = siteOf({ tls: TLS });
-    expect(site.listen).toEqual([{ value: "443", port: 443, host: "*" }]);
+    expect(site.listen).toEqual([
+      { value: "443", port: 443, host: "*" },
+      { value: "[::]:443", port: 443, host: "[::]", impliedBy: 0 },
+    ]);
     expect(site.tls).toEqual({
       ...TLS,
       profile: "intermediate",
@@ -75,16 +83,21 @@ describe("defaults applied", () => {
       sessionTimeout: "1d",
       stapling: false,
     });
-    expect(site.redirect).toBeUndefined();
+    expect(site.http).toBeUndefined();
     expect(site.set).toEqual({});
   });
-  it("a route: WebSocket, 5s to connect, 1h to read and send, missing Origin allowed, no headers", () => {
+  it("a route: WebSocket, 5s to connect, 1h to read and send, missing Origin allowed, no headers, nginx's body size and buffering", () => {
     const route = routeOf({});
     expect(route).toEqual({
       path: "/ws",
       exact: false,
       uri: "/ws",
       upstream: "chat",
+      static: undefined,
+      stripPrefix: false,
+      maxBodySize: undefined,
+      buffering: undefined,
+      directives: [],
       websocket: true,
       timeouts: { connect: "5s", read: "1h", send: "1h" },
       origins: undefined,
@@ -130,23 +143,78 @@ describe("shorthands expanded", () => {
     expect(servers[1]).toMatchObject({ address: "10.0.0.6:8080", weight: 2, backup: true, down: false });
   });
   it("listen: a port, an address or a list; 0.0.0.0 is every IPv4 address, IPv6 compares as nginx does", () => {
-    expect(siteOf({ listen: 8080 }).listen).toEqual([{ value: "8080", port: 8080, host: "*" }]);
+    expect(siteOf({ listen: 8080, ipv6: false }).listen).toEqual([{ value: "8080", port: 8080, host: "*" }]);
     expect(siteOf({ listen: "0.0.0.0:8080" }).listen).toEqual([{ value: "0.0.0.0:8080", port: 8080, host: "*" }]);
     expect(siteOf({ listen: ["127.0.0.1:81", "[0::0]:82"] }).listen).toEqual([
       { value: "127.0.0.1:81", port: 81, host: "127.0.0.1" },
       { value: "[0::0]:82", port: 82, host: "[::]" },
     ]);
   });
-  it("redirectHttp: true serves port 80 on each address of the site, each address once", () => {
-    const site = siteOf({ tls: TLS, listen: [443, "0.0.0.0:8443", "127.0.0.1:443", "[::1]:443"], redirectHttp: true });
-    expect(site.redirect?.map((l) => l.value)).toEqual(["80", "127.0.0.1:80", "[::1]:80"]);
-  });
-  it("redirectHttp: { listen } serves exactly those; false and an omission serve none", () => {
-    expect(siteOf({ tls: TLS, redirectHttp: { listen: [8080, "127.0.0.1:8081"] } }).redirect?.map((l) => l.value)).toEqual([
-      "8080",
-      "127.0.0.1:8081",
+  it("ipv6 (the default): each bare port also listens on [::]:port, right after it, unless the list has that address", () => {
+    const values = (site: Tree) => siteOf(site).listen.map((l) => [l.value, l.impliedBy]);
+    expect(values({ listen: [8080, "127.0.0.1:81", 8081] })).toEqual([
+      ["8080", undefined],
+      ["[::]:8080", 0],
+      ["127.0.0.1:81", undefined],
+      ["8081", undefined],
+      ["[::]:8081", 2],
     ]);
-    expect(siteOf({ tls: TLS, redirectHttp: false }).redirect).toBeUndefined();
+    // an address written out is the user's choice: no [::] beside it, and a [::] written is not doubled
+    expect(values({ listen: ["0.0.0.0:8080", "[0::0]:8081", 8081] })).toEqual([
+      ["0.0.0.0:8080", undefined],
+      ["[0::0]:8081", undefined],
+      ["8081", undefined],
+    ]);
+    expect(values({ ipv6: false })).toEqual([["80", undefined]]);
+  });
+  it("redirectHttp: true serves port 80 on each address of the site, each address once ([::] ones marked implied)", () => {
+    const site = siteOf({ tls: TLS, listen: [443, "0.0.0.0:8443", "127.0.0.1:443", "[::1]:443"], redirectHttp: true });
+    expect(site.http?.redirect).toBe(true);
+    expect(site.http?.listen.map((l) => [l.value, l.impliedBy])).toEqual([
+      ["80", undefined],
+      ["[::]:80", 0],
+      ["127.0.0.1:80", undefined],
+      ["[::1]:80", undefined],
+    ]);
+    expect(siteOf({ tls: TLS, ipv6: false, redirectHttp: true }).http?.listen.map((l) => l.value)).toEqual(["80"]);
+  });
+  it("redirectHttp: { listen } serves those (bare ports on [::] too, as ipv6 says); false and an omission serve none", () => {
+    const http = siteOf({ tls: TLS, redirectHttp: { listen: [8080, "127.0.0.1:8081"] } }).http;
+    expect(http?.listen.map((l) => l.value)).toEqual(["8080", "[::]:8080", "127.0.0.1:8081"]);
+    expect(http?.redirect).toBe(true);
+    expect(siteOf({ tls: TLS, redirectHttp: false }).http).toBeUndefined();
+    expect(siteOf({ tls: TLS }).http).toBeUndefined();
+  });
+  it("acme: a TLS site gets the http server for the challenges, redirecting only with redirectHttp; a plain site none", () => {
+    const acme = { webroot: "/var/www/acme" };
+    expect(siteOf({ tls: TLS, acme }).http).toMatchObject({ redirect: false });
+    expect(siteOf({ tls: TLS, acme }).http?.listen.map((l) => l.value)).toEqual(["80", "[::]:80"]);
+    expect(siteOf({ tls: TLS, acme, redirectHttp: true }).http?.redirect).toBe(true);
+    expect(siteOf({ tls: TLS, acme, redirectHttp: false }).http?.redirect).toBe(false);
+    expect(siteOf({ acme }).http).toBeUndefined();
+    expect(siteOf({ acme }).acme).toEqual(acme);
+  });
+  it("realIp: header X-Forwarded-For unless written", () => {
+    expect(siteOf({ realIp: { from: ["10.0.0.0/8"] } }).realIp).toEqual({ from: ["10.0.0.0/8"], header: "X-Forwarded-For" });
+    expect(siteOf({ realIp: { from: ["10.0.0.0/8"], header: "proxy_protocol" } }).realIp?.header).toBe("proxy_protocol");
+  });
+  it("static: spa false unless written; a static route is no WebSocket route", () => {
+    const route = routeOf({ path: "/", upstream: undefined, static: { root: "/srv/app" } });
+    expect([route.upstream, route.static, route.websocket]).toEqual([undefined, { root: "/srv/app", spa: false }, false]);
+    expect(routeOf({ path: "/", upstream: undefined, static: { root: "/srv/app", spa: true } }).static?.spa).toBe(true);
+  });
+  it("maxBodySize: the route's, else defaults.maxBodySize, as nginx text (a number of bytes as its digits)", () => {
+    expect(routeOf({ maxBodySize: 1048576 }).maxBodySize).toBe("1048576");
+    expect(routeOf({}, { defaults: { maxBodySize: "50m" } }).maxBodySize).toBe("50m");
+    expect(routeOf({ maxBodySize: 0 }, { defaults: { maxBodySize: "50m" } }).maxBodySize).toBe("0");
+  });
+  it("directives: each entry read by the lexer, a trailing ; optional; a problem kept for semantics to report", () => {
+    const [a, b] = siteOf({ directives: ["large_client_header_buffers 4 32k", 'add_header X-A "a b";'] }).directives;
+    expect(a).toEqual({ name: "large_client_header_buffers", args: ["4", "32k"], at: ["sites", 0, "directives", 0] });
+    expect(b).toEqual({ name: "add_header", args: ["X-A", "a b"], at: ["sites", 0, "directives", 1] });
+    const [bad] = config({ directives: ["proxy_read_timeout 1h"] }).directives;
+    expect(bad).toMatchObject({ name: "", args: [], at: ["directives", 0] });
+    expect(bad?.problem).toContain("proxy_read_timeout");
   });
   it("hsts: true is the default policy, false none, a mapping changes parts of it (maxAge in seconds)", () => {
     const hsts = (value: unknown) => siteOf({ tls: { ...TLS, hsts: value } }).tls!.hsts;

@@ -76,6 +76,18 @@ const CROSS_FIELD = new Map<string, RegExp>([
   ["unknown-upstream", /unknown upstream/],
   ["upstream-name-case", /ignores case in upstream names/],
   ["site-name-duplicate", /site names ignore case and must differ/],
+  ["route-upstream-or-static", /a route needs either upstream .* or static|a route has either upstream or static, not both/],
+  ["static-with-proxy-keys", /only applies to a route with an upstream; a static route serves files/],
+  ["static-path", /static needs a prefix path that ends with "\/"/],
+  ["strip-prefix-path", /stripPrefix has nothing to strip from "\/"|stripPrefix needs a path that ends with "\/"/],
+  ["proxy-protocol-disagreement", /the PROXY protocol here but .* every site on it must agree/],
+  ["acme-location-clash", /is already defined by \S+ \(the ACME challenge location\)/],
+  [
+    "directives-not-simple",
+    /this entry (is not one simple nginx directive|opens a block|holds \d+ directives|"include" is not allowed)/,
+  ],
+  ["directives-controlled", /this entry "\w+" is wssgen's to write here; it comes from /],
+  ["directives-not-reemitted", /here would cancel \S+: nginx inherits "\w+" only into a level that has none of its own/],
 ]);
 
 /** Each cross-field rule's row in docs/config.md's "Rules that relate keys to each other". */
@@ -94,6 +106,15 @@ const DOCUMENTED = new Map<string, string>([
   ["unknown-upstream", "a route's `upstream` must name an upstream"],
   ["upstream-name-case", "upstream names are unique ignoring case"],
   ["site-name-duplicate", "a site's written `name` is no other site's name"],
+  ["route-upstream-or-static", "a route has exactly one of `upstream` and `static`"],
+  ["static-with-proxy-keys", "a `static` route takes none of the keys that shape a proxy"],
+  ["static-path", "`static` needs a prefix `path` that ends with `/`"],
+  ["strip-prefix-path", "`stripPrefix` needs a prefix `path` that ends with `/`, or an exact one, and never `/`"],
+  ["proxy-protocol-disagreement", "the sites on one `addr:port` agree on `realIp.header: proxy_protocol`"],
+  ["acme-location-clash", "with `acme`, no route's `path` is `/.well-known/acme-challenge/`"],
+  ["directives-not-simple", "a `directives` entry is one simple directive"],
+  ["directives-controlled", "a `directives` entry is no directive that a key controls at its level"],
+  ["directives-not-reemitted", "a `directives` entry of a list nginx inherits whole"],
 ]);
 
 describe("docs/config.md lists every rule only the CLI checks", () => {

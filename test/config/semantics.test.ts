@@ -15,7 +15,7 @@ type Tree = Record<string, unknown>;
 const TLS = { certificate: "/etc/ssl/a.pem", key: "/etc/ssl/a.key" };
 
 /** A valid config: upstream `chat`, one plain site with a route to it; `change` replaces parts. */
-function base(change: { upstreams?: Tree; sites?: Tree[]; defaults?: Tree } = {}): Tree {
+function base(change: { upstreams?: Tree; sites?: Tree[]; defaults?: Tree; directives?: string[] } = {}): Tree {
   return {
     upstreams: { chat: { servers: ["10.0.0.5:8080"] } },
     sites: [{ domains: ["chat.example.com"], routes: [{ path: "/ws", upstream: "chat" }] }],
@@ -189,6 +189,115 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     base({ sites: [site({}, [{ path: "/ws", upstream: "chat", allowMissingOrigin: true }])] }),
     [
       "sites[0].routes[0].allowMissingOrigin: allowMissingOrigin only applies with origins: list the allowed origins, or remove it",
+    ],
+  ],
+  [
+    "a route has exactly one of upstream and static",
+    base({
+      sites: [
+        site({}, [
+          { path: "/ws", upstream: "chat" },
+          { path: "/", static: { root: "/srv/app" } },
+        ]),
+      ],
+    }),
+    base({ sites: [site({}, [{ path: "/ws" }, { path: "/", upstream: "chat", static: { root: "/srv/app" } }])] }),
+    [
+      "sites[0].routes[0]: a route needs either upstream (to proxy) or static (to serve files); add one",
+      "sites[0].routes[1].static: a route has either upstream or static, not both; make the files another route (e.g. path: /)",
+    ],
+  ],
+  [
+    "a static route takes none of the proxy keys",
+    base({ sites: [site({}, [{ path: "/", static: { root: "/srv/app" }, maxBodySize: "1m", maxConnectionsPerIp: 5 }])] }),
+    base({ sites: [site({}, [{ path: "/app/", static: { root: "/srv/app" }, stripPrefix: true, websocket: false }])] }),
+    [
+      "sites[0].routes[0].websocket: websocket only applies to a route with an upstream; a static route serves files: remove it",
+      "sites[0].routes[0].stripPrefix: stripPrefix only applies to a route with an upstream; a static route serves files: remove it",
+    ],
+  ],
+  [
+    "static needs a prefix path ending in /",
+    base({ sites: [site({}, [{ path: "/docs/", static: { root: "/srv/docs" } }])] }),
+    base({ sites: [site({}, [{ path: "= /docs", static: { root: "/srv/docs" } }])] }),
+    [
+      'sites[0].routes[0].path: static needs a prefix path that ends with "/" ("/docs/"): the path maps onto static.root as a directory',
+    ],
+  ],
+  [
+    "stripPrefix needs a prefix path ending in / or an exact path, never /",
+    base({
+      sites: [
+        site({}, [
+          { path: "/grafana/", upstream: "chat", stripPrefix: true },
+          { path: "= /tracker", upstream: "chat", stripPrefix: true },
+        ]),
+      ],
+    }),
+    base({
+      sites: [
+        site({}, [
+          { path: "/grafana", upstream: "chat", stripPrefix: true },
+          { path: "= /", upstream: "chat", stripPrefix: true },
+        ]),
+      ],
+    }),
+    [
+      'sites[0].routes[0].path: stripPrefix needs a path that ends with "/" ("/grafana/"; nginx then redirects "/grafana" to it), or an exact path ("= /grafana"): without it "/grafanax" would reach the backend as "/x"',
+      'sites[0].routes[1].stripPrefix: stripPrefix has nothing to strip from "/"; remove it',
+    ],
+  ],
+  [
+    "the sites on one addr:port agree on the PROXY protocol",
+    base({
+      sites: [
+        site({ realIp: { from: ["10.0.0.0/8"], header: "proxy_protocol" } }),
+        site({ domains: ["b.example.com"], listen: 8080 }),
+      ],
+    }),
+    base({
+      sites: [site({}), site({ domains: ["b.example.com"], realIp: { from: ["10.0.0.0/8"], header: "proxy_protocol" } })],
+    }),
+    [
+      'sites[1].realIp.header: "80" takes the PROXY protocol here but does not in sites[0]; nginx sets it per address:port, so every site on it must agree (realIp.header: proxy_protocol)',
+    ],
+  ],
+  [
+    "with acme, no route takes the ACME challenge location",
+    base({ sites: [site({ acme: { webroot: "/var/www/acme" } }, [{ path: "/.well-known/", upstream: "chat" }])] }),
+    base({ sites: [site({ acme: { webroot: "/var/www/acme" } }, [{ path: "/.well-known/acme-challenge/", upstream: "chat" }])] }),
+    [
+      'sites[0].routes[0].path: location "/.well-known/acme-challenge/" is already defined by sites[0].acme (the ACME challenge location); remove this route, the challenge is served from acme.webroot',
+    ],
+  ],
+  [
+    "a directives entry is one simple directive",
+    base({ sites: [site({ directives: ["large_client_header_buffers 4 32k;", 'add_header X-A "a;b"'] })] }),
+    base({ sites: [site({ directives: ["location /x { return 403; }", "a 1; b 2", "include x.conf"] })] }),
+    [
+      'sites[0].directives[0]: this entry opens a block ("location" { ... }); an entry is one simple directive, and blocks are wssgen\'s to write',
+      "sites[0].directives[1]: this entry holds 2 directives; write one directive an entry",
+      'sites[0].directives[2]: this entry "include" is not allowed: an included file could change the structure around it; write its directives as entries',
+    ],
+  ],
+  [
+    "a directives entry is no directive a key controls at its level",
+    // server_tokens is wssgen's at server level only: at http level it is the user's
+    base({
+      directives: ["server_tokens off"],
+      sites: [site({}, [{ path: "/ws", upstream: "chat", directives: ["proxy_buffers 8 32k"] }])],
+    }),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", directives: ["proxy_pass http://other"] }])] }),
+    [
+      'sites[0].routes[0].directives[0]: this entry "proxy_pass" is wssgen\'s to write here; it comes from sites[].routes[].upstream (and stripPrefix)',
+    ],
+  ],
+  [
+    "a directives entry of a list nginx inherits whole only where no outer level has one",
+    base({ directives: ["add_header X-A a"], sites: [site({ directives: ["allow 10.0.0.0/8", "deny all"] })] }),
+    base({ directives: ["deny 192.0.2.1"], sites: [site({ directives: ["deny all"] })] }),
+    [
+      'sites[0].directives[0]: "deny" here would cancel directives[0]: nginx inherits "deny" only into a level that has none of its own; put all of them at one level',
     ],
   ],
 ];

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { apply } from "../../src/deploy/apply.js";
 import { sidecar } from "../../src/deploy/journal.js";
 import { sha256 } from "../../src/deploy/journal.js";
-import { DeployError } from "../../src/errors.js";
+import { ConfigError, DeployError } from "../../src/errors.js";
 import type { Processes } from "../../src/nginx/processes.js";
 import type { Runner, RunResult } from "../../src/nginx/runner.js";
 
@@ -311,5 +311,35 @@ describe("apply finds an interrupted apply's journal (fake nginx, real files)", 
       expect(unseen.reloads).toEqual([]);
       rmSync(unseen.dir, { recursive: true });
     });
+  });
+});
+
+describe("apply (fake nginx): a key the installed nginx cannot do", () => {
+  it("the installed nginx too old for a key (nginx -V says 1.18): a config error before anything is written, advising an upgrade", async () => {
+    const { dir, target } = setup();
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      readFileSync(join(dir, "wssgen.yaml"), "utf8").replace(
+        "sites: [{ domains: [a.lan], routes: [{ path: /, upstream: a }] }]",
+        "defaultServer: reject\nsites: [{ domains: [a.lan], tls: { certificate: /etc/ssl/a.pem, key: /etc/ssl/a.key }, routes: [{ path: /, upstream: a }] }]",
+      ),
+    );
+    const calls: string[][] = [];
+    const old: Runner = (argv) => {
+      calls.push([...argv]);
+      return Promise.resolve(ok("", "nginx version: nginx/1.18.0\nbuilt with OpenSSL 1.1.1n\n"));
+    };
+    const error = await apply({ cwd: dir, runner: old, processes: processes(true) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(1);
+    expect((error as ConfigError).lines()).toEqual([
+      "wssgen.yaml:3:16 defaultServer: defaultServer: reject needs nginx 1.19.4 or later for TLS ports (ssl_reject_handshake); this file is rendered for nginx 1.18 (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), or defaultServer: off",
+    ]);
+    // only asked for its version: no nginx -t, no reload, and the deployed file untouched
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((argv) => argv[1] === "-V")).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("# the old config\n");
+    expect(existsSync(sidecar(target, "journal"))).toBe(false);
+    rmSync(dir, { recursive: true });
   });
 });

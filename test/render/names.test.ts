@@ -27,7 +27,10 @@ import { nginxBuilds } from "../helpers/nginx.js";
 const certs = makeCertDir();
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
-/** Every feature that defines an http-wide name: both upgrade maps, origins, a connection limit, TLS. */
+/**
+ * Every feature that defines an http-wide name: both upgrade maps, origins, a connection limit, TLS,
+ * a trusted proxy (realIp: X-Forwarded-For, and a geo and a map per `from` list), static files.
+ */
 const everything = (port: number, target = "/etc/nginx/conf.d/wssgen.conf") => `
 nginx: { target: ${target} }
 upstreams:
@@ -39,10 +42,12 @@ sites:
     listen: "127.0.0.1:${port}"
     tls: { certificate: ${certs.certificate}, key: ${certs.key} }
     redirectHttp: { listen: "127.0.0.1:${port + 1}" }
+    realIp: { from: [127.0.0.0/8] }
     routes:
       - { path: /ws, upstream: chat, origins: [https://chat.example.com], maxConnectionsPerIp: 10 }
       - { path: /pool, upstream: chat_pool, origins: [https://other.example.com], allowMissingOrigin: false }
       - { path: /, upstream: chat_pool, websocket: false }
+      - { path: /app/, static: { root: /srv/app, spa: true } }
 `;
 
 const load = (text: string): WssgenConfig => parseConfig("wssgen.yaml", text, { CERT_DIR: certs.dir }).config;
@@ -60,6 +65,7 @@ const v122 = { version: parseVersion("1.22")! };
 const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
   upstream: (d) => [`upstream ${d.args[0]!.toLowerCase()}`],
   map: (d) => [`variable ${d.args[1]!.toLowerCase()}`],
+  geo: (d) => [`variable ${d.args[d.args.length - 1]!.toLowerCase()}`],
   set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   limit_conn_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
   ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
@@ -86,6 +92,10 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "ssl_session_tickets",
       "ssl_stapling",
       "ssl_stapling_verify",
+      "ssl_reject_handshake",
+      "set_real_ip_from",
+      "real_ip_header",
+      "real_ip_recursive",
       "add_header",
       "return",
       "location",
@@ -98,6 +108,14 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "proxy_connect_timeout",
       "proxy_read_timeout",
       "proxy_send_timeout",
+      "proxy_buffering",
+      "proxy_request_buffering",
+      "client_max_body_size",
+      "root",
+      "alias",
+      "try_files",
+      "expires",
+      "default_type",
       "least_conn",
       "ip_hash",
       "random",
@@ -105,13 +123,19 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "keepalive",
     ].map((name) => [name, null]),
   ),
+  // the fixtures' `directives` entries (the escape hatch): the user's own, and they define no name
+  ...Object.fromEntries(
+    ["large_client_header_buffers", "proxy_buffer_size", "proxy_buffers", "proxy_headers_hash_max_size", "access_log"].map(
+      (name) => [name, null],
+    ),
+  ),
 };
 
 function walk(directives: Directive[], visit: (d: Directive) => void): void {
   for (const d of directives) {
     visit(d);
-    // an upstream's `server` lines and a map's entries are not directives
-    if (d.block && d.name !== "upstream" && d.name !== "map") walk(d.block, visit);
+    // an upstream's `server` lines and the entries of a map or geo are not directives
+    if (d.block && d.name !== "upstream" && d.name !== "map" && d.name !== "geo") walk(d.block, visit);
     if (d.name === "upstream") for (const inner of d.block!) if (inner.name !== "server") visit(inner);
   }
 }
@@ -132,8 +156,12 @@ describe("every http-wide name carries the namespace", () => {
       "upstream wssgen_chat_pool",
       "variable $wssgen_connection",
       "variable $wssgen_connection_keepalive",
+      "variable $wssgen_forwarded_for",
+      expect.stringMatching(/^variable \$wssgen_forwarded_proto_[0-9a-f]{8}$/),
       "variable $wssgen_origin_denied",
       "variable $wssgen_route",
+      "variable $wssgen_static_expires",
+      expect.stringMatching(/^variable \$wssgen_trusted_peer_[0-9a-f]{8}$/),
       "zone wssgen_conn",
       "zone wssgen_ssl",
     ]);
@@ -184,7 +212,17 @@ describe("every http-wide name carries the namespace", () => {
     for (let length = 1; length <= 250; length++) {
       const namespace = "n".repeat(length);
       const names = globalNames(namespace);
-      for (const variable of [names.upgrade, names.upgradeKeepalive, names.route, names.originDenied]) {
+      const id = "0123abcd"; // a realIp.from list's id: 8 hex digits
+      for (const variable of [
+        names.upgrade,
+        names.upgradeKeepalive,
+        names.route,
+        names.originDenied,
+        names.forwardedFor,
+        names.trustedPeer(id),
+        names.forwardedProto(id),
+        names.staticExpires,
+      ]) {
         expect(variable.length - 1, variable).toBeLessThanOrEqual(MAX_VARIABLE_NAME);
         expect(variable).toMatch(/^\$wssgen_n/);
       }
@@ -194,6 +232,9 @@ describe("every http-wide name carries the namespace", () => {
     const b = globalNames(`${"x".repeat(31)}b`);
     expect(a.upgradeKeepalive).not.toBe(b.upgradeKeepalive);
     expect(a.originDenied).not.toBe(b.originDenied);
+    expect(a.forwardedProto("0123abcd")).not.toBe(b.forwardedProto("0123abcd"));
+    // and one namespace's lists keep their own names
+    expect(a.trustedPeer("0123abcd")).not.toBe(a.trustedPeer("0123abce"));
   });
 });
 

@@ -37,8 +37,10 @@ describe("adding a site at the top of sites changes only that site's lines", () 
     // the new site's own lines: its map keys, and its two server blocks (TLS and the redirect) from their comments on
     const lines = after.split("\n");
     const keys = lines.filter((line) => line.startsWith('    "news.example.com/'));
-    const first = lines.indexOf("# news.example.com: wss on 443");
-    const last = lines.indexOf("# chat.example.com: wss on 443") - 1;
+    const first = lines.indexOf("# news.example.com: wss on 443, [::]:443");
+    const last = lines.indexOf("# chat.example.com: wss on 443, [::]:443") - 1;
+    expect(last).toBeGreaterThan(first);
+    expect(first).toBeGreaterThan(0);
     const own = [...keys, ...lines.slice(first - 1, last)];
     expect(keys).toHaveLength(4);
     // (as a multiset: the diff may take a "}" or a blank line of a neighbour for the new one)

@@ -55,6 +55,39 @@ describe("output line → config key (for nginx's error lines)", () => {
     expect(keyOf(origins, "return 403;")).toBe("sites[0].routes[0].origins");
   });
 
+  it("maps the lines of the whole-site keys (issue 10) to them", () => {
+    const realIp = mapped("27-real-ip");
+    expect(keyOf(realIp, "set_real_ip_from 10.0.0.0/8;")).toBe("sites[0].realIp.from[0]");
+    expect(keyOf(realIp, "10.0.0.0/8 1;")).toBe("sites[0].realIp.from[0]"); // its geo entry
+    expect(keyOf(realIp, "real_ip_header CF-Connecting-IP;")).toBe("sites[1].realIp.header");
+    expect(keyOf(realIp, "proxy_set_header X-Forwarded-For $wssgen_forwarded_for;")).toBe("sites[0].realIp");
+    expect(keyOf(realIp, "listen 8443 ssl proxy_protocol;")).toBe("sites[3].listen");
+    const acme = mapped("24-acme");
+    expect(keyOf(acme, "root /var/www/acme;")).toBe("sites[0].acme.webroot");
+    expect(keyOf(acme, "return 404;")).toBe("sites[1].acme");
+    const catchAll = mapped("28-default-server");
+    expect(keyOf(catchAll, "ssl_reject_handshake on;")).toBe("defaultServer");
+    expect(keyOf(catchAll, "return 444;")).toBe("defaultServer");
+    // a [::] listen that ipv6 adds: the site, which does not write ipv6 (the default)
+    const ipv6 = mapped("29-ipv6");
+    expect(keyOf(ipv6, "listen [::]:443 ssl;")).toBe("sites[0]");
+    expect(keyOf(ipv6, "listen [::]:80;")).toBe("sites[0]");
+    expect(keyOf(ipv6, "listen [::]:8081;")).toBe("sites[2].listen");
+    const files = mapped("25-static-spa");
+    expect(keyOf(files, "try_files $uri /index.html;")).toBe("sites[0].routes[0].static.spa");
+    expect(keyOf(files, "alias /srv/app/docs/;")).toBe("sites[0].routes[1].static.root");
+    const sizes = mapped("30-body-and-buffering");
+    expect(keyOf(sizes, "client_max_body_size 10m;")).toBe("defaults.maxBodySize");
+    expect(keyOf(sizes, "client_max_body_size 0;")).toBe("sites[0].routes[2].maxBodySize");
+    expect(keyOf(sizes, "proxy_buffering off;")).toBe("sites[0].routes[3].buffering");
+    const hatch = mapped("31-directives");
+    expect(keyOf(hatch, "large_client_header_buffers 4 32k;")).toBe("sites[0].directives[0]");
+    // the top-level add_header repeated in the /api/ route points at the top-level entry
+    const api = lineOf(hatch.text, "location /api/ {");
+    expect(keyOf(hatch, "add_header X-Content-Type-Options nosniff always;", api)).toBe("directives[0]");
+    expect(keyOf(hatch, "add_header Cache-Control no-store always;")).toBe("sites[0].routes[1].directives[0]");
+  });
+
   it("a timeout inherited from defaults maps to defaults.timeouts.read; one set on the route to the route's key", () => {
     const timeouts = mapped("13-timeouts");
     const events = lineOf(timeouts.text, "location /events {");
@@ -84,12 +117,18 @@ describe("output line → config key (for nginx's error lines)", () => {
     }
   });
 
+  // (map entries wssgen writes itself, `default`, "" and regular expressions, have none)
   it("every directive line inside a block has a key; the text is exactly render()'s", () => {
     for (const { name } of fixtures("render")) {
       const output = mapped(name);
       expect(output.text).toBe(render(output.config, v122));
       output.text.split("\n").forEach((line, i) => {
-        if (/^\s+\S/.test(line) && !line.trim().startsWith("#") && !/^\s+(default|"[^"]*") /.test(line) && line.trim() !== "}")
+        if (
+          /^\s+\S/.test(line) &&
+          !line.trim().startsWith("#") &&
+          !/^\s+(default|"[^"]*"|~\S+) /.test(line) &&
+          line.trim() !== "}"
+        )
           expect(output.sourceMap[i + 1], `${name}:${i + 1} ${line}`).toBeDefined();
       });
     }

@@ -28,15 +28,20 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
   const upstreams = new Map(findDirectives(tree, "upstream").map((u) => [u.args[0], u]));
   const maps = new Map(findDirectives(tree, "map").map((m) => [m.args[1], m]));
   const newStyle = v[0] > 1 || v[1] > 29 || (v[1] === 29 && v[2] >= 7);
+  const locations = findDirectives(tree, "location");
+  const proxied = locations.filter((l) => l.block!.some((d) => d.name === "proxy_pass"));
 
   it("§4.1 the upgrade map is keepalive-safe and uses wssgen's own variable names", () => {
     for (const map of findDirectives(tree, "map")) expect(map.args[1]).toMatch(/^\$wssgen_/);
     for (const map of findDirectives(tree, "map").filter((m) => m.args[0] === "$http_upgrade"))
       expect([names.upgrade, names.upgradeKeepalive]).toContain(map.args[1]);
-    for (const location of findDirectives(tree, "location")) {
+    for (const location of proxied) {
       const connection = header(location, "Connection");
       if (!connection?.startsWith("$")) continue;
-      const upstream = upstreams.get(location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace("http://", ""))!;
+      // http://<upstream>, or http://<upstream>/ with stripPrefix
+      const upstream = upstreams.get(
+        location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace(/^http:\/\/|\/$/g, ""),
+      )!;
       const keepalive = upstream.block!.find((d) => d.name === "keepalive")?.args[0];
       const keepsAlive = keepalive === undefined ? newStyle : keepalive !== "0";
       const empty = maps.get(connection)!.block!.find((d) => d.name === "")!.args[0];
@@ -46,8 +51,9 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
 
   it("§4.2 every proxied location sets all its headers itself, with $host", () => {
     expect(text).not.toContain("$http_host");
-    for (const location of findDirectives(tree, "location")) {
-      expect(location.block!.some((d) => d.name === "proxy_pass")).toBe(true);
+    // one proxied location per route with an upstream (the others serve files, or ACME challenges)
+    expect(proxied).toHaveLength(config.sites.flatMap((s) => s.routes).filter((r) => r.upstream !== undefined).length);
+    for (const location of proxied) {
       for (const name of ["X-Real-IP", "X-Forwarded-For", "X-Forwarded-Proto"])
         expect(header(location, name), name).toBeDefined();
       const host = header(location, "Host");
@@ -60,8 +66,20 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     const listens = findDirectives(tree, "listen");
     if (v[1] >= 25 && (v[1] > 25 || v[2] >= 1)) expect(listens.every((l) => !l.args.includes("http2"))).toBe(true);
     else expect(findDirectives(tree, "http2")).toEqual([]);
-    for (const location of findDirectives(tree, "location"))
+    for (const location of proxied)
       expect(location.block!.some((d) => d.name === "proxy_http_version" && d.args[0] === "1.1")).toBe(!newStyle);
+  });
+
+  it("§7 a location that proxies nothing serves a static route's files, ACME challenges (^~: no regex takes them), or the http server's answer", () => {
+    const statics = config.sites.flatMap((s) => s.routes).filter((r) => r.static !== undefined);
+    const files = locations.filter((l) => l.block!.some((d) => d.name === "root" || d.name === "alias"));
+    const acme = files.filter((l) => l.args[1] === "/.well-known/acme-challenge/");
+    expect(acme.every((l) => l.args[0] === "^~")).toBe(true);
+    expect(files.length - acme.length).toBe(statics.length);
+    for (const location of locations.filter((l) => !proxied.includes(l) && !files.includes(l))) {
+      expect(location.args).toEqual(["/"]);
+      expect(location.block!.map((d) => d.name)).toEqual(["return"]);
+    }
   });
 
   it("§4.4 WebSocket routes default to 1h, not 60 s", () => {
@@ -103,7 +121,7 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
 
   it("§4.6 the http->https redirect keeps a non-standard port", () => {
     const returns = findDirectives(tree, "return").map((d) => d.args);
-    for (const site of config.sites.filter((s) => s.tls && s.redirect)) {
+    for (const site of config.sites.filter((s) => s.tls && s.http?.redirect)) {
       const port = site.listen[0]!.port;
       expect(returns).toContainEqual(["301", port === 443 ? "https://$host$request_uri" : `https://$host:${port}$request_uri`]);
     }

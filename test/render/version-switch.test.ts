@@ -45,7 +45,9 @@ describe("the version switch against real nginx", () => {
       const output = render(load("11-tls-modern-hsts"), { version: parseVersion("1.22")! });
       const result = await test(build, output);
       expect(result.ok).toBe(true);
+      // once per listen: 443 and the [::]:443 that ipv6 adds
       expect(result.warnings.map((w) => w.text)).toEqual([
+        'the "listen ... http2" directive is deprecated, use the "http2" directive instead',
         'the "listen ... http2" directive is deprecated, use the "http2" directive instead',
       ]);
     },
