@@ -70,14 +70,17 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       expect(location.block!.some((d) => d.name === "proxy_http_version" && d.args[0] === "1.1")).toBe(!newStyle);
   });
 
-  it("§7 a location that proxies nothing serves a static route's files, ACME challenges (^~: no regex takes them), or the http server's answer", () => {
+  it("§7 a location that proxies nothing serves a static route's files, ACME challenges (^~: no regex takes them), a static route's trailing-slash redirect, or the http server's answer", () => {
     const statics = config.sites.flatMap((s) => s.routes).filter((r) => r.static !== undefined);
     const files = locations.filter((l) => l.block!.some((d) => d.name === "root" || d.name === "alias"));
     const acme = files.filter((l) => l.args[1] === "/.well-known/acme-challenge/");
     expect(acme.every((l) => l.args[0] === "^~")).toBe(true);
     expect(files.length - acme.length).toBe(statics.length);
+    // `location = /docs` sends a static route's path without its "/" to the route (nginx only does that for proxied locations)
+    const slash = (l: Directive) =>
+      l.args[0] === "=" && statics.some((r) => r.uri === `${l.args[1]}/`) && l.block![0]?.args[1] === `${l.args[1]}/$is_args$args`;
     for (const location of locations.filter((l) => !proxied.includes(l) && !files.includes(l))) {
-      expect(location.args).toEqual(["/"]);
+      if (!slash(location)) expect(location.args).toEqual(["/"]);
       expect(location.block!.map((d) => d.name)).toEqual(["return"]);
     }
   });
