@@ -6,7 +6,9 @@
  *   `diffCommand`; ParseOptions for `parseConfig`) refuses raw nginx `directives`, for configs built
  *   from others' input (docs/directives.md);
  * - `render` / `renderChunks`: the model → nginx config for one nginx build (`resolveNginxBuild` picks
- *   it as the CLI does); `renderCommand`: `wssgen render` whole (-o, --check);
+ *   it as the CLI does); `renderCommand`: `wssgen render` whole (-o, --check). `render` renders
+ *   what it is given: call `versionProblems` first (the CLI does) for keys the build is too old for;
+ *   e.g. `defaultServer: reject` with a TLS site needs nginx 1.19.4;
  * - `lint`: the model → findings; `check`: `wssgen check` (lint, render, `nginx -t` in a sandbox);
  * - `apply`: `wssgen apply` (write, `nginx -T`, reload, verify, roll back), progress through `onStep`;
  *   `diffCommand`: `wssgen diff`;
@@ -32,6 +34,7 @@ export type * from "./config/model.js";
 export type { RawConfig } from "./config/raw-config.gen.js";
 export { formatPath, type KeyPath } from "./config/path.js";
 export { render, renderChunks, renderView, type RenderOptions } from "./render/render.js";
+export { versionProblems, VERSION_GATES, type VersionGate, type VersionProblem } from "./config/version-gates.js";
 export {
   featuresFor,
   parseVersion,

@@ -9,7 +9,6 @@ import { ConfigError, type ConfigProblem } from "../errors.js";
 import { atLeast, formatVersion, type NginxBuild, type Version } from "../nginx-version/version.js";
 import type { WssgenConfig } from "./model.js";
 import type { KeyPath } from "./path.js";
-import type { SemanticProblem } from "./semantics.js";
 import { type ConfigSource, problemAt } from "./source.js";
 
 export interface VersionGate {
@@ -25,6 +24,12 @@ export interface VersionGate {
   otherwise: string;
   /** where `config` uses it: a problem for each key path (none: the config does not need the gate) */
   usedAt(config: WssgenConfig): KeyPath[];
+}
+
+/** A key the nginx rendered for cannot do, and why, in words. */
+export interface VersionProblem {
+  path: KeyPath;
+  message: string;
 }
 
 export const VERSION_GATES: readonly VersionGate[] = [
@@ -46,7 +51,7 @@ export const VERSION_GATES: readonly VersionGate[] = [
  * the version came from (ResolvedNginxBuild's `from`): when it is the installed nginx (`nginx -V`),
  * the advice is to upgrade it rather than to name another version.
  */
-export function versionProblems(config: WssgenConfig, version: Version, from?: string): SemanticProblem[] {
+export function versionProblems(config: WssgenConfig, version: Version, from?: string): VersionProblem[] {
   const advice =
     from === "nginx -V" ? "upgrade nginx (or set nginx.version, for another nginx)" : "set nginx.version (or --nginx-version)";
   return VERSION_GATES.flatMap((gate) =>

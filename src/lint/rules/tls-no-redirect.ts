@@ -11,6 +11,8 @@ export const tlsNoRedirect: Rule = {
       .filter((site) => site.tls && !writtenAt(site, "redirectHttp"))
       .map((site) => ({
         path: [...site.at, "tls"],
-        message: `${showValue(site.domains[0])} serves https only: ${showValue(`http://${site.domains[0]!}`)} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
+        message: site.acme
+          ? `${showValue(site.domains[0])} serves https only: on ${showValue(`http://${site.domains[0]!}`)} its http server answers ACME challenges and 404 for every other page; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`
+          : `${showValue(site.domains[0])} serves https only: ${showValue(`http://${site.domains[0]!}`)} reaches no server of this site; add redirectHttp: true (or redirectHttp: false to say it is on purpose)`,
       })),
 };
