@@ -78,7 +78,9 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     expect(files.length - acme.length).toBe(statics.length);
     // `location = /docs` sends a static route's path without its "/" to the route (nginx only does that for proxied locations)
     const slash = (l: Directive) =>
-      l.args[0] === "=" && statics.some((r) => r.uri === `${l.args[1]}/`) && l.block![0]?.args[1] === `${l.args[1]}/$is_args$args`;
+      l.args[0] === "=" &&
+      statics.some((r) => r.uri === `${l.args[1]}/`) &&
+      l.block![0]?.args[1] === `${l.args[1]}/$is_args$args`;
     for (const location of locations.filter((l) => !proxied.includes(l) && !files.includes(l))) {
       if (!slash(location)) expect(location.args).toEqual(["/"]);
       expect(location.block!.map((d) => d.name)).toEqual(["return"]);
