@@ -108,7 +108,7 @@ function checkAll(
     else siteNames.set(site.name.toLowerCase(), s);
   });
 
-  const listeners = new Map<string, { tls: boolean; at: KeyPath; proxyProtocol: boolean }>();
+  const listeners = new Map<string, { tls: boolean; at: KeyPath; proxyProtocol: boolean; profile?: string }>();
   const names = new Map<string, KeyPath>();
   config.sites.forEach((site, s) => {
     const rawSite = raw.sites[s]!;
@@ -146,7 +146,14 @@ function checkAll(
           proxyProtocol ? [...site.at, "realIp", "header"] : at,
           `${showValue(l.value)} ${proxyProtocol ? "takes" : "does not take"} the PROXY protocol here but ${other.proxyProtocol ? "does" : "does not"} in ${formatPath(other.at)}; nginx sets it per address:port, so every site on it must agree (realIp.header: proxy_protocol)`,
         );
-      else if (!other) listeners.set(key, { tls, at, proxyProtocol });
+      // the TLS protocol versions are negotiated with the settings of the address's default server,
+      // before nginx switches to the server the name (SNI) selects: one address, one profile
+      else if (other && tls && site.tls && other.profile !== site.tls.profile)
+        add(
+          writtenAt(site, "tls.profile") ?? at,
+          `${showValue(l.value)} has tls.profile ${site.tls.profile} here but ${other.profile} in ${formatPath(other.at)}; nginx negotiates the TLS version with one address's settings before it reads the name, so sites on one address:port share a profile: give them the same one, or different addresses`,
+        );
+      else if (!other) listeners.set(key, { tls, at, proxyProtocol, ...(tls && site.tls ? { profile: site.tls.profile } : {}) });
       site.domains.forEach((domain, d) => {
         const nameKey = `${domain.toLowerCase()} ${key}`;
         const first = names.get(nameKey);

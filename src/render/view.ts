@@ -11,6 +11,7 @@ import {
   type Recorded,
   type Route,
   type Site,
+  type TlsProfile,
   type Upstream,
   type WssgenConfig,
   writtenAt,
@@ -371,15 +372,7 @@ function siteServers(
     ? [
         d("ssl_certificate", [tls.certificate], [...tlsAt, "certificate"]),
         d("ssl_certificate_key", [tls.key], [...tlsAt, "key"]),
-        ...(tls.profile === "modern"
-          ? [d("ssl_protocols", ["TLSv1.3"], [...tlsAt, "profile"])]
-          : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], tlsAt), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], tlsAt)]),
-        d(
-          "ssl_ecdh_curve",
-          [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
-          tlsAt,
-        ),
-        d("ssl_prefer_server_ciphers", ["off"], tlsAt),
+        ...protocolDirectives(tls.profile, features, tlsAt, [...tlsAt, "profile"]),
         d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
         d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
         ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
@@ -672,25 +665,31 @@ function slashRedirect(site: Site, route: Route): LocationBlock | undefined {
  * (ssl_reject_handshake, nginx 1.19.4+), so no certificate names a site to a scanner.
  */
 function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[] {
-  void features;
-  const plain = new Map<string, { value: string; proxyProtocol: boolean }>();
-  const secure = new Map<string, { value: string; proxyProtocol: boolean }>();
-  const add = (into: typeof plain, l: ListenAddress, proxyProtocol: boolean) => {
+  type Listens = Map<string, { value: string; proxyProtocol: boolean }>;
+  const plain: Listens = new Map();
+  // by TLS profile: a TLS address's default server sets the protocol versions for every name on it
+  // (nginx negotiates them before it switches to the server the name selects), so the catch-all
+  // carries the profile of the sites there (semantics.ts: sites on one address share it)
+  const secure = new Map<TlsProfile, Listens>();
+  const add = (into: Listens, l: ListenAddress, proxyProtocol: boolean) => {
     const key = `${l.host}:${l.port}`;
-    const seen = into.get(key);
-    if (!seen) into.set(key, { value: l.value, proxyProtocol });
+    if (!into.has(key)) into.set(key, { value: l.value, proxyProtocol });
   };
   for (const site of config.sites) {
     const pp = site.realIp?.header === "proxy_protocol";
-    for (const l of site.listen) add(site.tls ? secure : plain, l, pp);
+    if (site.tls) {
+      let listens = secure.get(site.tls.profile);
+      if (!listens) secure.set(site.tls.profile, (listens = new Map()));
+      for (const l of site.listen) add(listens, l, pp);
+    } else for (const l of site.listen) add(plain, l, pp);
     for (const l of site.http?.listen ?? []) add(plain, l, pp);
   }
   const at = ["defaultServer"];
-  const server = (kind: "plain" | "TLS", listens: typeof plain): ServerBlock => ({
+  const server = (kind: "plain" | "TLS", listens: Listens, profile?: TlsProfile): ServerBlock => ({
     name: "server",
     args: [],
     at,
-    comment: `catch-all (${kind}): ${kind === "TLS" ? "refuses the handshake for names" : "closes requests for hosts"} no site serves (defaultServer: reject)`,
+    comment: `catch-all (${kind}${profile && secure.size > 1 ? `, ${profile}` : ""}): ${kind === "TLS" ? "refuses the handshake for names" : "closes requests for hosts"} no site serves (defaultServer: reject)`,
     children: [
       ...[...listens.values()].map((l) =>
         d(
@@ -701,12 +700,34 @@ function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[
       ),
       d("server_tokens", ["off"], at),
     ],
-    tls: kind === "TLS" ? [d("ssl_reject_handshake", ["on"], at)] : [],
+    tls: profile ? [d("ssl_reject_handshake", ["on"], at), ...protocolDirectives(profile, features, at, at)] : [],
     redirect: [d("return", [444], at)],
     extra: [],
     locations: [],
   });
-  return [...(plain.size ? [server("plain", plain)] : []), ...(secure.size ? [server("TLS", secure)] : [])];
+  return [
+    ...(plain.size ? [server("plain", plain)] : []),
+    ...[...secure].map(([profile, listens]) => server("TLS", listens, profile)),
+  ];
+}
+
+/**
+ * The protocol versions, ciphers and key exchange groups of a Mozilla profile (server-side TLS 6.0),
+ * as nginx and the OpenSSL it is built with take them. `at` points at the TLS settings, `profileAt`
+ * at the profile key, which alone decides the modern profile's single protocol.
+ */
+function protocolDirectives(profile: TlsProfile, features: Features, at: KeyPath, profileAt: KeyPath): Directive[] {
+  return [
+    ...(profile === "modern"
+      ? [d("ssl_protocols", ["TLSv1.3"], profileAt)]
+      : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], at), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], at)]),
+    d(
+      "ssl_ecdh_curve",
+      [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
+      at,
+    ),
+    d("ssl_prefer_server_ciphers", ["off"], at),
+  ];
 }
 
 /** A `directives` entry as a directive, pointing at the entry. */

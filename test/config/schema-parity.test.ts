@@ -81,6 +81,7 @@ const CROSS_FIELD = new Map<string, RegExp>([
   ["static-path", /static needs a prefix path that ends with "\/"/],
   ["strip-prefix-path", /stripPrefix has nothing to strip from "\/"|stripPrefix needs a path that ends with "\/"/],
   ["proxy-protocol-disagreement", /the PROXY protocol here but .* every site on it must agree/],
+  ["tls-profile-per-address", /has tls\.profile modern here but intermediate in .* share a profile/],
   ["acme-location-clash", /is already defined by \S+ \(the ACME challenge location\)/],
   [
     "directives-not-simple",
@@ -111,6 +112,7 @@ const DOCUMENTED = new Map<string, string>([
   ["static-path", "`static` needs a prefix `path` that ends with `/`"],
   ["strip-prefix-path", "`stripPrefix` needs a prefix `path` that ends with `/`, or an exact one, and never `/`"],
   ["proxy-protocol-disagreement", "the sites on one `addr:port` agree on `realIp.header: proxy_protocol`"],
+  ["tls-profile-per-address", "the TLS sites on one `addr:port` share `tls.profile`"],
   ["acme-location-clash", "with `acme`, no route's `path` is `/.well-known/acme-challenge/`"],
   ["directives-not-simple", "a `directives` entry is one simple directive"],
   ["directives-controlled", "a `directives` entry is no directive that a key controls at its level"],

@@ -263,6 +263,14 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ],
   ],
   [
+    "the TLS sites on one addr:port share tls.profile",
+    base({ sites: [site({ tls: TLS }), site({ domains: ["b.example.com"], tls: { ...TLS, profile: "modern" }, listen: 8443 })] }),
+    base({ sites: [site({ tls: TLS }), site({ domains: ["b.example.com"], tls: { ...TLS, profile: "modern" } })] }),
+    [
+      'sites[1].tls.profile: "443" has tls.profile modern here but intermediate in sites[0]; nginx negotiates the TLS version with one address\'s settings before it reads the name, so sites on one address:port share a profile: give them the same one, or different addresses',
+    ],
+  ],
+  [
     "with acme, no route takes the ACME challenge location",
     base({ sites: [site({ acme: { webroot: "/var/www/acme" } }, [{ path: "/.well-known/", upstream: "chat" }])] }),
     base({ sites: [site({ acme: { webroot: "/var/www/acme" } }, [{ path: "/.well-known/acme-challenge/", upstream: "chat" }])] }),

@@ -24,7 +24,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("defaultServer: r
   beforeAll(async () => {
     stack = await startStack(build, {
       backends: ["app"],
-      ports: ["plain", "tls"],
+      ports: ["plain", "tls", "modern"],
       yaml: (ctx) => `
 defaultServer: reject
 upstreams:
@@ -41,6 +41,12 @@ sites:
     redirectHttp: false
     routes:
       - { path: /ws, upstream: app }
+      - { path: /, upstream: app, websocket: false }
+  - domains: [localhost]
+    listen: "127.0.0.1:${ctx.port("modern")}"
+    tls: { certificate: ${ctx.certs.certificate}, key: ${ctx.certs.key}, profile: modern }
+    redirectHttp: false
+    routes:
       - { path: /, upstream: app, websocket: false }
 `,
     });
@@ -102,6 +108,30 @@ sites:
           headers: { host: "localhost" },
         } as WebSocket.ClientOptions),
       ).toBe("app: over tls");
+    });
+    // the catch-all is the address's default server, whose settings nginx negotiates the TLS version
+    // with before it switches to the server the name selects: without the site's ssl_protocols there,
+    // nginx 1.22's defaults (no TLSv1.3) applied to the intermediate site and TLSv1.2 to the modern one
+    it("each site keeps its own profile's protocol versions behind the catch-all", async () => {
+      const version = (port: number, options: { minVersion?: "TLSv1.2"; maxVersion?: "TLSv1.2" } = {}) =>
+        new Promise<string>((resolve) => {
+          const socket = tlsConnect({
+            host: "127.0.0.1",
+            port,
+            servername: "localhost",
+            ca: readFileSync(stack.certs.ca),
+            ...options,
+          });
+          socket.once("secureConnect", () => {
+            resolve(socket.getProtocol() ?? "");
+            socket.destroy();
+          });
+          socket.once("error", (error) => resolve(`refused: ${error.message}`));
+        });
+      expect(await version(stack.ports.tls!)).toBe("TLSv1.3");
+      expect(await version(stack.ports.tls!, { maxVersion: "TLSv1.2" })).toBe("TLSv1.2");
+      expect(await version(stack.ports.modern!)).toBe("TLSv1.3");
+      expect(await version(stack.ports.modern!, { maxVersion: "TLSv1.2" })).toMatch(/^refused: .*protocol version/);
     });
     it("the site's name but an unknown Host: the connection is closed without an answer (444)", async () => {
       const { received, error } = await rawExchange(secure("localhost"), request("unknown.example"));
