@@ -157,16 +157,19 @@ export const templateSpecs = {
     + "\n\n"
     + ((stack1 = lookupProperty(helpers,"block").call(alias1,lookupProperty(depth0,"events"),{"name":"block","hash":{},"data":data,"loc":{"start":{"line":10,"column":0},"end":{"line":10,"column":16}}})) != null ? stack1 : "")
     + "\n\n"
-    + ((stack1 = lookupProperty(helpers,"block").call(alias1,lookupProperty(depth0,"http"),{"name":"block","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":10}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"block").call(alias1,lookupProperty(depth0,"http"),{"name":"block","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":17,"column":10}}})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"indent").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(data,"root"),"httpContext"),{"name":"indent","hash":{},"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":13,"column":30}}})) != null ? stack1 : "")
+  return "    # File types (the packages install this file); static routes need them for Content-Type.\n    "
+    + ((stack1 = lookupProperty(helpers,"directives").call(alias1,lookupProperty(lookupProperty(lookupProperty(data,"root"),"main"),"mimeTypes"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":14,"column":4},"end":{"line":14,"column":39}}})) != null ? stack1 : "")
+    + "\n\n"
+    + ((stack1 = lookupProperty(helpers,"indent").call(alias1,lookupProperty(lookupProperty(data,"root"),"httpContext"),{"name":"indent","hash":{},"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":16,"column":30}}})) != null ? stack1 : "")
     + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -181,7 +184,7 @@ export const templateSpecs = {
     + ": a complete nginx.conf (`wssgen render --full`).\n# For nginx "
     + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"build"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":2,"column":12},"end":{"line":2,"column":29}}})) != null ? stack1 : "")
     + ".\n"
-    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"main"),{"name":"with","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"with").call(alias1,lookupProperty(depth0,"main"),{"name":"with","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":18,"column":9}}})) != null ? stack1 : "");
 },"useData":true},
   "server.conf": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {

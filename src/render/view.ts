@@ -67,6 +67,8 @@ export interface MainView {
   workerRlimitNofile: Directive;
   workerShutdownTimeout: Directive;
   events: Block;
+  /** file types for static files, at the top of the http block */
+  mimeTypes: Directive[];
   /** `http { ... }`: its children are the http-context output, laid out by the templates */
   http: Block;
 }
@@ -840,6 +842,9 @@ function mainView(config: WssgenConfig): MainView {
       comment: undefined,
       children: [d("worker_connections", [16384], undefined)],
     },
+    // the file types Debian's, Ubuntu's and nginx.org's nginx.conf read: without them a static
+    // route would serve its .css and .js as text/plain, which browsers refuse for modules and styles
+    mimeTypes: [d("include", ["/etc/nginx/mime.types"], undefined), d("default_type", ["application/octet-stream"], undefined)],
     http: { name: "http", args: [], at: undefined, comment: undefined, children: [] },
   };
 }

@@ -40,18 +40,21 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
     expect(result.ok, result.stderr).toBe(true);
   });
 
-  it("render --full is a complete nginx.conf that passes", async () => {
-    const fixture = fixtures("render").find((f) => f.name === "03-ws-and-http-routes")!;
-    const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
-    const output = render(config, build, { full: true });
-    const result = await withSandbox({}, async (s) => {
-      writeFileSync(s.path("nginx.conf"), output);
-      return build.nginx.test({ config: s.path("nginx.conf"), prefix: s.dir, globals: `pid ${s.path("nginx.pid")};` });
-    });
-    expect(result.errors, result.stderr).toEqual([]);
-    expect(result.warnings, result.stderr).toEqual([]);
-    expect(result.ok, result.stderr).toBe(true);
-  });
+  it.each(["03-ws-and-http-routes", "25-static-spa"])(
+    "render --full of %s is a complete nginx.conf that passes",
+    async (name) => {
+      const fixture = fixtures("render").find((f) => f.name === name)!;
+      const { config } = parseConfig("wssgen.yaml", fixture.text, { CERT_DIR: certs.dir });
+      const output = render(config, build, { full: true });
+      const result = await withSandbox({}, async (s) => {
+        writeFileSync(s.path("nginx.conf"), output);
+        return build.nginx.test({ config: s.path("nginx.conf"), prefix: s.dir, globals: `pid ${s.path("nginx.pid")};` });
+      });
+      expect(result.errors, result.stderr).toEqual([]);
+      expect(result.warnings, result.stderr).toEqual([]);
+      expect(result.ok, result.stderr).toBe(true);
+    },
+  );
 });
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("`wssgen init` output passes nginx -t on %s", (_label, build) => {
