@@ -69,6 +69,12 @@ export function markAwaitingCertificates(
 /** certbot's layout: /etc/letsencrypt/live/NAME/fullchain.pem (NAME: --cert-name, by default the first -d). */
 const LIVE = /^\/etc\/letsencrypt\/live\/([^/]+)\/(?:fullchain|cert)\.pem$/;
 
+/** Whether the certificate and key are where certbot writes them: the same live/NAME/, the key privkey.pem. */
+export function certbotLayout(certificate: string, key: string): boolean {
+  const name = LIVE.exec(certificate)?.[1];
+  return name !== undefined && key === `/etc/letsencrypt/live/${name}/privkey.pem`;
+}
+
 /**
  * `certbot certonly --webroot -w WEBROOT -d NAME... [--cert-name NAME] --deploy-hook "HOOK"`.
  * Wildcard names cannot be validated over HTTP-01 (Let's Encrypt requires DNS-01 for them), so
@@ -97,9 +103,18 @@ export function certbotCommand(
 export function describeAwaiting(a: AwaitingCertificate): string[] {
   const wildcards = a.domains.filter((d) => d.includes("*"));
   const names = a.domains.length - wildcards.length;
-  const lines = [
+  const waiting =
     `${a.site} has no certificate yet (${a.missing[0]!} does not exist): its http server (${a.http.join(", ")}) answers only ` +
-      `ACME challenges, from ${a.webroot}, and its TLS server is left out until the certificate exists; get it with:`,
+    `ACME challenges, from ${a.webroot}, and its TLS server is left out until the certificate exists`;
+  // certbot writes only under /etc/letsencrypt/live/: its command would never fill other paths
+  if (!certbotLayout(a.certificate, a.key))
+    return [
+      `${waiting}. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem):`,
+      `  with certbot, set tls.certificate and tls.key to /etc/letsencrypt/live/${a.domains.find((d) => !d.includes("*")) ?? a.site}/fullchain.pem and privkey.pem and apply again for its command;`,
+      `  with another ACME client, use its webroot mode with ${a.webroot} and have it install the certificate at ${a.certificate} and the key at ${a.key}, then run wssgen apply`,
+    ];
+  const lines = [
+    `${waiting}; get it with:`,
     `  ${a.command}`,
     `  certbot runs the deploy hook once the certificate is written (and after each renewal): that \`wssgen apply\` serves wss://`,
   ];

@@ -145,7 +145,7 @@ describe("describeAwaiting", () => {
   });
   it("explains wildcard names", () => {
     const config = load(`  - domains: ["*.example.com"]
-    tls: { certificate: /etc/ssl/w.pem, key: /etc/ssl/w.key }
+    tls: { certificate: /etc/letsencrypt/live/example.com/fullchain.pem, key: /etc/letsencrypt/live/example.com/privkey.pem }
     acme: { webroot: /var/www/acme }
     routes: [{ path: /ws, upstream: app, origins: ["https://a.example.com"] }]
 `);
@@ -153,5 +153,20 @@ describe("describeAwaiting", () => {
     expect(describeAwaiting(a!).at(-1)).toBe(
       "  (*.example.com: Let's Encrypt issues wildcard names only over DNS-01; the webroot cannot get this certificate)",
     );
+  });
+  it("prints no certbot command for files certbot never writes, and says what to do instead", () => {
+    const config = load(`  - domains: [app.example.com]
+    tls: { certificate: /etc/ssl/mine/cert.pem, key: /etc/ssl/mine/key.pem }
+    acme: { webroot: /var/www/acme }
+    routes: [{ path: /ws, upstream: app, origins: ["https://app.example.com"] }]
+`);
+    const [a] = markAwaitingCertificates(config, () => true, HOOK).awaiting;
+    const lines = describeAwaiting(a!);
+    expect(lines.join("\n")).not.toContain("certbot certonly");
+    expect(lines).toEqual([
+      "app.example.com has no certificate yet (/etc/ssl/mine/cert.pem does not exist): its http server (80, [::]:80) answers only ACME challenges, from /var/www/acme, and its TLS server is left out until the certificate exists. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem):",
+      "  with certbot, set tls.certificate and tls.key to /etc/letsencrypt/live/app.example.com/fullchain.pem and privkey.pem and apply again for its command;",
+      "  with another ACME client, use its webroot mode with /var/www/acme and have it install the certificate at /etc/ssl/mine/cert.pem and the key at /etc/ssl/mine/key.pem, then run wssgen apply",
+    ]);
   });
 });
