@@ -421,6 +421,11 @@ function siteServers(
       serverName,
       d("server_tokens", ["off"], site.at),
       ...realIp,
+      // behind a proxy nginx knows neither the scheme nor the port the client used: its own
+      // redirects (a proxied /docs to /docs/) name no host, so the browser keeps what it used
+      ...(site.realIp && !site.directives.some((e) => e.name === "absolute_redirect")
+        ? [d("absolute_redirect", ["off"], [...site.at, "realIp"])]
+        : []),
     ],
     tls: ownTls,
     redirect: [],

@@ -72,6 +72,7 @@ sites:
     listen: "127.0.0.1:${ctx.port("xff")}"
     realIp: { from: [127.0.0.1], header: X-Forwarded-For }
     routes:
+      - { path: /tracker/, upstream: app, stripPrefix: true }
       - { path: /limited, upstream: app, maxConnectionsPerIp: 2 }
       - { path: /sticky, upstream: pair }
       - { path: /, upstream: app }
@@ -142,6 +143,16 @@ sites:
         socket.close();
       }
     });
+  });
+
+  it("nginx's own redirects behind the proxy name no scheme, host or port (absolute_redirect off)", async () => {
+    // the proxy ended TLS on 443: an absolute http://localhost:<port>/tracker/ would downgrade and leak the port
+    const r = await httpGet(stack.ports.xff!, "/tracker?q=1", {
+      host: "localhost",
+      headers: { "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https" },
+    });
+    expect(r.status).toBe(301);
+    expect(r.headers.location).toBe("/tracker/?q=1");
   });
 
   it("X-Forwarded-For from a peer outside realIp.from is not trusted: the peer is the client", async () => {

@@ -96,6 +96,7 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "set_real_ip_from",
       "real_ip_header",
       "real_ip_recursive",
+      "absolute_redirect",
       "add_header",
       "return",
       "location",
