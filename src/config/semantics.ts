@@ -260,6 +260,12 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
         [...at, "path"],
         `static needs a prefix path that ends with "/" (${showValue(route.path.startsWith("= ") ? `${route.path.slice(2).replace(/\/?$/, "/")}` : `${route.path}/`)}): the path maps onto static.root as a directory`,
       );
+    const system = systemDirectory(route.static.root);
+    if (system !== undefined)
+      add(
+        [...at, "static", "root"],
+        `static.root ${system === "/" ? "is /" : `is ${system === route.static.root.replace(/\/+$/, "") ? "" : "inside "}${system}`}: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app`,
+      );
   }
   // (on a static route, stripPrefix is already refused above: one message a key)
   if (route.stripPrefix && route.static === undefined) {
@@ -272,6 +278,20 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
         `stripPrefix needs a path that ends with "/" (${showValue(`${uri}/`)}; nginx then redirects ${showValue(uri)} to it), or an exact path (${showValue(`= ${uri}`)}): without it ${showValue(`${uri}x`)} would reach the backend as ${showValue("/x")}`,
       );
   }
+}
+
+/** Trees no web root belongs in: anything below them is the system's own (keys in /etc/ssl, /proc). */
+const SYSTEM_TREES = ["/etc", "/proc", "/sys", "/dev", "/root", "/boot", "/run"];
+/** Directories that hold others' files: fine for a subdirectory (/var/www/app), never as a web root themselves. */
+const SYSTEM_DIRECTORIES = ["/usr", "/var", "/home", "/srv", "/opt", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/mnt", "/media"];
+
+/** The system directory a `static.root` is, or is inside (SYSTEM_TREES), or undefined when it is a directory of its own. */
+function systemDirectory(root: string): string | undefined {
+  const dir = root.replace(/\/+$/, "") || "/";
+  if (dir === "/") return "/";
+  const tree = SYSTEM_TREES.find((t) => dir === t || dir.startsWith(`${t}/`));
+  if (tree) return tree;
+  return SYSTEM_DIRECTORIES.includes(dir) ? dir : undefined;
 }
 
 /**

@@ -225,6 +225,31 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ],
   ],
   [
+    "static.root is no system directory",
+    base({
+      sites: [
+        site({}, [
+          { path: "/docs/", static: { root: "/var/www/docs" } },
+          { path: "/app/", static: { root: "/srv/app/" } },
+        ]),
+      ],
+    }),
+    base({
+      sites: [
+        site({}, [
+          { path: "/docs/", static: { root: "/" } },
+          { path: "/x/", static: { root: "/etc/ssl/" } },
+          { path: "/y/", static: { root: "/usr" } },
+        ]),
+      ],
+    }),
+    [
+      "sites[0].routes[0].static.root: static.root is /: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
+      "sites[0].routes[1].static.root: static.root is inside /etc: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
+      "sites[0].routes[2].static.root: static.root is /usr: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
+    ],
+  ],
+  [
     "stripPrefix needs a prefix path ending in / or an exact path, never /",
     base({
       sites: [
