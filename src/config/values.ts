@@ -274,11 +274,12 @@ export const RULES = {
   trustedAddress: rule(
     `unix:|${IPV4}(?:/${wholeNumberPattern(0, 32n, false)})?|${IPV6}(?:/${wholeNumberPattern(0, 128n, false)})?`,
     (v) => {
-      const [address = "", prefix] = v.split("/");
+      const [address = ""] = v.split("/");
       const v6 = address.includes(":");
       if (!(v6 ? isIPv6(address) : isIPv4(address)))
         return `${showValue(v)} is not an address: use an IPv4 or IPv6 address or network, such as 10.0.0.0/8 or 2001:db8::/32 (host names are not allowed: nginx would resolve them once, at start)`;
-      return `${showValue(v)}: the prefix length ${showValue(prefix ?? "")} must be a whole number from 0 to ${v6 ? 128 : 32}`;
+      // the prefix is not shown: a message shows no piece of a value (it may come from a secret)
+    return `${showValue(v)}: the prefix length after "/" must be a whole number from 0 to ${v6 ? 128 : 32}`;
     },
   ),
   /**
