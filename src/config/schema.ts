@@ -331,7 +331,7 @@ const routeSchema = z
       bool("false for streams (server-sent events, token streams): proxy_buffering and proxy_request_buffering off."),
       DEFAULTS.route.buffering,
     ),
-    directives: directivesSchema("location", "proxy_buffer_size 32k"),
+    directives: directivesSchema("location", "proxy_buffers 8 32k"),
   })
   .meta({ description: "A location: proxied to an upstream, or files served from a directory." });
 

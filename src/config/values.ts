@@ -200,13 +200,16 @@ export const RULES = {
     return (hostOk && explainPort(hp.port)) || `${showValue(v)} is not a valid listen address: ${hint}`;
   }),
   /**
-   * A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$" and "%":
+   * A location: "/prefix" or "= /exact". Characters are those of an RFC 3986 path, less "$" and "%";
+   * no "." or ".." segment and no "//", which nginx resolves in the URI before it matches locations.
    * nginx matches a location against the URI after decoding it (ngx_http_parse_complex_uri), so
    * `location /a%21` would match only a request for `/a%2521`.
    */
-  locationPath: rule(`${WITHIN_LENGTH}(?:= )?/[A-Za-z0-9._~!&'()*+,;=:@/-]*`, (v) => {
+  locationPath: rule(`${WITHIN_LENGTH}(?:= )?(?![\\s\\S]*(?:/\\.\\.?(?:/|$)|//))/[A-Za-z0-9._~!&'()*+,;=:@/-]*`, (v) => {
     const path = v.startsWith("= ") ? v.slice(2) : v;
     if (!path.startsWith("/")) return `${showValue(v)} must start with "/" (or "= /" for an exact match)`;
+    if (/\/\.\.?(?:\/|$)|\/\//.test(path))
+      return `a path has no "." or ".." segment and no "//": nginx matches locations against the URI after resolving those (ngx_http_parse_complex_uri), so this location would never match; write the path as it resolves`;
     if (path.includes("%"))
       return `"%" is not allowed in a path: nginx matches locations against the decoded URI, so write the character itself (${showValue("/a!")}, not ${showValue("/a%21")})`;
     const bad = /[^A-Za-z0-9._~!&'()*+,;=:@/-]/u.exec(path);
@@ -279,7 +282,7 @@ export const RULES = {
       if (!(v6 ? isIPv6(address) : isIPv4(address)))
         return `${showValue(v)} is not an address: use an IPv4 or IPv6 address or network, such as 10.0.0.0/8 or 2001:db8::/32 (host names are not allowed: nginx would resolve them once, at start)`;
       // the prefix is not shown: a message shows no piece of a value (it may come from a secret)
-    return `${showValue(v)}: the prefix length after "/" must be a whole number from 0 to ${v6 ? 128 : 32}`;
+      return `${showValue(v)}: the prefix length after "/" must be a whole number from 0 to ${v6 ? 128 : 32}`;
     },
   ),
   /**

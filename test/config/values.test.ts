@@ -74,6 +74,10 @@ describe("allowlists (docs/config.md, Values)", () => {
     bad(checkLocationPath, ["ws", "= ws", "/ws{", "/a b", "/$x", '/a"', "/a\\b", "/#", "~ /re", "/a%21", "= /%20"]);
     // nginx matches the decoded URI: a % escape in a location never matches what it spells
     expect(checkLocationPath("/a%21")).toMatch(/^"%" is not allowed in a path: nginx matches locations against the decoded URI/);
+    // nginx resolves "." and ".." segments and merges "//" before it matches a location: such a location never matches
+    ok(checkLocationPath, ["/.well-known/acme-challenge/", "/a..b/", "/..a", "/a./"]);
+    bad(checkLocationPath, ["/t/../", "/a/./b", "/a//b", "= /x/..", "/.", "//"]);
+    expect(checkLocationPath("/t/../")).toMatch(/^a path has no "\." or "\.\." segment and no "\/\/"/);
   });
   it("header names and nginx expressions", () => {
     ok(checkHeaderName, ["X-App", "x_under", "Host"]);
