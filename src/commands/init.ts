@@ -92,6 +92,9 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
   const letsencrypt = options.letsencrypt === true || options.webroot !== undefined;
   if (letsencrypt && options.cert !== undefined)
     throw new UsageError("--letsencrypt and --cert/--key do not go together: certbot writes the certificate with --letsencrypt");
+  // a certificate is for a real name: the placeholder would give a certbot command for chat.example.com
+  if (letsencrypt && options.domain === undefined && !options.ask)
+    throw new UsageError("--letsencrypt needs --domain: the certificate is for your site's name, e.g. --domain app.example.com");
 
   const value = async (flag: string, given: string | undefined, fallback: string, check: Check, question: string) => {
     const answer = given ?? (options.ask ? await options.ask(question, fallback, check) : fallback);

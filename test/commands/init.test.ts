@@ -118,7 +118,7 @@ describe("wssgen init flags: --letsencrypt and --webroot", () => {
       expect(check.exitCode, check.stdout).toBe(0);
     }
   });
-  it("refuses --letsencrypt with --cert/--key, a wildcard domain, and a relative webroot, writing nothing", async () => {
+  it("refuses --letsencrypt with --cert/--key, without --domain, with a wildcard domain, and a relative webroot, writing nothing", async () => {
     const dir = tmp();
     const cases: [string[], string][] = [
       [
@@ -130,7 +130,11 @@ describe("wssgen init flags: --letsencrypt and --webroot", () => {
         "wssgen: --letsencrypt: *.example.com is a wildcard, which Let's Encrypt issues only over DNS-01, not the webroot; give --cert and --key",
       ],
       [
-        ["--webroot", "acme"],
+        ["--letsencrypt"],
+        "wssgen: --letsencrypt needs --domain: the certificate is for your site's name, e.g. --domain app.example.com",
+      ],
+      [
+        ["--webroot", "acme", "--domain", "a.example.com"],
         'wssgen: --webroot: "acme" is relative: use an absolute path (nginx would read it from its own config directory, not from here)',
       ],
     ];
