@@ -686,7 +686,7 @@ function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[
     const pp = site.realIp?.header === "proxy_protocol";
     if (site.tls) {
       let listens = secure.get(site.tls.profile);
-      if (!listens) secure.set(site.tls.profile, (listens = new Map()));
+      if (!listens) secure.set(site.tls.profile, (listens = new Map() as Listens));
       for (const l of site.listen) add(listens, l, pp);
     } else for (const l of site.listen) add(plain, l, pp);
     for (const l of site.http?.listen ?? []) add(plain, l, pp);

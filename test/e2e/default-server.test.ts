@@ -126,7 +126,7 @@ sites:
             resolve(socket.getProtocol() ?? "");
             socket.destroy();
           });
-          socket.once("error", (error) => resolve(`refused: ${error.message}`));
+          socket.once("error", (error: Error) => resolve(`refused: ${error.message}`));
         });
       expect(await version(stack.ports.tls!)).toBe("TLSv1.3");
       expect(await version(stack.ports.tls!, { maxVersion: "TLSv1.2" })).toBe("TLSv1.2");
