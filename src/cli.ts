@@ -131,7 +131,10 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .option("--path <path>", "the WebSocket location", undefined)
     .option("--cert <file>", "TLS certificate (PEM); with --key makes a wss:// site")
     .option("--key <file>", "TLS private key (PEM)")
-    .option("--letsencrypt", "a wss:// site with a Let's Encrypt certificate for --domain (certbot --webroot; apply prints the command)")
+    .option(
+      "--letsencrypt",
+      "a wss:// site with a Let's Encrypt certificate for --domain (certbot --webroot; apply prints the command)",
+    )
     .option("--webroot <dir>", "certbot's webroot for ACME challenges (implies --letsencrypt; default /var/www/acme)")
     .option("-o, --output <file>", "where to write", "wssgen.yaml")
     .option("--force", "overwrite an existing file")
