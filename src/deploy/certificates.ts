@@ -66,21 +66,26 @@ export function markAwaitingCertificates(
   return awaiting.length ? { config: { ...config, sites }, awaiting } : { config, awaiting };
 }
 
-/** certbot's layout: /etc/letsencrypt/live/NAME/fullchain.pem (NAME: --cert-name, by default the first -d). */
-const LIVE = /^\/etc\/letsencrypt\/live\/([^/]+)\/(?:fullchain|cert)\.pem$/;
+/**
+ * certbot's layout: CONFIG/live/NAME/fullchain.pem, CONFIG being /etc/letsencrypt unless certbot's
+ * --config-dir says otherwise, and NAME its --cert-name (by default the first -d).
+ */
+const LIVE = /^(\/.*)\/live\/([^/]+)\/(?:fullchain|cert)\.pem$/;
+/** certbot's default --config-dir */
+const CERTBOT_CONFIG = "/etc/letsencrypt";
 
 /** Whether the certificate and key are where certbot writes them: the same live/NAME/, the key privkey.pem. */
 export function certbotLayout(certificate: string, key: string): boolean {
-  const name = LIVE.exec(certificate)?.[1];
-  return name !== undefined && key === `/etc/letsencrypt/live/${name}/privkey.pem`;
+  const live = LIVE.exec(certificate);
+  return live !== null && key === `${live[1]}/live/${live[2]}/privkey.pem`;
 }
 
 /**
  * `certbot certonly --webroot -w WEBROOT -d NAME... [--cert-name NAME] --deploy-hook "HOOK"`.
  * Wildcard names cannot be validated over HTTP-01 (Let's Encrypt requires DNS-01 for them), so
  * they are left out. `--cert-name` is added when the configured certificate lies under certbot's
- * live directory with a name other than the first domain, so that certbot writes it where the
- * config reads it.
+ * live directory with a name other than the first domain, and `--config-dir` when that live
+ * directory is not under /etc/letsencrypt, so that certbot writes it where the config reads it.
  */
 export function certbotCommand(
   webroot: string,
@@ -90,7 +95,9 @@ export function certbotCommand(
 ): string {
   const names = domains.filter((d) => !d.includes("*"));
   const argv = ["certbot", "certonly", "--webroot", "-w", webroot, ...names.flatMap((d) => ["-d", d])];
-  const certName = LIVE.exec(certificate)?.[1];
+  const live = LIVE.exec(certificate);
+  if (live && live[1] !== CERTBOT_CONFIG) argv.push("--config-dir", live[1]!);
+  const certName = live?.[2];
   if (certName !== undefined && certName !== names[0]) argv.push("--cert-name", certName);
   argv.push("--deploy-hook", hook.map(shellQuote).join(" "));
   return argv.map(shellQuote).join(" ");
@@ -109,7 +116,7 @@ export function describeAwaiting(a: AwaitingCertificate): string[] {
   // certbot writes only under /etc/letsencrypt/live/: its command would never fill other paths
   if (!certbotLayout(a.certificate, a.key))
     return [
-      `${waiting}. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem):`,
+      `${waiting}. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem in one directory):`,
       `  with certbot, set tls.certificate and tls.key to /etc/letsencrypt/live/${a.domains.find((d) => !d.includes("*")) ?? a.site}/fullchain.pem and privkey.pem and apply again for its command;`,
       `  with another ACME client, use its webroot mode with ${a.webroot} and have it install the certificate at ${a.certificate} and the key at ${a.key}, then run wssgen apply`,
     ];

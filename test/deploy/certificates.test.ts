@@ -107,6 +107,9 @@ describe("certbotCommand", () => {
       "-d www.a.com -d a.com --cert-name a.com --deploy-hook",
     );
     expect(certbotCommand("/var/www/acme", ["a.com"], "/etc/ssl/a.pem", HOOK)).not.toContain("--cert-name");
+    expect(certbotCommand("/var/www/acme", ["a.com"], "/srv/le/live/a.com/fullchain.pem", HOOK)).toContain(
+      "-d a.com --config-dir /srv/le --deploy-hook",
+    );
   });
   it("quotes what the shell would split or expand, and the shell reads every argument back as it was", () => {
     const webroot = "/srv/my site/acme";
@@ -164,7 +167,7 @@ describe("describeAwaiting", () => {
     const lines = describeAwaiting(a!);
     expect(lines.join("\n")).not.toContain("certbot certonly");
     expect(lines).toEqual([
-      "app.example.com has no certificate yet (/etc/ssl/mine/cert.pem does not exist): its http server (80, [::]:80) answers only ACME challenges, from /var/www/acme, and its TLS server is left out until the certificate exists. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem):",
+      "app.example.com has no certificate yet (/etc/ssl/mine/cert.pem does not exist): its http server (80, [::]:80) answers only ACME challenges, from /var/www/acme, and its TLS server is left out until the certificate exists. The certificate and key are not where certbot writes them (/etc/letsencrypt/live/NAME/fullchain.pem and privkey.pem in one directory):",
       "  with certbot, set tls.certificate and tls.key to /etc/letsencrypt/live/app.example.com/fullchain.pem and privkey.pem and apply again for its command;",
       "  with another ACME client, use its webroot mode with /var/www/acme and have it install the certificate at /etc/ssl/mine/cert.pem and the key at /etc/ssl/mine/key.pem, then run wssgen apply",
     ]);

@@ -199,7 +199,8 @@ describe.each(builds)("the first deploy of a Let's Encrypt site through `wssgen 
       ].join("\n"),
     );
     const apply = () => runCli(["apply", "--reload-timeout", "5s"], { cwd: work });
-    const command = `certbot certonly --webroot -w ${webroot.dir} -d localhost --deploy-hook "wssgen apply -c ${config}"`;
+    // certbot's --config-dir: its live/ directory is not under /etc/letsencrypt here
+    const command = `certbot certonly --webroot -w ${webroot.dir} -d localhost --config-dir ${join(work, "letsencrypt")} --deploy-hook "wssgen apply -c ${config}"`;
 
     // 1. no certificate: exit 0, the challenge is served, the TLS port is closed, and the command is printed
     const first = await apply();
