@@ -388,6 +388,11 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
       if (result.diff) out(result.diff);
       else if (!result.pending?.unfinished) err(`${result.target} is up to date`);
       if (result.pending) err(result.pending.message);
+      if (result.awaiting.length) {
+        // why the diff leaves a site's TLS server out, and what apply would print
+        const { describeAwaiting } = await import("./deploy/certificates.js");
+        for (const site of result.awaiting) for (const line of describeAwaiting(site)) err(line);
+      }
       commandExitCode = result.exitCode;
     });
 

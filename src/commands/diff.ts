@@ -4,6 +4,7 @@
  */
 import type { LoadOptions } from "../config/load.js";
 import { planDeploy } from "../deploy/apply.js";
+import type { AwaitingCertificate } from "../deploy/certificates.js";
 import type { ApplyOptions } from "../deploy/options.js";
 import { pendingApply } from "../deploy/recover.js";
 import { followLinks } from "../util/write-file.js";
@@ -18,6 +19,11 @@ export interface DiffCommandResult {
   diff: string;
   /** an apply of the target left a journal: killed or still running (`unfinished`), or a --no-reload one waiting */
   pending: { unfinished: boolean; message: string } | undefined;
+  /**
+   * TLS sites with acme whose certificate does not exist yet: what would be rendered (as apply would
+   * deploy it) has only their port-80 server, which is why `render` (the whole site) and `diff` differ
+   */
+  awaiting: AwaitingCertificate[];
   /** 1 when the file differs or an apply of it is unfinished, else 0 */
   exitCode: 0 | 1;
 }
@@ -30,6 +36,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffComm
     target: plan.target,
     diff: plan.changed ? plan.diff() : "",
     pending,
+    awaiting: plan.awaiting,
     exitCode: plan.changed || pending?.unfinished ? 1 : 0,
   };
 }

@@ -2,6 +2,7 @@
  * Rules that relate fields to each other, which a schema cannot express. Each problem names a key
  * path; values it shows go through `showValue`, and the caller redacts those from the environment.
  */
+import { posix } from "node:path";
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
 import { NOT_REEMITTED } from "./directives.js";
@@ -264,7 +265,7 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
     if (system !== undefined)
       add(
         [...at, "static", "root"],
-        `static.root ${system === "/" ? "is /" : `is ${system === route.static.root.replace(/\/+$/, "") ? "" : "inside "}${system}`}: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app`,
+        `static.root ${system === "/" ? "is /" : `is ${system === posix.normalize(route.static.root).replace(/\/+$/, "") ? "" : "inside "}${system}`}: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app`,
       );
   }
   // (on a static route, stripPrefix is already refused above: one message a key)
@@ -281,13 +282,41 @@ function checkRouteKind(route: RawRoute, at: KeyPath, add: (path: KeyPath, messa
 }
 
 /** Trees no web root belongs in: anything below them is the system's own (keys in /etc/ssl, /proc). */
-const SYSTEM_TREES = ["/etc", "/proc", "/sys", "/dev", "/root", "/boot", "/run"];
+const SYSTEM_TREES = [
+  "/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+  "/root",
+  "/boot",
+  "/run",
+  "/var/lib",
+  "/var/log",
+  "/var/backups",
+  "/var/spool",
+  "/var/mail",
+];
 /** Directories that hold others' files: fine for a subdirectory (/var/www/app), never as a web root themselves. */
-const SYSTEM_DIRECTORIES = ["/usr", "/var", "/home", "/srv", "/opt", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/mnt", "/media"];
+const SYSTEM_DIRECTORIES = [
+  "/usr",
+  "/usr/local",
+  "/var",
+  "/home",
+  "/srv",
+  "/opt",
+  "/bin",
+  "/sbin",
+  "/lib",
+  "/lib64",
+  "/tmp",
+  "/mnt",
+  "/media",
+];
 
 /** The system directory a `static.root` is, or is inside (SYSTEM_TREES), or undefined when it is a directory of its own. */
 function systemDirectory(root: string): string | undefined {
-  const dir = root.replace(/\/+$/, "") || "/";
+  // as the kernel resolves it: /srv/.. is /, /srv/app/./../../etc is /etc
+  const dir = posix.normalize(root).replace(/\/+$/, "") || "/";
   if (dir === "/") return "/";
   const tree = SYSTEM_TREES.find((t) => dir === t || dir.startsWith(`${t}/`));
   if (tree) return tree;

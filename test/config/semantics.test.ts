@@ -240,6 +240,8 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
           { path: "/docs/", static: { root: "/" } },
           { path: "/x/", static: { root: "/etc/ssl/" } },
           { path: "/y/", static: { root: "/usr" } },
+          { path: "/z/", static: { root: "/srv/app/./../../etc" } },
+          { path: "/w/", static: { root: "/var/www/../.." } },
         ]),
       ],
     }),
@@ -247,6 +249,8 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
       "sites[0].routes[0].static.root: static.root is /: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
       "sites[0].routes[1].static.root: static.root is inside /etc: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
       "sites[0].routes[2].static.root: static.root is /usr: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
+      "sites[0].routes[3].static.root: static.root is /etc: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
+      "sites[0].routes[4].static.root: static.root is /: nginx would serve every file in it that its workers can read (keys, passwords, /proc); point it at the directory of the built site, such as /srv/app/dist or /var/www/app",
     ],
   ],
   [

@@ -4,12 +4,16 @@
  * The same flow through a real nginx and the real CLI: test/e2e/acme.test.ts.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { certbotCommand, describeAwaiting, markAwaitingCertificates, shellQuote } from "../../src/deploy/certificates.js";
 import { findDirectives, parseNginx } from "../../src/util/nginx-syntax.js";
+import { runCli } from "../helpers/cli.js";
 
 const HOOK = ["wssgen", "apply", "-c", "/srv/app/wssgen.yaml"];
 const LIVE = "/etc/letsencrypt/live/app.example.com";
@@ -171,5 +175,31 @@ describe("describeAwaiting", () => {
       "  with certbot, set tls.certificate and tls.key to /etc/letsencrypt/live/app.example.com/fullchain.pem and privkey.pem and apply again for its command;",
       "  with another ACME client, use its webroot mode with /var/www/acme and have it install the certificate at /etc/ssl/mine/cert.pem and the key at /etc/ssl/mine/key.pem, then run wssgen apply",
     ]);
+  });
+});
+
+describe("diff while a certificate is awaited", () => {
+  it("says why what apply would deploy leaves the TLS server out, where render writes the whole site", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-diff-acme-"));
+    const live = join(dir, "letsencrypt", "live", "app.example.com");
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      `upstreams: { app: { servers: ["127.0.0.1:9000"] } }
+sites:
+  - domains: [app.example.com]
+    tls: { certificate: ${live}/fullchain.pem, key: ${live}/privkey.pem }
+    acme: { webroot: /var/www/acme }
+    redirectHttp: true
+    routes: [{ path: /ws, upstream: app, origins: ["https://app.example.com"] }]
+`,
+    );
+    const target = join(dir, "site.conf");
+    const args = ["-c", join(dir, "wssgen.yaml"), "--nginx-version", "1.22"];
+    expect((await runCli(["render", ...args, "-o", target])).exitCode).toBe(0);
+    const diff = await runCli(["diff", ...args, "--target", target]);
+    expect(diff.exitCode).toBe(1);
+    expect(diff.stdout).toContain("-    listen 443 ssl;");
+    expect(diff.stderr).toContain(`app.example.com has no certificate yet (${live}/fullchain.pem does not exist)`);
+    expect(diff.stderr).toContain("certbot certonly --webroot -w /var/www/acme -d app.example.com --config-dir");
   });
 });
