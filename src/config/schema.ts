@@ -386,7 +386,15 @@ const siteSchema = z
           .meta({ description: "set_real_ip_from: the proxies or load balancers trusted to say who the client is." }),
         header: withDefault(
           z.enum(realIpHeaders, {
-            error: (issue) => `expected one of ${realIpHeaders.join(", ")}, got ${typeName(issue.input)}`,
+            error: (issue) => {
+              // header names ignore case in HTTP, but real_ip_header's value is one of these words
+              const same = realIpHeaders.find(
+                (h) => typeof issue.input === "string" && h.toLowerCase() === issue.input.toLowerCase(),
+              );
+              return same
+                ? `write ${same} (with this capitalisation), got ${typeName(issue.input)}`
+                : `expected one of ${realIpHeaders.join(", ")}, got ${typeName(issue.input)}`;
+            },
           }),
           DEFAULTS.site["realIp.header"],
           "Where the trusted proxy puts the client address; proxy_protocol adds proxy_protocol to the site's listens.",
