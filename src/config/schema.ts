@@ -51,7 +51,21 @@ const int = (min: number, max: number, description: string) => {
 };
 
 const bool = (description: string) =>
-  z.boolean({ error: (issue) => `expected true or false, got ${typeName(issue.input)}` }).meta({ description });
+  z
+    .boolean({
+      error: (issue) =>
+        // YAML reads "false" in quotes as text
+        typeof issue.input === "string" && /^(?:true|false)$/i.test(issue.input)
+          ? `expected true or false without quotes, got ${typeName(issue.input)}`
+          : `expected true or false, got ${typeName(issue.input)}`,
+    })
+    .meta({ description });
+
+/** A mapping of one required path key, whose short form (`acme: /var/www/acme`) gets the mapping it means. */
+const pathMappingError = (key: string) => (issue: { input?: unknown }) =>
+  typeof issue.input === "string"
+    ? `expected a mapping: write { ${key}: ${issue.input.startsWith("/") ? "<the path>" : "/absolute/path"} }, got ${typeName(issue.input)}`
+    : `expected a mapping with ${key}, got ${typeName(issue.input)}`;
 
 /**
  * An optional key with a default (defaults.ts): the JSON Schema says it as the description's last
@@ -288,13 +302,16 @@ const directivesSchema = (level: string, example: string) =>
     });
 
 const staticSchema = z
-  .strictObject({
-    root: checked(RULES.filePath, "The directory the route's path maps to: for path /docs/, /docs/a.css is ROOT/a.css."),
-    spa: withDefault(
-      bool("Single-page app: a path that is no file gets the route's index.html (served with Cache-Control: no-cache)."),
-      DEFAULTS.route["static.spa"],
-    ),
-  })
+  .strictObject(
+    {
+      root: checked(RULES.filePath, "The directory the route's path maps to: for path /docs/, /docs/a.css is ROOT/a.css."),
+      spa: withDefault(
+        bool("Single-page app: a path that is no file gets the route's index.html (served with Cache-Control: no-cache)."),
+        DEFAULTS.route["static.spa"],
+      ),
+    },
+    { error: pathMappingError("root") },
+  )
   .meta({ description: "Serve files from a directory instead of proxying (a route has either upstream or static)." });
 
 const routeSchema = z
@@ -370,12 +387,15 @@ const siteSchema = z
       DEFAULTS.site.ipv6,
     ),
     acme: z
-      .strictObject({
-        webroot: checked(
-          RULES.filePath,
-          "certbot's --webroot-path: /.well-known/acme-challenge/TOKEN is served from WEBROOT/.well-known/acme-challenge/TOKEN on port 80, before any https redirect.",
-        ),
-      })
+      .strictObject(
+        {
+          webroot: checked(
+            RULES.filePath,
+            "certbot's --webroot-path: /.well-known/acme-challenge/TOKEN is served from WEBROOT/.well-known/acme-challenge/TOKEN on port 80, before any https redirect.",
+          ),
+        },
+        { error: pathMappingError("webroot") },
+      )
       .optional()
       .meta({ description: "Let's Encrypt HTTP-01 challenges (certbot --webroot)." }),
     realIp: z
