@@ -97,6 +97,11 @@ const hostname = (label: string, chars: string) =>
 const HOSTNAME = hostname(LABEL, "A-Za-z0-9");
 const LOWER_LABEL = "[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?";
 const LOWER_HOSTNAME = hostname(LOWER_LABEL, "a-z0-9");
+/**
+ * A wildcard origin's host: `*.` and a lower-case host name of at least two labels (at most 251
+ * characters, so that one more label of one character makes at most 253); its last label not all digits.
+ */
+const WILDCARD_HOST = `\\*\\.(?=[a-z0-9._-]{3,251}(?![a-z0-9._-]))(?:${LOWER_LABEL}\\.)+(?!\\d+(?![a-z0-9_-]))${LOWER_LABEL}`;
 const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 export const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
 
@@ -239,9 +244,14 @@ export const RULES = {
     if (v.trim() !== v || v === "") return "a file path may not be empty or start or end with a space";
     return `${showValue(v)} is relative: use an absolute path (nginx would read it from its own config directory, not from here)`;
   }),
-  /** A browser origin: scheme://host[:port], exactly as browsers send it (lower case, no default port). */
+  /**
+   * A browser origin: scheme://host[:port], exactly as browsers send it (lower case, no default
+   * port); or a wildcard, scheme://*.domain[:port], where `*` is the whole first label and stands
+   * for exactly one more label, followed by at least two labels (`*.com` would admit a whole
+   * top-level domain).
+   */
   origin: rule(
-    `(?!https://[^/]*:443$)(?!http://[^/]*:80$)https?://(?:${LOWER_HOSTNAME}|${IPV4}|\\[${LOWER_IPV6}\\])(?::${CANONICAL_PORT})?`,
+    `(?!https://[^/]*:443$)(?!http://[^/]*:80$)https?://(?:${LOWER_HOSTNAME}|${IPV4}|\\[${LOWER_IPV6}\\]|${WILDCARD_HOST})(?::${CANONICAL_PORT})?`,
     (v) => {
       const hint = `use scheme://host[:port], for example https://chat.example.com`;
       const m = /^(https?):\/\/(\[[^\]]+\]|[^/:]+)(?::(\d{1,5}))?$/.exec(v.toLowerCase());
@@ -250,7 +260,16 @@ export const RULES = {
           ? `${showValue(v)} has a path; an origin is only scheme://host[:port], for example https://chat.example.com`
           : `${showValue(v)} is not an origin: ${hint}`;
       const host = m[2] ?? "";
-      const hostOk = host.startsWith("[") ? isIPv6(host.slice(1, -1)) : isIPv4(host) || isHostname(host);
+      if (host.includes("*")) {
+        const base = host.slice(2);
+        if (!host.startsWith("*.") || base.includes("*"))
+          return `${showValue(v)}: "*" may only be the whole first label, as in https://*.example.com, and matches exactly one label there`;
+        if (!base.includes("."))
+          return `${showValue(v)} would admit every site under ".${base}": a wildcard needs at least two labels after it, as in https://*.example.com`;
+      }
+      const hostOk = host.startsWith("[")
+        ? isIPv6(host.slice(1, -1))
+        : isIPv4(host) || isHostname(host.startsWith("*.") ? host.slice(2) : host);
       if (!hostOk) return `${showValue(v)} is not an origin: ${hint}`;
       if (v !== v.toLowerCase()) return `${showValue(v)} must be lower case, as browsers send it: ${showValue(v.toLowerCase())}`;
       if ((m[1] === "https" && m[3] === "443") || (m[1] === "http" && m[3] === "80"))
@@ -340,5 +359,8 @@ export const checkHeaderName = checkWith(RULES.headerName);
 export const checkExpression = checkWith(RULES.expression);
 export const checkFilePath = checkWith(RULES.filePath);
 export const checkOrigin = checkWith(RULES.origin);
+
+/** Whether a valid origin (RULES.origin) is a wildcard, `scheme://*.domain[:port]`. */
+export const isWildcardOrigin = (origin: string): boolean => origin.includes("://*.");
 export const checkVersion = checkWith(RULES.version);
 export const checkNginxVersion = checkWith(RULES.nginxVersion);

@@ -15,6 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Route, type Site, writtenAt } from "../config/model.js";
+import { isWildcardOrigin } from "../config/values.js";
 
 /** The namespace whose names keep the plain `wssgen_` prefix: the default target, wssgen.conf. */
 export const DEFAULT_NAMESPACE = "wssgen";
@@ -173,13 +174,15 @@ function siteKey(site: Site): string {
  * `key` as it fits its uses: whole when it does; else hex digits of its SHA-256 after a `|` (the
  * location's comment says whose key it is). Two limits: MAX_ROUTE_KEY for the connection zone,
  * and, for a route with origins, the longest origin-map key nginx's default `map_hash_bucket_size` holds (MAX_DEFAULT_BUCKET_KEY,
- * `"<key> <origin>"`): a longer one would make the file set `map_hash_bucket_size`, an http-wide
+ * `"<key> <origin>"` for its exact origins, `"<key> "` for none; wildcard origins are regexes, outside the hash): a longer one would make the file set `map_hash_bucket_size`, an http-wide
  * setting that nginx refuses after nginx.conf's first `map` or a second wssgen file's.
  */
 function shortened(key: string, origins: readonly string[] | undefined): string {
   const digest = () => createHash("sha256").update(key).digest("hex");
-  if (origins !== undefined && origins.length > 0) {
-    const room = MAX_DEFAULT_BUCKET_KEY - 1 - Math.max(...origins.map((o) => o.length));
+  if (origins !== undefined) {
+    // wildcard origins are regexes, not hash keys: a route with only wildcards still has "<key> "
+    const exact = origins.filter((o) => !isWildcardOrigin(o));
+    const room = MAX_DEFAULT_BUCKET_KEY - 1 - Math.max(0, ...exact.map((o) => o.length));
     if (key.length <= room) return key;
     return `|${digest().slice(0, MAP_DIGEST)}`;
   }

@@ -20,6 +20,7 @@ import { ACME_LOCATION } from "../config/semantics.js";
 import type { KeyPath } from "../config/path.js";
 import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import { globalNames, routeKeys, type GlobalNames } from "./names.js";
+import { isWildcardOrigin } from "../config/values.js";
 import { duration, integer } from "./quote.js";
 import { directive as d, type Block, type Directive } from "./tree.js";
 import { describeFeatures, type Features, formatVersion, type NginxBuild } from "../nginx-version/version.js";
@@ -186,6 +187,25 @@ function hashSizes(config: WssgenConfig, originKeys: string[]): Directive[] {
   ];
 }
 
+/**
+ * The origin map's regex key for a wildcard origin (`https://*.example.com[:port]`) of the route
+ * whose key is `routeKey`: `~*^<route key> https://<one label>\.example\.com[:port]$`. One label
+ * is `[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?`: no dot, so never `example.com` itself, never two labels,
+ * and, anchored, never `a.example.com.evil.test`. `~*` (case-insensitive, ngx_http_map_module
+ * docs) because nginx matches the map's string keys ignoring case too: `https://A.example.com` is
+ * treated as `https://APP.test` is for an exact `https://app.test` (browsers send lower case
+ * anyway). Every character of the route key and the domain that is not a letter, digit or `_` is
+ * escaped with `\`, which PCRE reads as that character itself; route keys are unique ignoring case
+ * (names.ts), so `~*` admits no other route's key. nginx checks regexes only when no string key
+ * matched, in the order written.
+ */
+export function wildcardOriginKey(routeKey: string, origin: string): string {
+  const m = /^(https?):\/\/\*\.([^:]+)(:\d+)?$/.exec(origin);
+  if (!m) throw new Error(`wildcardOriginKey: not a wildcard origin: ${origin}`);
+  const literal = (text: string) => text.replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`);
+  return `~*^${literal(routeKey)} ${m[1]}://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.${literal(m[2]!)}${literal(m[3] ?? "")}$`;
+}
+
 /** nginx's defaults: buckets of one cache line; 512 server names, 2048 map keys before it searches further. */
 const SERVER_NAMES_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 512 };
 const MAP_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 2048 };
@@ -211,7 +231,9 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
   const names = globalNames(config.nginx.namespace);
   const keys = routeKeys(config.sites);
   const keepsAlive = (u: Upstream | undefined) => (u?.keepalive ?? features.defaultKeepalive) > 0;
+  // exact "<route key> <origin>" keys (the map's hash), then one regex per route and wildcard origin
   const originEntries: Directive[] = [];
+  const originPatterns: Directive[] = [];
   let upgrade = false;
   let upgradeKeepalive = false;
   let limits = false;
@@ -238,8 +260,11 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
         // an empty Origin (none sent) is "<key> "
         if (route.allowMissingOrigin)
           originEntries.push(d(`${key} `, [0], writtenAt(route, "allowMissingOrigin") ?? [...route.at, "origins"]));
-        for (const origin of [...new Set(route.origins)].sort())
-          originEntries.push(d(`${key} ${origin}`, [0], [...route.at, "origins", route.origins.indexOf(origin)]));
+        for (const origin of [...new Set(route.origins)].sort()) {
+          const at = [...route.at, "origins", route.origins.indexOf(origin)];
+          if (isWildcardOrigin(origin)) originPatterns.push(d(wildcardOriginKey(key, origin), [0], at));
+          else originEntries.push(d(`${key} ${origin}`, [0], at));
+        }
       }
       if (route.maxConnectionsPerIp !== undefined) limits = true;
     }
@@ -327,15 +352,16 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     hashSizes: hashSizes(config, originKeys),
     upgradeMap: upgrade ? upgradeMap(names.upgrade, "close") : undefined,
     upgradeKeepaliveMap: upgradeKeepalive ? upgradeMap(names.upgradeKeepalive, "") : undefined,
-    originMap: originEntries.length
-      ? {
-          name: "map",
-          args: [`${names.route} $http_origin`, names.originDenied],
-          at: undefined,
-          comment: undefined,
-          children: [d("default", [1], undefined), ...originEntries],
-        }
-      : undefined,
+    originMap:
+      originEntries.length + originPatterns.length
+        ? {
+            name: "map",
+            args: [`${names.route} $http_origin`, names.originDenied],
+            at: undefined,
+            comment: undefined,
+            children: [d("default", [1], undefined), ...originEntries, ...originPatterns],
+          }
+        : undefined,
     // a zone entry is about 128 bytes: 32 MB hold ~250,000 client addresses per route at once
     connZone: limits
       ? [d("limit_conn_zone", [`$binary_remote_addr${names.route}`, `zone=${names.connZone}:${integer(32)}m`], undefined)]

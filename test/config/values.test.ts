@@ -101,6 +101,36 @@ describe("allowlists (docs/config.md, Values)", () => {
       "null",
     ]);
   });
+  it("a wildcard origin is scheme://*.domain[:port]: * the whole first label, two labels or more after it", () => {
+    ok(checkOrigin, [
+      "https://*.example.com",
+      "http://*.example.com:8080",
+      "https://*.a.b.example.co.uk",
+      "https://*.xn--bcher-kva.de",
+    ]);
+    bad(checkOrigin, [
+      "https://*.com",
+      "https://*",
+      "https://*.",
+      "https://a*.example.com",
+      "https://*a.example.com",
+      "https://*.*.example.com",
+      "https://a.*.example.com",
+      "https://example.*",
+      "https://*.example.com/",
+      "https://*.Example.com",
+      "https://*.example.com:443",
+      "https://*.1.2.3",
+      "https://*.-a.com",
+      "*.example.com",
+      `https://*.${"a".repeat(250)}.com`,
+    ]);
+    expect(checkOrigin("https://*.com")).toMatch(/at least two labels after it/);
+    expect(checkOrigin("https://a*.example.com")).toMatch(/"\*" may only be the whole first label/);
+    expect(checkOrigin("https://*.*.example.com")).toMatch(/"\*" may only be the whole first label/);
+    expect(checkOrigin("https://*.Example.com")).toMatch(/must be lower case/);
+    expect(checkOrigin("https://*.example.com:443")).toMatch(/default port/);
+  });
 });
 
 describe("durations", () => {

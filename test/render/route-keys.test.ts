@@ -158,4 +158,22 @@ ${sites.join("\n")}
     // and the file needs no map_hash_bucket_size
     expect(render(load(yaml(news, chat)), v122)).not.toContain("map_hash_bucket_size");
   });
+
+  it('of a route with only wildcard origins fit the bucket too (its "<key> " is a hash key; wildcards are regexes, outside the hash)', () => {
+    const yaml = (path: string, origins: string) => `upstreams: { a: { servers: [10.0.0.5:8080] } }
+sites:
+  - { name: chat, domains: [chat.example.com], routes: [{ path: ${path}, upstream: a, origins: [${origins}] }] }
+`;
+    // "chat/<40 p> " is 46 bytes: it fits; one more byte does not
+    expect(keysOf(yaml(`/${"p".repeat(40)}`, '"https://*.example.com"'))).toEqual([`chat/${"p".repeat(40)}`]);
+    const [hashed] = keysOf(yaml(`/${"p".repeat(41)}`, '"https://*.a-long-domain-name.example.com"'));
+    expect(hashed).toMatch(/^\|[0-9a-f]{12}$/);
+    // a wildcard's length does not shorten the key: the exact origin beside it decides
+    expect(keysOf(yaml("/ws", '"https://*.a-very-long-domain-name-for-the-wildcard.example.com", "https://a.io"'))).toEqual([
+      "chat/ws",
+    ]);
+    const output = render(load(yaml(`/${"p".repeat(41)}`, '"https://*.example.com"')), v122);
+    expect(output).not.toContain("map_hash_bucket_size");
+    expect(output).toContain(`"~*^\\\\|${hashed!.slice(1)} https://`);
+  });
 });

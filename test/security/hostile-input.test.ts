@@ -13,6 +13,7 @@ import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { allArgs, parseNginx, skeleton, type Directive } from "../../src/util/nginx-syntax.js";
 import { needsQuotes, quote } from "../../src/render/quote.js";
+import { wildcardOriginKey } from "../../src/render/view.js";
 import { readDirective } from "../../src/config/directives.js";
 
 const HOSTILE_CHARS = [
@@ -46,6 +47,15 @@ const hostile = fc.oneof(
     "toString",
   ),
 );
+
+/** Wildcard origins around hostile text: accepted only when what follows `*.` is a plain domain. */
+const hostileWildcard = fc
+  .tuple(
+    fc.constantFrom("https://*.", "http://*.", "https://*", "https://a*."),
+    fc.oneof(hostile, fc.constantFrom("example", "a-1.example.co", "*.example")),
+    fc.constantFrom("", ".com", ":8443"),
+  )
+  .map(([head, middle, tail]) => `${head}${middle}${tail}`);
 
 interface Fields {
   domain: string;
@@ -106,7 +116,7 @@ const expectedSkeleton = skeleton(shape(parseNginx(render122(config(SAFE)))));
 describe("hostile input never changes the output's structure", () => {
   it.each(Object.keys(SAFE) as (keyof Fields)[])("field %s", (field) => {
     fc.assert(
-      fc.property(hostile, (value) => {
+      fc.property(field === "origin" ? fc.oneof(hostile, hostileWildcard) : hostile, (value) => {
         let output: string;
         try {
           output = render122(config({ ...SAFE, [field]: value }));
@@ -127,9 +137,40 @@ describe("hostile input never changes the output's structure", () => {
         else
           expect(
             parsed.find((d) => d.name === "map" && d.args[0]!.includes("$http_origin"))!.block!.map((e) => e.name),
-          ).toContain(`site/ws ${written}`);
+          ).toContain(written.includes("://*.") ? wildcardOriginKey("site/ws", written) : `site/ws ${written}`);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it.each(["siteName", "path"] as const)("field %s beside a wildcard origin (its key is escaped into a regex)", (field) => {
+    const wildcard = { ...SAFE, origin: "https://*.example.com" };
+    const skeletonOf = skeleton(shape(parseNginx(render122(config(wildcard)))));
+    fc.assert(
+      fc.property(hostile, (value) => {
+        let output: string;
+        try {
+          output = render122(config({ ...wildcard, [field]: value }));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return;
+        }
+        const parsed = parseNginx(output);
+        expect(skeleton(shape(parsed))).toBe(skeletonOf);
+        const key = parsed
+          .flatMap(function locations(d): Directive[] {
+            return d.name === "location" ? [d] : (d.block ?? []).flatMap(locations);
+          })[0]!
+          .block!.find((d) => d.name === "set")!.args[1]!;
+        const entries = parsed.find((d) => d.name === "map" && d.args[0]!.includes("$http_origin"))!.block!.map((e) => e.name);
+        expect(entries).toContain(wildcardOriginKey(key, "https://*.example.com"));
+        // the regex matches its own key with one more label, and nothing else
+        const regex = new RegExp(wildcardOriginKey(key, "https://*.example.com").slice(2), "i");
+        expect(regex.test(`${key} https://a.example.com`)).toBe(true);
+        expect(regex.test(`${key} https://a.b.example.com`)).toBe(false);
+        expect(regex.test(`${key}x https://a.example.com`)).toBe(false);
+      }),
+      { numRuns: 200 },
     );
   });
 
