@@ -325,7 +325,10 @@ const routeSchema = z
       .array(checked(RULES.origin, "Origin."))
       .min(1, { error: "an empty list would refuse every browser; list at least one origin, or remove origins" })
       .optional()
-      .meta({ description: "Allowlist of browser origins (scheme://host[:port]); others get 403." }),
+      .meta({
+        description:
+          "Allowlist of browser origins (scheme://host[:port], or scheme://*.domain[:port] for exactly one more label); others get 403.",
+      }),
     allowMissingOrigin: withDefault(
       bool("Allow clients that send no Origin (non-browsers) when origins is set."),
       DEFAULTS.route.allowMissingOrigin,
