@@ -134,7 +134,7 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     }
   });
 
-  it("§4.8 origin allowlists: one map of exact keys, default deny, `if ... return 403` only", () => {
+  it("§4.8 origin allowlists: one map of exact keys (and an anchored regex per wildcard origin), default deny, `if ... return 403` only", () => {
     const originMaps = findDirectives(tree, "map").filter((m) => m.args[0]!.includes("$http_origin"));
     expect(originMaps.length).toBeLessThanOrEqual(1);
     // each location that checks sets its route's key; keys are unique as the map compares them (ignoring case)
@@ -144,6 +144,16 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       expect(map.args).toEqual([`${names.route} $http_origin`, names.originDenied]);
       expect(map.block!.find((d) => d.name === "default")?.args).toEqual(["1"]);
       for (const entry of map.block!.filter((d) => d.name !== "default")) {
+        // a wildcard origin: ~*^<route key, each non-word character escaped> scheme://<one label>\.<domain>[:port]$
+        const wildcard = /^~\*\^((?:\\.|\w)+) (https?):\/\/\[a-z0-9\]\(\?:\[a-z0-9-\]\{0,61\}\[a-z0-9\]\)\?((?:\\.|\w)+)\$$/.exec(
+          entry.name,
+        );
+        if (wildcard) {
+          expect(routeKeys).toContain(wildcard[1]!.replace(/\\(.)/g, "$1"));
+          expect(wildcard[3]!.replace(/\\(.)/g, "$1")).toMatch(/^\.[a-z0-9.-]+(?::\d+)?$/);
+          expect(entry.args).toEqual(["0"]);
+          continue;
+        }
         // "<route key> <origin>": the key has no space, the origin is empty or scheme://host[:port]
         const [key, origin] = entry.name.split(" ");
         expect(routeKeys).toContain(key);
