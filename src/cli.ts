@@ -88,6 +88,12 @@ function redactAll<T>(value: T): T {
 /** One line on stderr, redacted and through showLine: a newline inside it is shown as \n. */
 const err = (line: string) => process.stderr.write(`${showLine(redact(line))}\n`);
 
+/** apply's and diff's notice for each site awaiting its certificate (deploy/certificates.ts). */
+async function printAwaiting(awaiting: readonly import("./deploy/certificates.js").AwaitingCertificate[]): Promise<void> {
+  const { describeAwaiting } = await import("./deploy/certificates.js");
+  for (const site of awaiting) for (const line of describeAwaiting(site)) err(line);
+}
+
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
@@ -361,8 +367,7 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
           );
         else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
         if (result.awaiting.length) {
-          const { describeAwaiting } = await import("./deploy/certificates.js");
-          for (const site of result.awaiting) for (const line of describeAwaiting(site)) err(line);
+          await printAwaiting(result.awaiting);
         }
       },
     );
@@ -390,8 +395,7 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
       if (result.pending) err(result.pending.message);
       if (result.awaiting.length) {
         // why the diff leaves a site's TLS server out, and what apply would print
-        const { describeAwaiting } = await import("./deploy/certificates.js");
-        for (const site of result.awaiting) for (const line of describeAwaiting(site)) err(line);
+        await printAwaiting(result.awaiting);
       }
       commandExitCode = result.exitCode;
     });

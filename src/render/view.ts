@@ -551,10 +551,16 @@ function realIpDirectives(site: Site): Directive[] {
   ];
 }
 
-/** The id of a `realIp.from` list in http-wide names: 8 hex digits of its SHA-256, from the list alone. */
+/**
+ * The id of a `realIp.from` list in http-wide names: 8 hex digits of its SHA-256, from the list alone.
+ * Hashed once per list (each site's list is one array), though the head and every location ask.
+ */
 function trustedId(from: readonly string[]): string {
-  return createHash("sha256").update(from.join(" ")).digest("hex").slice(0, 8);
+  let id = trustedIds.get(from);
+  if (id === undefined) trustedIds.set(from, (id = createHash("sha256").update(from.join(" ")).digest("hex").slice(0, 8)));
+  return id;
 }
+const trustedIds = new WeakMap<readonly string[], string>();
 
 /**
  * X-Forwarded-For behind a trusted proxy: after realip, $remote_addr is the client, whom the
@@ -653,9 +659,8 @@ function staticLocation(
   ];
   if (files.spa) children.push(d("try_files", ["$uri", `${route.uri}index.html`], [...at, "spa"]));
   if (!route.directives.some((e) => e.name === "expires")) children.push(d("expires", [names.staticExpires], at));
-  if (route.maxBodySize !== undefined)
-    children.push(d("client_max_body_size", [route.maxBodySize], sourceOf(route, "maxBodySize")));
-  children.push(...withInherited(route.directives, inherited));
+  // (a static route has no buffering: semantics.ts refuses it there)
+  children.push(...bodyAndBuffering(route), ...withInherited(route.directives, inherited));
   return {
     name: "location",
     args: [route.uri],
