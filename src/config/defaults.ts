@@ -41,6 +41,8 @@ export const DEFAULTS = {
   file: {
     /** Debian's own default site claims default_server on port 80: a catch-all is opt-in (docs/recipes) */
     defaultServer: { value: "off" },
+    /** nginx keeps each DNS answer for its TTL, as the resolver would; `valid` only shortens or lengthens that */
+    "resolver.valid": { text: "each answer's own TTL", by: "nginx" },
   },
   nginx: {
     /** the syntax of the nginx that will read the file; 1.22 is Debian 12's, the oldest nginx the suite runs */
@@ -67,6 +69,14 @@ export const DEFAULTS = {
     balance: { value: "round-robin" },
     /** nginx's, which changed in 1.29.7 (docs/config.md, the nginx version rendered for) */
     keepalive: { text: "off before nginx 1.29.7, 32 from 1.29.7", by: "nginx" },
+    /** a backend over TLS whose certificate nobody checks can be impersonated by anyone on the path */
+    "tls.verify": { value: true },
+    /** Debian's and Ubuntu's bundle of public CAs (package ca-certificates); Alpine's is at the same path */
+    "tls.ca": { value: "/etc/ssl/certs/ca-certificates.crt" },
+    /** the name the certificate must hold and SNI sends; nginx's own default is the upstream group's name, which never matches */
+    "tls.serverName": { text: "the servers' common host name (required when they differ or are addresses)" },
+    /** nginx resolves host names once, at start; re-resolving needs a resolver and nginx 1.27.3 */
+    resolve: { value: false },
   },
   server: {
     /** nginx's: every server gets an equal share */
@@ -127,6 +137,10 @@ export const DEFAULTS = {
     stripPrefix: { value: false },
     /** a missing file is a 404, as for any file server */
     "static.spa": { value: false },
+    /** what browsers show as the prompt's title; it names no site, so one user file can serve several */
+    "access.basicAuth.realm": { value: "Restricted" },
+    /** nginx's: every request above the rate is refused; set it for page loads and reconnect bursts */
+    "rateLimit.burst": { value: 0, by: "nginx" },
   },
 } as const satisfies { [G in DefaultGroup]: Record<string, Default> };
 

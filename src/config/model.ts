@@ -68,8 +68,52 @@ export interface Upstream {
   hashKey?: string;
   /** as configured; undefined = the default of the nginx version rendered for */
   keepalive?: number;
+  /** the servers speak TLS (`tls: true` or a mapping); undefined: plain http */
+  tls?: UpstreamTls;
+  /** re-resolve host names at run time (`server ... resolve`, with the top-level resolver) */
+  resolve: boolean;
+  /** `sticky cookie` */
+  sticky?: { cookie: string };
+  /** also `tls.verify`, `tls.ca`, `tls.serverName` */
   set: WrittenAt<"upstream">;
   at: KeyPath;
+}
+
+/** upstreams.<name>.tls, defaults applied. */
+export interface UpstreamTls {
+  verify: boolean;
+  /** proxy_ssl_trusted_certificate */
+  ca: string;
+  /**
+   * proxy_ssl_name: as written, else the servers' common host name; undefined when the servers have
+   * no common host name (semantics.ts then asks for one)
+   */
+  serverName: string | undefined;
+  /** client certificate and key (mTLS); semantics.ts: both or neither */
+  certificate?: string;
+  key?: string;
+}
+
+/** The top-level `resolver`. */
+export interface Resolver {
+  addresses: string[];
+  /** valid=; undefined: each answer's TTL */
+  valid?: Duration;
+}
+
+/** routes[].access: every part that is set must pass. */
+export interface Access {
+  allow?: string[];
+  basicAuth?: { userFile: string; realm: string };
+  forwardAuth?: { url: string; responseHeaders: string[] };
+}
+
+/** routes[].rateLimit */
+export interface RateLimit {
+  /** as written: "10r/s", "30r/m" */
+  rate: string;
+  /** requests above the rate let through at once (nodelay); undefined: nginx's 0 */
+  burst?: number;
 }
 
 export interface Hsts {
@@ -123,6 +167,8 @@ export interface Route {
   origins: string[] | undefined;
   allowMissingOrigin: boolean;
   maxConnectionsPerIp: number | undefined;
+  access: Access | undefined;
+  rateLimit: RateLimit | undefined;
   /**
    * defaults.headers merged with the route's own, in that order; a route's header replaces the
    * default of the same name (compared case-insensitively) in its place
@@ -205,6 +251,8 @@ export interface WssgenConfig {
   defaultServer: (typeof defaultServerModes)[number];
   /** top-level `directives`, at http level */
   directives: ExtraDirective[];
+  /** DNS servers for upstreams with resolve */
+  resolver: Resolver | undefined;
   /** where the top-level keys with a default were written */
   set: WrittenAt<"file">;
   /** lint rule id → severity override */

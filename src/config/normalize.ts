@@ -15,11 +15,12 @@ import type {
   Timeouts,
   Tls,
   Upstream,
+  UpstreamTls,
   WrittenAt,
   WssgenConfig,
 } from "./model.js";
 import type { KeyPath } from "./path.js";
-import type { RawConfig, RawListen, RawRoute, RawSite } from "./schema.js";
+import type { RawConfig, RawListen, RawRoute, RawSite, RawUpstream } from "./schema.js";
 import { splitHostPort } from "./values.js";
 
 export function normalize(raw: RawConfig, file: string): WssgenConfig {
@@ -36,6 +37,10 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
     file,
     defaultServer: raw.defaultServer ?? DEFAULTS.file.defaultServer.value,
     directives: extraDirectives(raw.directives, ["directives"], "http"),
+    resolver: raw.resolver && {
+      addresses: raw.resolver.addresses,
+      ...(raw.resolver.valid === undefined ? {} : { valid: raw.resolver.valid }),
+    },
     set: written("file", raw, []),
     nginx: {
       version: n.version,
@@ -68,6 +73,9 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
         balance: u.balance ?? DEFAULTS.upstream.balance.value,
         ...(u.hashKey === undefined ? {} : { hashKey: u.hashKey }),
         ...(u.keepalive === undefined ? {} : { keepalive: u.keepalive }),
+        ...(u.tls === undefined || u.tls === false ? {} : { tls: upstreamTls(u.tls, u.servers) }),
+        resolve: u.resolve ?? DEFAULTS.upstream.resolve.value,
+        ...(u.sticky === undefined ? {} : { sticky: { cookie: u.sticky.cookie } }),
         set: written("upstream", u, at),
         at,
       };
@@ -143,10 +151,65 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     origins: route.origins,
     allowMissingOrigin: route.allowMissingOrigin ?? d.allowMissingOrigin.value,
     maxConnectionsPerIp: route.maxConnectionsPerIp,
+    access: route.access && {
+      ...(route.access.allow ? { allow: route.access.allow } : {}),
+      ...(route.access.basicAuth
+        ? {
+            basicAuth: {
+              userFile: route.access.basicAuth.userFile,
+              realm: route.access.basicAuth.realm ?? d["access.basicAuth.realm"].value,
+            },
+          }
+        : {}),
+      ...(route.access.forwardAuth
+        ? { forwardAuth: { url: route.access.forwardAuth.url, responseHeaders: route.access.forwardAuth.responseHeaders ?? [] } }
+        : {}),
+    },
+    rateLimit: route.rateLimit && {
+      rate: route.rateLimit.rate,
+      ...(route.rateLimit.burst === undefined ? {} : { burst: route.rateLimit.burst }),
+    },
     headers: [...headers.values()],
     set: written("route", route, at, inherited.at),
     at,
   };
+}
+
+/**
+ * `upstreams.<name>.tls` with its defaults. serverName, unless written, is the servers' common host
+ * (`api.internal` of `api.internal:8443`): semantics.ts refuses an address there when the
+ * certificate is verified (nginx checks it with X509_check_host, which matches names only).
+ */
+function upstreamTls(
+  tls: true | Exclude<NonNullable<RawUpstream["tls"]>, boolean>,
+  servers: RawUpstream["servers"],
+): UpstreamTls {
+  const d = DEFAULTS.upstream;
+  const options = tls === true ? {} : tls;
+  return {
+    verify: options.verify ?? d["tls.verify"].value,
+    ca: options.ca ?? d["tls.ca"].value,
+    serverName: options.serverName ?? commonHost(servers),
+    ...(options.certificate === undefined ? {} : { certificate: options.certificate }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+  };
+}
+
+/**
+ * The host all servers share, lower case (`api.internal` of `api.internal:8443`, `10.0.0.5`,
+ * `[2001:db8::5]`), or undefined when they differ or one is a unix socket.
+ */
+export function commonHost(servers: RawUpstream["servers"]): string | undefined {
+  let common: string | undefined;
+  for (const s of servers) {
+    const address = typeof s === "string" ? s : s.address;
+    const hp = address.startsWith("unix:") ? undefined : splitHostPort(address);
+    if (!hp) return undefined;
+    const host = hp.ipv6 ? `[${hp.host.toLowerCase()}]` : hp.host.toLowerCase();
+    if (common !== undefined && common !== host) return undefined;
+    common = host;
+  }
+  return common;
 }
 
 /** A size as nginx writes it: a number of bytes becomes its decimal text. */

@@ -19,6 +19,22 @@ export type RawConfig = {
       balance?: "round-robin" | "least-conn" | "ip-hash" | "hash" | "random" | undefined;
       hashKey?: string | undefined;
       keepalive?: number | undefined;
+      tls?:
+        | boolean
+        | {
+            verify?: boolean | undefined;
+            ca?: string | undefined;
+            serverName?: string | undefined;
+            certificate?: string | undefined;
+            key?: string | undefined;
+          }
+        | undefined;
+      resolve?: boolean | undefined;
+      sticky?:
+        | {
+            cookie: string;
+          }
+        | undefined;
     }
   >;
   sites: {
@@ -47,6 +63,29 @@ export type RawConfig = {
       stripPrefix?: boolean | undefined;
       maxBodySize?: string | number | undefined;
       buffering?: boolean | undefined;
+      access?:
+        | {
+            allow?: string[] | undefined;
+            basicAuth?:
+              | {
+                  userFile: string;
+                  realm?: string | undefined;
+                }
+              | undefined;
+            forwardAuth?:
+              | {
+                  url: string;
+                  responseHeaders?: string[] | undefined;
+                }
+              | undefined;
+          }
+        | undefined;
+      rateLimit?:
+        | {
+            rate: string;
+            burst?: number | undefined;
+          }
+        | undefined;
       directives?: string[] | undefined;
     }[];
     name?: string | undefined;
@@ -104,6 +143,12 @@ export type RawConfig = {
     | undefined;
   defaultServer?: "off" | "reject" | undefined;
   directives?: string[] | undefined;
+  resolver?:
+    | {
+        addresses: string[];
+        valid?: string | number | undefined;
+      }
+    | undefined;
   defaults?:
     | {
         timeouts?:

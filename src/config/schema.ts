@@ -205,6 +205,25 @@ const serverObjectSchema = z.strictObject({
   down: withDefault(bool("Marked permanently unavailable."), DEFAULTS.server.down),
 });
 
+const upstreamTlsSchema = z.strictObject({
+  verify: withDefault(
+    bool(
+      "Verify the servers' certificate (proxy_ssl_verify) against ca, for serverName. false: anyone on the path can pose as the backend.",
+    ),
+    DEFAULTS.upstream["tls.verify"],
+  ),
+  ca: withDefault(
+    checked(RULES.filePath, "CA certificates (PEM) the servers' certificate must chain to (proxy_ssl_trusted_certificate)."),
+    DEFAULTS.upstream["tls.ca"],
+  ),
+  serverName: withDefault(
+    checked(RULES.domain, "The name sent as SNI and checked in the certificate (proxy_ssl_name)."),
+    DEFAULTS.upstream["tls.serverName"],
+  ),
+  certificate: checked(RULES.filePath, "Client certificate (PEM) nginx presents to the servers (mTLS); needs key.").optional(),
+  key: checked(RULES.filePath, "The client certificate's private key (PEM).").optional(),
+});
+
 const upstreamSchema = z
   .strictObject({
     servers: z
@@ -231,6 +250,38 @@ const upstreamSchema = z
       int(0, MAX_KEEPALIVE, "Idle upstream connections kept per worker, up to 1048576; 0 = off."),
       DEFAULTS.upstream.keepalive,
     ),
+    tls: z
+      .union([bool("true: the backend speaks TLS, with every default."), upstreamTlsSchema], {
+        error: (issue) => `expected true, false or { verify, ca, serverName, certificate, key }, got ${typeName(issue.input)}`,
+      })
+      .optional()
+      .meta({
+        description:
+          "The servers speak TLS: nginx proxies with https, with SNI, and their certificate verified (true: every default). Absent or false: plain http.",
+      }),
+    resolve: withDefault(
+      bool(
+        "Re-resolve the servers' host names while nginx runs (containers, Kubernetes services): zone and `server ... resolve`, nginx 1.27.3+; needs the top-level resolver.",
+      ),
+      DEFAULTS.upstream.resolve,
+    ),
+    sticky: z
+      .strictObject(
+        {
+          cookie: checked(RULES.cookieName, "The cookie's name, such as srv_id."),
+        },
+        {
+          error: (issue) =>
+            typeof issue.input === "string"
+              ? `expected a mapping: write { cookie: ${RULES.cookieName.pattern.test(issue.input) ? issue.input : "srv_id"} }, got ${typeName(issue.input)}`
+              : `expected a mapping with cookie, got ${typeName(issue.input)}`,
+        },
+      )
+      .optional()
+      .meta({
+        description:
+          "Cookie stickiness (`sticky cookie`, nginx 1.29.6+): nginx sets a cookie that names the server of a client's first request, and sends its later requests there (socket.io's polling, SignalR's negotiate).",
+      }),
   })
   .meta({ description: "A group of backend servers." });
 
@@ -314,6 +365,36 @@ const staticSchema = z
   )
   .meta({ description: "Serve files from a directory instead of proxying (a route has either upstream or static)." });
 
+const accessSchema = z
+  .strictObject({
+    allow: z
+      .array(checked(RULES.trustedAddress, "An address or network (10.0.0.0/8, 2001:db8::/32), or unix:."))
+      .min(1, { error: "needs at least one address; remove allow to let every address in" })
+      .optional()
+      .meta({ description: "Only these client addresses get in (allow ...; deny all); others get 403." }),
+    basicAuth: z
+      .strictObject({
+        userFile: checked(RULES.filePath, "An htpasswd file (auth_basic_user_file): user:hash lines, e.g. from htpasswd -B."),
+        realm: withDefault(checked(RULES.realm, "The prompt's title (auth_basic)."), DEFAULTS.route["access.basicAuth.realm"]),
+      })
+      .optional()
+      .meta({ description: "HTTP basic auth: a request without a valid user and password gets 401." }),
+    forwardAuth: z
+      .strictObject({
+        url: checked(RULES.authUrl, "The auth service's URL: http or https, host, port and path (no query)."),
+        responseHeaders: z
+          .array(checked(RULES.headerName, "A response header of the auth service."))
+          .optional()
+          .meta({ description: "Headers of the auth service's answer passed on to the backend (such as Remote-User)." }),
+      })
+      .optional()
+      .meta({
+        description:
+          "auth_request: nginx asks the service with the request's headers (cookies, Authorization) before each request; 2xx lets it through, 401 or 403 is the answer.",
+      }),
+  })
+  .meta({ description: "Who may use the route: addresses, basic auth, forward auth; all that are set must pass." });
+
 const routeSchema = z
   .strictObject({
     path: checked(RULES.locationPath, 'Prefix match ("/ws") or exact match ("= /ws").'),
@@ -351,6 +432,20 @@ const routeSchema = z
       bool("false for streams (server-sent events, token streams): proxy_buffering and proxy_request_buffering off."),
       DEFAULTS.route.buffering,
     ),
+    access: accessSchema.optional(),
+    rateLimit: z
+      .strictObject({
+        rate: checked(RULES.rate, "Requests per second or minute per client address, such as 10r/s or 30r/m."),
+        burst: withDefault(
+          int(0, 1000000, "Requests above the rate a client may make at once before it gets 429 (nodelay)."),
+          DEFAULTS.route["rateLimit.burst"],
+        ),
+      })
+      .optional()
+      .meta({
+        description:
+          "Requests (and WebSocket handshakes) per client address (limit_req): beyond rate and burst, 429. Reconnect storms, brute force.",
+      }),
     directives: directivesSchema("location", "proxy_buffers 8 32k"),
   })
   .meta({ description: "A location: proxied to an upstream, or files served from a directory." });
@@ -467,6 +562,18 @@ export const configSchema = z
       "reject: a catch-all server on every address wssgen listens on answers requests for unknown hosts with nothing (444) and refuses TLS handshakes for unknown names (ssl_reject_handshake, nginx 1.19.4+).",
     ),
     directives: directivesSchema("http", "proxy_headers_hash_max_size 1024"),
+    resolver: z
+      .strictObject({
+        addresses: z
+          .array(checked(RULES.resolverAddress, "A DNS server: address[:port], such as 127.0.0.11 or [::1]:5353."))
+          .min(1, { error: "needs at least one DNS server, such as 127.0.0.11 (Docker's)" })
+          .meta({ description: "DNS servers nginx asks." }),
+        valid: withDefault(secondsSchema, DEFAULTS.file["resolver.valid"], "How long nginx keeps an answer (valid=)."),
+      })
+      .optional()
+      .meta({
+        description: "DNS servers for upstreams with resolve: true (written in each such upstream block, nginx 1.27.3+).",
+      }),
     defaults: z
       .strictObject({
         timeouts: timeoutsSchema.optional(),

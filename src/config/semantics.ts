@@ -6,7 +6,7 @@ import { posix } from "node:path";
 import type { KeyPath } from "./path.js";
 import { formatPath } from "./path.js";
 import { NOT_REEMITTED } from "./directives.js";
-import { type ExtraDirective, type ListenAddress, writtenAt, type WssgenConfig } from "./model.js";
+import { type ExtraDirective, type ListenAddress, type Route, type Upstream, writtenAt, type WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig, RawRoute } from "./schema.js";
 import { didYouMean } from "./suggest.js";
@@ -89,6 +89,20 @@ function checkAll(
       add([...upstream.at, "hashKey"], `hashKey only applies with balance: hash (balance is ${upstream.balance})`);
     if (upstream.balance === "hash" && upstream.hashKey === undefined)
       add([...upstream.at, "balance"], "balance: hash needs a hashKey, for example hashKey: $remote_addr");
+    checkUpstreamTls(upstream, add);
+    if (upstream.resolve) {
+      const at = writtenAt(upstream, "resolve") ?? [...upstream.at, "resolve"];
+      if (!upstream.servers.some((server) => resolvable(server.address)))
+        add(
+          at,
+          "resolve: true has nothing to re-resolve: every server is an address or a unix socket; name the servers by host name, or remove resolve",
+        );
+      else if (!config.resolver)
+        add(
+          at,
+          "resolve: true needs the DNS servers to ask: add the top-level resolver, such as resolver: { addresses: [127.0.0.11] } (Docker's)",
+        );
+    }
   }
 
   // a written site name names the site in the output (route keys, comments): no other site may
@@ -230,10 +244,127 @@ function checkAll(
           "allowMissingOrigin only applies with origins: list the allowed origins, or remove it",
         );
       checkHeaders(rawRoute.headers, [...route.at, "headers"], route.websocket);
+      checkAccess(route, [config.directives, site.directives], add);
+      if (route.uri === AUTH_LOCATION_PREFIX.slice(0, -1) || route.uri.startsWith(AUTH_LOCATION_PREFIX))
+        add(
+          [...route.at, "path"],
+          `paths under ${AUTH_LOCATION_PREFIX} are wssgen's own (the forward-auth locations); use another path`,
+        );
     });
   });
   checkDirectives(config.directives, [], add);
 }
+
+/** Where wssgen puts the internal locations of forward auth (`= /.wssgen/auth/<n>`): no route may be there. */
+export const AUTH_LOCATION_PREFIX = "/.wssgen/";
+
+/** Whether `server ... resolve` applies to an address: a host name (not an address, not unix:). */
+export function resolvable(address: string): boolean {
+  if (address.startsWith("unix:") || address.startsWith("[")) return false;
+  return !/^[\d.]+(?::\d+)?$/.test(address);
+}
+
+/**
+ * upstreams.<name>.tls: one name to verify and send (proxy_ssl_name is one per location), a name and
+ * not an address when the certificate is verified (X509_check_host, ngx_ssl_check_host, matches DNS
+ * names only), and a client certificate with its key.
+ */
+function checkUpstreamTls(upstream: Upstream, add: (path: KeyPath, message: string) => void): void {
+  const tls = upstream.tls;
+  if (!tls) return;
+  const at = [...upstream.at, "tls"];
+  if (tls.serverName === undefined)
+    add(
+      at,
+      upstream.servers.some((s) => s.address.startsWith("unix:"))
+        ? "set tls.serverName: a unix socket has no host name, and nginx sends one name (SNI) and checks the certificate for it"
+        : "the servers have different host names: set tls.serverName, the one name nginx sends to all of them (SNI) and checks their certificates for (proxy_ssl_name is one per route)",
+    );
+  else if (tls.verify && writtenAt(upstream, "tls.serverName") === undefined && /^(?:\[|[\d.]+$)/.test(tls.serverName))
+    add(
+      at,
+      "the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds",
+    );
+  if ((tls.certificate === undefined) !== (tls.key === undefined))
+    add(
+      [...at, tls.certificate === undefined ? "key" : "certificate"],
+      `a client certificate needs both certificate and key: add tls.${tls.certificate === undefined ? "certificate" : "key"}`,
+    );
+}
+
+/**
+ * routes[].access: something to check; forward auth's responseHeaders only where a backend gets them,
+ * once each, and none that wssgen or `headers` sets; an address list that no outer `allow`/`deny`
+ * entry would be cancelled by (nginx inherits access rules only into a level with none).
+ */
+function checkAccess(
+  route: Route,
+  outer: readonly (readonly ExtraDirective[])[],
+  add: (path: KeyPath, message: string) => void,
+): void {
+  const access = route.access;
+  const at = [...route.at, "access"];
+  if (access && !access.allow && !access.basicAuth && !access.forwardAuth)
+    add(at, "access needs at least one of allow, basicAuth and forwardAuth; remove it to let everyone in");
+  if (access?.allow) {
+    const first = outer.flat().find((o) => o.name === "allow" || o.name === "deny");
+    if (first)
+      add(
+        [...at, "allow"],
+        `access.allow here would cancel ${formatPath(first.at)}: nginx inherits allow and deny only into a level that has none; list the addresses in access.allow of each route instead`,
+      );
+    const own = route.directives.find((o) => o.name === "allow" || o.name === "deny");
+    if (own)
+      add(
+        own.at,
+        `${showValue(own.name)} would come after access.allow's "deny all" and never apply; list addresses in access.allow`,
+      );
+  }
+  if (route.rateLimit) {
+    const first = outer.flat().find((o) => o.name === "limit_req");
+    if (first)
+      add(
+        [...route.at, "rateLimit"],
+        `rateLimit here would lift ${formatPath(first.at)} for this route: nginx inherits limit_req only into a level that has none; set rateLimit on each route instead`,
+      );
+  }
+  const forward = access?.forwardAuth;
+  if (!forward?.responseHeaders.length) return;
+  const headersAt = [...at, "forwardAuth", "responseHeaders"];
+  if (route.static) {
+    add(headersAt, "responseHeaders pass headers on to a backend, and a static route has none: remove them");
+    return;
+  }
+  const seen = new Set<string>();
+  forward.responseHeaders.forEach((name, i) => {
+    const lower = name.toLowerCase();
+    const variable = lower.replace(/-/g, "_");
+    if (seen.has(variable))
+      add(
+        [...headersAt, i],
+        `${showValue(name)} is listed twice (header names ignore case, and nginx reads "-" and "_" alike here)`,
+      );
+    seen.add(variable);
+    if (PROXY_HEADERS.has(lower))
+      add(
+        [...headersAt, i],
+        `wssgen sets ${showValue(name)} itself for the backend; pass the auth service's answer under another name`,
+      );
+    else if (route.headers.some((h) => h.name.toLowerCase() === lower))
+      add([...headersAt, i], `${showValue(name)} is also set by headers; keep one`);
+  });
+}
+
+/** Request headers wssgen sets on every proxied request (view.ts): an auth answer may not replace them. */
+const PROXY_HEADERS = new Set([
+  "host",
+  "x-real-ip",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-prefix",
+  "upgrade",
+  "connection",
+]);
 
 /** The location wssgen writes for HTTP-01 challenges (certbot's webroot layout). */
 export const ACME_LOCATION = "/.well-known/acme-challenge/";

@@ -324,6 +324,55 @@ export const RULES = {
       ? 'may not be empty: write one nginx directive, such as "proxy_buffer_size 32k"'
       : `${showValue(v.trim().split(/\s+/)[0] ?? "")} is not a directive name: an entry starts with the directive's name (letters, digits and "_"), then a space and its arguments, such as "proxy_buffer_size 32k"`,
   ),
+  /**
+   * A DNS server for `resolver`: an IPv4 address or a bracketed IPv6 address, each with an optional
+   * port (`127.0.0.11`, `127.0.0.1:5353`, `[::1]:53`). No host names: nginx would have to resolve the
+   * resolver itself, once, at start.
+   */
+  resolverAddress: rule(`${IPV4}(?::${PORT})?|\\[${IPV6}\\](?::${PORT})?`, (v) => {
+    const hp = splitHostPort(v);
+    if (hp && !hp.ipv6 && isIPv6(v))
+      return `${showValue(v)}: write an IPv6 resolver in brackets, as nginx reads it: ${showValue(`[${v}]`)}`;
+    if (hp && !hp.ipv6 && isHostname(hp.host) && !isIPv4(hp.host))
+      return `${showValue(v)} is a host name: a resolver is an address (nginx would resolve its name only once, at start), such as 127.0.0.11 or 127.0.0.1:5353`;
+    if (hp?.port !== undefined) {
+      const port = explainPort(hp.port);
+      if (port) return port;
+    }
+    return `${showValue(v)} is not a resolver address: use an IPv4 address or [IPv6] address, with an optional port, such as 127.0.0.11 or [::1]:5353`;
+  }),
+  /** A cookie name (RFC 6265 token) that also reads as an nginx `$cookie_` variable: letters, digits, "_" and "-". */
+  cookieName: rule(
+    "[A-Za-z0-9_-]{1,64}",
+    (v) => `${showValue(v)} is not a cookie name wssgen writes: use 1 to 64 letters, digits, "_" or "-", such as srv_id`,
+  ),
+  /**
+   * The URL of a forward-auth service (`auth_request`): http or https, a host name or address, an
+   * optional port and path; no query, no `$` (nginx would read a variable in proxy_pass), no `%`.
+   */
+  authUrl: rule(
+    `${WITHIN_LENGTH}https?://(?:${HOSTNAME}|${IPV4}|\\[${IPV6}\\])(?::${PORT})?(?:/[A-Za-z0-9._~!&'()*+,;=:@/-]*)?`,
+    (v) => {
+      if (!/^https?:\/\//.test(v))
+        return `${showValue(v)} is not an http:// or https:// URL, such as http://127.0.0.1:9091/api/verify`;
+      if (/[?#]/.test(v))
+        return "a forward-auth URL has no query or fragment: nginx adds the original request's details as headers (X-Original-URL)";
+      if (v.includes("$")) return `"$" is not allowed in a forward-auth URL: nginx would read a variable there`;
+      return `${showValue(v)} is not a valid URL: use http(s)://host[:port]/path, such as http://127.0.0.1:9091/api/verify`;
+    },
+  ),
+  /** The realm of basic auth: the prompt's title, plain text (auth_basic would read `$` as a variable). */
+  realm: rule(`(?=[\\s\\S]{1,128}$)(?![$])(?:(?![$])${NOT_CONTROL})+`, (v) =>
+    v.includes("$")
+      ? `"$" is not allowed in a realm: nginx would read a variable there`
+      : `a realm is 1 to 128 characters of plain text, such as "Admin"`,
+  ),
+  /** A rate for limit_req: requests per second or per minute, `10r/s`, `30r/m` (ngx_http_limit_req_module). */
+  rate: rule(`${wholeNumberPattern(1, 1000000n, false)}r/[sm]`, (v) =>
+    /^0+r/.test(v)
+      ? "a rate of 0 would refuse every request: use 1r/m or more"
+      : `${showValue(v)} is not a rate: write requests per second or minute, such as 10r/s or 30r/m (1 to 1000000)`,
+  ),
   /** An executable or argv element: a plain word or path, no shell involved. */
   argument: rule(`${WITHIN_LENGTH}${NOT_CONTROL}+`, () => "may not be empty"),
 } as const;

@@ -7,7 +7,7 @@
  */
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { atLeast, formatVersion, type NginxBuild, type Version } from "../nginx-version/version.js";
-import type { WssgenConfig } from "./model.js";
+import { writtenAt, type WssgenConfig } from "./model.js";
 import type { KeyPath } from "./path.js";
 import { type ConfigSource, problemAt } from "./source.js";
 
@@ -42,6 +42,28 @@ export const VERSION_GATES: readonly VersionGate[] = [
     needs: "for TLS ports (ssl_reject_handshake)",
     otherwise: "defaultServer: off",
     usedAt: (config) => (config.defaultServer === "reject" && config.sites.some((site) => site.tls) ? [["defaultServer"]] : []),
+  },
+  {
+    // nginx 1.27.3 changelog: "the server directive in the upstream block supports the resolve
+    // parameter" and "the resolver and resolver_timeout directives in the upstream block"; before
+    // it, only NGINX Plus re-resolves upstream names
+    keys: ["upstreams.<name>.resolve", "resolver"],
+    minimum: "1.27.3",
+    what: "resolve: true",
+    needs: "(`server ... resolve` in an upstream)",
+    otherwise: "remove resolve and reload nginx when the backends' addresses change (nginx resolves the names once, at start)",
+    usedAt: (config) => config.upstreams.flatMap((u) => (u.resolve ? [writtenAt(u, "resolve") ?? [...u.at, "resolve"]] : [])),
+  },
+  {
+    // nginx 1.29.6 changelog: "session affinity support; the sticky directive in the upstream
+    // block of the http module"
+    keys: ["upstreams.<name>.sticky"],
+    minimum: "1.29.6",
+    what: "sticky",
+    needs: "(`sticky cookie` in an upstream)",
+    otherwise:
+      "use balance: ip-hash (one server per client address), or balance: hash with hashKey: $cookie_<your app's session cookie>",
+    usedAt: (config) => config.upstreams.flatMap((u) => (u.sticky ? [[...u.at, "sticky"]] : [])),
   },
 ];
 

@@ -51,6 +51,11 @@ export interface Features {
   /** from 1.29.7 every upstream keeps 32 idle connections unless `keepalive 0` says otherwise */
   defaultKeepalive: number;
   /**
+   * before 1.27.3 nginx offers TLSv1 and TLSv1.1 to TLS backends (and before 1.23.4 no TLSv1.3):
+   * proxy_ssl_protocols says TLSv1.2 TLSv1.3 (nginx changelog 1.23.4, 1.27.3)
+   */
+  proxySslProtocols: boolean;
+  /**
    * Which of Mozilla 6.0's key exchange groups OpenSSL can take: "mlkem" adds X25519MLKEM768 (3.5+);
    * "mozilla" is X25519, prime256v1 and secp384r1, also when the version is unknown (every OpenSSL
    * since 1.1.0, and LibreSSL and BoringSSL, know them); "nist" leaves out X25519, which OpenSSL
@@ -65,6 +70,7 @@ export function featuresFor(version: Version, openssl: Version | undefined): Fea
     sessionTicketsOff: !atLeast(version, "1.23.2"),
     proxyHttpVersion: !atLeast(version, "1.29.7"),
     defaultKeepalive: atLeast(version, "1.29.7") ? 32 : 0,
+    proxySslProtocols: !atLeast(version, "1.27.3"),
     curves: openssl === undefined ? "mozilla" : atLeast(openssl, "3.5") ? "mlkem" : atLeast(openssl, "1.1") ? "mozilla" : "nist",
   };
 }

@@ -56,6 +56,12 @@ export interface GlobalNames {
   staticExpires: string;
   /** the nginx upstream block for a config upstream name */
   upstream(name: string): string;
+  /** the shared-memory zone of an upstream with resolve (`zone`): the only zone names with a "." */
+  upstreamZone(name: string): string;
+  /** limit_req_zone of one rate (routes[].rateLimit.rate, "10r/s" → `wssgen_req_10rs`): nginx sets the rate per zone */
+  reqZone(rate: string): string;
+  /** auth_request_set: a forward-auth response header (routes[].access.forwardAuth.responseHeaders) */
+  authResponse(header: string): string;
 }
 
 /**
@@ -83,8 +89,20 @@ export function globalNames(namespace: string): GlobalNames {
     forwardedProto: (id) => variable(`forwarded_proto_${id}`),
     staticExpires: variable("static_expires"),
     upstream: (name) => (namespace === DEFAULT_NAMESPACE ? `wssgen_${name}` : `${prefix}.${name}`),
+    upstreamZone: (name) => `${prefix}_upstream.${name}`,
+    reqZone: (rate) => `${prefix}_req_${rate.replace("/", "")}`,
+    authResponse: (header) => {
+      // nginx's $upstream_http_ names: lower case, "-" as "_"; a long one by its digest
+      const name = header.toLowerCase().replace(/-/g, "_");
+      return variable(
+        `auth_${name.length <= AUTH_NAME_MAX ? name : createHash("sha256").update(name).digest("hex").slice(0, 16)}`,
+      );
+    },
   };
 }
+
+/** The longest header name an auth_request_set variable keeps readable (`$wssgen_auth_remote_user`). */
+const AUTH_NAME_MAX = 16;
 
 /**
  * `<prefix>_<suffix>`, or, when that is longer than nginx's variables hash holds, the namespace cut

@@ -67,8 +67,9 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n# Behind a trusted proxy (realIp): X-Forwarded-For is the incoming chain plus the proxy, and\n# X-Forwarded-Proto is the proxy's own when the proxy is trusted ($scheme otherwise).\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"forwarded"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":39,"column":9}}})) != null ? stack1 : "");
+  return "\n# Requests per client address and route (rateLimit), one zone per rate; beyond the burst, 429.\n"
+    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"reqZones"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":36,"column":0},"end":{"line":36,"column":23}}})) != null ? stack1 : "")
+    + "\n";
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -77,8 +78,8 @@ export const templateSpecs = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"block").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":38,"column":0},"end":{"line":38,"column":14}}})) != null ? stack1 : "")
-    + "\n";
+  return "\n# Behind a trusted proxy (realIp): X-Forwarded-For is the incoming chain plus the proxy, and\n# X-Forwarded-Proto is the proxy's own when the proxy is trusted ($scheme otherwise).\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"forwarded"),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":42,"column":0},"end":{"line":44,"column":9}}})) != null ? stack1 : "");
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -87,10 +88,20 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n# Static files: HTML is revalidated on every visit, other files are cached for an hour.\n"
-    + ((stack1 = lookupProperty(helpers,"block").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"staticExpires"),{"name":"block","hash":{},"data":data,"loc":{"start":{"line":44,"column":0},"end":{"line":44,"column":23}}})) != null ? stack1 : "")
+  return ((stack1 = lookupProperty(helpers,"block").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":43,"column":14}}})) != null ? stack1 : "")
     + "\n";
 },"8":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n# Static files: HTML is revalidated on every visit, other files are cached for an hour.\n"
+    + ((stack1 = lookupProperty(helpers,"block").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"staticExpires"),{"name":"block","hash":{},"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":49,"column":23}}})) != null ? stack1 : "")
+    + "\n";
+},"9":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -99,11 +110,11 @@ export const templateSpecs = {
     };
 
   return "\n# "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":48,"column":2},"end":{"line":48,"column":21}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":53,"column":2},"end":{"line":53,"column":21}}})) != null ? stack1 : "")
     + "\n"
-    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":49,"column":14}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":54,"column":0},"end":{"line":54,"column":14}}})) != null ? stack1 : "")
     + "\n";
-},"9":function(container,depth0,helpers,partials,data) {
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -112,7 +123,7 @@ export const templateSpecs = {
     };
 
   return "\n# directives (escape hatch), http level\n"
-    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"extra"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":54,"column":0},"end":{"line":54,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"extra"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":59,"column":20}}})) != null ? stack1 : "")
     + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -136,10 +147,11 @@ export const templateSpecs = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"upgradeKeepaliveMap"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":21,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"originMap"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":27,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"connZone"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":32,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"forwarded"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":40,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"staticExpires"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":41,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"upstreams"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":46,"column":0},"end":{"line":50,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"extra"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":51,"column":0},"end":{"line":55,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"reqZones"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":37,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"forwarded"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":38,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"staticExpires"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":46,"column":0},"end":{"line":50,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"upstreams"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":51,"column":0},"end":{"line":55,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"extra"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":0},"end":{"line":60,"column":7}}})) != null ? stack1 : "");
 },"useData":true},
   "nginx.conf": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {

@@ -16,7 +16,8 @@ import {
   type WssgenConfig,
   writtenAt,
 } from "../config/model.js";
-import { ACME_LOCATION } from "../config/semantics.js";
+import { ACME_LOCATION, AUTH_LOCATION_PREFIX, resolvable } from "../config/semantics.js";
+import { DEFAULTS } from "../config/defaults.js";
 import type { KeyPath } from "../config/path.js";
 import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import { globalNames, routeKeys, type GlobalNames } from "./names.js";
@@ -91,6 +92,8 @@ export interface View {
   originMap: Block | undefined;
   /** the connection zone, when a route limits connections */
   connZone: Directive[];
+  /** a request zone per rate, when routes limit requests (rateLimit) */
+  reqZones: Directive[];
   /** realIp: X-Forwarded-For and, per trusted list, whether the peer is trusted and its X-Forwarded-Proto */
   forwarded: Block[];
   /** `expires` of static files by content type, when a route serves files */
@@ -239,6 +242,10 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
   let limits = false;
 
   let statics = false;
+  // each rate, and the first route that has it (limit_req_zone sets the rate per zone)
+  const rates = new Map<string, KeyPath>();
+  // upstreams a plain site routes to: their sticky cookie cannot be `secure`
+  const plainUpstreams = new Set<string>();
   // per `from` list: the list, and the key of the first site that has it (where its geo entries point)
   const trusted = new Map<string, { from: string[]; at: KeyPath }>();
   let forwardedFor = false;
@@ -267,14 +274,21 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
         }
       }
       if (route.maxConnectionsPerIp !== undefined) limits = true;
+      if (route.rateLimit && !rates.has(route.rateLimit.rate))
+        rates.set(route.rateLimit.rate, [...route.at, "rateLimit", "rate"]);
+      if (route.upstream !== undefined && !site.tls) plainUpstreams.add(route.upstream);
     }
   }
 
   const location = (site: Site, route: Route, inherited: Inherited): LocationBlock => {
-    const key = route.origins !== undefined || route.maxConnectionsPerIp !== undefined ? keys.get(route)! : undefined;
+    const key =
+      route.origins !== undefined || route.maxConnectionsPerIp !== undefined || route.rateLimit !== undefined
+        ? keys.get(route)!
+        : undefined;
     if (route.static) return staticLocation(site, route, names, key, inherited);
     const upstream = route.upstream!;
     const keepalive = keepsAlive(upstreams.get(upstream));
+    const tls = upstreams.get(upstream)?.tls;
     const header = (name: string, value: string, at: KeyPath) => d("proxy_set_header", [name, value], at);
     // behind a trusted proxy the client's address is the proxy's word (realIp): keep the chain truthful
     const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
@@ -299,6 +313,10 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
       headers.push(header("Connection", "", route.at));
     }
+    const forward = route.access?.forwardAuth;
+    forward?.responseHeaders.forEach((name, i) =>
+      headers.push(header(name, names.authResponse(name), [...route.at, "access", "forwardAuth", "responseHeaders", i])),
+    );
     for (const { name, value, at } of route.headers) {
       const lower = name.toLowerCase();
       const existing = headers.findIndex((h) => (h.args[0] as string).toLowerCase() === lower);
@@ -306,12 +324,17 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       if (existing >= 0) headers[existing] = header(headers[existing]!.args[0] as string, value, at);
       else headers.push(header(name, value, at));
     }
-    const children: Directive[] = limitConn(route, names);
+    const children: Directive[] = [...limitConn(route, names), ...limitReq(route, names), ...accessDirectives(route, names)];
     // with a URI part, proxy_pass replaces the location's prefix with it (stripPrefix)
     children.push(
-      d("proxy_pass", [`http://${names.upstream(upstream)}${route.stripPrefix ? "/" : ""}`], [...route.at, "upstream"]),
+      d(
+        "proxy_pass",
+        [`${tls ? "https" : "http"}://${names.upstream(upstream)}${route.stripPrefix ? "/" : ""}`],
+        [...route.at, "upstream"],
+      ),
     );
     if (features.proxyHttpVersion) children.push(d("proxy_http_version", ["1.1"], route.at));
+    if (tls) children.push(...backendTls(upstreams.get(upstream)!, features));
     children.push(
       ...headers,
       d("proxy_connect_timeout", [duration(route.timeouts.connect)], sourceOf(route, "timeouts.connect")),
@@ -366,9 +389,19 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     connZone: limits
       ? [d("limit_conn_zone", [`$binary_remote_addr${names.route}`, `zone=${names.connZone}:${integer(32)}m`], undefined)]
       : [],
+    // a state is about 64 bytes plus the route key: 32 MB hold ~200,000 client addresses and routes per rate
+    reqZones: [...rates]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([rate, at]) =>
+        d(
+          "limit_req_zone",
+          [`$binary_remote_addr${names.route}`, `zone=${names.reqZone(rate)}:${integer(32)}m`, `rate=${rate}`],
+          at,
+        ),
+      ),
     forwarded: forwardedMaps(forwardedFor, trusted, names),
     staticExpires: statics ? staticExpiresMap(names) : undefined,
-    upstreams: config.upstreams.map((u) => upstreamBlock(u, features, names)),
+    upstreams: config.upstreams.map((u) => upstreamBlock(u, config, features, names, !plainUpstreams.has(u.name))),
     extra: config.directives.map(extraDirective),
     *servers() {
       const top = inheritedFrom(config.directives);
@@ -459,8 +492,11 @@ function siteServers(
     locations: [
       ...(site.acme && !tls ? [acmeLocation(site)] : []),
       ...site.routes.flatMap((route) => {
+        const blocks = [location(route, server.inherited)];
         const redirect = slashRedirect(site, route);
-        return redirect ? [location(route, server.inherited), redirect] : [location(route, server.inherited)];
+        if (redirect) blocks.push(redirect);
+        if (route.access?.forwardAuth) blocks.push(authLocation(site, route, names));
+        return blocks;
       }),
     ],
   };
@@ -627,6 +663,138 @@ function limitConn(route: Route, names: GlobalNames): Directive[] {
   return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit)];
 }
 
+/**
+ * limit_req for a route with rateLimit: its rate's zone, keyed by the client address and the route
+ * (so each route has its own budget), the burst let through at once (nodelay), 429 beyond it.
+ */
+function limitReq(route: Route, names: GlobalNames): Directive[] {
+  const limit = route.rateLimit;
+  if (!limit) return [];
+  const at = [...route.at, "rateLimit"];
+  return [
+    d(
+      "limit_req",
+      [`zone=${names.reqZone(limit.rate)}`, ...(limit.burst ? [`burst=${integer(limit.burst)}`, "nodelay"] : [])],
+      at,
+    ),
+    d("limit_req_status", [429], at),
+  ];
+}
+
+/** The location's part of routes[].access: the address list, basic auth, the forward-auth subrequest. */
+function accessDirectives(route: Route, names: GlobalNames): Directive[] {
+  const access = route.access;
+  if (!access) return [];
+  const at = [...route.at, "access"];
+  const out: Directive[] = [];
+  if (access.allow) {
+    out.push(...access.allow.map((address, i) => d("allow", [address], [...at, "allow", i])));
+    out.push(d("deny", ["all"], [...at, "allow"]));
+  }
+  if (access.basicAuth) {
+    const basic = [...at, "basicAuth"];
+    out.push(
+      d("auth_basic", [access.basicAuth.realm], writtenAt(route, "access.basicAuth.realm") ?? basic),
+      d("auth_basic_user_file", [access.basicAuth.userFile], [...basic, "userFile"]),
+    );
+  }
+  if (access.forwardAuth) {
+    const forward = [...at, "forwardAuth"];
+    out.push(d("auth_request", [authUri(route)], [...forward, "url"]));
+    access.forwardAuth.responseHeaders.forEach((name, i) =>
+      out.push(
+        d(
+          "auth_request_set",
+          [names.authResponse(name), `$upstream_http_${name.toLowerCase().replace(/-/g, "_")}`],
+          [...forward, "responseHeaders", i],
+        ),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The internal location a route's forward auth asks (one per route, numbered by the route's place in its site). */
+function authUri(route: Route): string {
+  return `${AUTH_LOCATION_PREFIX}auth/${String(route.at[3])}`;
+}
+
+/**
+ * The subrequest of forward auth (auth_request): the request's headers as they came (cookies,
+ * Authorization; the proxy module drops Upgrade and sends Connection: close, so the service sees a
+ * plain GET), no body, and where the request was going, in the headers Authelia, Authentik and
+ * oauth2-proxy read (X-Original-URL, X-Forwarded-Method/-Host/-Uri/-Proto). `internal`: a client
+ * cannot ask it directly.
+ */
+function authLocation(site: Site, route: Route, names: GlobalNames): LocationBlock {
+  const forward = route.access!.forwardAuth!;
+  const at = [...route.at, "access", "forwardAuth"];
+  const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
+  const proto = realIp ? names.forwardedProto(trustedId(realIp.from)) : "$scheme";
+  const standardPort = site.listen[0]!.port === (site.tls ? 443 : 80);
+  const host = realIp || standardPort ? "$host" : "$host:$server_port";
+  const header = (name: string, value: string) => d("proxy_set_header", [name, value], at);
+  const url = new URL(forward.url);
+  return {
+    name: "location",
+    args: ["=", authUri(route)],
+    at,
+    comment: `${site.name} ${route.path}: forward auth (auth_request), internal`,
+    variables: [],
+    guards: [],
+    children: [
+      d("internal", [], at),
+      d("proxy_pass", [forward.url], [...at, "url"]),
+      ...(url.protocol === "https:"
+        ? [
+            d("proxy_ssl_server_name", ["on"], [...at, "url"]),
+            d("proxy_ssl_name", [url.hostname], [...at, "url"]),
+            d("proxy_ssl_verify", ["on"], [...at, "url"]),
+            d("proxy_ssl_trusted_certificate", [DEFAULTS.upstream["tls.ca"].value], [...at, "url"]),
+          ]
+        : []),
+      d("proxy_pass_request_body", ["off"], at),
+      header("Content-Length", ""),
+      header("X-Original-URL", `${proto}://${host}$request_uri`),
+      header("X-Original-Method", "$request_method"),
+      header("X-Forwarded-Method", "$request_method"),
+      header("X-Forwarded-Proto", proto),
+      header("X-Forwarded-Host", "$host"),
+      header("X-Forwarded-Uri", "$request_uri"),
+      header("X-Forwarded-For", realIp ? names.forwardedFor : "$proxy_add_x_forwarded_for"),
+      header("X-Real-IP", "$remote_addr"),
+    ],
+  };
+}
+
+/**
+ * A location's settings for a backend that speaks TLS (upstreams.<name>.tls): SNI and the name
+ * checked (proxy_ssl_name: nginx's default is the upstream group's own name, which no certificate
+ * holds), verification against the CA file, the client certificate, and before nginx 1.27.3 the
+ * protocol versions (nginx offered TLSv1 and TLSv1.1, and before 1.23.4 no TLSv1.3).
+ */
+function backendTls(upstream: Upstream, features: Features): Directive[] {
+  const tls = upstream.tls!;
+  const at = [...upstream.at, "tls"];
+  return [
+    d("proxy_ssl_server_name", ["on"], at),
+    d("proxy_ssl_name", [tls.serverName!], writtenAt(upstream, "tls.serverName") ?? at),
+    ...(tls.verify
+      ? [
+          d("proxy_ssl_verify", ["on"], writtenAt(upstream, "tls.verify") ?? at),
+          d("proxy_ssl_trusted_certificate", [tls.ca], writtenAt(upstream, "tls.ca") ?? at),
+        ]
+      : []),
+    ...(tls.certificate !== undefined && tls.key !== undefined
+      ? [
+          d("proxy_ssl_certificate", [tls.certificate], [...at, "certificate"]),
+          d("proxy_ssl_certificate_key", [tls.key], [...at, "key"]),
+        ]
+      : []),
+    ...(features.proxySslProtocols ? [d("proxy_ssl_protocols", ["TLSv1.2", "TLSv1.3"], at)] : []),
+  ];
+}
+
 /** client_max_body_size (maxBodySize) and buffering: false. */
 function bodyAndBuffering(route: Route): Directive[] {
   const out: Directive[] = [];
@@ -655,6 +823,8 @@ function staticLocation(
   const dir = files.root.replace(/\/+$/, "");
   const children: Directive[] = [
     ...limitConn(route, names),
+    ...limitReq(route, names),
+    ...accessDirectives(route, names),
     route.uri === "/" ? d("root", [dir || "/"], [...at, "root"]) : d("alias", [`${dir}/`], [...at, "root"]),
   ];
   if (files.spa) children.push(d("try_files", ["$uri", `${route.uri}index.html`], [...at, "spa"]));
@@ -828,18 +998,46 @@ function withInherited(entries: readonly ExtraDirective[], outer: Inherited): Di
   return inheritedAt(outer, [], entries).extra;
 }
 
-function upstreamBlock(u: Upstream, features: Features, names: GlobalNames): Block {
+/**
+ * An upstream block. With resolve: a shared-memory zone and the resolver (both needed by
+ * `server ... resolve`, nginx 1.27.3+; the resolver here, not http-wide, so that it meets no other
+ * file's). The balancing method comes before `sticky`, which wraps it (ngx_http_upstream_sticky_module:
+ * a method after it would replace it). The sticky cookie is `secure` when only TLS sites route here.
+ */
+function upstreamBlock(u: Upstream, config: WssgenConfig, features: Features, names: GlobalNames, secureOnly: boolean): Block {
   const balance = [...u.at, "balance"];
+  const resolveAt = writtenAt(u, "resolve") ?? [...u.at, "resolve"];
+  const resolver = config.resolver;
   return {
     name: "upstream",
     args: [names.upstream(u.name)],
     at: u.at,
     comment: `upstream ${u.name}`,
     children: [
+      // 1 MB: a few thousand addresses, however many the names resolve to
+      ...(u.resolve ? [d("zone", [names.upstreamZone(u.name), "1m"], resolveAt)] : []),
+      ...(u.resolve && resolver
+        ? [
+            d(
+              "resolver",
+              [...resolver.addresses, ...(resolver.valid === undefined ? [] : [`valid=${duration(resolver.valid)}`])],
+              ["resolver"],
+            ),
+          ]
+        : []),
       ...(u.balance === "least-conn" ? [d("least_conn", [], balance)] : []),
       ...(u.balance === "ip-hash" ? [d("ip_hash", [], balance)] : []),
       ...(u.balance === "random" ? [d("random", [], balance)] : []),
       ...(u.balance === "hash" ? [d("hash", [u.hashKey!], [...u.at, "hashKey"])] : []),
+      ...(u.sticky
+        ? [
+            d(
+              "sticky",
+              ["cookie", u.sticky.cookie, "path=/", "httponly", ...(secureOnly ? ["secure"] : [])],
+              [...u.at, "sticky", "cookie"],
+            ),
+          ]
+        : []),
       ...u.servers.map((s, i) =>
         d(
           "server",
@@ -850,6 +1048,7 @@ function upstreamBlock(u: Upstream, features: Features, names: GlobalNames): Blo
             ...(s.failTimeout === undefined ? [] : [`fail_timeout=${duration(s.failTimeout)}`]),
             ...(s.backup ? ["backup"] : []),
             ...(s.down ? ["down"] : []),
+            ...(u.resolve && resolvable(s.address) ? ["resolve"] : []),
           ],
           [...u.at, "servers", i],
         ),

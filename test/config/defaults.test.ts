@@ -117,7 +117,7 @@ const OBJECT: { [G in DefaultGroup]: (c: WssgenConfig) => { set: Partial<Record<
 
 /** What normalize made of each field, in the form wssgen.yaml writes it (for the defaults that are one value). */
 const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) => unknown } } = {
-  file: { defaultServer: (c) => c.defaultServer },
+  file: { defaultServer: (c) => c.defaultServer, "resolver.valid": (c) => c.resolver?.valid },
   nginx: {
     version: (c) => c.nginx.version,
     openssl: (c) => c.nginx.openssl,
@@ -128,7 +128,14 @@ const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) 
     reload: (c) => c.nginx.reload,
     workerShutdownTimeout: (c) => c.nginx.workerShutdownTimeout,
   },
-  upstream: { balance: (c) => c.upstreams[0]!.balance, keepalive: (c) => c.upstreams[0]!.keepalive },
+  upstream: {
+    balance: (c) => c.upstreams[0]!.balance,
+    keepalive: (c) => c.upstreams[0]!.keepalive,
+    "tls.verify": (c) => c.upstreams[0]!.tls?.verify,
+    "tls.ca": (c) => c.upstreams[0]!.tls?.ca,
+    "tls.serverName": (c) => c.upstreams[0]!.tls?.serverName,
+    resolve: (c) => c.upstreams[0]!.resolve,
+  },
   server: {
     weight: (c) => c.upstreams[0]!.servers[0]!.weight,
     maxFails: (c) => c.upstreams[0]!.servers[0]!.maxFails,
@@ -161,6 +168,8 @@ const VALUE: { [G in DefaultGroup]: { [F in DefaultField<G>]: (c: WssgenConfig) 
     buffering: (c) => c.sites[0]!.routes[0]!.buffering,
     stripPrefix: (c) => c.sites[0]!.routes[0]!.stripPrefix,
     "static.spa": (c) => c.sites[0]!.routes[0]!.static?.spa,
+    "access.basicAuth.realm": (c) => c.sites[0]!.routes[0]!.access?.basicAuth?.realm,
+    "rateLimit.burst": (c) => c.sites[0]!.routes[0]!.rateLimit?.burst,
   },
 };
 
@@ -172,6 +181,8 @@ const SAMPLE: Record<string, unknown> = {
   "upstreams.<name>.keepalive": 16,
   "sites[].name": "chat",
   "sites[].listen": 8443,
+  "upstreams.<name>.tls.serverName": "chat.internal",
+  "resolver.valid": "10s",
 };
 
 /**
@@ -180,6 +191,9 @@ const SAMPLE: Record<string, unknown> = {
  */
 const PARENT: Record<string, (holder: Record<string, unknown>) => Record<string, unknown>> = {
   "sites[].realIp": () => ({ from: ["10.0.0.0/8"] }),
+  resolver: () => ({ addresses: ["127.0.0.11"] }),
+  "sites[].routes[].access.basicAuth": () => ({ userFile: "/etc/nginx/htpasswd" }),
+  "sites[].routes[].rateLimit": () => ({ rate: "10r/s" }),
   // a route has either upstream or static: the static one drops base()'s upstream
   "sites[].routes[].static": (route) => {
     delete route.upstream;

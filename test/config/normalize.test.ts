@@ -50,6 +50,7 @@ describe("defaults applied", () => {
       name: "chat",
       servers: [{ address: "10.0.0.5:8080", backup: false, down: false, set: {}, at: ["upstreams", "chat", "servers", 0] }],
       balance: "round-robin",
+      resolve: false,
       set: {},
       at: ["upstreams", "chat"],
     });
