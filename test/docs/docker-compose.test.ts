@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { withSandbox } from "../../src/check/sandbox.js";
-import { VERSION_GATES } from "../../src/config/version-gates.js";
+import { RESOLVE_MINIMUM } from "../../src/lint/rules/resolve.js";
 import { atLeast } from "../../src/nginx-version/version.js";
 import { render } from "../../src/render/render.js";
 import { runCli } from "../helpers/cli.js";
@@ -18,7 +18,7 @@ import { nginxBuilds } from "../helpers/nginx.js";
 import { ROOT } from "../helpers/paths.js";
 
 const RECIPE = readFileSync(join(ROOT, "docs/recipes/docker-compose.md"), "utf8");
-const MINIMUM = VERSION_GATES.find((gate) => gate.keys.includes("upstreams.<name>.resolve"))!.minimum;
+const MINIMUM = RESOLVE_MINIMUM;
 
 /** The recipe's ```language block whose first line is `first`. */
 function block(language: string, first: string): string {

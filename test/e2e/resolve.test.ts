@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { VERSION_GATES } from "../../src/config/version-gates.js";
+import { RESOLVE_MINIMUM } from "../../src/lint/rules/resolve.js";
 import { withSandbox } from "../../src/check/sandbox.js";
 import { atLeast, formatVersion } from "../../src/nginx-version/version.js";
 import { render } from "../../src/render/render.js";
@@ -26,7 +26,7 @@ import { startStack, type Stack } from "../helpers/stack.js";
 
 /** A name no system resolver knows (RFC 6761 reserves .test): only the test's DNS server answers it. */
 const NAME = "app.wssgen.test";
-const MINIMUM = VERSION_GATES.find((gate) => gate.keys.includes("upstreams.<name>.resolve"))!.minimum;
+const MINIMUM = RESOLVE_MINIMUM;
 const builds = nginxBuilds().map((b) => [b.label, b] as const);
 const resolving = builds.filter(([, b]) => atLeast(b.version, MINIMUM));
 const older = builds.filter(([, b]) => !atLeast(b.version, MINIMUM));
@@ -63,6 +63,21 @@ async function until<T>(what: string, attempt: () => T | undefined | Promise<T |
     }
     if (Date.now() > end) throw new Error(`${what}: still not so after ${deadlineMs} ms (last: ${String(last)})`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * `wssgen render` (the real CLI) of the resolve config with nginx.binary = `build`'s, so that the
+ * version it renders for is what that nginx's `nginx -V` reports.
+ */
+async function renderWith(build: NginxBuild) {
+  const dir = mkdtempSync(join(tmpdir(), "wssgen-resolve-"));
+  try {
+    const text = yaml({ port: 8080, backendPort: 9000, dns: "127.0.0.1:5353", resolve: true, binary: build.binary });
+    writeFileSync(join(dir, "wssgen.yaml"), text);
+    return await runCli(["render"], { cwd: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -135,19 +150,10 @@ describe.each(resolving)("resolve through %s", (_label, build) => {
   });
 
   it("`wssgen render` renders it for this nginx (its version read from nginx -V)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wssgen-resolve-"));
-    try {
-      writeFileSync(
-        join(dir, "wssgen.yaml"),
-        yaml({ port: 8080, backendPort: 9000, dns: "127.0.0.1:5353", resolve: true, binary: build.binary }),
-      );
-      const result = await runCli(["render"], { cwd: dir });
-      expect(result.stderr).not.toContain("error");
-      expect(result.exitCode).toBe(0);
-      expect(result.stdout).toContain(`server ${NAME}:9000 resolve;`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await renderWith(build);
+    expect(result.stderr).not.toMatch(/ error: /);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`server ${NAME}:9000 resolve;`);
   });
 });
 
@@ -164,20 +170,11 @@ describe.each(builds)("without resolve on %s", (_label, build: NginxBuild) => {
 
 describe.each(older)("resolve on %s", (_label, build) => {
   it(`\`wssgen render\` refuses it with the version error naming ${MINIMUM}, exit 1`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wssgen-resolve-"));
-    try {
-      writeFileSync(
-        join(dir, "wssgen.yaml"),
-        yaml({ port: 8080, backendPort: 9000, dns: "127.0.0.1:5353", resolve: true, binary: build.binary }),
-      );
-      const result = await runCli(["render"], { cwd: dir });
-      expect(result.exitCode).toBe(1);
-      expect(result.stdout).toBe("");
-      expect(result.stderr.trim()).toBe(
-        `wssgen.yaml:7:14 upstreams.app.resolve: resolve: true needs nginx ${MINIMUM} or later (\`server ... resolve\` in an upstream); this file is rendered for nginx ${formatVersion(build.version)} (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), or remove resolve and reload nginx when the backends' addresses change (nginx resolves the names once, at start)`,
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await renderWith(build);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(
+      `wssgen.yaml:7:14 upstreams.app.resolve: resolve: true needs nginx ${MINIMUM} or later (\`server ... resolve\` in an upstream); this file is rendered for nginx ${formatVersion(build.version)} (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), or remove resolve and reload nginx when the backends' addresses change (nginx resolves the names once, at start)`,
+    );
   });
 });

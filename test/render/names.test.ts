@@ -19,7 +19,7 @@ import { outputLocator } from "../../src/check/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
 import { render, renderMapped } from "../../src/render/render.js";
 import { atLeast, formatVersion, parseVersion } from "../../src/nginx-version/version.js";
-import { VERSION_GATES } from "../../src/config/version-gates.js";
+import { RESOLVE_MINIMUM } from "../../src/lint/rules/resolve.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { runCli } from "../helpers/cli.js";
@@ -414,8 +414,6 @@ describe("the output names what it defines", () => {
     for (const pass of findDirectives(tree, "proxy_pass")) expect(upstreams).toContain(pass.args[0]!.replace("http://", ""));
   });
 });
-
-const RESOLVE_MINIMUM = VERSION_GATES.find((gate) => gate.keys.includes("upstreams.<name>.resolve"))!.minimum;
 
 describe.each(
   nginxBuilds()

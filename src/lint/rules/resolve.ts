@@ -7,7 +7,7 @@ import { atLeast, formatVersion, type Version } from "../../nginx-version/versio
 import type { Rule } from "../types.js";
 
 /** The nginx version that re-resolves upstream names (`server ... resolve`): the gate of `resolve`. */
-const RESOLVE_MINIMUM = VERSION_GATES.find((gate) => gate.keys.includes("upstreams.<name>.resolve"))!.minimum;
+export const RESOLVE_MINIMUM = VERSION_GATES.find((gate) => gate.keys.includes("upstreams.<name>.resolve"))!.minimum;
 
 /** Docker's embedded DNS server, which every container on a user-defined network (Compose's) asks. */
 export const DOCKER_DNS = "127.0.0.11";
