@@ -4,6 +4,7 @@ import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/orig
 import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
 import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
 import { realIpWideTrust } from "./rules/real-ip.js";
+import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
@@ -23,6 +24,8 @@ export const rules: readonly Rule[] = [
   realIpWideTrust,
   http2SharedListen,
   workerShutdownTimeout,
+  upstreamNameResolvedOnce,
+  resolverUnused,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */

@@ -35,7 +35,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export async function startBackend(name: string, port = 0): Promise<Backend> {
+/** Starts a backend on `host` (any loopback address; 127.0.0.1 by default) and `port` (0: one the OS picks). */
+export async function startBackend(name: string, port = 0, host = "127.0.0.1"): Promise<Backend> {
   let connections = 0;
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -72,7 +73,7 @@ export async function startBackend(name: string, port = 0): Promise<Backend> {
       else socket.send(binary ? data : `${name}: ${text}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {
     name,
     port: (server.address() as AddressInfo).port,

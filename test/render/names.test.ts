@@ -18,7 +18,8 @@ import { withSandbox } from "../../src/check/sandbox.js";
 import { outputLocator } from "../../src/check/errors-map.js";
 import { globalNames, MAX_VARIABLE_NAME } from "../../src/render/names.js";
 import { render, renderMapped } from "../../src/render/render.js";
-import { formatVersion, parseVersion } from "../../src/nginx-version/version.js";
+import { atLeast, formatVersion, parseVersion } from "../../src/nginx-version/version.js";
+import { RESOLVE_MINIMUM } from "../../src/lint/rules/resolve.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { runCli } from "../helpers/cli.js";
@@ -69,6 +70,10 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
   set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   limit_conn_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
   ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
+  // an upstream's shared memory (resolve)
+  zone: (d) => [`zone ${d.args[0]!}`],
+  // inside an upstream block (resolve), so it meets no other file's resolver
+  resolver: null,
   // http-wide settings, not names: see "hash sizes" in docs/config.md for two files that both need them
   map_hash_bucket_size: null,
   map_hash_max_size: null,
@@ -407,5 +412,40 @@ describe("the output names what it defines", () => {
     const tree = parseNginx(render(inNamespace(load(everything(8443)), "blue"), v122));
     const upstreams = findDirectives(tree, "upstream").map((u) => u.args[0]);
     for (const pass of findDirectives(tree, "proxy_pass")) expect(upstreams).toContain(pass.args[0]!.replace("http://", ""));
+  });
+});
+
+describe.each(
+  nginxBuilds()
+    .filter((b) => atLeast(b.version, RESOLVE_MINIMUM))
+    .map((b) => [b.label, b] as const),
+)("upstreams with resolve in one http block of %s", (_label, build) => {
+  const withResolve = (port: number, namespace: string) =>
+    render(
+      inNamespace(
+        load(
+          `resolver: { addresses: [127.0.0.11], valid: 10s }\nupstreams:\n  api: { servers: ["api:8080"], resolve: true }\nsites:\n  - domains: [app.example.com]\n    listen: "127.0.0.1:${port}"\n    routes: [{ path: /ws, upstream: api }]\n`,
+        ),
+        namespace,
+      ),
+      build,
+    );
+
+  it("two files with the same upstream name, and another file's http-wide resolver, pass nginx -t together", async () => {
+    const a = withResolve(18480, "a");
+    expect(a).toContain("zone wssgen_a_upstream.api 1m;");
+    const result = await withSandbox(
+      { "a.conf": a, "b.conf": withResolve(18481, "b"), "other.conf": "resolver 127.0.0.53;\n" },
+      (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
+    );
+    expect(result.errors, result.stderr).toEqual([]);
+    expect(result.warnings, result.stderr).toEqual([]);
+  });
+
+  it("(why the resolver goes into the upstream: nginx refuses a second resolver at the same level)", async () => {
+    const result = await withSandbox({ "a.conf": "resolver 127.0.0.11;\n", "other.conf": "resolver 127.0.0.53;\n" }, (s) =>
+      build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
+    );
+    expect(result.errors.map((e) => e.text)).toEqual(['"resolver" directive is duplicate']);
   });
 });
