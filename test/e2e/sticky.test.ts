@@ -6,7 +6,9 @@
  * On builds that have it: two real backends in one upstream; the first answer sets the cookie (Secure
  * on a TLS site only); requests that send it all reach the server it names, while requests without
  * it reach both; a WebSocket handshake that carries it lands there too; `least-conn` does not
- * override it; when its server is down, nginx answers from the other server and sets a new cookie.
+ * override it; when its server is down, nginx answers from the other server and sets a new cookie;
+ * a backup server takes a client only while the others fail; the value is the MD5 of the server's
+ * address, so nginx servers with the same upstream agree on it.
  * And what users care about: a real socket.io client, polling first and then upgrading, through two
  * socket.io servers: without stickiness the second polling request reaches the server that did not
  * create the session ("Session ID unknown"); with it, the whole session stays on one server.
@@ -14,6 +16,7 @@
  * On older builds the real CLI refuses to render a config with `sticky`, naming 1.29.6 and saying
  * what to use instead, with exit code 1 (docs/cli.md: an invalid config).
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -25,7 +28,7 @@ import { io as socketIoClient, type Socket as SocketIoClient } from "socket.io-c
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { atLeast, formatVersion } from "../../src/nginx-version/version.js";
-import { wsAsk, wsOpen } from "../helpers/backend.js";
+import { startBackend, wsAsk, wsOpen } from "../helpers/backend.js";
 import { runCli } from "../helpers/cli.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 import { startStack, type Stack } from "../helpers/stack.js";
@@ -124,7 +127,7 @@ describe.each(withSticky.map((b) => [b.label, b] as const))("sticky cookie throu
     io.two = await startSocketIo("two");
     const ioServers = `["127.0.0.1:${io.one.port}", "127.0.0.1:${io.two.port}"]`;
     stack = await startStack(build, {
-      backends: ["a", "b", "c", "d"],
+      backends: ["a", "b", "c", "d", "e", "f"],
       ports: ["tls", "plain", "loose"],
       yaml: (ctx) => `
 upstreams:
@@ -132,6 +135,9 @@ upstreams:
   pair: { servers: ["${ctx.backend("a")}", "${ctx.backend("b")}"], sticky: { cookie: srv_id } }
   busy: { servers: ["${ctx.backend("a")}", "${ctx.backend("b")}"], balance: least-conn, sticky: { cookie: lc_id } }
   failover: { servers: ["${ctx.backend("c")}", "${ctx.backend("d")}"], sticky: { cookie: fo_id } }
+  spare:
+    servers: [{ address: "${ctx.backend("e")}", failTimeout: 1s }, { address: "${ctx.backend("f")}", backup: true }]
+    sticky: { cookie: sp_id }
   sio: { servers: ${ioServers}, sticky: { cookie: sio_id } }
   sioTls: { servers: ${ioServers}, sticky: { cookie: sio_id } }
   sioLoose: { servers: ${ioServers} }
@@ -148,6 +154,7 @@ sites:
       - { path: /socket.io/, upstream: sio }
       - { path: /busy/, upstream: busy }
       - { path: /failover/, upstream: failover }
+      - { path: /spare/, upstream: spare }
       - { path: /, upstream: pair }
   - domains: [localhost]
     listen: "127.0.0.1:${ctx.port("loose")}"
@@ -291,6 +298,41 @@ sites:
     expect(renewed?.value).toMatch(/^[0-9a-f]{32}$/);
     expect(renewed?.value).not.toBe(old);
     expect(await backends("plain", "/failover/after", 5, `fo_id=${renewed!.value}`)).toEqual(Array(5).fill(other));
+  });
+
+  it("the cookie's value is the MD5 of the server's address: every nginx with the same servers agrees on it", async () => {
+    const cookies = await cookiesByBackend("plain", "/learn", "srv_id");
+    for (const [backend, value] of cookies)
+      expect(value).toBe(createHash("md5").update(`127.0.0.1:${stack.backends[backend]!.port}`).digest("hex"));
+    // the TLS site's upstream has the same servers, so the same values
+    expect(await cookiesByBackend("tls", "/learn", "srv_id")).toEqual(cookies);
+  });
+
+  it("a backup server takes the client while the other fails, and hands it back, with its old cookie, when it answers again", async () => {
+    const first = await get("plain", "/spare/first");
+    expect(first.backend).toBe("e");
+    const primary = cookieNamed(first, "sp_id")!.value;
+    const port = stack.backends.e!.port;
+    await stack.backends.e!.close();
+    const spare = await get("plain", "/spare/down", `sp_id=${primary}`);
+    expect(spare).toMatchObject({ status: 200, backend: "f" });
+    const backup = cookieNamed(spare, "sp_id")!.value;
+    expect(backup).not.toBe(primary);
+    expect(await backends("plain", "/spare/while-down", 3, `sp_id=${backup}`)).toEqual(["f", "f", "f"]);
+    stack.backends.e = await startBackend("e", port);
+    // nginx tries e again once its failTimeout (1s) has passed
+    let back: Answer | undefined;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      const answer = await get("plain", "/spare/after", `sp_id=${backup}`);
+      expect(answer.status).toBe(200);
+      if (answer.backend === "e") {
+        back = answer;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(back?.backend, "the client went back to e within 20 s").toBe("e");
+    expect(cookieNamed(back!, "sp_id")?.value).toBe(primary);
   });
 
   describe("socket.io: polling first, then the upgrade to a WebSocket, through two socket.io servers", () => {
