@@ -264,6 +264,36 @@ sites:
         }
       }
     });
+
+    it("a WebSocket handshake without the cookie gets it in the 101 answer, naming the server it reached", async () => {
+      const cookies = await cookiesByBackend(site, "/learn", "srv_id");
+      const scheme = site === "tls" ? "wss" : "ws";
+      const reached = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const socket = new WebSocket(`${scheme}://127.0.0.1:${stack.ports[site]}/socket`, {
+          headers: { host: "localhost" },
+          handshakeTimeout: 5000,
+          ...(site === "tls" ? { ca, servername: "localhost" } : {}),
+        });
+        const setCookie = new Promise<string[]>((resolve) =>
+          socket.once("upgrade", (res) => resolve(res.headers["set-cookie"] ?? [])),
+        );
+        await new Promise((resolve, reject) => {
+          socket.once("open", resolve);
+          socket.once("error", reject);
+        });
+        try {
+          const { backend } = JSON.parse((await wsAsk(socket, "whoami")).toString()) as { backend: string };
+          reached.add(backend);
+          const cookie = cookieNamed({ status: 101, backend, setCookie: await setCookie }, "srv_id");
+          expect(cookie?.value).toBe(cookies.get(backend));
+          expect(cookie?.attributes.includes("secure")).toBe(secure);
+        } finally {
+          socket.close();
+        }
+      }
+      expect(reached).toEqual(new Set(["a", "b"]));
+    });
   });
 
   it("with balance: least-conn the cookie still wins over the less busy server", async () => {
