@@ -183,7 +183,8 @@ export type RawConfig = {
                 | "http2-shared-listen"
                 | "worker-shutdown-timeout"
                 | "upstream-name-resolved-once"
-                | "resolver-unused",
+                | "resolver-unused"
+                | "polling-without-stickiness",
                 "error" | "off" | "warning" | "info"
               >
             >

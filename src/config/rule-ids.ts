@@ -21,6 +21,7 @@ export const RULE_IDS = [
   "worker-shutdown-timeout",
   "upstream-name-resolved-once",
   "resolver-unused",
+  "polling-without-stickiness",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

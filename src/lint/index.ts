@@ -7,6 +7,7 @@ import { realIpWideTrust } from "./rules/real-ip.js";
 import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
+import { pollingWithoutStickiness } from "./rules/polling-without-stickiness.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
 
@@ -26,6 +27,7 @@ export const rules: readonly Rule[] = [
   workerShutdownTimeout,
   upstreamNameResolvedOnce,
   resolverUnused,
+  pollingWithoutStickiness,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */

@@ -129,6 +129,9 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "keepalive",
     ].map((name) => [name, null]),
   ),
+  // `sticky cookie NAME`: the cookie's name is the user's own (upstreams.<name>.sticky.cookie), a name
+  // in the browser, per site, not one nginx keeps http-wide
+  sticky: null,
   // the fixtures' `directives` entries (the escape hatch): the user's own, and they define no name
   ...Object.fromEntries(
     ["large_client_header_buffers", "proxy_buffer_size", "proxy_buffers", "proxy_headers_hash_max_size", "access_log"].map(
