@@ -4,11 +4,16 @@
  * nginx gives back one request a minute: a test that takes seconds cannot see the budget refill,
  * whatever the machine's speed.
  *
+ * Where the limit sits among the other checks is proven too: after `origins` (a foreign page's 403
+ * costs nothing) and before `access` (wrong passwords use up the budget: brute force).
+ *
  * Each test spends the budget of its own route (or client address), so the tests do not depend on
  * their order. Clients bind to other loopback addresses (127.0.0.2, ...) with localAddress to be
  * other clients; Linux routes all of 127.0.0.0/8 to the loopback interface.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect as netConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
@@ -21,7 +26,12 @@ const AT_ONCE = 4;
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("rateLimit through %s", (_label, build) => {
   let stack: Stack;
+  let dir: string;
   beforeAll(async () => {
+    // basic auth's user file, readable by nginx's workers (nobody when the tests run as root)
+    dir = mkdtempSync(join(tmpdir(), "wssgen-rate-"));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, "htpasswd"), "ada:{PLAIN}right\n", { mode: 0o644 });
     stack = await startStack(build, {
       backends: ["app"],
       ports: ["a", "b"],
@@ -39,6 +49,12 @@ sites:
       - { path: /second/, upstream: app, websocket: false, rateLimit: { rate: 1r/m, burst: 3 } }
       - { path: /once, upstream: app, rateLimit: { rate: 1r/m } }
       - { path: /free, upstream: app }
+      - { path: /guarded, upstream: app, origins: [http://localhost], rateLimit: { rate: 1r/m, burst: 3 } }
+      - path: /login/
+        upstream: app
+        websocket: false
+        access: { basicAuth: { userFile: ${join(dir, "htpasswd")} } }
+        rateLimit: { rate: 1r/m, burst: 3 }
   - domains: [localhost]
     listen: "127.0.0.1:${ctx.port("b")}"
     routes:
@@ -46,27 +62,37 @@ sites:
 `,
     });
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   /** A plain GET through site `site` from the client address `client`, on a fresh connection: its status. */
-  const get = async (path: string, client = "127.0.0.1", site = "a"): Promise<number> => {
+  const get = async (path: string, client = "127.0.0.1", site = "a", headers: Record<string, string> = {}): Promise<number> => {
     const port = stack.ports[site]!;
     const answer = await httpGet(port, path, {
+      headers,
       createConnection: () => netConnect({ host: "127.0.0.1", port, localAddress: client }),
     });
     return answer.status;
   };
   /** `count` GETs one after the other: their statuses. */
-  const gets = async (count: number, path: string, client?: string, site?: string): Promise<number[]> => {
+  const gets = async (
+    count: number,
+    path: string,
+    client?: string,
+    site?: string,
+    headers?: Record<string, string>,
+  ): Promise<number[]> => {
     const statuses: number[] = [];
-    for (let i = 0; i < count; i++) statuses.push(await get(path, client, site));
+    for (let i = 0; i < count; i++) statuses.push(await get(path, client, site, headers));
     return statuses;
   };
   /** A WebSocket handshake to site a from `client`: "101" when it upgraded (and the socket answers), else "HTTP <status>". */
-  const handshake = async (path: string, client = "127.0.0.1"): Promise<string> => {
+  const handshake = async (path: string, client = "127.0.0.1", origin?: string): Promise<string> => {
     let socket: WebSocket;
     try {
-      socket = await wsOpen(`ws://127.0.0.1:${stack.ports.a}${path}`, { localAddress: client });
+      socket = await wsOpen(`ws://127.0.0.1:${stack.ports.a}${path}`, { localAddress: client, ...(origin ? { origin } : {}) });
     } catch (error) {
       return (error as Error).message;
     }
@@ -77,9 +103,9 @@ sites:
       socket.close();
     }
   };
-  const handshakes = async (count: number, path: string, client?: string): Promise<string[]> => {
+  const handshakes = async (count: number, path: string, client?: string, origin?: string): Promise<string[]> => {
     const results: string[] = [];
-    for (let i = 0; i < count; i++) results.push(await handshake(path, client));
+    for (let i = 0; i < count; i++) results.push(await handshake(path, client, origin));
     return results;
   };
   const upgraded = (count: number) => Array<string>(count).fill("101");
@@ -122,6 +148,24 @@ sites:
   it("without a burst the second request at once gets 429, handshake or plain request", async () => {
     expect(await handshakes(2, "/once", "127.0.0.5")).toEqual(["101", "HTTP 429"]);
     expect(await gets(2, "/once/x", "127.0.0.6")).toEqual([200, 429]);
+  });
+
+  it("origins are checked first: handshakes from a foreign page get 403 and cost no budget", async () => {
+    expect(await handshakes(2 * AT_ONCE, "/guarded", "127.0.0.7", "http://evil.example")).toEqual(
+      Array<string>(2 * AT_ONCE).fill("HTTP 403"),
+    );
+    expect(await handshakes(AT_ONCE + 1, "/guarded", "127.0.0.7", "http://localhost")).toEqual([
+      ...upgraded(AT_ONCE),
+      "HTTP 429",
+    ]);
+  });
+
+  it("the limit comes before basic auth: wrong passwords use up the budget, and then the right one gets 429 too", async () => {
+    const basic = (password: string) => ({ Authorization: `Basic ${Buffer.from(`ada:${password}`).toString("base64")}` });
+    expect(await gets(1, "/login/x", "127.0.0.8", "a", basic("right"))).toEqual([200]);
+    expect(await gets(AT_ONCE, "/login/x", "127.0.0.8", "a", basic("guess"))).toEqual([401, 401, 401, 429]);
+    expect(await gets(1, "/login/x", "127.0.0.8", "a", basic("right"))).toEqual([429]);
+    expect(await gets(1, "/login/x", "127.0.0.9", "a", basic("right"))).toEqual([200]);
   });
 
   it("a route without rateLimit lets every request through", async () => {
