@@ -5,7 +5,8 @@
  * whatever the machine's speed.
  *
  * Where the limit sits among the other checks is proven too: after `origins` (a foreign page's 403
- * costs nothing) and before `access` (wrong passwords use up the budget: brute force).
+ * costs nothing) and before `access` (wrong passwords use up the budget: brute force); behind a
+ * trusted proxy (realIp) it counts the real clients.
  *
  * Each test spends the budget of its own route (or client address), so the tests do not depend on
  * their order. Clients bind to other loopback addresses (127.0.0.2, ...) with localAddress to be
@@ -34,7 +35,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("rateLimit throug
     writeFileSync(join(dir, "htpasswd"), "ada:{PLAIN}right\n", { mode: 0o644 });
     stack = await startStack(build, {
       backends: ["app"],
-      ports: ["a", "b"],
+      ports: ["a", "b", "cdn"],
       yaml: (ctx) => `
 upstreams:
   app: { servers: ["${ctx.backend("app")}"] }
@@ -59,6 +60,11 @@ sites:
     listen: "127.0.0.1:${ctx.port("b")}"
     routes:
       - { path: /first/, upstream: app, websocket: false, rateLimit: { rate: 1r/m, burst: 3 } }
+  - domains: [localhost]
+    listen: "127.0.0.1:${ctx.port("cdn")}"
+    realIp: { from: [127.0.0.1] }
+    routes:
+      - { path: /, upstream: app, websocket: false, rateLimit: { rate: 1r/m, burst: 3 } }
 `,
     });
   });
@@ -166,6 +172,13 @@ sites:
     expect(await gets(AT_ONCE, "/login/x", "127.0.0.8", "a", basic("guess"))).toEqual([401, 401, 401, 429]);
     expect(await gets(1, "/login/x", "127.0.0.8", "a", basic("right"))).toEqual([429]);
     expect(await gets(1, "/login/x", "127.0.0.9", "a", basic("right"))).toEqual([200]);
+  });
+
+  it("behind a trusted proxy (realIp) each real client has its own budget, though all come from the proxy's address", async () => {
+    const via = (client: string) => ({ "X-Forwarded-For": client });
+    expect(await gets(AT_ONCE + 1, "/x", "127.0.0.1", "cdn", via("203.0.113.1"))).toEqual([...ok(AT_ONCE), 429]);
+    expect(await gets(AT_ONCE + 1, "/x", "127.0.0.1", "cdn", via("203.0.113.2"))).toEqual([...ok(AT_ONCE), 429]);
+    expect(await gets(1, "/x", "127.0.0.1", "cdn", via("2001:db8::7"))).toEqual([200]);
   });
 
   it("a route without rateLimit lets every request through", async () => {
