@@ -273,18 +273,19 @@ function checkUpstreamTls(upstream: Upstream, add: (path: KeyPath, message: stri
   const tls = upstream.tls;
   if (!tls) return;
   const at = [...upstream.at, "tls"];
+  const addresses =
+    "the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds";
   if (tls.serverName === undefined)
     add(
       at,
       upstream.servers.some((s) => s.address.startsWith("unix:"))
         ? "set tls.serverName: a unix socket has no host name, and nginx sends one name (SNI) and checks the certificate for it"
-        : "the servers have different host names: set tls.serverName, the one name nginx sends to all of them (SNI) and checks their certificates for (proxy_ssl_name is one per route)",
+        : tls.verify && !upstream.servers.some((s) => resolvable(s.address))
+          ? addresses // several different addresses: the same advice as for one
+          : "the servers have different host names: set tls.serverName, the one name nginx sends to all of them (SNI) and checks their certificates for (proxy_ssl_name is one per route)",
     );
   else if (tls.verify && writtenAt(upstream, "tls.serverName") === undefined && /^(?:\[|[\d.]+$)/.test(tls.serverName))
-    add(
-      at,
-      "the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds",
-    );
+    add(at, addresses);
   if ((tls.certificate === undefined) !== (tls.key === undefined))
     add(
       [...at, tls.certificate === undefined ? "key" : "certificate"],

@@ -330,9 +330,10 @@ export const RULES = {
    * resolver itself, once, at start.
    */
   resolverAddress: rule(`${IPV4}(?::${PORT})?|\\[${IPV6}\\](?::${PORT})?`, (v) => {
-    const hp = splitHostPort(v);
-    if (hp && !hp.ipv6 && isIPv6(v))
+    // (splitHostPort reads no host and port in a bare IPv6 address: it has more than one ":")
+    if (!v.startsWith("[") && isIPv6(v))
       return `${showValue(v)}: write an IPv6 resolver in brackets, as nginx reads it: ${showValue(`[${v}]`)}`;
+    const hp = splitHostPort(v);
     if (hp && !hp.ipv6 && isHostname(hp.host) && !isIPv4(hp.host))
       return `${showValue(v)} is a host name: a resolver is an address (nginx would resolve its name only once, at start), such as 127.0.0.11 or 127.0.0.1:5353`;
     if (hp?.port !== undefined) {

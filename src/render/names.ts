@@ -60,7 +60,11 @@ export interface GlobalNames {
   upstreamZone(name: string): string;
   /** limit_req_zone of one rate (routes[].rateLimit.rate, "10r/s" → `wssgen_req_10rs`): nginx sets the rate per zone */
   reqZone(rate: string): string;
-  /** auth_request_set: a forward-auth response header (routes[].access.forwardAuth.responseHeaders) */
+  /**
+   * auth_request_set: a forward-auth response header (routes[].access.forwardAuth.responseHeaders),
+   * `$wssgen_auth_remoteuser_1a2b3c4d` for Remote-User: its letters and digits, and 8 hex digits of
+   * its SHA-256 as nginx names it (`remote_user`)
+   */
   authResponse(header: string): string;
 }
 
@@ -70,9 +74,12 @@ export interface GlobalNames {
  * `$wssgen_blue_route`, `wssgen_blue_conn` and upstream `wssgen_blue.chat`.
  *
  * Why these never collide between two namespaces: variables and zones end in a fixed suffix, none
- * of which is the `_`-tail of another, so the prefix before it is the namespace. Upstream names join
- * the namespace with a `.`, which neither a namespace nor an upstream name can contain, and the
- * default namespace's upstreams have no `.` at all.
+ * of which is the `_`-tail of another, so the prefix before it is the namespace. The suffixes that
+ * carry a value keep it free of "_": a realIp list's id and an auth header's digest are hex, a rate
+ * is `10rs`, an auth header's readable part is its letters and digits (so `_auth_<word>_<hex>`,
+ * `_req_<rate>` and `_trusted_peer_<hex>` are read from the end). Upstream names, in upstream blocks
+ * and their zones, join the namespace with a `.`, which neither a namespace nor an upstream name can
+ * contain, and the default namespace's upstreams have no `.` at all.
  */
 export function globalNames(namespace: string): GlobalNames {
   const prefix = namespace === DEFAULT_NAMESPACE ? "wssgen" : `wssgen_${namespace}`;
@@ -92,17 +99,22 @@ export function globalNames(namespace: string): GlobalNames {
     upstreamZone: (name) => `${prefix}_upstream.${name}`,
     reqZone: (rate) => `${prefix}_req_${rate.replace("/", "")}`,
     authResponse: (header) => {
-      // nginx's $upstream_http_ names: lower case, "-" as "_"; a long one by its digest
+      // the header as nginx's $upstream_http_ names it (lower case, "-" as "_"), then its letters and
+      // digits alone to read and 8 hex digits of it to tell it apart: no "_" of the header's own,
+      // so the name ends "_auth_<word>_<hex>" and no namespace's name is another's
       const name = header.toLowerCase().replace(/-/g, "_");
-      return variable(
-        `auth_${name.length <= AUTH_NAME_MAX ? name : createHash("sha256").update(name).digest("hex").slice(0, 16)}`,
-      );
+      const word = name.replace(/_/g, "").slice(0, AUTH_WORD_MAX);
+      return variable(`auth_${word}_${createHash("sha256").update(name).digest("hex").slice(0, 8)}`);
     },
   };
 }
 
-/** The longest header name an auth_request_set variable keeps readable (`$wssgen_auth_remote_user`). */
-const AUTH_NAME_MAX = 16;
+/**
+ * How much of a forward-auth header stays readable in its variable (`$wssgen_auth_remoteuser_1a2b3c4d`):
+ * enough for Remote-User or X-Auth-Request-User, and short enough that a long namespace keeps a few
+ * of its characters beside its digest (variableName).
+ */
+const AUTH_WORD_MAX = 12;
 
 /**
  * `<prefix>_<suffix>`, or, when that is longer than nginx's variables hash holds, the namespace cut

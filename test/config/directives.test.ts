@@ -102,6 +102,19 @@ describe("readDirective: one simple directive, as nginx reads it", () => {
     ["root /srv", ["location"], "static.root"],
     ["alias /srv/", ["location"], "static.root"],
     ["try_files $uri =404", ["location"], "static.spa"],
+    // issue 11: rate limits, access control, backends over TLS
+    ["limit_req_status 503", ["location"], "sites[].routes[].rateLimit"],
+    ["auth_basic Admin", ["location"], "sites[].routes[].access.basicAuth"],
+    ["auth_basic_user_file /etc/nginx/htpasswd", ["location"], "sites[].routes[].access.basicAuth"],
+    ["auth_request /auth", ["location"], "sites[].routes[].access.forwardAuth"],
+    ["auth_request_set $user $upstream_http_remote_user", ["location"], "sites[].routes[].access.forwardAuth"],
+    ["proxy_ssl_server_name on", ["http", "server", "location"], "upstreams.<name>.tls"],
+    ["proxy_ssl_name api.internal", ["http", "server", "location"], "upstreams.<name>.tls.serverName"],
+    ["proxy_ssl_verify off", ["http", "server", "location"], "upstreams.<name>.tls.verify"],
+    ["proxy_ssl_trusted_certificate /etc/ssl/ca.pem", ["http", "server", "location"], "upstreams.<name>.tls.ca"],
+    ["proxy_ssl_certificate /etc/ssl/c.pem", ["http", "server", "location"], "upstreams.<name>.tls.certificate"],
+    ["proxy_ssl_certificate_key /etc/ssl/c.key", ["http", "server", "location"], "upstreams.<name>.tls.key"],
+    ["proxy_ssl_protocols TLSv1.3", ["http", "server", "location"], "upstreams.<name>.tls"],
   ];
   it.each(CONTROLLED_CASES)("%j is refused where a key controls it, naming the key", (text, refused, key) => {
     for (const level of LEVELS) {

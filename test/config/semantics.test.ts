@@ -15,7 +15,7 @@ type Tree = Record<string, unknown>;
 const TLS = { certificate: "/etc/ssl/a.pem", key: "/etc/ssl/a.key" };
 
 /** A valid config: upstream `chat`, one plain site with a route to it; `change` replaces parts. */
-function base(change: { upstreams?: Tree; sites?: Tree[]; defaults?: Tree; directives?: string[] } = {}): Tree {
+function base(change: { upstreams?: Tree; sites?: Tree[]; defaults?: Tree; directives?: string[]; resolver?: Tree } = {}): Tree {
   return {
     upstreams: { chat: { servers: ["10.0.0.5:8080"] } },
     sites: [{ domains: ["chat.example.com"], routes: [{ path: "/ws", upstream: "chat" }] }],
@@ -335,6 +335,193 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     base({ directives: ["deny 192.0.2.1"], sites: [site({ directives: ["deny all"] })] }),
     [
       'sites[0].directives[0]: "deny" here would cancel directives[0]: nginx inherits "deny" only into a level that has none of its own; put all of them at one level',
+    ],
+  ],
+  // issue 11
+  [
+    "an upstream's tls has one name to send and verify: serverName for differing hosts, unix sockets, addresses (verified)",
+    base({
+      upstreams: {
+        chat: { servers: ["a.internal:8443", "a.internal:9443"], tls: true },
+        sock: { servers: ["unix:/run/a.sock"], tls: { serverName: "a.internal" } },
+        unchecked: { servers: ["10.0.0.5:8443", "10.0.0.6:8443"], tls: { verify: false, serverName: "backend.internal" } },
+        address: { servers: ["10.0.0.5:8443"], tls: { verify: false } },
+        named: { servers: ["10.0.0.5:8443", "[2001:db8::6]:8443"], tls: { serverName: "backend.internal" } },
+      },
+    }),
+    base({
+      upstreams: {
+        chat: { servers: ["a.internal:8443", "b.internal:8443"], tls: true },
+        sock: { servers: ["unix:/run/a.sock"], tls: true },
+        address: { servers: ["10.0.0.5:8443"], tls: true },
+        addresses: { servers: ["10.0.0.5:8443", "[2001:db8::6]:8443"], tls: { verify: true } },
+        v6: { servers: ["[2001:db8::6]:8443"], tls: {} },
+      },
+    }),
+    [
+      "upstreams.chat.tls: the servers have different host names: set tls.serverName, the one name nginx sends to all of them (SNI) and checks their certificates for (proxy_ssl_name is one per route)",
+      "upstreams.sock.tls: set tls.serverName: a unix socket has no host name, and nginx sends one name (SNI) and checks the certificate for it",
+      "upstreams.address.tls: the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds",
+      "upstreams.addresses.tls: the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds",
+      "upstreams.v6.tls: the servers are addresses, and nginx checks a backend's certificate for a host name (X509_check_host): set tls.serverName to the name the certificate holds",
+    ],
+  ],
+  [
+    "tls.certificate and tls.key come together",
+    base({ upstreams: { chat: { servers: ["a.internal:8443"], tls: { certificate: "/c.pem", key: "/k.pem" } } } }),
+    base({
+      upstreams: {
+        chat: { servers: ["a.internal:8443"], tls: { certificate: "/c.pem" } },
+        other: { servers: ["a.internal:8443"], tls: { key: "/k.pem" } },
+      },
+    }),
+    [
+      "upstreams.chat.tls.certificate: a client certificate needs both certificate and key: add tls.key",
+      "upstreams.other.tls.key: a client certificate needs both certificate and key: add tls.certificate",
+    ],
+  ],
+  [
+    "resolve needs a server named by host name, and the top-level resolver",
+    base({
+      resolver: { addresses: ["127.0.0.11"] },
+      upstreams: { chat: { servers: ["chat.internal:8080", "10.0.0.5:8080", "unix:/run/a.sock"], resolve: true } },
+    }),
+    base({
+      upstreams: {
+        chat: { servers: ["10.0.0.5:8080", "[2001:db8::5]:8080", "unix:/run/a.sock"], resolve: true },
+        named: { servers: ["chat.internal:8080"], resolve: true },
+      },
+    }),
+    [
+      "upstreams.chat.resolve: resolve: true has nothing to re-resolve: every server is an address or a unix socket; name the servers by host name, or remove resolve",
+      "upstreams.named.resolve: resolve: true needs the DNS servers to ask: add the top-level resolver, such as resolver: { addresses: [127.0.0.11] } (Docker's)",
+    ],
+  ],
+  [
+    "access sets at least one of allow, basicAuth and forwardAuth",
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] } }])] }),
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", access: {} }])] }),
+    ["sites[0].routes[0].access: access needs at least one of allow, basicAuth and forwardAuth; remove it to let everyone in"],
+  ],
+  [
+    "access.allow only where no outer level has an allow or deny entry, nor the route's directives",
+    base({
+      sites: [
+        site({ directives: ["allow 10.0.0.0/8", "deny all"] }, [
+          { path: "/ws", upstream: "chat", directives: ["add_header X-A a"] },
+        ]),
+        site({ domains: ["b.example.com"] }, [
+          { path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] }, directives: ["add_header X-A a"] },
+        ]),
+      ],
+    }),
+    base({
+      directives: ["deny 192.0.2.1"],
+      sites: [site({ directives: ["add_header X-A a"] }, [{ path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] } }])],
+    }),
+    [
+      "sites[0].routes[0].access.allow: access.allow here would cancel directives[0]: nginx inherits allow and deny only into a level that has none; list the addresses in access.allow of each route instead",
+    ],
+  ],
+  [
+    "access.allow: no allow or deny entry in the route's own directives",
+    base({ sites: [site({}, [{ path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] } }])] }),
+    base({
+      sites: [site({}, [{ path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] }, directives: ["deny 10.0.0.1"] }])],
+    }),
+    [
+      'sites[0].routes[0].directives[0]: "deny" would come after access.allow\'s "deny all" and never apply; list addresses in access.allow',
+    ],
+  ],
+  [
+    "rateLimit only where no outer level has a limit_req entry",
+    base({
+      directives: ["limit_req_zone $binary_remote_addr zone=all:10m rate=100r/s"],
+      sites: [
+        site({ directives: ["limit_req zone=all burst=50"] }),
+        site({ domains: ["b.example.com"] }, [{ path: "/ws", upstream: "chat", rateLimit: { rate: "10r/s" } }]),
+      ],
+    }),
+    base({
+      sites: [
+        site({ directives: ["limit_req zone=all burst=50"] }, [
+          { path: "/ws", upstream: "chat", rateLimit: { rate: "10r/s" } },
+          { path: "/", upstream: "chat" },
+        ]),
+      ],
+    }),
+    [
+      "sites[0].routes[0].rateLimit: rateLimit here would lift sites[0].directives[0] for this route: nginx inherits limit_req only into a level that has none; set rateLimit on each route instead",
+    ],
+  ],
+  [
+    "forwardAuth.responseHeaders only on a route with an upstream, once each, none that wssgen or headers sets",
+    base({
+      sites: [
+        site({}, [
+          { path: "/files/", static: { root: "/srv/files" }, access: { forwardAuth: { url: "http://127.0.0.1:9091/" } } },
+          {
+            path: "/ws",
+            upstream: "chat",
+            headers: { "X-A": "a" },
+            access: { forwardAuth: { url: "http://127.0.0.1:9091/", responseHeaders: ["Remote-User", "Remote-Email"] } },
+          },
+        ]),
+      ],
+    }),
+    base({
+      sites: [
+        site({}, [
+          {
+            path: "/files/",
+            static: { root: "/srv/files" },
+            access: { forwardAuth: { url: "http://127.0.0.1:9091/", responseHeaders: ["Remote-User"] } },
+          },
+          {
+            path: "/ws",
+            upstream: "chat",
+            headers: { "X-A": "a" },
+            access: {
+              forwardAuth: {
+                url: "http://127.0.0.1:9091/",
+                responseHeaders: ["Remote-User", "REMOTE_USER", "Connection", "x-forwarded-for", "x-a"],
+              },
+            },
+          },
+        ]),
+      ],
+    }),
+    [
+      "sites[0].routes[0].access.forwardAuth.responseHeaders: responseHeaders pass headers on to a backend, and a static route has none: remove them",
+      'sites[0].routes[1].access.forwardAuth.responseHeaders[1]: "REMOTE_USER" is listed twice (header names ignore case, and nginx reads "-" and "_" alike here)',
+      'sites[0].routes[1].access.forwardAuth.responseHeaders[2]: wssgen sets "Connection" itself for the backend; pass the auth service\'s answer under another name',
+      'sites[0].routes[1].access.forwardAuth.responseHeaders[3]: wssgen sets "x-forwarded-for" itself for the backend; pass the auth service\'s answer under another name',
+      'sites[0].routes[1].access.forwardAuth.responseHeaders[4]: "x-a" is also set by headers; keep one',
+    ],
+  ],
+  [
+    "no route's path is under /.wssgen/",
+    base({
+      sites: [
+        site({}, [
+          { path: "/.wssgenx/", upstream: "chat" },
+          { path: "= /.wssgen.json", upstream: "chat" },
+        ]),
+      ],
+    }),
+    base({
+      sites: [
+        site({}, [
+          { path: "/.wssgen/", upstream: "chat" },
+          { path: "= /.wssgen", upstream: "chat" },
+          { path: "/.wssgen/auth/1", upstream: "chat" },
+        ]),
+      ],
+    }),
+    [
+      "sites[0].routes[0].path: paths under /.wssgen/ are wssgen's own (the forward-auth locations); use another path",
+      "sites[0].routes[1].path: paths under /.wssgen/ are wssgen's own (the forward-auth locations); use another path",
+      "sites[0].routes[2].path: paths under /.wssgen/ are wssgen's own (the forward-auth locations); use another path",
     ],
   ],
 ];

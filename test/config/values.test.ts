@@ -8,6 +8,8 @@ import {
   checkLocationPath,
   checkOrigin,
   checkServerAddress,
+  checkWith,
+  RULES,
 } from "../../src/config/values.js";
 import { durationToMs, nginxDuration } from "../../src/config/duration.js";
 import { closest, editDistance } from "../../src/config/suggest.js";
@@ -84,6 +86,15 @@ describe("allowlists (docs/config.md, Values)", () => {
     bad(checkHeaderName, ["", "X App", "X:App", "X\nA", "é"]);
     ok(checkExpression, ["", "plain", "$host", "${host}x", "$a$b", 'quotes " and \\ are inert', "a;b{c}#d"]);
     bad(checkExpression, ["$", "costs $5", "${", "${a", "$ {a}", "a\nb", "a\u0000", "x".repeat(1025)]);
+  });
+  it("resolver addresses: an IPv4 or [IPv6] address with an optional port; a bare IPv6 address gets the brackets it needs", () => {
+    const check = checkWith(RULES.resolverAddress);
+    ok(check, ["127.0.0.11", "127.0.0.1:5353", "[::1]", "[::1]:53", "[2001:db8::53]:5353"]);
+    bad(check, ["dns.internal", "127.0.0.1:0", "[::1]:99999", "1.2.3", "[nope]", ""]);
+    expect(check("::1")).toBe('"::1": write an IPv6 resolver in brackets, as nginx reads it: "[::1]"');
+    expect(check("2001:db8::53")).toBe('"2001:db8::53": write an IPv6 resolver in brackets, as nginx reads it: "[2001:db8::53]"');
+    expect(check("dns.internal")).toMatch(/^"dns\.internal" is a host name: a resolver is an address/);
+    expect(check("127.0.0.1:99999")).toBe("port 99999 is outside 1-65535");
   });
   it("file paths refuse $ (nginx expands variables in ssl_certificate)", () => {
     ok(checkFilePath, ["/etc/ssl/a.pem", "/path with space/a.pem"]);

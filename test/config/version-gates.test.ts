@@ -45,6 +45,68 @@ describe("defaultServer: reject with a TLS site needs nginx 1.19.4 (ssl_reject_h
   });
 });
 
+/** Upstreams whose servers move (resolve) and one with a sticky cookie (issue 11). */
+const MOVING = `resolver: { addresses: [127.0.0.11] }
+upstreams:
+  chat:
+    servers: [chat.internal:8080]
+    resolve: true
+  pair: { servers: [a.internal:8080, b.internal:8080], sticky: { cookie: srv_id } }
+sites:
+  - domains: [chat.example.com]
+    routes: [{ path: /ws, upstream: chat }, { path: /socket.io/, upstream: pair }]
+`;
+const RESOLVE_NEEDS =
+  "upstreams.chat.resolve: resolve: true needs nginx 1.27.3 or later (`server ... resolve` in an upstream); this file is rendered for nginx";
+const RESOLVE_OTHERWISE =
+  "or remove resolve and reload nginx when the backends' addresses change (nginx resolves the names once, at start)";
+const STICKY_NEEDS =
+  "upstreams.pair.sticky: sticky needs nginx 1.29.6 or later (`sticky cookie` in an upstream); this file is rendered for nginx";
+const STICKY_OTHERWISE =
+  "or use balance: ip-hash (one server per client address), or balance: hash with hashKey: $cookie_<your app's session cookie>";
+
+describe("resolve needs nginx 1.27.3 (server ... resolve), sticky needs 1.29.6 (sticky cookie)", () => {
+  it("each is an error before its version, at its key, naming both versions and what to do instead", () => {
+    expect(problems(MOVING, "1.26")).toEqual([
+      `${RESOLVE_NEEDS} 1.26: set nginx.version (or --nginx-version), ${RESOLVE_OTHERWISE}`,
+      `${STICKY_NEEDS} 1.26: set nginx.version (or --nginx-version), ${STICKY_OTHERWISE}`,
+    ]);
+    expect(problems(MOVING, "1.27.2")).toHaveLength(2);
+    expect(problems(MOVING, "1.27.3")).toEqual([
+      `${STICKY_NEEDS} 1.27.3: set nginx.version (or --nginx-version), ${STICKY_OTHERWISE}`,
+    ]);
+    expect(problems(MOVING, "1.29.5")).toHaveLength(1);
+    expect(problems(MOVING, "1.29.6")).toEqual([]);
+    expect(problems(MOVING, "1.30")).toEqual([]);
+  });
+  it("advises upgrading when the version is the installed nginx's (nginx -V)", () => {
+    expect(problems(MOVING, "1.22.1", "nginx -V")).toEqual([
+      `${RESOLVE_NEEDS} 1.22.1 (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), ${RESOLVE_OTHERWISE}`,
+      `${STICKY_NEEDS} 1.22.1 (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), ${STICKY_OTHERWISE}`,
+    ]);
+    expect(problems(MOVING, "1.28.1", "nginx -V")).toEqual([
+      `${STICKY_NEEDS} 1.28.1 (what nginx -V reports): upgrade nginx (or set nginx.version, for another nginx), ${STICKY_OTHERWISE}`,
+    ]);
+  });
+  it("is no error without them: a resolver alone, resolve: false, no sticky", () => {
+    const without = MOVING.replace("resolve: true", "resolve: false").replace(", sticky: { cookie: srv_id }", "");
+    expect(problems(without, OLDEST_SUPPORTED)).toEqual([]);
+  });
+  it("points at the line and column of the key", () => {
+    const { config, source } = load(MOVING);
+    expect(() => assertVersionGates(config, source, { version: parseVersion("1.26")!, openssl: undefined })).toThrow(
+      /^wssgen\.yaml:5:14 upstreams\.chat\.resolve: resolve: true needs nginx 1\.27\.3/,
+    );
+    let error: unknown;
+    try {
+      assertVersionGates(config, source, { version: parseVersion("1.26")!, openssl: undefined });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).lines().map((line) => line.split(" ")[0])).toEqual(["wssgen.yaml:5:14", "wssgen.yaml:6:64"]);
+  });
+});
+
 describe("assertVersionGates", () => {
   it("throws a ConfigError (exit code 1) at the key's file:line:column", () => {
     const { config, source } = load(yaml("reject", TLS_SITE));

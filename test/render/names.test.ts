@@ -30,13 +30,17 @@ afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
 /**
  * Every feature that defines an http-wide name: both upgrade maps, origins, a connection limit, TLS,
- * a trusted proxy (realIp: X-Forwarded-For, and a geo and a map per `from` list), static files.
+ * a trusted proxy (realIp: X-Forwarded-For, and a geo and a map per `from` list), static files,
+ * request limits (a zone per rate), forward auth's response headers (a variable each), and the
+ * directives of a TLS backend and access control, which define none. (resolve and sticky, for nginx
+ * 1.27.3 and 1.29.6, are in `moving` below.)
  */
 const everything = (port: number, target = "/etc/nginx/conf.d/wssgen.conf") => `
 nginx: { target: ${target} }
 upstreams:
   chat: { servers: ["127.0.0.1:9001"] }
   chat_pool: { servers: ["127.0.0.1:9002"], keepalive: 8 }
+  secure: { servers: ["127.0.0.1:9003"], tls: { ca: ${certs.certificate}, serverName: backend.example.com } }
 sites:
   - name: chat
     domains: [chat.example.com]
@@ -45,10 +49,28 @@ sites:
     redirectHttp: { listen: "127.0.0.1:${port + 1}" }
     realIp: { from: [127.0.0.0/8] }
     routes:
-      - { path: /ws, upstream: chat, origins: [https://chat.example.com], maxConnectionsPerIp: 10 }
+      - { path: /ws, upstream: chat, origins: [https://chat.example.com], maxConnectionsPerIp: 10, rateLimit: { rate: 10r/s, burst: 20 } }
       - { path: /pool, upstream: chat_pool, origins: [https://other.example.com], allowMissingOrigin: false }
-      - { path: /, upstream: chat_pool, websocket: false }
+      - { path: /, upstream: chat_pool, websocket: false, rateLimit: { rate: 30r/m } }
       - { path: /app/, static: { root: /srv/app, spa: true } }
+      - path: /admin/
+        upstream: secure
+        access:
+          allow: [127.0.0.0/8]
+          basicAuth: { userFile: /etc/nginx/htpasswd }
+          forwardAuth: { url: "http://127.0.0.1:9091/verify", responseHeaders: [Remote-User] }
+`;
+
+/** Upstreams whose names move (resolve: a zone in the upstream) and a sticky one, for nginx 1.29.6 and later. */
+const moving = (port: number, target = "/etc/nginx/conf.d/wssgen.conf") => `
+nginx: { target: ${target} }
+resolver: { addresses: ["127.0.0.1:5353"], valid: 10s }
+upstreams:
+  chat: { servers: ["chat.internal:9001", "127.0.0.1:9002"], resolve: true, sticky: { cookie: srv_id } }
+sites:
+  - domains: [chat.example.com]
+    listen: "127.0.0.1:${port}"
+    routes: [{ path: /ws, upstream: chat, rateLimit: { rate: 10r/s } }]
 `;
 
 const load = (text: string): WssgenConfig => parseConfig("wssgen.yaml", text, { CERT_DIR: certs.dir }).config;
@@ -57,6 +79,7 @@ const inNamespace = (config: WssgenConfig, namespace: string): WssgenConfig => (
   nginx: { ...config.nginx, namespace },
 });
 const v122 = { version: parseVersion("1.22")! };
+const v130 = { version: parseVersion("1.30")! };
 
 /**
  * The directives of wssgen's output, each classified: the http-wide names it defines (kind + name,
@@ -69,11 +92,11 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
   geo: (d) => [`variable ${d.args[d.args.length - 1]!.toLowerCase()}`],
   set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   limit_conn_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
-  ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
-  // an upstream's shared memory (resolve)
+  limit_req_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
+  // an upstream's shared memory (resolve): one namespace with every other zone (ngx_shared_memory_add)
   zone: (d) => [`zone ${d.args[0]!}`],
-  // inside an upstream block (resolve), so it meets no other file's resolver
-  resolver: null,
+  auth_request_set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
+  ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
   // http-wide settings, not names: see "hash sizes" in docs/config.md for two files that both need them
   map_hash_bucket_size: null,
   map_hash_max_size: null,
@@ -108,6 +131,25 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "if",
       "limit_conn",
       "limit_conn_status",
+      "limit_req",
+      "limit_req_status",
+      "allow",
+      "deny",
+      "auth_basic",
+      "auth_basic_user_file",
+      "auth_request",
+      "internal",
+      "proxy_pass_request_body",
+      "proxy_ssl_server_name",
+      "proxy_ssl_name",
+      "proxy_ssl_verify",
+      "proxy_ssl_trusted_certificate",
+      "proxy_ssl_certificate",
+      "proxy_ssl_certificate_key",
+      "proxy_ssl_protocols",
+      // in an upstream: the DNS servers are its own (not http-wide), the cookie is the browser's
+      "resolver",
+      "sticky",
       "proxy_pass",
       "proxy_http_version",
       "proxy_set_header",
@@ -129,9 +171,6 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "keepalive",
     ].map((name) => [name, null]),
   ),
-  // `sticky cookie NAME`: the cookie's name is the user's own (upstreams.<name>.sticky.cookie), a name
-  // in the browser, per site, not one nginx keeps http-wide
-  sticky: null,
   // the fixtures' `directives` entries (the escape hatch): the user's own, and they define no name
   ...Object.fromEntries(
     ["large_client_header_buffers", "proxy_buffer_size", "proxy_buffers", "proxy_headers_hash_max_size", "access_log"].map(
@@ -163,6 +202,8 @@ describe("every http-wide name carries the namespace", () => {
     expect(definedNames(render(load(everything(8443)), v122))).toEqual([
       "upstream wssgen_chat",
       "upstream wssgen_chat_pool",
+      "upstream wssgen_secure",
+      expect.stringMatching(/^variable \$wssgen_auth_remoteuser_[0-9a-f]{8}$/),
       "variable $wssgen_connection",
       "variable $wssgen_connection_keepalive",
       "variable $wssgen_forwarded_for",
@@ -172,12 +213,24 @@ describe("every http-wide name carries the namespace", () => {
       "variable $wssgen_static_expires",
       expect.stringMatching(/^variable \$wssgen_trusted_peer_[0-9a-f]{8}$/),
       "zone wssgen_conn",
+      "zone wssgen_req_10rs",
+      "zone wssgen_req_30rm",
       "zone wssgen_ssl",
+    ]);
+    expect(definedNames(render(load(moving(8080)), v130))).toEqual([
+      "upstream wssgen_chat",
+      "variable $wssgen_connection_keepalive",
+      "variable $wssgen_route",
+      "zone wssgen_req_10rs",
+      "zone wssgen_upstream.chat",
     ]);
   });
 
   it("a namespace is in every name the output defines", () => {
-    const names = definedNames(render(inNamespace(load(everything(8443)), "blue"), v122));
+    const names = [
+      ...definedNames(render(inNamespace(load(everything(8443)), "blue"), v122)),
+      ...definedNames(render(inNamespace(load(moving(8080)), "blue"), v130)),
+    ];
     for (const name of names) expect(name).toMatch(/^(upstream wssgen_blue\.|variable \$wssgen_blue_|zone wssgen_blue_)/);
   });
 
@@ -216,6 +269,54 @@ describe("every http-wide name carries the namespace", () => {
     expect(globalNames("wssgen").upstream("chat")).toBe("wssgen_chat"); // the default stays as it was
   });
 
+  it("no name of one namespace is a name of another, whatever the upstreams, rates and auth headers (issue 11's names too)", () => {
+    // namespaces made of the words the names themselves are made of, so that a namespace ending in
+    // "_auth", "_req" or "_upstream" is tried against one without it
+    const words = ["a", "auth", "req", "upstream", "route", "remote", "user", "peer", "trusted", "x", "0123abcd"];
+    const namespaces = new Set<string>(["wssgen"]);
+    for (const w1 of words) {
+      namespaces.add(w1);
+      for (const w2 of words) {
+        namespaces.add(`${w1}_${w2}`);
+        for (const w3 of words) namespaces.add(`${w1}_${w2}_${w3}`);
+      }
+    }
+    const headers = [
+      "Route",
+      "X",
+      "Auth-X",
+      "auth_x",
+      "Remote-User",
+      "User",
+      "Peer",
+      "Trusted-Peer-0123abcd",
+      "Origin-Denied",
+      "-",
+    ];
+    const rates = ["10r/s", "1r/m", "110r/s"];
+    const upstreamNames = ["a", "b_c", "a-b", "auth"];
+    const owner = new Map<string, string>();
+    for (const namespace of [...namespaces].filter((n) => RULES.namespace.pattern.test(n) || n === "wssgen")) {
+      const names = globalNames(namespace);
+      const mine = new Set([
+        ...[names.upgrade, names.upgradeKeepalive, names.route, names.originDenied, names.forwardedFor, names.staticExpires]
+          .concat(["0123abcd", "ffffffff"].flatMap((id) => [names.trustedPeer(id), names.forwardedProto(id)]))
+          .concat(headers.map((h) => names.authResponse(h)))
+          .map((v) => `variable ${v.toLowerCase()}`),
+        `zone ${names.connZone}`,
+        `zone ${names.sslZone}`,
+        ...rates.map((r) => `zone ${names.reqZone(r)}`),
+        ...upstreamNames.map((u) => `zone ${names.upstreamZone(u)}`),
+        ...upstreamNames.map((u) => `upstream ${names.upstream(u).toLowerCase()}`),
+      ]);
+      for (const name of mine) {
+        expect(owner.get(name) ?? namespace, `${name} in ${namespace}`).toBe(namespace);
+        owner.set(name, namespace);
+      }
+    }
+    expect(owner.size).toBeGreaterThan(10_000);
+  });
+
   it("variable names fit nginx's default variables hash, for every namespace length", () => {
     // nginx.namespace has at most 32 characters; one derived from the target's file name may have 250
     for (let length = 1; length <= 250; length++) {
@@ -231,6 +332,9 @@ describe("every http-wide name carries the namespace", () => {
         names.trustedPeer(id),
         names.forwardedProto(id),
         names.staticExpires,
+        names.authResponse("Remote-User"),
+        names.authResponse("X-Auth-Request-Preferred-Username"),
+        names.authResponse("h".repeat(128)), // the longest header name
       ]) {
         expect(variable.length - 1, variable).toBeLessThanOrEqual(MAX_VARIABLE_NAME);
         expect(variable).toMatch(/^\$wssgen_n/);
@@ -242,8 +346,17 @@ describe("every http-wide name carries the namespace", () => {
     expect(a.upgradeKeepalive).not.toBe(b.upgradeKeepalive);
     expect(a.originDenied).not.toBe(b.originDenied);
     expect(a.forwardedProto("0123abcd")).not.toBe(b.forwardedProto("0123abcd"));
+    expect(a.authResponse("Remote-User")).not.toBe(b.authResponse("Remote-User"));
     // and one namespace's lists keep their own names
     expect(a.trustedPeer("0123abcd")).not.toBe(a.trustedPeer("0123abce"));
+    // as do its auth headers, also those that read alike; the ones nginx reads alike share one
+    const remote = globalNames("wssgen").authResponse("Remote-User");
+    expect(remote).toMatch(/^\$wssgen_auth_remoteuser_[0-9a-f]{8}$/);
+    expect(globalNames("wssgen").authResponse("RemoteUser")).not.toBe(remote);
+    expect(globalNames("wssgen").authResponse("remote_user")).toBe(remote);
+    expect(globalNames("wssgen").authResponse(`${"x".repeat(20)}a`)).not.toBe(
+      globalNames("wssgen").authResponse(`${"x".repeat(20)}b`),
+    );
   });
 });
 
@@ -377,6 +490,18 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
     expect(result.warnings, result.stderr).toEqual([]);
   });
 
+  it("two files whose upstreams move (resolve: a zone each) and stick (sticky) pass nginx -t together, where nginx has both", async () => {
+    const both = atLeast(build.version, "1.29.6");
+    const a = render(load(moving(18476, "/etc/nginx/conf.d/chat-a.conf")), build);
+    const b = render(load(moving(18477, "/etc/nginx/conf.d/chat-b.conf")), build);
+    expect(a).toMatch(/zone wssgen_chat_a__[0-9a-f]{8}_upstream\.chat 1m;/);
+    const result = await test({ "chat-a.conf": a, "chat-b.conf": b });
+    if (both) {
+      expect(result.errors, result.stderr).toEqual([]);
+      expect(result.warnings, result.stderr).toEqual([]);
+    } else expect(result.ok).toBe(false); // and wssgen refuses to render it there (version-gates.ts)
+  });
+
   it(`a variable name of ${MAX_VARIABLE_NAME} characters fits the variables hash, one more does not`, async () => {
     const file = (length: number) =>
       `map $http_upgrade $${"v".repeat(length)} { default 1; }\nserver { listen 127.0.0.1:18470; return 200 $${"v".repeat(length)}; }\n`;
@@ -389,8 +514,10 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("in one http bloc
 
   it("nginx's complaint about a namespaced upstream maps back to the user's upstream key", async () => {
     // two files given the same namespace by mistake: the second upstream block is a duplicate
-    // (without maxConnectionsPerIp, whose limit_conn_zone nginx would refuse to redeclare first)
-    const config = inNamespace(load(everything(18473).replace(", maxConnectionsPerIp: 10", "")), "blue");
+    // (without maxConnectionsPerIp and rateLimit, whose limit_conn_zone and limit_req_zone nginx
+    // would refuse to redeclare first)
+    const config = inNamespace(load(everything(18473).replace(/, (maxConnectionsPerIp: 10|rateLimit: \{[^}]*\})/g, "")), "blue");
+    expect(renderMapped(config, build).text).not.toMatch(/limit_(conn|req)_zone/);
     const output = renderMapped(config, build);
     const result = await withSandbox({ "a.conf": output.text, "b.conf": output.text }, async (s) => ({
       file: s.path("b.conf"),
@@ -414,7 +541,9 @@ describe("the output names what it defines", () => {
   it("proxy_pass points at the namespaced upstream block", () => {
     const tree = parseNginx(render(inNamespace(load(everything(8443)), "blue"), v122));
     const upstreams = findDirectives(tree, "upstream").map((u) => u.args[0]);
-    for (const pass of findDirectives(tree, "proxy_pass")) expect(upstreams).toContain(pass.args[0]!.replace("http://", ""));
+    // (and the forward-auth location proxies to the auth service's URL)
+    for (const pass of findDirectives(tree, "proxy_pass").filter((p) => !p.args[0]!.startsWith("http://127.0.0.1:9091/")))
+      expect(upstreams).toContain(pass.args[0]!.replace(/^https?:\/\//, ""));
   });
 });
 

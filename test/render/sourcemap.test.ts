@@ -88,6 +88,21 @@ describe("output line → config key (for nginx's error lines)", () => {
     expect(keyOf(hatch, "add_header Cache-Control no-store always;")).toBe("sites[0].routes[1].directives[0]");
   });
 
+  it("maps rateLimit's lines to it: a zone to the first route with its rate, a route's limit to that route", () => {
+    const limits = mapped("37-rate-limit");
+    const zone = (rate: string) =>
+      `limit_req_zone $binary_remote_addr$wssgen_route zone=wssgen_req_${rate.replace("/", "")}:32m rate=${rate};`;
+    expect(keyOf(limits, zone("30r/m"))).toBe("sites[0].routes[0].rateLimit.rate");
+    expect(keyOf(limits, zone("10r/s"))).toBe("sites[0].routes[1].rateLimit.rate");
+    expect(keyOf(limits, zone("2r/s"))).toBe("sites[0].routes[2].rateLimit.rate");
+    expect(keyOf(limits, "limit_req zone=wssgen_req_30rm burst=10 nodelay;")).toBe("sites[0].routes[0].rateLimit");
+    expect(keyOf(limits, "limit_req zone=wssgen_req_2rs;")).toBe("sites[0].routes[2].rateLimit");
+    expect(keyOf(limits, "limit_req zone=wssgen_req_10rs burst=20 nodelay;")).toBe("sites[1].routes[0].rateLimit");
+    const admin = lineOf(limits.text, "location /admin/ws {");
+    expect(keyOf(limits, "limit_req_status 429;", admin)).toBe("sites[0].routes[3].rateLimit");
+    expect(keyOf(limits, "limit_conn_status 429;", admin)).toBe("sites[0].routes[3].maxConnectionsPerIp");
+  });
+
   it("a timeout inherited from defaults maps to defaults.timeouts.read; one set on the route to the route's key", () => {
     const timeouts = mapped("13-timeouts");
     const events = lineOf(timeouts.text, "location /events {");

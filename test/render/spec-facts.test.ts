@@ -4,6 +4,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { globalNames } from "../../src/render/names.js";
+import { DEFAULTS } from "../../src/config/defaults.js";
 import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { findDirectives, parseNginx, type Directive } from "../../src/util/nginx-syntax.js";
@@ -11,9 +12,39 @@ import { findDirectives, parseNginx, type Directive } from "../../src/util/nginx
 const versions = ["1.18", "1.22", "1.25.1", "1.26", "1.29.7", "1.30"];
 /** OpenSSL: unknown (no nginx to ask), Debian 12's 3.0, 3.5 (the first with ML-KEM) */
 const openssls = [undefined, "3.0.11", "3.5.0"] as const;
-const cases = fixtures("render").flatMap((f) =>
+/**
+ * Configs beside the fixtures, for facts no fixture of this branch shows yet: backends over TLS
+ * (upstreams.<name>.tls) in each form, beside a plain one.
+ */
+const inline = [
+  {
+    name: "inline: upstream tls",
+    text: `
+upstreams:
+  api: { servers: ["api.internal:8443", "api.internal:9443"], tls: true }
+  legacy: { servers: ["10.0.0.7:8443"], tls: { verify: false } }
+  mtls:
+    servers: ["10.0.0.8:8443", "10.0.0.9:8443"]
+    tls: { ca: /etc/wssgen/ca.pem, serverName: backend.internal, certificate: /etc/wssgen/client.pem, key: /etc/wssgen/client.key }
+  sock: { servers: ["unix:/run/app.sock"], tls: { serverName: app.internal } }
+  plain: { servers: ["10.0.0.10:8080"] }
+sites:
+  - domains: [app.example.com]
+    routes:
+      - { path: /api/, upstream: api, stripPrefix: true }
+      - { path: /legacy, upstream: legacy, rateLimit: { rate: 5r/s, burst: 5 } }
+      - { path: /mtls, upstream: mtls, rateLimit: { rate: 5r/s } }
+      - { path: /sock, upstream: sock }
+      - { path: /, upstream: plain }
+`,
+  },
+];
+const cases = [...fixtures("render"), ...inline].flatMap((f) =>
   versions.flatMap((t) => openssls.map((o) => [`${f.name} @ ${t}, OpenSSL ${o ?? "unknown"}`, f, t, o] as const)),
 );
+
+/** The default CA file of a TLS backend (and of a forward-auth URL with https): the distribution's bundle. */
+const CA_BUNDLE = DEFAULTS.upstream["tls.ca"].value;
 
 function header(location: Directive, name: string): string | undefined {
   return location.block?.find((d) => d.name === "proxy_set_header" && d.args[0]?.toLowerCase() === name.toLowerCase())?.args[1];
@@ -40,7 +71,7 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       if (!connection?.startsWith("$")) continue;
       // http://<upstream>, or http://<upstream>/ with stripPrefix
       const upstream = upstreams.get(
-        location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace(/^http:\/\/|\/$/g, ""),
+        location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace(/^https?:\/\/|\/$/g, ""),
       )!;
       const keepalive = upstream.block!.find((d) => d.name === "keepalive")?.args[0];
       const keepsAlive = keepalive === undefined ? newStyle : keepalive !== "0";
@@ -173,6 +204,53 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     expect(findDirectives(tree, "limit_conn_zone").map((d) => d.args[0])).toEqual(
       limited.length ? [`$binary_remote_addr${names.route}`] : [],
     );
+  });
+
+  it("§7 rateLimit: a limit_req_zone per rate at http level, keyed by address and route; limit_req ... nodelay only with a burst; 429", () => {
+    const limited = config.sites.flatMap((s) => s.routes).filter((r) => r.rateLimit !== undefined);
+    const rates = [...new Set(limited.map((r) => r.rateLimit!.rate))].sort();
+    expect(
+      tree.filter((d) => d.name === "limit_req_zone").map((d) => d.args),
+      "at http level, one per rate",
+    ).toEqual(rates.map((rate) => [`$binary_remote_addr${names.route}`, `zone=${names.reqZone(rate)}:32m`, `rate=${rate}`]));
+    expect(findDirectives(tree, "limit_req_zone")).toHaveLength(rates.length);
+    // in the routes' order, each in a location that sets the route's key (each route its own budget)
+    const withLimit = locations.filter((l) => l.block!.some((d) => d.name === "limit_req"));
+    expect(withLimit.map((l) => l.block!.filter((d) => d.name === "limit_req").map((d) => d.args))).toEqual(
+      limited.map((r) => [
+        [`zone=${names.reqZone(r.rateLimit!.rate)}`, ...(r.rateLimit!.burst ? [`burst=${r.rateLimit!.burst}`, "nodelay"] : [])],
+      ]),
+    );
+    for (const location of withLimit) {
+      expect(location.block!.find((d) => d.name === "limit_req_status")?.args).toEqual(["429"]);
+      expect(location.block!.find((d) => d.name === "set")?.args[0]).toBe(names.route);
+    }
+    expect(findDirectives(tree, "limit_req_status")).toHaveLength(limited.length);
+  });
+
+  it("§7 upstream tls: a location proxying with https sends and checks one name (proxy_ssl_name), and verifies against a CA unless verify: false", () => {
+    const tlsOf = new Map(config.upstreams.map((u) => [names.upstream(u.name), u.tls]));
+    for (const location of proxied) {
+      const pass = location.block!.find((d) => d.name === "proxy_pass")!.args[0]!;
+      const target = pass.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+      const args = (name: string) => location.block!.find((d) => d.name === name)?.args;
+      if (!pass.startsWith("https://")) {
+        expect(tlsOf.get(target), `${pass}: an upstream with tls is proxied with https`).toBeUndefined();
+        expect(location.block!.filter((d) => d.name.startsWith("proxy_ssl_"))).toEqual([]);
+        continue;
+      }
+      expect(args("proxy_ssl_server_name")).toEqual(["on"]);
+      // nginx's default name is the upstream group's, which no certificate holds
+      const name = args("proxy_ssl_name");
+      expect(name).toHaveLength(1);
+      expect(name![0]).not.toBe(target);
+      // an upstream's tls, or a forward-auth URL (verified against the system's CA bundle, for its host)
+      const tls = tlsOf.has(target) ? tlsOf.get(target) : { verify: true, ca: CA_BUNDLE, serverName: target.split(":")[0] };
+      expect(tls, pass).toBeDefined();
+      expect(name).toEqual([tls!.serverName]);
+      expect(args("proxy_ssl_verify")).toEqual(tls!.verify ? ["on"] : undefined);
+      expect(args("proxy_ssl_trusted_certificate")).toEqual(tls!.verify ? [tls!.ca] : undefined);
+    }
   });
 
   it("§4.10 worker_shutdown_timeout is in --full and explained otherwise", () => {

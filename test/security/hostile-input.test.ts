@@ -69,6 +69,22 @@ interface Fields {
   upstream: string;
   siteName: string;
   listen: string;
+  // issue 11: backends over TLS, names that move, sticky cookies, access control, rate limits
+  tlsCa: string;
+  tlsServerName: string;
+  tlsCertificate: string;
+  tlsKey: string;
+  tlsVerify: unknown;
+  resolverAddress: string;
+  resolverValid: unknown;
+  cookie: string;
+  allow: string;
+  userFile: string;
+  realm: string;
+  authUrl: string;
+  authHeader: string;
+  rate: string;
+  burst: unknown;
 }
 
 const SAFE: Fields = {
@@ -83,27 +99,146 @@ const SAFE: Fields = {
   upstream: "up",
   siteName: "site",
   listen: "8443",
+  tlsCa: "/etc/ssl/ca.pem",
+  tlsServerName: "backend.internal",
+  tlsCertificate: "/etc/ssl/client.pem",
+  tlsKey: "/etc/ssl/client.key",
+  tlsVerify: true,
+  resolverAddress: "127.0.0.1:5353",
+  resolverValid: "10s",
+  cookie: "srv_id",
+  allow: "10.0.0.0/8",
+  userFile: "/etc/nginx/htpasswd",
+  realm: "Admin",
+  authUrl: "http://127.0.0.1:9091/verify",
+  authHeader: "Remote-User",
+  rate: "10r/s",
+  burst: 20,
+};
+
+/** Hostile text after an absolute directory: most hostile text is refused by a file path's first character alone. */
+const hostilePath = fc.oneof(
+  hostile,
+  fc.tuple(fc.constantFrom("/", "/etc/ssl/", "/a b/"), hostile).map(([dir, rest]) => `${dir}${rest}`),
+);
+/** Hostile text before a domain's last labels. */
+const hostileHost = fc.oneof(
+  hostile,
+  fc.tuple(hostile, fc.constantFrom(".example.com", ".internal", "")).map(([head, tail]) => `${head}${tail}`),
+);
+const numberOrHostile = fc.oneof(
+  hostile,
+  fc.integer({ min: 0, max: 70000 }).map(String),
+  fc.constantFrom("", "0", "00", "1.5", "-1"),
+);
+
+/** Every field's values: hostile text, and for many fields values of their own kind around it. */
+const VALUES: Partial<Record<keyof Fields, fc.Arbitrary<unknown>>> = {
+  origin: fc.oneof(hostile, hostileWildcard),
+  certificate: hostilePath,
+  // (a prefix location: "= /x" would rightly add the "=" argument)
+  path: fc.oneof(
+    hostile,
+    fc.tuple(fc.constantFrom("/", "/ws/"), hostile).map(([dir, rest]) => `${dir}${rest}`),
+  ),
+  tlsCa: hostilePath,
+  tlsCertificate: hostilePath,
+  tlsKey: hostilePath,
+  userFile: hostilePath,
+  tlsServerName: hostileHost,
+  // a bare port (an address would rightly drop the [::] listen that ipv6 adds)
+  listen: numberOrHostile,
+  resolverAddress: fc.oneof(
+    hostile,
+    fc
+      .tuple(
+        fc.constantFrom("127.0.0.1", "10.0.0.53", "[::1]", "[2001:db8::53]", "::1", "dns.internal", "127.0.0"),
+        fc.oneof(
+          fc.constant(""),
+          numberOrHostile.map((port) => `:${port}`),
+        ),
+      )
+      .map(([host, port]) => `${host}${port}`),
+  ),
+  // a boolean key: every string is refused; false would rightly drop proxy_ssl_verify
+  tlsVerify: fc.oneof(hostile, fc.constant(true)),
+  resolverValid: fc.oneof(hostile, fc.constantFrom(0, 1, 30, "5m", "1h", "0s", -1, 1.5, "10 s")),
+  // plain http keeps the auth location's structure (https adds proxy_ssl_*): hostile text after a scheme and host
+  authUrl: fc.oneof(
+    hostile,
+    fc
+      .tuple(fc.constantFrom("http://127.0.0.1:9091", "http://auth.example", "http://[::1]:1", "http://a_b.example"), hostile)
+      .map(([head, tail]) => `${head}${tail}`),
+  ),
+  allow: fc.oneof(
+    hostile,
+    fc.constantFrom("unix:", "::/0", "0.0.0.0/0", "10.0.0.0/33", "2001:db8::/129", "all"),
+    fc.tuple(fc.constantFrom("10.0.0.", "2001:db8::", "192.0.2.7/"), numberOrHostile).map(([head, tail]) => `${head}${tail}`),
+  ),
+  rate: fc.oneof(
+    hostile,
+    fc
+      .tuple(fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom("r/s", "r/m", "r/h", " r/s", "r/S"))
+      .map(([n, u]) => `${n}${u}`),
+    fc.constantFrom("010r/s", "1r/m", "1000000r/s"),
+  ),
+  // 0 would rightly drop burst= and nodelay
+  burst: fc.oneof(hostile, fc.integer({ min: 1, max: 2_000_000 }), fc.constantFrom(-1, 1.5, 1e21, "5")),
+};
+
+/** What nginx must read for an accepted value, when it is not the value itself. */
+const READ_AS: Partial<Record<keyof Fields, (written: string) => string>> = {
+  upstream: (w) => `wssgen_${w}`, // the upstream block's name: prefixed
+  siteName: (w) => `${w}/ws`, // the route's key starts with it
+  tlsVerify: () => "on",
+  resolverValid: (w) => `valid=${/^\d+$/.test(w) ? `${w}s` : w}`,
+  rate: (w) => `rate=${w}`,
+  burst: (w) => `burst=${w}`,
 };
 
 function config(f: Fields): string {
   // JSON: every string goes in exactly as generated, with no YAML reinterpretation
   return JSON.stringify({
-    upstreams: { [f.upstream]: { servers: [f.address, "10.0.0.2:80"], balance: "hash", hashKey: f.hashKey } },
+    resolver: { addresses: [f.resolverAddress], valid: f.resolverValid },
+    upstreams: {
+      [f.upstream]: { servers: [f.address, "10.0.0.2:80"], balance: "hash", hashKey: f.hashKey },
+      moving: { servers: ["chat.internal:80"], resolve: true, sticky: { cookie: f.cookie } },
+      secure: {
+        servers: ["10.0.0.3:443"],
+        tls: { verify: f.tlsVerify, ca: f.tlsCa, serverName: f.tlsServerName, certificate: f.tlsCertificate, key: f.tlsKey },
+      },
+    },
     sites: [
       {
         name: f.siteName,
         domains: [f.domain, "b.example.com"],
         listen: f.listen,
         tls: { certificate: f.certificate, key: f.certificate },
-        routes: [{ path: f.path, upstream: f.upstream, origins: [f.origin], headers: { [f.headerName]: f.headerValue } }],
+        routes: [
+          {
+            path: f.path,
+            upstream: f.upstream,
+            origins: [f.origin],
+            headers: { [f.headerName]: f.headerValue },
+            access: {
+              allow: [f.allow],
+              basicAuth: { userFile: f.userFile, realm: f.realm },
+              forwardAuth: { url: f.authUrl, responseHeaders: [f.authHeader] },
+            },
+            rateLimit: { rate: f.rate, burst: f.burst },
+          },
+          { path: "/moving", upstream: "moving" },
+          { path: "/secure", upstream: "secure" },
+        ],
       },
     ],
   });
 }
 
-const render122 = (text: string) => {
+/** Rendered for nginx 1.30, which has every key (resolve needs 1.27.3, sticky 1.29.6). */
+const renderNewest = (text: string) => {
   const { config: c } = parseConfig("wssgen.json", text, {});
-  return render(c, { version: parseVersion("1.22")! });
+  return render(c, { version: parseVersion("1.30")! });
 };
 /** The structure of the output: map entries are data (a route's key and an origin), so only their number counts. */
 const shape = (directives: Directive[]): Directive[] =>
@@ -111,15 +246,17 @@ const shape = (directives: Directive[]): Directive[] =>
     ...d,
     block: d.block && (d.name === "map" ? d.block.map((entry) => ({ ...entry, name: "entry" })) : shape(d.block)),
   }));
-const expectedSkeleton = skeleton(shape(parseNginx(render122(config(SAFE)))));
+const expectedSkeleton = skeleton(shape(parseNginx(renderNewest(config(SAFE)))));
 
 describe("hostile input never changes the output's structure", () => {
+  /** Accepted values per field: a field whose every value is refused would prove nothing about quoting. */
+  const accepted = new Map<keyof Fields, Set<string>>();
   it.each(Object.keys(SAFE) as (keyof Fields)[])("field %s", (field) => {
     fc.assert(
-      fc.property(field === "origin" ? fc.oneof(hostile, hostileWildcard) : hostile, (value) => {
+      fc.property(VALUES[field] ?? hostile, (value) => {
         let output: string;
         try {
-          output = render122(config({ ...SAFE, [field]: value }));
+          output = renderNewest(config({ ...SAFE, [field]: value }));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError); // rejected, with a located message, never a crash
           expect((error as ConfigError).problems.length).toBeGreaterThan(0);
@@ -127,12 +264,13 @@ describe("hostile input never changes the output's structure", () => {
         }
         const parsed = parseNginx(output);
         expect(skeleton(shape(parsed))).toBe(expectedSkeleton);
-        // accepted values reach nginx exactly as written (the upstream name is prefixed, the site name
-        // starts the route's key, the origin is in a map key, the listen value is the whole argument)
+        // accepted values reach nginx exactly as written (READ_AS: the upstream name is prefixed, the
+        // site name starts the route's key, ...; the origin is in a map key, the listen value is the whole argument)
         const args = allArgs(parsed);
         // (after ${VAR} interpolation, the one documented transformation: `$${` writes a literal `${`)
-        const written = interpolate(value, {}, () => ({ file: "", line: 0, column: 0, path: "", message: "" })).data as string;
-        const expected = field === "upstream" ? `wssgen_${written}` : field === "siteName" ? `${written}/ws` : written;
+        const written = String(interpolate(value, {}, () => ({ file: "", line: 0, column: 0, path: "", message: "" })).data);
+        const expected = READ_AS[field]?.(written) ?? written;
+        accepted.set(field, (accepted.get(field) ?? new Set()).add(written));
         if (field !== "origin") expect(args).toContain(expected);
         else
           expect(
@@ -143,14 +281,19 @@ describe("hostile input never changes the output's structure", () => {
     );
   });
 
+  it("each field's runs took values besides its safe one (a boolean only true)", () => {
+    for (const field of Object.keys(SAFE) as (keyof Fields)[])
+      expect(accepted.get(field)?.size ?? 0, field).toBeGreaterThan(field === "tlsVerify" ? 0 : 2);
+  });
+
   it.each(["siteName", "path"] as const)("field %s beside a wildcard origin (its key is escaped into a regex)", (field) => {
     const wildcard = { ...SAFE, origin: "https://*.example.com" };
-    const skeletonOf = skeleton(shape(parseNginx(render122(config(wildcard)))));
+    const skeletonOf = skeleton(shape(parseNginx(renderNewest(config(wildcard)))));
     fc.assert(
       fc.property(hostile, (value) => {
         let output: string;
         try {
-          output = render122(config({ ...wildcard, [field]: value }));
+          output = renderNewest(config({ ...wildcard, [field]: value }));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           return;
@@ -180,7 +323,7 @@ describe("hostile input never changes the output's structure", () => {
       fc.property(fc.string({ unit: fc.constantFrom(...HOSTILE_CHARS), maxLength: 24 }), (value) => {
         let output: string;
         try {
-          output = render122(config({ ...SAFE, headerValue: value }));
+          output = renderNewest(config({ ...SAFE, headerValue: value }));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           return;
@@ -294,7 +437,7 @@ describe("hostile directives entries never change the output's structure", () =>
       fc.property(entry, (text) => {
         let output: string;
         try {
-          output = render122(withEntry(level, text));
+          output = renderNewest(withEntry(level, text));
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError); // refused at its key, never a crash
           expect((error as ConfigError).problems.length).toBeGreaterThan(0);
@@ -308,7 +451,7 @@ describe("hostile directives entries never change the output's structure", () =>
         // the same name and as many harmless arguments: the structure must be the same
         const harmless = [read.name, ...read.args.map((_, i) => `a${i}`)].join(" ");
         const parsed = parseNginx(output);
-        expect(skeleton(parsed)).toBe(skeleton(parseNginx(render122(withEntry(level, harmless)))));
+        expect(skeleton(parsed)).toBe(skeleton(parseNginx(renderNewest(withEntry(level, harmless)))));
         // and at its level, the directive nginx reads has exactly the entry's arguments
         const mine = blockAt(parsed, level).filter((d) => d.name === read.name && !d.block);
         expect(mine.map((d) => d.args)).toContainEqual(read.args);
