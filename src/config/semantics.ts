@@ -67,6 +67,7 @@ function checkAll(
   const upstreamNames = config.upstreams.map((u) => u.name);
   const upstreamSet = new Set(upstreamNames);
   const lowerNames = new Map<string, string>();
+  const stickyCookies = new Map<string, Upstream>();
   for (const upstream of config.upstreams) {
     const other = lowerNames.get(upstream.name.toLowerCase());
     if (other !== undefined)
@@ -101,6 +102,24 @@ function checkAll(
         add(
           at,
           "resolve: true needs the DNS servers to ask: add the top-level resolver, such as resolver: { addresses: [127.0.0.11] } (Docker's)",
+        );
+      // nginx's resolver asks DNS only; "localhost" is an /etc/hosts name, so it would never resolve
+      upstream.servers.forEach((server) => {
+        const host = server.address.replace(/:\d+$/, "").toLowerCase();
+        if (host === "localhost" || host.endsWith(".localhost"))
+          add(
+            server.at,
+            `${showValue(host)} is a name of /etc/hosts, which nginx's resolver (resolve: true) never reads: write the address, such as 127.0.0.1${server.address.slice(host.length)}`,
+          );
+      });
+    }
+    if (upstream.sticky) {
+      const first = stickyCookies.get(upstream.sticky.cookie);
+      if (first === undefined) stickyCookies.set(upstream.sticky.cookie, upstream);
+      else if (sharesASite(config, first.name, upstream.name))
+        add(
+          [...upstream.at, "sticky", "cookie"],
+          `${showValue(upstream.sticky.cookie)} is also upstreams.${first.name}'s sticky cookie, and a site routes to both: the browser keeps one cookie of a name for the site, so each would overwrite the other's server; give this one another name`,
         );
     }
   }
@@ -257,6 +276,11 @@ function checkAll(
 
 /** Where wssgen puts the internal locations of forward auth (`= /.wssgen/auth/<n>`): no route may be there. */
 export const AUTH_LOCATION_PREFIX = "/.wssgen/";
+
+/** Whether one site routes to both upstreams `a` and `b`. */
+function sharesASite(config: WssgenConfig, a: string, b: string): boolean {
+  return config.sites.some((site) => site.routes.some((r) => r.upstream === a) && site.routes.some((r) => r.upstream === b));
+}
 
 /** Whether `server ... resolve` applies to an address: a host name (not an address, not unix:). */
 export function resolvable(address: string): boolean {

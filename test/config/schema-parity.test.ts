@@ -93,7 +93,11 @@ const CROSS_FIELD = new Map<string, RegExp>([
   // issue 11: backends over TLS, names that move, access control, rate limits
   ["upstream-tls-server-name", /set tls\.serverName/],
   ["upstream-tls-client-certificate", /a client certificate needs both certificate and key: add tls\.(key|certificate)/],
-  ["resolve-needs", /resolve: true has nothing to re-resolve|resolve: true needs the DNS servers to ask/],
+  [
+    "resolve-needs",
+    /resolve: true has nothing to re-resolve|resolve: true needs the DNS servers to ask|is a name of \/etc\/hosts, which nginx's resolver/,
+  ],
+  ["sticky-cookie-shared", /is also upstreams\.\w+'s sticky cookie, and a site routes to both/],
   ["access-empty", /access needs at least one of allow, basicAuth and forwardAuth/],
   [
     "access-allow-inheritance",
@@ -140,6 +144,7 @@ const DOCUMENTED = new Map<string, string>([
   ["upstream-tls-server-name", "an upstream's `tls` has one name to send and verify"],
   ["upstream-tls-client-certificate", "`tls.certificate` and `tls.key` come together"],
   ["resolve-needs", "`resolve` needs a server named by host name, and the top-level `resolver`"],
+  ["sticky-cookie-shared", "two upstreams of one site have different `sticky.cookie` names"],
   ["access-empty", "`access` sets at least one of `allow`, `basicAuth` and `forwardAuth`"],
   ["access-allow-inheritance", "`access.allow` only where no outer level has an `allow` or `deny` entry"],
   ["rate-limit-outer-limit-req", "`rateLimit` only where no outer level has a `limit_req` entry"],

@@ -398,6 +398,48 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ],
   ],
   [
+    "resolve: no /etc/hosts name (nginx's resolver asks DNS only)",
+    base({
+      resolver: { addresses: ["127.0.0.11"] },
+      upstreams: { chat: { servers: ["chat.internal:8080", "127.0.0.1:8080"], resolve: true } },
+    }),
+    base({
+      resolver: { addresses: ["127.0.0.11"] },
+      upstreams: { chat: { servers: ["chat.internal:8080", "LocalHost:8080", "app.localhost"], resolve: true } },
+    }),
+    [
+      'upstreams.chat.servers[1]: "localhost" is a name of /etc/hosts, which nginx\'s resolver (resolve: true) never reads: write the address, such as 127.0.0.1:8080',
+      'upstreams.chat.servers[2]: "app.localhost" is a name of /etc/hosts, which nginx\'s resolver (resolve: true) never reads: write the address, such as 127.0.0.1',
+    ],
+  ],
+  [
+    "sticky cookies of one site's upstreams differ",
+    base({
+      upstreams: {
+        chat: { servers: ["10.0.0.5:8080"], sticky: { cookie: "srv_id" } },
+        other: { servers: ["10.0.0.6:8080"], sticky: { cookie: "srv_id" } },
+      },
+    }),
+    base({
+      upstreams: {
+        chat: { servers: ["10.0.0.5:8080"], sticky: { cookie: "srv_id" } },
+        other: { servers: ["10.0.0.6:8080"], sticky: { cookie: "srv_id" } },
+      },
+      sites: [
+        {
+          domains: ["chat.example.com"],
+          routes: [
+            { path: "/ws", upstream: "chat" },
+            { path: "/other", upstream: "other" },
+          ],
+        },
+      ],
+    }),
+    [
+      "upstreams.other.sticky.cookie: \"srv_id\" is also upstreams.chat's sticky cookie, and a site routes to both: the browser keeps one cookie of a name for the site, so each would overwrite the other's server; give this one another name",
+    ],
+  ],
+  [
     "access sets at least one of allow, basicAuth and forwardAuth",
     base({ sites: [site({}, [{ path: "/ws", upstream: "chat", access: { allow: ["10.0.0.0/8"] } }])] }),
     base({ sites: [site({}, [{ path: "/ws", upstream: "chat", access: {} }])] }),
