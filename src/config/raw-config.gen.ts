@@ -181,7 +181,9 @@ export type RawConfig = {
                 | "ip-hash-behind-proxy"
                 | "real-ip-wide-trust"
                 | "http2-shared-listen"
-                | "worker-shutdown-timeout",
+                | "worker-shutdown-timeout"
+                | "basic-auth-over-http"
+                | "access-user-file",
                 "error" | "off" | "warning" | "info"
               >
             >

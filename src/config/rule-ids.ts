@@ -19,6 +19,8 @@ export const RULE_IDS = [
   "real-ip-wide-trust",
   "http2-shared-listen",
   "worker-shutdown-timeout",
+  "basic-auth-over-http",
+  "access-user-file",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

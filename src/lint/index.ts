@@ -6,6 +6,7 @@ import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
 import { realIpWideTrust } from "./rules/real-ip.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
+import { accessUserFile, basicAuthOverHttp } from "./rules/access.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
 
@@ -23,6 +24,8 @@ export const rules: readonly Rule[] = [
   realIpWideTrust,
   http2SharedListen,
   workerShutdownTimeout,
+  basicAuthOverHttp,
+  accessUserFile,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
