@@ -69,6 +69,8 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
   set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   limit_conn_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
   ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
+  // forward auth: a variable per response header passed on (routes[].access.forwardAuth.responseHeaders)
+  auth_request_set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   // http-wide settings, not names: see "hash sizes" in docs/config.md for two files that both need them
   map_hash_bucket_size: null,
   map_hash_max_size: null,
@@ -122,6 +124,18 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "random",
       "hash",
       "keepalive",
+      // routes[].access; the forward-auth location (internal, no body, TLS to an https service)
+      "allow",
+      "deny",
+      "auth_basic",
+      "auth_basic_user_file",
+      "auth_request",
+      "internal",
+      "proxy_pass_request_body",
+      "proxy_ssl_server_name",
+      "proxy_ssl_name",
+      "proxy_ssl_verify",
+      "proxy_ssl_trusted_certificate",
     ].map((name) => [name, null]),
   ),
   // the fixtures' `directives` entries (the escape hatch): the user's own, and they define no name
