@@ -20,8 +20,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { wsAsk, wsEcho, wsOpen } from "../helpers/backend.js";
+import { parseConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/errors.js";
+import { startBackend, wsAsk, wsEcho, wsOpen, type Backend } from "../helpers/backend.js";
 import { nginxBuilds } from "../helpers/nginx.js";
+import { startNginx } from "../helpers/nginx-server.js";
+import { freePort } from "../helpers/ports.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -436,5 +440,52 @@ sites:
       expect(auth.calls).toHaveLength(1);
       expect(auth.calls[0]!.headers.authorization).toBe(credentials().Authorization);
     });
+  });
+});
+
+describe.each(nginxBuilds().map((b) => [b.label, b] as const))("why a realm may not be off, on %s", (_label, build) => {
+  let backend: Backend;
+  let port: number;
+  let stop: () => void = () => undefined;
+  beforeAll(async () => {
+    backend = await startBackend("b");
+    port = await freePort();
+    // hand-written: wssgen refuses these realms (checked below), nginx takes them
+    const location = (path: string, realm: string) =>
+      `location ${path} { auth_basic "${realm}"; auth_basic_user_file /nonexistent; proxy_pass http://127.0.0.1:${backend.port}; }`;
+    const nginx = startNginx(build, {
+      basePort: await freePort(),
+      confFiles: {
+        "realm.conf": `server { listen 127.0.0.1:${port}; ${location("/off/", "off")} ${location("/Off/", "Off")} }\n`,
+      },
+    });
+    stop = () => nginx.stop();
+  });
+  afterAll(async () => {
+    stop();
+    await backend?.close();
+  });
+
+  it('nginx reads the realm "off" as auth_basic off: everyone gets in, even quoted', async () => {
+    expect((await send(port, "/off/page")).body).toBe("b /off/page\n");
+    // only that exact word: another case asks for a password
+    expect((await send(port, "/Off/page")).status).toBe(401);
+  });
+  it("so wssgen refuses it, and a realm nginx would put in its header unescaped", () => {
+    const parse = (realm: string) => () =>
+      parseConfig(
+        "wssgen.yaml",
+        `upstreams: { app: { servers: ["127.0.0.1:${backend.port}"] } }
+sites:
+  - domains: [localhost]
+    routes: [{ path: /a/, upstream: app, access: { basicAuth: { userFile: /etc/nginx/htpasswd, realm: ${JSON.stringify(realm)} } } }]
+`,
+        {},
+      );
+    expect(parse("off")).toThrow(ConfigError);
+    expect(parse("off")).toThrow(/realm: "off" would turn basic auth off \(nginx reads auth_basic off, quoted or not\)/);
+    expect(parse('say "hi"')).toThrow(/realm: .*nginx writes the realm into WWW-Authenticate as it is/);
+    expect(parse("a\\b")).toThrow(ConfigError);
+    expect(parse("Off")).not.toThrow();
   });
 });
