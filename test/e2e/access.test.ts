@@ -398,16 +398,24 @@ sites:
       expect((await get("/forward-login/dashboard", { headers: good })).status).toBe(200);
     });
     it("behind a trusted proxy the service sees the real client, the proxy's scheme, and the host without nginx's port", async () => {
+      // the client wrote the first address itself; the trusted proxy appended the one it saw
       const socket = await wsOpen(`ws://127.0.0.1:${stack.ports.proxied}/forward/chat?token=abc`, {
-        headers: { ...good, "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https" },
+        headers: { ...good, "X-Forwarded-For": "10.1.2.3, 203.0.113.7", "X-Forwarded-Proto": "https" },
       });
       socket.close();
       expect(auth.calls[0]!.headers).toMatchObject({
         "x-original-url": "https://127.0.0.1/forward/chat?token=abc",
         "x-forwarded-proto": "https",
-        "x-forwarded-for": "203.0.113.7, 127.0.0.1",
+        // one address, the one nginx vouches for: services such as Authelia read the first entry
+        "x-forwarded-for": "203.0.113.7",
         "x-real-ip": "203.0.113.7",
       });
+    });
+    it("X-Forwarded-For from the client never reaches the service: it could name an address a network rule lets in", async () => {
+      (await wsOpen(site("/forward/chat"), { headers: { ...good, "X-Forwarded-For": "10.1.2.3" } })).close();
+      expect(auth.calls[0]!.headers).toMatchObject({ "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1" });
+      // the backend still gets the whole chain
+      expect(stack.backends.app!.received().at(-1)!.headers["x-forwarded-for"]).toBe("10.1.2.3, 127.0.0.1");
     });
   });
 
