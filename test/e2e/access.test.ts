@@ -41,7 +41,8 @@ interface AuthCall {
 /**
  * A tiny forward-auth service, as Authelia or oauth2-proxy answer nginx's auth_request: the session
  * cookie decides. `session=good`: 200 with `Remote-User: alice`; `session=anon`: 200 and no user
- * (a service that lets guests through); `session=banned`: 403; anything else: 401.
+ * (a service that lets guests through); `session=banned`: 403; `session=redirect`: 302; anything
+ * else: 401.
  */
 async function startAuthService(): Promise<{ port: number; calls: AuthCall[]; close(): Promise<void> }> {
   const calls: AuthCall[] = [];
@@ -54,6 +55,8 @@ async function startAuthService(): Promise<{ port: number; calls: AuthCall[]; cl
       if (session === "good") res.writeHead(200, { "Remote-User": "alice" });
       else if (session === "anon") res.writeHead(200);
       else if (session === "banned") res.writeHead(403);
+      // an answer nginx does not expect from an auth service (a login redirect): an error
+      else if (session === "redirect") res.writeHead(302, { Location: "https://auth.example.com/" });
       else res.writeHead(401);
       res.end();
     });
@@ -150,7 +153,7 @@ function userFile(): { text: string; users: Record<string, string> } {
   return { text: `${lines.join("\n")}\n`, users };
 }
 
-/** The route indexes of the forward-auth routes below: their internal locations are /.wssgen/auth/<index>. */
+/** The index of /forward/ among its site's routes below: its internal location is /.wssgen/auth/<index>. */
 const FORWARD_INDEX = 6;
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("routes[].access through %s", (_label, build) => {
@@ -172,7 +175,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("routes[].access 
     const forward = `forwardAuth: { url: "http://127.0.0.1:${auth.port}/verify", responseHeaders: [Remote-User] }`;
     stack = await startStack(build, {
       backends: ["app"],
-      ports: ["site", "proxied"],
+      ports: ["site", "proxied", "closed"],
       yaml: (ctx) => `
 upstreams:
   app: { servers: ["${ctx.backend("app")}"] }
@@ -194,6 +197,8 @@ sites:
       - path: /files/
         static: { root: ${dir}/files }
         access: { forwardAuth: { url: "http://127.0.0.1:${auth.port}/verify" } }
+      # nothing listens on the "closed" port: the service is down
+      - { path: /forward-down/, upstream: app, access: { forwardAuth: { url: "http://127.0.0.1:${ctx.port("closed")}/verify" } } }
       - path: /all/
         upstream: app
         access:
@@ -378,6 +383,14 @@ sites:
       // refused: the body never reaches the backend
       const before = stack.backends.app!.received().length;
       expect((await get("/forward/upload", { method: "POST", body })).status).toBe(401);
+      expect(stack.backends.app!.received().length).toBe(before);
+    });
+    it("a service that answers anything but 2xx, 401 or 403, or does not answer: 500, and the backend sees nothing", async () => {
+      const before = stack.backends.app!.received().length;
+      const redirect = await get("/forward/page", { headers: { Cookie: "session=redirect" } });
+      expect([redirect.status, redirect.headers.location]).toEqual([500, undefined]);
+      await expect(wsOpen(site("/forward/chat"), { headers: { Cookie: "session=redirect" } })).rejects.toThrow("HTTP 500");
+      expect((await get("/forward-down/page", { headers: good })).status).toBe(500);
       expect(stack.backends.app!.received().length).toBe(before);
     });
     it("the internal location answers 404 to a client asking it directly, and the service is not asked", async () => {
