@@ -42,7 +42,7 @@ interface AuthCall {
  * A tiny forward-auth service, as Authelia or oauth2-proxy answer nginx's auth_request: the session
  * cookie decides. `session=good`: 200 with `Remote-User: alice`; `session=anon`: 200 and no user
  * (a service that lets guests through); `session=banned`: 403; `session=redirect`: 302; anything
- * else: 401.
+ * else: 401 with a WWW-Authenticate of its own.
  */
 async function startAuthService(): Promise<{ port: number; calls: AuthCall[]; close(): Promise<void> }> {
   const calls: AuthCall[] = [];
@@ -57,7 +57,7 @@ async function startAuthService(): Promise<{ port: number; calls: AuthCall[]; cl
       else if (session === "banned") res.writeHead(403);
       // an answer nginx does not expect from an auth service (a login redirect): an error
       else if (session === "redirect") res.writeHead(302, { Location: "https://auth.example.com/" });
-      else res.writeHead(401);
+      else res.writeHead(401, { "WWW-Authenticate": 'Bearer realm="sso"' });
       res.end();
     });
   });
@@ -315,7 +315,9 @@ sites:
       const before = stack.backends.app!.received().length;
       await expect(wsOpen(site("/forward/chat"))).rejects.toThrow("HTTP 401");
       await expect(wsOpen(site("/forward/chat"), { headers: { Cookie: "session=bad" } })).rejects.toThrow("HTTP 401");
-      expect((await get("/forward/page")).status).toBe(401);
+      const page = await get("/forward/page");
+      // the service's WWW-Authenticate is the client's
+      expect([page.status, page.headers["www-authenticate"]]).toEqual([401, 'Bearer realm="sso"']);
       await expect(wsOpen(site("/forward/chat"), { headers: { Cookie: "session=banned" } })).rejects.toThrow("HTTP 403");
       expect(stack.backends.app!.received().length).toBe(before);
       expect(auth.calls.length).toBe(4);
