@@ -117,7 +117,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   }
   const features = featuresFor(build.version, build.openssl);
 
-  const files = await readTlsFiles(config);
+  const files = await readRuleFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
   const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
   const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
@@ -328,8 +328,16 @@ function finish(
   return { file, nginxVersion, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
 }
 
-async function readTlsFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {
-  const paths = [...new Set(config.sites.flatMap((site) => (site.tls ? [site.tls.certificate, site.tls.key] : [])))];
+/** The files lint rules inspect: certificates and keys, and basic auth's user files (nginx -t reads none of the latter). */
+async function readRuleFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {
+  const paths = [
+    ...new Set(
+      config.sites.flatMap((site) => [
+        ...(site.tls ? [site.tls.certificate, site.tls.key] : []),
+        ...site.routes.flatMap((route) => (route.access?.basicAuth ? [route.access.basicAuth.userFile] : [])),
+      ]),
+    ),
+  ];
   const entries = await Promise.all(
     paths.map(async (path): Promise<[string, FileRead]> => {
       try {

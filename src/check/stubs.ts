@@ -1,6 +1,6 @@
 /**
  * What `check` swaps in so that CI without secrets or DNS can still run a real `nginx -t`: throwaway
- * certificates for files that do not exist, 127.0.0.1 for upstream hosts that do not resolve. Each
+ * certificates for files that do not exist, 127.0.0.1 for upstream and forward-auth hosts that do not resolve. Each
  * swap is reported; the user's config is never changed.
  */
 import { lookup } from "node:dns/promises";
@@ -28,7 +28,10 @@ export interface HostStub {
   replacement: string;
 }
 
-/** Upstream server addresses whose host name does not resolve here. */
+/**
+ * Upstream server addresses, and forward-auth URLs (routes[].access.forwardAuth.url: nginx resolves
+ * a proxy_pass host at start too), whose host name does not resolve here.
+ */
 export async function unresolvedHosts(config: WssgenConfig, resolve: Resolver): Promise<HostStub[]> {
   const candidates = config.upstreams.flatMap((upstream) =>
     upstream.servers.flatMap((server, i) => {
@@ -39,6 +42,15 @@ export async function unresolvedHosts(config: WssgenConfig, resolve: Resolver): 
       return [{ path: [...upstream.at, "servers", i], address: server.address, host: hp.host, replacement }];
     }),
   );
+  for (const route of config.sites.flatMap((site) => site.routes)) {
+    const address = route.access?.forwardAuth?.url;
+    if (address === undefined) continue;
+    const url = new URL(address);
+    if (url.hostname.startsWith("[") || isIPv4(url.hostname)) continue;
+    const host = url.hostname;
+    url.hostname = "127.0.0.1";
+    candidates.push({ path: [...route.at, "access", "forwardAuth", "url"], address, host, replacement: url.href });
+  }
   const results = await Promise.all(candidates.map((c) => resolve(c.host)));
   return candidates.filter((_, i) => !results[i]).map(({ path, address, replacement }) => ({ path, address, replacement }));
 }
@@ -169,6 +181,13 @@ export function withStandIns(
       const stub = certs.get(i);
       const moved = {
         ...site,
+        routes: site.routes.map((route) => {
+          const url = replaced.get(JSON.stringify([...route.at, "access", "forwardAuth", "url"]));
+          const forward = route.access?.forwardAuth;
+          return url === undefined || !forward
+            ? route
+            : { ...route, access: { ...route.access, forwardAuth: { ...forward, url } } };
+        }),
         listen: site.listen.map((l) => moveListen(l, ports, listenHosts)),
         http: site.http && { ...site.http, listen: site.http.listen.map((l) => moveListen(l, ports, listenHosts)) },
       };

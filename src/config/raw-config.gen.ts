@@ -184,7 +184,9 @@ export type RawConfig = {
                 | "worker-shutdown-timeout"
                 | "upstream-name-resolved-once"
                 | "resolver-unused"
-                | "polling-without-stickiness",
+                | "polling-without-stickiness"
+                | "basic-auth-over-http"
+                | "access-user-file",
                 "error" | "off" | "warning" | "info"
               >
             >

@@ -22,6 +22,8 @@ export const RULE_IDS = [
   "upstream-name-resolved-once",
   "resolver-unused",
   "polling-without-stickiness",
+  "basic-auth-over-http",
+  "access-user-file",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

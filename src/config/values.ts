@@ -362,11 +362,20 @@ export const RULES = {
       return `${showValue(v)} is not a valid URL: use http(s)://host[:port]/path, such as http://127.0.0.1:9091/api/verify`;
     },
   ),
-  /** The realm of basic auth: the prompt's title, plain text (auth_basic would read `$` as a variable). */
-  realm: rule(`(?=[\\s\\S]{1,128}$)(?![$])(?:(?![$])${NOT_CONTROL})+`, (v) =>
+  /**
+   * The realm of basic auth: the prompt's title, plain text. Not `$` (auth_basic would read a
+   * variable), not exactly `off` (auth_basic reads it as "no basic auth", quoted or not:
+   * ngx_http_auth_basic_handler), and no `"` or `\` (nginx writes the realm into
+   * `WWW-Authenticate: Basic realm="..."` unescaped).
+   */
+  realm: rule(`(?!off$)(?=[\\s\\S]{1,128}$)(?:(?![$"\\\\])${NOT_CONTROL})+`, (v) =>
     v.includes("$")
       ? `"$" is not allowed in a realm: nginx would read a variable there`
-      : `a realm is 1 to 128 characters of plain text, such as "Admin"`,
+      : v === "off"
+        ? `"off" would turn basic auth off (nginx reads auth_basic off, quoted or not): choose another realm, such as "Admin"`
+        : /["\\]/.test(v)
+          ? `a realm may not hold " or \\: nginx writes the realm into WWW-Authenticate as it is, and the header would break`
+          : `a realm is 1 to 128 characters of plain text, such as "Admin"`,
   ),
   /** A rate for limit_req: requests per second or per minute, `10r/s`, `30r/m` (ngx_http_limit_req_module). */
   rate: rule(`${wholeNumberPattern(1, 1000000n, false)}r/[sm]`, (v) =>

@@ -8,6 +8,7 @@ import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import { pollingWithoutStickiness } from "./rules/polling-without-stickiness.js";
+import { accessUserFile, basicAuthOverHttp } from "./rules/access.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
 
@@ -28,6 +29,8 @@ export const rules: readonly Rule[] = [
   upstreamNameResolvedOnce,
   resolverUnused,
   pollingWithoutStickiness,
+  basicAuthOverHttp,
+  accessUserFile,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */

@@ -40,7 +40,7 @@ export interface RuleContext {
   features: Features;
   /** the nginx version the output is rendered for */
   nginxVersion?: Version;
-  /** certificate and key files by path; absent when rules run without I/O (as in `render`) */
+  /** certificate and key files and basic auth's user files by path; absent when rules run without I/O (as in `render`) */
   files?: ReadonlyMap<string, FileRead>;
   /** `nginx.mainConfig` as read by `check`; absent when rules run without I/O (as in `render`) */
   mainConfig?: MainConfigRead;

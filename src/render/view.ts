@@ -723,8 +723,11 @@ function authUri(route: Route): string {
  * The subrequest of forward auth (auth_request): the request's headers as they came (cookies,
  * Authorization; the proxy module drops Upgrade and sends Connection: close, so the service sees a
  * plain GET), no body, and where the request was going, in the headers Authelia, Authentik and
- * oauth2-proxy read (X-Original-URL, X-Forwarded-Method/-Host/-Uri/-Proto). `internal`: a client
- * cannot ask it directly.
+ * oauth2-proxy read (X-Original-URL, X-Forwarded-Method/-Host/-Uri/-Proto). X-Forwarded-For is the
+ * client's address alone ($remote_addr, after realIp), not the chain: Authelia takes the chain's
+ * first entry as the client (middlewares.RequestCtxRemoteIP), and a client writes that entry
+ * itself, so it could claim an address a network rule lets in. `internal`: a client cannot ask it
+ * directly.
  */
 function authLocation(site: Site, route: Route, names: GlobalNames): LocationBlock {
   const forward = route.access!.forwardAuth!;
@@ -761,7 +764,8 @@ function authLocation(site: Site, route: Route, names: GlobalNames): LocationBlo
       header("X-Forwarded-Proto", proto),
       header("X-Forwarded-Host", "$host"),
       header("X-Forwarded-Uri", "$request_uri"),
-      header("X-Forwarded-For", realIp ? names.forwardedFor : "$proxy_add_x_forwarded_for"),
+      // the client nginx vouches for, alone: services read the first entry (Authelia), which a client writes
+      header("X-Forwarded-For", "$remote_addr"),
       header("X-Real-IP", "$remote_addr"),
     ],
   };

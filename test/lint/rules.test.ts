@@ -30,6 +30,12 @@ write("expired", selfSignedCertificate(["chat.example.com"], { now: new Date(NOW
 write("expiring", selfSignedCertificate(["chat.example.com"], { now: NOW, days: 5 }));
 write("other", selfSignedCertificate(["chat.example.com"], { now: NOW, days: 90 }));
 writeFileSync(join(certDir, "garbage.pem"), "not a key\n");
+// basic auth's user files: one made with htpasswd -B and openssl passwd -apr1, one with passwords in plain text
+writeFileSync(
+  join(certDir, "users.htpasswd"),
+  "# the team\nalice:$2y$05$abcdefghijklmnopqrstuuOQiyCxlgf/oeuTqixKmWdcYUh4Hjl0a\nbob:$apr1$wssgen00$FytqfY6pTLyn3UiGv2RWm.\n",
+);
+writeFileSync(join(certDir, "plain.htpasswd"), "alice:secret\nbob:hunter2\n");
 // an nginx main config as Debian ships it (no worker_shutdown_timeout), for the fixtures that name it
 writeFileSync(
   join(certDir, "nginx-main.conf"),

@@ -95,8 +95,9 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
   limit_req_zone: (d) => d.args.filter((a) => a.startsWith("zone=")).map((a) => `zone ${a.slice(5).split(":")[0]!}`),
   // an upstream's shared memory (resolve): one namespace with every other zone (ngx_shared_memory_add)
   zone: (d) => [`zone ${d.args[0]!}`],
-  auth_request_set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   ssl_session_cache: (d) => d.args.filter((a) => a.startsWith("shared:")).map((a) => `zone ${a.split(":")[1]!}`),
+  // forward auth: a variable per response header passed on (routes[].access.forwardAuth.responseHeaders)
+  auth_request_set: (d) => [`variable ${d.args[0]!.toLowerCase()}`],
   // http-wide settings, not names: see "hash sizes" in docs/config.md for two files that both need them
   map_hash_bucket_size: null,
   map_hash_max_size: null,
@@ -169,6 +170,18 @@ const DEFINES: Record<string, ((d: Directive) => string[]) | null> = {
       "random",
       "hash",
       "keepalive",
+      // routes[].access; the forward-auth location (internal, no body, TLS to an https service)
+      "allow",
+      "deny",
+      "auth_basic",
+      "auth_basic_user_file",
+      "auth_request",
+      "internal",
+      "proxy_pass_request_body",
+      "proxy_ssl_server_name",
+      "proxy_ssl_name",
+      "proxy_ssl_verify",
+      "proxy_ssl_trusted_certificate",
     ].map((name) => [name, null]),
   ),
   // the fixtures' `directives` entries (the escape hatch): the user's own, and they define no name

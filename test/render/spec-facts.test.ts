@@ -5,6 +5,7 @@ import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { globalNames } from "../../src/render/names.js";
 import { DEFAULTS } from "../../src/config/defaults.js";
+import { AUTH_LOCATION_PREFIX } from "../../src/config/semantics.js";
 import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
 import { findDirectives, parseNginx, type Directive } from "../../src/util/nginx-syntax.js";
@@ -60,7 +61,9 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
   const maps = new Map(findDirectives(tree, "map").map((m) => [m.args[1], m]));
   const newStyle = v[0] > 1 || v[1] > 29 || (v[1] === 29 && v[2] >= 7);
   const locations = findDirectives(tree, "location");
-  const proxied = locations.filter((l) => l.block!.some((d) => d.name === "proxy_pass"));
+  // forward auth's internal locations (routes[].access.forwardAuth) proxy to the auth service, not a backend
+  const authLocations = locations.filter((l) => l.args[0] === "=" && l.args[1]!.startsWith(AUTH_LOCATION_PREFIX));
+  const proxied = locations.filter((l) => !authLocations.includes(l) && l.block!.some((d) => d.name === "proxy_pass"));
 
   it("§4.1 the upgrade map is keepalive-safe and uses wssgen's own variable names", () => {
     for (const map of findDirectives(tree, "map")) expect(map.args[1]).toMatch(/^\$wssgen_/);
@@ -112,9 +115,27 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       l.args[0] === "=" &&
       statics.some((r) => r.uri === `${l.args[1]}/`) &&
       l.block![0]?.args[1] === `${l.args[1]}/$is_args$args`;
-    for (const location of locations.filter((l) => !proxied.includes(l) && !files.includes(l))) {
+    for (const location of locations.filter((l) => !proxied.includes(l) && !files.includes(l) && !authLocations.includes(l))) {
       if (!slash(location)) expect(location.args).toEqual(["/"]);
       expect(location.block!.map((d) => d.name)).toEqual(["return"]);
+    }
+  });
+
+  it("§7 access: an address list ends in deny all; each forward-auth route asks its own internal location, without the body, saying where the request was going", () => {
+    for (const location of locations) {
+      const names = location.block!.map((d) => d.name);
+      const lastAllow = names.lastIndexOf("allow");
+      if (lastAllow >= 0) expect(location.block![lastAllow + 1]).toEqual({ name: "deny", args: ["all"], block: undefined });
+    }
+    const asked = findDirectives(tree, "auth_request").map((d) => d.args[0]);
+    expect(asked).toHaveLength(config.sites.flatMap((s) => s.routes).filter((r) => r.access?.forwardAuth).length);
+    expect(authLocations.map((l) => l.args[1])).toEqual(asked);
+    for (const location of authLocations) {
+      expect(location.block![0]).toEqual({ name: "internal", args: [], block: undefined });
+      expect(location.block).toContainEqual({ name: "proxy_pass_request_body", args: ["off"], block: undefined });
+      expect(header(location, "Content-Length")).toBe("");
+      expect(header(location, "X-Original-URL")).toMatch(/^\$\w+:\/\/\$host(?::\$server_port)?\$request_uri$/);
+      expect(header(location, "Upgrade")).toBeUndefined();
     }
   });
 

@@ -9,7 +9,7 @@ import type { Rule } from "../types.js";
 const coversEveryone = (from: string): boolean => from.endsWith("/0");
 
 /** Only this machine's own processes can connect: every listen address is a loopback one. */
-const listensOnLoopbackOnly = (site: Site): boolean =>
+export const listensOnLoopbackOnly = (site: Site): boolean =>
   site.listen.every((l) => l.host === "localhost" || l.host === "[::1]" || /^127\./.test(l.host));
 
 /** How a client names an address of its choosing, when every peer is trusted. */
