@@ -181,7 +181,8 @@ export type RawConfig = {
                 | "ip-hash-behind-proxy"
                 | "real-ip-wide-trust"
                 | "http2-shared-listen"
-                | "worker-shutdown-timeout",
+                | "worker-shutdown-timeout"
+                | "upstream-tls-unverified",
                 "error" | "off" | "warning" | "info"
               >
             >

@@ -19,6 +19,7 @@ export const RULE_IDS = [
   "real-ip-wide-trust",
   "http2-shared-listen",
   "worker-shutdown-timeout",
+  "upstream-tls-unverified",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -3,6 +3,7 @@ import { certificates, CERT_SEVERITIES } from "./rules/certificates.js";
 import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/origins.js";
 import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
 import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
+import { upstreamTlsUnverified } from "./rules/upstream-tls.js";
 import { realIpWideTrust } from "./rules/real-ip.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
@@ -23,6 +24,7 @@ export const rules: readonly Rule[] = [
   realIpWideTrust,
   http2SharedListen,
   workerShutdownTimeout,
+  upstreamTlsUnverified,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
