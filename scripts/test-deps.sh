@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite runs against, on a Debian machine: the packaged nginx and openssl, the
-# system CA bundle, the sslscan TLS scanner, Chromium for the browser test, and the cached Debian 13 / unstable nginx
-# builds (scripts/nginx-versions.sh). Safe to run again: it only installs what is missing. Needs root
-# (or sudo) for apt-get the first time.
+# system CA bundle, the sslscan TLS scanner, Chromium for the browser test, and the cached Debian 13 /
+# unstable nginx builds (scripts/nginx-versions.sh). Safe to run again: it only installs what is
+# missing. Needs root (or sudo) for apt-get the first time.
 set -euo pipefail
 
 missing=()
