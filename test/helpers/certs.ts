@@ -97,13 +97,14 @@ export function makeCa(dir: string, file: string, options: { name?: string; issu
  * `<file>.fullchain.pem`: for a server (`names` in its subjectAltName, extendedKeyUsage serverAuth)
  * or, with `client`, for a client (CN `subject`, clientAuth). `chain`: the intermediates between
  * the leaf and the root, nearest first, appended to the fullchain file. `expired`: valid only on
- * 1 and 2 January 2020 (made with `openssl ca`, the one openssl 3.0 command that takes dates).
+ * 1 and 2 January 2020 (made with `openssl ca`, the one openssl 3.0 command that takes dates);
+ * otherwise valid from now for `days` (2 by default; lint warns from 14 days before the end).
  */
 export function issueCertificate(
   issuer: TestCa,
   dir: string,
   file: string,
-  options: { names?: string[]; subject?: string; client?: boolean; chain?: TestCa[]; expired?: boolean } = {},
+  options: { names?: string[]; subject?: string; client?: boolean; chain?: TestCa[]; expired?: boolean; days?: number } = {},
 ): IssuedCertificate {
   const at = (suffix: string) => join(dir, `${file}${suffix}`);
   const names = options.names ?? [];
@@ -118,13 +119,13 @@ export function issueCertificate(
     ].join("\n"),
   );
   if (options.expired) signExpired(issuer, dir, file);
-  else signRequest(issuer, at(".csr"), at(".pem"), at(".ext"));
+  else signRequest(issuer, at(".csr"), at(".pem"), at(".ext"), options.days);
   const chain = (options.chain ?? []).map((ca) => readFileSync(ca.cert, "utf8"));
   writeFileSync(at(".fullchain.pem"), [readFileSync(at(".pem"), "utf8"), ...chain].join(""));
   return { leaf: at(".pem"), key: at(".key"), fullchain: at(".fullchain.pem") };
 }
 
-function signRequest(issuer: TestCa, csr: string, out: string, extfile: string): void {
+function signRequest(issuer: TestCa, csr: string, out: string, extfile: string, days = 2): void {
   const serial = `0x${randomBytes(8).toString("hex")}`;
   openssl([
     "x509",
@@ -140,7 +141,7 @@ function signRequest(issuer: TestCa, csr: string, out: string, extfile: string):
     "-out",
     out,
     "-days",
-    "2",
+    String(days),
     "-extfile",
     extfile,
   ]);
