@@ -56,7 +56,10 @@ const NGINX_VERIFY_DEPTH = 1;
  * does: a proxy in between), the one whose domains match its host (else the first, nginx's default
  * server), then an exact route, else the longest prefix.
  */
-export function routeFor(config: WssgenConfig, url: URL): { site: Site; route: Route } | undefined {
+export function routeFor(
+  config: WssgenConfig,
+  url: { protocol: string; hostname: string; port: string; pathname: string },
+): { site: Site; route: Route } | undefined {
   const port = Number(url.port || (url.protocol === "wss:" ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const onPort = config.sites.filter((site) => site.listen.some((l) => l.port === port));
