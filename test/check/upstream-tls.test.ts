@@ -53,6 +53,10 @@ sites:
 const column = (project: string, value: string) =>
   readFileSync(join(project, "wssgen.yaml"), "utf8").split("\n")[4]!.indexOf(value) + 1;
 
+/** tls with a CA file and a client certificate and key that do not exist. */
+const MISSING =
+  "{ ca: /nonexistent/ca.pem, serverName: api.internal, certificate: /nonexistent/client.pem, key: /nonexistent/client.key }";
+
 /** The lines of a text report that are about upstreams.api.tls. */
 const tlsLines = (stdout: string) => stdout.split("\n").filter((line) => line.includes(" upstreams.api.tls"));
 
@@ -69,10 +73,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("check of an upst
   });
 
   it("a CA file and a client certificate that do not exist: errors at their keys, and nginx -t fails", async () => {
-    const at = project(
-      build.binary,
-      "{ ca: /nonexistent/ca.pem, serverName: api.internal, certificate: /nonexistent/client.pem, key: /nonexistent/client.key }",
-    );
+    const at = project(build.binary, MISSING);
     const r = await runCli(["check", "--nginx", "require"], { cwd: at });
     expect(tlsLines(r.stdout)).toEqual(
       expect.arrayContaining([
@@ -87,10 +88,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("check of an upst
   });
 
   it("--stub-certs stands in for them, reports each at its key, and the real nginx -t passes", async () => {
-    const at = project(
-      build.binary,
-      "{ ca: /nonexistent/ca.pem, serverName: api.internal, certificate: /nonexistent/client.pem, key: /nonexistent/client.key }",
-    );
+    const at = project(build.binary, MISSING);
     const r = await runCli(["check", "--stub-certs", "--nginx", "require"], { cwd: at });
     expect(tlsLines(r.stdout)).toEqual([
       'wssgen.yaml:5:16 upstreams.api.tls.ca: info: "/nonexistent/ca.pem" does not exist here; nginx -t used a throwaway CA certificate in its place [stub-certs]',
