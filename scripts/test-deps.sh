@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite runs against, on a Debian machine: the packaged nginx and openssl, the
-# sslscan TLS scanner, Chromium for the browser test, and the cached Debian 13 / unstable nginx
-# builds (scripts/nginx-versions.sh). Safe to run again: it only installs what is missing. Needs root
-# (or sudo) for apt-get the first time.
+# system CA bundle, the sslscan TLS scanner, Chromium for the browser test, and the cached Debian 13 /
+# unstable nginx builds (scripts/nginx-versions.sh). Safe to run again: it only installs what is
+# missing. Needs root (or sudo) for apt-get the first time.
 set -euo pipefail
 
 missing=()
@@ -11,6 +11,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v sslscan >/dev/null 2>&1 || missing+=(sslscan)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools) # trusts the test CA in Chromium's NSS database
+# the system CA bundle: upstreams.<name>.tls verifies against it by default, and check confirms it exists
+[[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
 
 if ((${#missing[@]})); then
   sudo=""

@@ -413,6 +413,10 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
     .option("--insecure", "do not verify the TLS certificate")
     .option("--ca <file>", "trust this CA (PEM) instead of the system's")
     .option("--timeout <duration>", "how long to wait for the handshake", "10s")
+    .option(
+      "-c, --config <file>",
+      "the wssgen.yaml behind the URL: a 502 on a route to a TLS upstream is explained by connecting to it as nginx does",
+    )
     .addOption(
       new Option("--format <format>", "output format; json: one JSON object for every outcome, usage errors too")
         .choices(["text", "json"])
@@ -424,6 +428,7 @@ The diff is nginx config: it shows the values of \${VAR} references, secrets too
         "wssgen probe wss://chat.example.com/ws --origin https://chat.example.com",
         "wssgen probe ws://127.0.0.1:8080/ws --idle 90s      # does an idle socket survive 90s?",
         "wssgen probe wss://localhost:8443/ws --ca ./test-ca.pem --format json",
+        "wssgen probe wss://chat.example.com/api -c wssgen.yaml   # a 502 from a TLS backend: why",
       ])}
 Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the message says why), 2 usage.`,
     )
@@ -437,6 +442,7 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           insecure?: boolean;
           ca?: string;
           timeout: string;
+          config?: string;
           format: "text" | "json";
         },
       ) => {
@@ -444,7 +450,8 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
           import("./commands/probe.js"),
           import("./report/probe.js"),
         ]);
-        const result = await probeCommand(url, opts);
+        // with --config, what the probe says about the upstream may hold values from ${VAR}
+        const result = redactAll(await probeCommand(url, { ...opts, ...loadHooks }));
         // the formatter escapes what the server sent; showText below is the last line of defence
         const report = formatProbe(
           result,

@@ -54,6 +54,7 @@ export { apply, type ApplyResult } from "./deploy/apply.js";
 export type { AwaitingCertificate } from "./deploy/certificates.js";
 export type { ApplyOptions } from "./deploy/options.js";
 export { probe, type AnsweredBy, type ProbeOptions, type ProbeResult } from "./probe/probe.js";
+export type { ProbeConfig, UpstreamTlsReport } from "./probe/upstream-tls.js";
 export { renderCommand, type RenderCommandOptions, type RenderCommandResult } from "./commands/render.js";
 export { diffCommand, type DiffCommandOptions, type DiffCommandResult } from "./commands/diff.js";
 export { initCommand, initText, type InitOptions } from "./commands/init.js";

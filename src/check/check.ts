@@ -28,6 +28,7 @@ import {
   foreignListenHosts,
   freePort,
   missingCertificates,
+  missingUpstreamTlsFiles,
   privilegedPorts,
   systemResolver,
   unprivilegedPortStart,
@@ -119,7 +120,14 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
   const files = await readRuleFiles(config);
   const stubSites = options.stubCerts ? missingCertificates(config, files) : [];
-  const stubbed = new Set(stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]));
+  const stubUpstreams = options.stubCerts ? missingUpstreamTlsFiles(config, files) : [];
+  const stubbed = new Set([
+    ...stubSites.flatMap((i) => [config.sites[i]!.tls!.certificate, config.sites[i]!.tls!.key]),
+    ...stubUpstreams.flatMap(({ upstream, ca, clientCertificate }) => {
+      const tls = config.upstreams[upstream]!.tls!;
+      return [...(ca ? [tls.ca] : []), ...(clientCertificate ? [tls.certificate!, tls.key!] : [])];
+    }),
+  ]);
   const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
   const findings: Finding[] = lint({
     config,
@@ -137,6 +145,23 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       path: [...config.sites[i]!.at, "tls", "certificate"],
       message: `${showValue(config.sites[i]!.tls!.certificate)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
     });
+  for (const { upstream, ca, clientCertificate } of stubUpstreams) {
+    const { tls, at } = config.upstreams[upstream]!;
+    if (ca)
+      findings.push({
+        rule: "stub-certs",
+        severity: "info",
+        path: [...at, "tls", "ca"],
+        message: `${showValue(tls!.ca)} does not exist here; nginx -t used a throwaway CA certificate in its place`,
+      });
+    if (clientCertificate)
+      findings.push({
+        rule: "stub-certs",
+        severity: "info",
+        path: [...at, "tls", "certificate"],
+        message: `${showValue(tls!.certificate!)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
+      });
+  }
 
   // the sandbox holds only wssgen's file: another site's default_server shows only in the real config
   // (a warning: it is this machine's config, which a CI runner's may not be; apply fails on it)
@@ -222,7 +247,28 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     }
     certs.set(i, stub);
   }
-  const tested = withStandIns(config, certs, hostStubs, ports, listenHosts);
+  // upstreams' stand-ins: one CA file and one client certificate serve them all
+  const upstreamFiles = new Map<number, { ca?: string; certificate?: string; key?: string }>();
+  if (stubUpstreams.length) {
+    const ca = selfSignedCertificate(["wssgen-stub-ca"]);
+    const client = selfSignedCertificate(["wssgen-stub-client"]);
+    const files = {
+      ca: inSandbox("stub-upstream-ca.crt"),
+      certificate: inSandbox("stub-client.crt"),
+      key: inSandbox("stub-client.key"),
+    };
+    stubFiles.push(
+      { path: files.ca, data: ca.certificate, mode: 0o644 },
+      { path: files.certificate, data: client.certificate, mode: 0o644 },
+      { path: files.key, data: client.key, mode: 0o600 },
+    );
+    for (const stub of stubUpstreams)
+      upstreamFiles.set(stub.upstream, {
+        ...(stub.ca ? { ca: files.ca } : {}),
+        ...(stub.clientCertificate ? { certificate: files.certificate, key: files.key } : {}),
+      });
+  }
+  const tested = withStandIns(config, certs, hostStubs, ports, listenHosts, upstreamFiles);
   const text = render(tested, build);
   const result = await withSandbox(
     { [NGINX_FILE]: text },
@@ -328,15 +374,28 @@ function finish(
   return { file, nginxVersion, nginx, findings: sorted, summary, exitCode: failed ? 1 : 0 };
 }
 
-/** The files lint rules inspect: certificates and keys, and basic auth's user files (nginx -t reads none of the latter). */
+/**
+ * The files lint rules inspect: the certificate files nginx loads at start (sites' certificates and
+ * keys, upstreams' CA file when they verify, and their client certificate and key), and basic auth's
+ * user files, which nginx reads per request, so `nginx -t` reads none of them.
+ */
 async function readRuleFiles(config: WssgenConfig): Promise<Map<string, FileRead>> {
   const paths = [
-    ...new Set(
-      config.sites.flatMap((site) => [
+    ...new Set([
+      ...config.sites.flatMap((site) => [
         ...(site.tls ? [site.tls.certificate, site.tls.key] : []),
         ...site.routes.flatMap((route) => (route.access?.basicAuth ? [route.access.basicAuth.userFile] : [])),
       ]),
-    ),
+      ...config.upstreams.flatMap(({ tls }) =>
+        tls
+          ? [
+              ...(tls.verify ? [tls.ca] : []),
+              ...(tls.certificate === undefined ? [] : [tls.certificate]),
+              ...(tls.key === undefined ? [] : [tls.key]),
+            ]
+          : [],
+      ),
+    ]),
   ];
   const entries = await Promise.all(
     paths.map(async (path): Promise<[string, FileRead]> => {

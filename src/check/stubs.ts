@@ -1,12 +1,14 @@
 /**
  * What `check` swaps in so that CI without secrets or DNS can still run a real `nginx -t`: throwaway
- * certificates for files that do not exist, 127.0.0.1 for upstream and forward-auth hosts that do not resolve. Each
+ * certificates for files that do not exist, 127.0.0.1 for upstream and forward-auth hosts that do
+ * not resolve. Each
  * swap is reported; the user's config is never changed.
  */
 import { lookup } from "node:dns/promises";
 import { isIPv4, isIPv6 } from "node:net";
 import { networkInterfaces } from "node:os";
-import { type ListenAddress, type Site, writtenAt, type WssgenConfig } from "../config/model.js";
+import { DEFAULTS } from "../config/defaults.js";
+import { type ListenAddress, type Route, type Site, type UpstreamTls, writtenAt, type WssgenConfig } from "../config/model.js";
 import type { KeyPath } from "../config/path.js";
 import { splitHostPort } from "../config/values.js";
 import type { FileRead } from "../lint/index.js";
@@ -29,30 +31,68 @@ export interface HostStub {
 }
 
 /**
- * Upstream server addresses, and forward-auth URLs (routes[].access.forwardAuth.url: nginx resolves
- * a proxy_pass host at start too), whose host name does not resolve here.
+ * Host names nginx resolves when it starts, and that do not resolve here: upstream servers (except
+ * in upstreams with resolve, which nginx resolves while it runs: `server ... resolve`), and the
+ * host of each forward-auth URL (proxy_pass to a URL without variables is resolved at start too).
+ * Each with its stand-in: the same address or URL with 127.0.0.1 for the host.
  */
 export async function unresolvedHosts(config: WssgenConfig, resolve: Resolver): Promise<HostStub[]> {
-  const candidates = config.upstreams.flatMap((upstream) =>
-    upstream.servers.flatMap((server, i) => {
-      if (server.address.startsWith("unix:")) return [];
-      const hp = splitHostPort(server.address);
-      if (!hp || hp.ipv6 || isIPv4(hp.host) || isIPv6(hp.host)) return [];
-      const replacement = `127.0.0.1${hp.port === undefined ? "" : `:${hp.port}`}`;
-      return [{ path: [...upstream.at, "servers", i], address: server.address, host: hp.host, replacement }];
+  const servers = config.upstreams.flatMap((upstream) =>
+    upstream.resolve
+      ? []
+      : upstream.servers.flatMap((server, i) => {
+          if (server.address.startsWith("unix:")) return [];
+          const hp = splitHostPort(server.address);
+          if (!hp || hp.ipv6 || isIPv4(hp.host) || isIPv6(hp.host)) return [];
+          const replacement = `127.0.0.1${hp.port === undefined ? "" : `:${hp.port}`}`;
+          return [{ path: [...upstream.at, "servers", i], address: server.address, host: hp.host, replacement }];
+        }),
+  );
+  const authUrls = config.sites.flatMap((site) =>
+    site.routes.flatMap((route) => {
+      const forward = route.access?.forwardAuth;
+      if (!forward) return [];
+      const url = new URL(forward.url);
+      if (isIPv4(url.hostname) || url.hostname.startsWith("[")) return [];
+      const host = url.hostname;
+      url.hostname = "127.0.0.1";
+      return [{ path: forwardAuthUrlPath(route), address: forward.url, host, replacement: url.href }];
     }),
   );
-  for (const route of config.sites.flatMap((site) => site.routes)) {
-    const address = route.access?.forwardAuth?.url;
-    if (address === undefined) continue;
-    const url = new URL(address);
-    if (url.hostname.startsWith("[") || isIPv4(url.hostname)) continue;
-    const host = url.hostname;
-    url.hostname = "127.0.0.1";
-    candidates.push({ path: [...route.at, "access", "forwardAuth", "url"], address, host, replacement: url.href });
-  }
+  const candidates = [...servers, ...authUrls];
   const results = await Promise.all(candidates.map((c) => resolve(c.host)));
   return candidates.filter((_, i) => !results[i]).map(({ path, address, replacement }) => ({ path, address, replacement }));
+}
+
+/** Where a route's forward-auth URL is written (a host stub's path). */
+const forwardAuthUrlPath = (route: Route): KeyPath => [...route.at, "access", "forwardAuth", "url"];
+
+/**
+ * What an upstream's TLS needs a stand-in for: the CA file it verifies against (a tls.ca of its own
+ * that does not exist), and the client certificate and key (when either does not exist: nginx
+ * checks that they belong together). The system's bundle, tls.ca's default, gets none: it is no
+ * secret, and the certificates rule reports it missing as an error that says which package has it.
+ */
+export interface UpstreamTlsStub {
+  /** the index in config.upstreams */
+  upstream: number;
+  ca: boolean;
+  clientCertificate: boolean;
+}
+
+/** Upstreams with TLS files that do not exist (and so need a stand-in), as UpstreamTlsStub. */
+export function missingUpstreamTlsFiles(config: WssgenConfig, files: ReadonlyMap<string, FileRead>): UpstreamTlsStub[] {
+  const missing = (path: string) => {
+    const file = files.get(path);
+    return file !== undefined && "error" in file && file.error === "does not exist";
+  };
+  return config.upstreams.flatMap(({ tls }, upstream) => {
+    if (!tls) return [];
+    const ca = tls.verify && tls.ca !== DEFAULTS.upstream["tls.ca"].value && missing(tls.ca);
+    const clientCertificate =
+      tls.certificate !== undefined && tls.key !== undefined && (missing(tls.certificate) || missing(tls.key));
+    return ca || clientCertificate ? [{ upstream, ca, clientCertificate }] : [];
+  });
 }
 
 /** TLS sites whose certificate or key file does not exist (and so need a stand-in). */
@@ -159,19 +199,24 @@ function moveListen(l: ListenAddress, ports: ReadonlyMap<number, number>, hosts:
   return { ...l, port, host: host ?? l.host, value };
 }
 
-/** A copy of the config with the stand-ins in place. */
+/**
+ * A copy of the config with the stand-ins in place. `upstreamTls`: by index in config.upstreams, the
+ * files that replace its tls.ca, tls.certificate and tls.key.
+ */
 export function withStandIns(
   config: WssgenConfig,
   certs: ReadonlyMap<number, { certificate: string; key: string }>,
   hosts: readonly HostStub[],
   ports: ReadonlyMap<number, number> = new Map(),
   listenHosts: ReadonlyMap<string, string> = new Map(),
+  upstreamTls: ReadonlyMap<number, Partial<Pick<UpstreamTls, "ca" | "certificate" | "key">>> = new Map(),
 ): WssgenConfig {
   const replaced = new Map(hosts.map((h) => [JSON.stringify(h.path), h.replacement]));
   return {
     ...config,
-    upstreams: config.upstreams.map((upstream) => ({
+    upstreams: config.upstreams.map((upstream, u) => ({
       ...upstream,
+      ...(upstream.tls && upstreamTls.has(u) ? { tls: { ...upstream.tls, ...upstreamTls.get(u) } } : {}),
       servers: upstream.servers.map((server, i) => ({
         ...server,
         address: replaced.get(JSON.stringify([...upstream.at, "servers", i])) ?? server.address,
@@ -182,11 +227,10 @@ export function withStandIns(
       const moved = {
         ...site,
         routes: site.routes.map((route) => {
-          const url = replaced.get(JSON.stringify([...route.at, "access", "forwardAuth", "url"]));
-          const forward = route.access?.forwardAuth;
-          return url === undefined || !forward
+          const url = route.access?.forwardAuth && replaced.get(JSON.stringify(forwardAuthUrlPath(route)));
+          return url === undefined
             ? route
-            : { ...route, access: { ...route.access, forwardAuth: { ...forward, url } } };
+            : { ...route, access: { ...route.access, forwardAuth: { ...route.access!.forwardAuth!, url } } };
         }),
         listen: site.listen.map((l) => moveListen(l, ports, listenHosts)),
         http: site.http && { ...site.http, listen: site.http.listen.map((l) => moveListen(l, ports, listenHosts)) },

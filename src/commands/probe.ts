@@ -3,6 +3,7 @@
  * idle hold (the engine: src/probe/). Takes the flags as typed and returns the probe's result; the
  * CLI formats it (src/report/probe.ts) and exits 1 unless it is `ok`.
  */
+import { loadConfig, type LoadOptions } from "../config/load.js";
 import { UsageError } from "../errors.js";
 import { probe, type ProbeResult } from "../probe/probe.js";
 import { showValue } from "../util/show.js";
@@ -19,6 +20,13 @@ export interface ProbeCommandOptions {
   ca?: string | undefined;
   /** --timeout: how long to wait for the handshake (a duration; default 10s) */
   timeout?: string | undefined;
+  /**
+   * --config: the wssgen.yaml behind the URL (relative to `cwd`; `-` for stdin): a 502 from nginx on
+   * a route to a TLS upstream is then explained by connecting to that upstream as nginx does
+   */
+  config?: string | undefined;
+  /** as LoadOptions: the CLI learns which values came from the environment, to redact them */
+  onProvenance?: LoadOptions["onProvenance"];
   cwd?: string | undefined;
 }
 
@@ -32,7 +40,16 @@ export async function probeCommand(url: string, options: ProbeCommandOptions = {
     headers[m[1]!] = m[2]!;
   }
   const ca = options.ca === undefined ? undefined : await flagFile("--ca", options.ca, options.cwd);
+  const loaded =
+    options.config === undefined
+      ? undefined
+      : await loadConfig({
+          config: options.config,
+          ...(options.cwd ? { cwd: options.cwd } : {}),
+          onProvenance: options.onProvenance,
+        });
   return probe(url, {
+    config: loaded && { config: loaded.config, source: loaded.source },
     origin: options.origin,
     headers,
     idleMs: options.idle === undefined ? undefined : durationFlag("--idle", options.idle),

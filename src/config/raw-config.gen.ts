@@ -186,7 +186,8 @@ export type RawConfig = {
                 | "resolver-unused"
                 | "polling-without-stickiness"
                 | "basic-auth-over-http"
-                | "access-user-file",
+                | "access-user-file"
+                | "upstream-tls-unverified",
                 "error" | "off" | "warning" | "info"
               >
             >

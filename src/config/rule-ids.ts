@@ -24,6 +24,7 @@ export const RULE_IDS = [
   "polling-without-stickiness",
   "basic-auth-over-http",
   "access-user-file",
+  "upstream-tls-unverified",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

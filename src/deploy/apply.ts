@@ -448,7 +448,8 @@ async function verifyReload(tx: Transaction): Promise<State> {
   }
   const probeWith = ctx.options.probe;
   if (probeWith) {
-    const probed = await probe(probeWith.url, probeWith.options);
+    // the config: a 502 from a TLS upstream is explained (src/probe/upstream-tls.ts)
+    const probed = await probe(probeWith.url, { ...probeWith.options, config: { config: ctx.config, source: ctx.source } });
     if (!probed.ok)
       throw new Failure(`the probe of ${probeWith.url} failed: ${escapeText(probed.problem?.message ?? "no upgrade")}`, [], true);
     ctx.step(`probe ${probeWith.url}: 101 in ${probed.timing.upgradeMs} ms`);

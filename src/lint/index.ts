@@ -3,6 +3,7 @@ import { certificates, CERT_SEVERITIES } from "./rules/certificates.js";
 import { maxConnectionsUnset, originInsecure, originMissing } from "./rules/origins.js";
 import { tlsNoRedirect } from "./rules/tls-no-redirect.js";
 import { ipHashBehindProxy, upstreamSingleServer } from "./rules/upstreams.js";
+import { upstreamTlsUnverified } from "./rules/upstream-tls.js";
 import { realIpWideTrust } from "./rules/real-ip.js";
 import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
@@ -31,6 +32,7 @@ export const rules: readonly Rule[] = [
   pollingWithoutStickiness,
   basicAuthOverHttp,
   accessUserFile,
+  upstreamTlsUnverified,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */

@@ -9,7 +9,9 @@ import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { UsageError } from "../errors.js";
+import type { Upstream } from "../config/model.js";
 import { escapeText, showValue } from "../util/show.js";
+import { diagnoseUpstreamTls, type ProbeConfig, routeFor, type UpstreamTlsReport } from "./upstream-tls.js";
 
 export interface ProbeOptions {
   origin?: string | undefined;
@@ -20,6 +22,11 @@ export interface ProbeOptions {
   /** PEM of the CA(s) to trust instead of the system's, as text or bytes (a Buffer is a Uint8Array) */
   ca?: string | Uint8Array | undefined;
   timeoutMs?: number | undefined;
+  /**
+   * The config behind the URL (`probe --config`): when nginx answers 502 for a route whose upstream
+   * speaks TLS, the probe connects to that upstream's servers itself and says why (upstreamTls)
+   */
+  config?: ProbeConfig | undefined;
 }
 
 export interface ProbeResult {
@@ -55,6 +62,8 @@ export interface ProbeResult {
   bodyLine?: string;
   /** what went wrong, in words, with what to do; `causes` is the part after what happened */
   problem?: { code: string; message: string; causes?: string };
+  /** with --config and a 502 from nginx on a route to a TLS upstream: what the probe found connecting to it */
+  upstreamTls?: UpstreamTlsReport;
 }
 
 export type AnsweredBy = "nginx" | "upstream" | "server";
@@ -259,7 +268,21 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
         result.answeredBy = answeredBy(result.headers, body);
         const line = firstBodyLine(body);
         if (line !== undefined) result.bodyLine = line;
-        finish(explainStatus(result, secure, options.origin));
+        const problem = explainStatus(result, secure, options.origin);
+        const upstream =
+          options.config && result.status === 502 && result.answeredBy === "nginx"
+            ? tlsUpstreamOf(url, options.config)
+            : undefined;
+        if (!upstream) return finish(problem);
+        // the probe's own connections have their own deadline: the handshake's is over
+        clearTimeout(timer);
+        void diagnoseUpstreamTls(upstream, options.config!, Math.min(timeoutMs, UPSTREAM_TIMEOUT_MS)).then(
+          (report) => {
+            if (report) result.upstreamTls = report;
+            finish(report ? withUpstreamTls(problem, report) : problem);
+          },
+          () => finish(problem),
+        );
       };
       response.on("end", answered);
       response.on("error", answered);
@@ -267,6 +290,33 @@ export async function probe(target: string, options: ProbeOptions = {}): Promise
     request.on("error", (error: NodeJS.ErrnoException) => finish(explainError(error, url)));
     request.end();
   });
+}
+
+/** How long the probe waits for each of an upstream's servers when it explains a 502. */
+const UPSTREAM_TIMEOUT_MS = 5000;
+
+/** The upstream of the route `url` reaches, when it speaks TLS. */
+function tlsUpstreamOf(url: URL, probeConfig: ProbeConfig): Upstream | undefined {
+  const name = routeFor(probeConfig.config, url)?.route.upstream;
+  const upstream = probeConfig.config.upstreams.find((u) => u.name === name);
+  return upstream?.tls ? upstream : undefined;
+}
+
+/**
+ * A 502's explanation with what the probe found at the upstream: its finding replaces the guesses
+ * when a server failed, and rules TLS out when every server verified.
+ */
+function withUpstreamTls(
+  problem: NonNullable<ProbeResult["problem"]>,
+  report: UpstreamTlsReport,
+): NonNullable<ProbeResult["problem"]> {
+  const causes = problem.causes ?? "";
+  const what = problem.message.slice(0, problem.message.length - causes.length);
+  const where = report.location ? `${report.location.file}:${report.location.line}:${report.location.column} ` : "";
+  const found = `${where}${report.path}: ${report.message}`;
+  return report.ok
+    ? { ...problem, message: `${problem.message}; ${found}`, causes: `${causes}; ${found}` }
+    : { code: "upstream-tls", message: `${what}${found}`, causes: found };
 }
 
 function closeGracefully(socket: Socket): void {

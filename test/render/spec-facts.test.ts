@@ -72,7 +72,7 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     for (const location of proxied) {
       const connection = header(location, "Connection");
       if (!connection?.startsWith("$")) continue;
-      // http://<upstream>, or http://<upstream>/ with stripPrefix
+      // http(s)://<upstream>, or http(s)://<upstream>/ with stripPrefix
       const upstream = upstreams.get(
         location.block!.find((d) => d.name === "proxy_pass")!.args[0]!.replace(/^https?:\/\/|\/$/g, ""),
       )!;
@@ -136,6 +136,31 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       expect(header(location, "Content-Length")).toBe("");
       expect(header(location, "X-Original-URL")).toMatch(/^\$\w+:\/\/\$host(?::\$server_port)?\$request_uri$/);
       expect(header(location, "Upgrade")).toBeUndefined();
+    }
+  });
+
+  it("§7 a TLS upstream's locations: https, SNI, always a proxy_ssl_name of their own, verified against a CA file unless verify: false", () => {
+    const byName = new Map(config.upstreams.map((u) => [names.upstream(u.name), u]));
+    for (const location of proxied) {
+      const directive = (name: string) => location.block!.find((d) => d.name === name)?.args;
+      const pass = directive("proxy_pass")![0]!;
+      const upstream = byName.get(pass.replace(/^https?:\/\/|\/$/g, ""))!;
+      const tls = upstream.tls;
+      expect(pass.startsWith("https://")).toBe(tls !== undefined);
+      if (!tls) {
+        expect(location.block!.filter((d) => d.name.startsWith("proxy_ssl_"))).toEqual([]);
+        continue;
+      }
+      expect(directive("proxy_ssl_server_name")).toEqual(["on"]);
+      // nginx's default is the upstream group's name, which no certificate holds
+      expect(directive("proxy_ssl_name")).toEqual([tls.serverName]);
+      expect(directive("proxy_ssl_name")![0]).not.toBe(names.upstream(upstream.name));
+      expect(directive("proxy_ssl_verify")).toEqual(tls.verify ? ["on"] : undefined);
+      expect(directive("proxy_ssl_trusted_certificate")).toEqual(tls.verify ? [tls.ca] : undefined);
+      expect(directive("proxy_ssl_certificate")).toEqual(tls.certificate === undefined ? undefined : [tls.certificate]);
+      expect(directive("proxy_ssl_certificate_key")).toEqual(tls.key === undefined ? undefined : [tls.key]);
+      // nginx's verify depth (1: leaf, one intermediate, the CA) stays nginx's
+      expect(directive("proxy_ssl_verify_depth")).toBeUndefined();
     }
   });
 

@@ -5,7 +5,8 @@
 import { escapeText, showValue } from "../../util/show.js";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
-import type { Site } from "../../config/model.js";
+import { type Site, type Upstream, writtenAt } from "../../config/model.js";
+import type { KeyPath } from "../../config/path.js";
 import type { FileRead, Rule, RuleResult } from "../types.js";
 
 const DAY = 86_400_000;
@@ -21,58 +22,92 @@ function hostFor(domain: string): string {
   return domain.startsWith("*.") ? `wssgen-wildcard-check.${domain.slice(2)}` : domain;
 }
 
-function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: ReadonlySet<string>, now: Date): RuleResult[] {
-  const tls = site.tls!;
-  const certPath = [...site.at, "tls", "certificate"];
-  const keyPath = [...site.at, "tls", "key"];
-  if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return [];
-  const results: RuleResult[] = [];
-  const unreadable = (path: (string | number)[], file: string, why: string) =>
-    results.push({ rule: "cert-unreadable", path, message: `${showValue(file)}: ${why}` });
+/** A certificate and its key as read for the rules: what loaded, and the findings of what did not. */
+interface LoadedPair {
+  cert: X509Certificate | undefined;
+  key: ReturnType<typeof createPrivateKey> | undefined;
+  results: RuleResult[];
+}
 
-  const certFile = files.get(tls.certificate);
-  const keyFile = files.get(tls.key);
+/**
+ * Reads `certificate` (its first PEM block: a chain file holds the leaf first) and `key` from the
+ * files `check` read; cert-unreadable for each that is missing, unreadable or not PEM, and
+ * cert-key-mismatch when both load and do not belong together (`consequence` says what nginx does then).
+ */
+function loadPair(
+  files: ReadonlyMap<string, FileRead>,
+  certificate: { file: string; path: KeyPath },
+  key: { file: string; path: KeyPath },
+  consequence: string,
+): LoadedPair {
+  const results: RuleResult[] = [];
+  const unreadable = (path: KeyPath, file: string, why: string) =>
+    results.push({ rule: "cert-unreadable", path, message: `${showValue(file)}: ${why}` });
+  const certFile = files.get(certificate.file);
+  const keyFile = files.get(key.file);
   let cert: X509Certificate | undefined;
   if (!certFile || "error" in certFile)
-    unreadable(certPath, tls.certificate, certFile && "error" in certFile ? certFile.error : "not read");
+    unreadable(certificate.path, certificate.file, certFile && "error" in certFile ? certFile.error : "not read");
   else {
     try {
       cert = firstCertificate(certFile.data);
     } catch {
-      unreadable(certPath, tls.certificate, "is not a PEM certificate");
+      unreadable(certificate.path, certificate.file, "is not a PEM certificate");
     }
   }
-  let key: ReturnType<typeof createPrivateKey> | undefined;
-  if (!keyFile || "error" in keyFile) unreadable(keyPath, tls.key, keyFile && "error" in keyFile ? keyFile.error : "not read");
+  let privateKey: ReturnType<typeof createPrivateKey> | undefined;
+  if (!keyFile || "error" in keyFile) unreadable(key.path, key.file, keyFile && "error" in keyFile ? keyFile.error : "not read");
   else {
     try {
-      key = createPrivateKey(Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength));
+      privateKey = createPrivateKey(Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength));
     } catch {
-      unreadable(keyPath, tls.key, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
+      unreadable(key.path, key.file, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
     }
   }
-  if (!cert) return results;
-  if (key && !cert.checkPrivateKey(key))
+  if (cert && privateKey && !cert.checkPrivateKey(privateKey))
     results.push({
       rule: "cert-key-mismatch",
-      path: keyPath,
-      message: `${showValue(tls.key)} is not the key of ${showValue(tls.certificate)}; nginx refuses to start with it`,
+      path: key.path,
+      message: `${showValue(key.file)} is not the key of ${showValue(certificate.file)}; ${consequence}`,
     });
+  return { cert, key: privateKey, results };
+}
 
+/** cert-expired or cert-expiring for a certificate that ends before `now` or within 14 days; `refused`: who refuses it once expired. */
+function expiry(cert: X509Certificate, file: string, path: KeyPath, now: Date, refused: string): RuleResult[] {
   const notAfter = new Date(cert.validTo);
   const days = Math.floor((notAfter.getTime() - now.getTime()) / DAY);
   if (notAfter.getTime() <= now.getTime())
-    results.push({
-      rule: "cert-expired",
-      path: certPath,
-      message: `${showValue(tls.certificate)} expired on ${notAfter.toISOString().slice(0, 10)}; browsers refuse wss:// to it`,
-    });
-  else if (days < EXPIRY_WARNING_DAYS)
-    results.push({
-      rule: "cert-expiring",
-      path: certPath,
-      message: `${showValue(tls.certificate)} expires on ${notAfter.toISOString().slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"}); renew it`,
-    });
+    return [
+      {
+        rule: "cert-expired",
+        path,
+        message: `${showValue(file)} expired on ${notAfter.toISOString().slice(0, 10)}; ${refused}`,
+      },
+    ];
+  if (days < EXPIRY_WARNING_DAYS)
+    return [
+      {
+        rule: "cert-expiring",
+        path,
+        message: `${showValue(file)} expires on ${notAfter.toISOString().slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"}); renew it`,
+      },
+    ];
+  return [];
+}
+
+function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: ReadonlySet<string>, now: Date): RuleResult[] {
+  const tls = site.tls!;
+  const certPath = [...site.at, "tls", "certificate"];
+  if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return [];
+  const { cert, results } = loadPair(
+    files,
+    { file: tls.certificate, path: certPath },
+    { file: tls.key, path: [...site.at, "tls", "key"] },
+    "nginx refuses to start with it",
+  );
+  if (!cert) return results;
+  results.push(...expiry(cert, tls.certificate, certPath, now, "browsers refuse wss:// to it"));
 
   site.domains.forEach((domain, i) => {
     // "example.*" matches names no certificate can list in advance: nothing to check
@@ -90,6 +125,61 @@ function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: Re
   return results;
 }
 
+/** The PEM blocks of certificates in a file (a CA bundle holds many; nginx needs at least one). */
+const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/;
+
+/**
+ * upstreams.<name>.tls's files: the CA file nginx verifies the backends against (with verify), and
+ * the client certificate and key it presents (mTLS). nginx loads all of them at start
+ * (proxy_ssl_trusted_certificate, proxy_ssl_certificate), so a missing one stops it like a site's.
+ * The default CA is the system's bundle: when it is missing, the message says which package has it.
+ */
+function checkUpstream(
+  upstream: Upstream,
+  files: ReadonlyMap<string, FileRead>,
+  stubbed: ReadonlySet<string>,
+  now: Date,
+): RuleResult[] {
+  const tls = upstream.tls!;
+  const at = [...upstream.at, "tls"];
+  const results: RuleResult[] = [];
+  if (tls.verify && !stubbed.has(tls.ca)) {
+    const written = writtenAt(upstream, "tls.ca");
+    const file = files.get(tls.ca);
+    const text = file && !("error" in file) ? Buffer.from(file.data).toString("latin1") : undefined;
+    if (!written && file && "error" in file)
+      results.push({
+        rule: "cert-unreadable",
+        path: at,
+        message: `${showValue(tls.ca)}, the system's CA bundle that nginx verifies the backend's certificate against (tls.ca's default): ${file.error}${file.error === "does not exist" ? "; install it (apt-get install ca-certificates; on Alpine, apk add ca-certificates), or set tls.ca to the file of the CA that signed the backend's certificate" : ""}`,
+      });
+    else if (!file || "error" in file)
+      results.push({
+        rule: "cert-unreadable",
+        path: written ?? at,
+        message: `${showValue(tls.ca)}: ${file && "error" in file ? file.error : "not read"}`,
+      });
+    else if (text !== undefined && !PEM_CERTIFICATE.test(text))
+      results.push({
+        rule: "cert-unreadable",
+        path: written ?? at,
+        message: `${showValue(tls.ca)} holds no PEM certificate: tls.ca is the CA certificate (-----BEGIN CERTIFICATE-----) that signed the backend's certificate`,
+      });
+  }
+  if (tls.certificate === undefined || tls.key === undefined) return results;
+  if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return results;
+  const certPath = [...at, "certificate"];
+  const { cert, results: pair } = loadPair(
+    files,
+    { file: tls.certificate, path: certPath },
+    { file: tls.key, path: [...at, "key"] },
+    "nginx refuses to start with it",
+  );
+  results.push(...pair);
+  if (cert) results.push(...expiry(cert, tls.certificate, certPath, now, "a backend that checks client certificates refuses it"));
+  return results;
+}
+
 /** The certificate's names, as a message shows text from a file: escaped, and at most 10 of them. */
 function coveredNames(subjectAltName: string | undefined): string {
   if (subjectAltName === undefined) return "no names";
@@ -102,10 +192,14 @@ export const certificates: Rule = {
   id: "cert-unreadable",
   ids: ["cert-unreadable", "cert-key-mismatch", "cert-expired", "cert-expiring", "cert-name-mismatch"],
   severity: "error",
-  description: "Certificate and key files: readable, matching, valid for 14 more days, naming every domain.",
-  run: ({ config, files, stubbed, now }) =>
+  description:
+    "Certificate and key files (sites' and upstreams' tls): readable, matching, valid for 14 more days, naming every domain.",
+  run: ({ config, files, stubbed = new Set(), now = new Date() }) =>
     files
-      ? config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed ?? new Set(), now ?? new Date()))
+      ? [
+          ...config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed, now)),
+          ...config.upstreams.filter((u) => u.tls).flatMap((upstream) => checkUpstream(upstream, files, stubbed, now)),
+        ]
       : [],
 };
 
