@@ -303,6 +303,7 @@ describe("wssgen schema", () => {
       "nginx",
       "defaultServer",
       "directives",
+      "resolver",
       "defaults",
       "upstreams",
       "lint",

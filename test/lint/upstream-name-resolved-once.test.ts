@@ -32,7 +32,7 @@ describe("upstream-name-resolved-once", () => {
       {
         path: "upstreams.api.servers",
         severity: "info",
-        message: `nginx resolves "api" ${WHY}; nginx 1.26 cannot ask again (resolve needs nginx 1.27.3 or later): reload nginx (nginx -s reload; wssgen apply reloads only when the config changed) after each deploy that recreates a container, or upgrade nginx and set resolve: true`,
+        message: `nginx resolves "api" ${WHY}; nginx 1.26 cannot ask again (resolve needs nginx 1.27.3 or later): reload nginx (nginx -t && nginx -s reload; wssgen apply reloads only when the config changed) after each deploy that recreates a container, or upgrade nginx and set resolve: true`,
       },
     ]);
   });

@@ -146,6 +146,31 @@ const VALUES: Partial<Record<keyof Fields, fc.Arbitrary<unknown>>> = {
   tlsKey: hostilePath,
   userFile: hostilePath,
   tlsServerName: hostileHost,
+  // hostile text alone is rarely valid for these: values of their own kind around it too, so that
+  // every run quotes some accepted values
+  domain: fc.oneof(
+    hostile,
+    hostileHost,
+    fc
+      .tuple(fc.constantFrom("*.", "", "www."), fc.stringMatching(/^[a-z0-9-]{1,12}$/), fc.constantFrom(".example.com", ".*", ""))
+      .map(([head, label, tail]) => `${head}${label}${tail}`),
+  ),
+  address: fc.oneof(
+    hostile,
+    fc
+      .tuple(
+        fc.oneof(hostileHost, fc.constantFrom("10.0.0.5", "[::1]", "unix:/run/a.sock")),
+        fc.oneof(
+          fc.constant(""),
+          numberOrHostile.map((p) => `:${p}`),
+        ),
+      )
+      .map(([host, port]) => `${host}${port}`),
+  ),
+  authHeader: fc.oneof(hostile, fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/)),
+  headerName: fc.oneof(hostile, fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/)),
+  upstream: fc.oneof(hostile, fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/)),
+  cookie: fc.oneof(hostile, fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/)),
   // a bare port (an address would rightly drop the [::] listen that ipv6 adds)
   listen: numberOrHostile,
   resolverAddress: fc.oneof(

@@ -81,7 +81,7 @@ export const upstreamNameResolvedOnce: Rule = {
       supported === true
         ? `${how}: nginx then asks again whenever an answer expires`
         : supported === false
-          ? `nginx ${formatVersion(nginxVersion!)} cannot ask again (resolve needs nginx ${RESOLVE_MINIMUM} or later): reload nginx (nginx -s reload; wssgen apply reloads only when the config changed) after each deploy that recreates a container, or upgrade nginx and set resolve: true`
+          ? `nginx ${formatVersion(nginxVersion!)} cannot ask again (resolve needs nginx ${RESOLVE_MINIMUM} or later): reload nginx (nginx -t && nginx -s reload; wssgen apply reloads only when the config changed) after each deploy that recreates a container, or upgrade nginx and set resolve: true`
           : `${how} (nginx ${RESOLVE_MINIMUM} or later), or, on older nginx, reload nginx after each deploy that recreates a container`;
     return named.map(({ upstream, hosts }) => ({
       path: [...upstream.at, "servers"],
