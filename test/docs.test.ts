@@ -7,6 +7,12 @@ import { RULE_IDS } from "../src/config/rule-ids.js";
 import { DEFAULTS, describeDefault } from "../src/config/defaults.js";
 import { buildProgram } from "../src/cli.js";
 import { ROOT } from "./helpers/paths.js";
+import { parseConfig } from "../src/config/load.js";
+import { assertVersionGates } from "../src/config/version-gates.js";
+import { lint } from "../src/lint/index.js";
+import { featuresFor } from "../src/nginx-version/version.js";
+import { resolveNginxBuild } from "../src/nginx/nginx-build.js";
+import { render } from "../src/render/render.js";
 
 const { nginx, site, route } = DEFAULTS;
 const [read, send] = [route["timeouts.read"].value, route["timeouts.send"].value];
@@ -65,5 +71,19 @@ describe("docs", () => {
     expect(readme).toMatch(
       /```sh\nnpm ci && npm run build && node bin\/wssgen.js init --yes --force -o example.yaml && node bin\/wssgen.js render -c example.yaml\n```/,
     );
+  });
+
+  it("every complete config in the README is valid, renders for its nginx version and draws no lint error or warning", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const configs = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((text) => /^sites:/m.test(text));
+    expect(configs.length).toBeGreaterThanOrEqual(2);
+    for (const text of configs) {
+      const { config, source } = parseConfig("README.yaml", text, {});
+      const build = await resolveNginxBuild(config, undefined, undefined);
+      assertVersionGates(config, source, build);
+      expect(render(config, build)).toContain("server {");
+      const findings = lint({ config, features: featuresFor(build.version, build.openssl), nginxVersion: build.version });
+      expect(findings.filter((f) => f.severity !== "info")).toEqual([]);
+    }
   });
 });
