@@ -4,7 +4,6 @@ import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
 import { parseVersion } from "../../src/nginx-version/version.js";
 import { globalNames } from "../../src/render/names.js";
-import { DEFAULTS } from "../../src/config/defaults.js";
 import { AUTH_LOCATION_PREFIX } from "../../src/config/semantics.js";
 import { INTERMEDIATE_CIPHERS, MLKEM_CURVES, MOZILLA_CURVES } from "../../src/render/view.js";
 import { fixtures } from "../helpers/fixtures.js";
@@ -43,9 +42,6 @@ sites:
 const cases = [...fixtures("render"), ...inline].flatMap((f) =>
   versions.flatMap((t) => openssls.map((o) => [`${f.name} @ ${t}, OpenSSL ${o ?? "unknown"}`, f, t, o] as const)),
 );
-
-/** The default CA file of a TLS backend (and of a forward-auth URL with https): the distribution's bundle. */
-const CA_BUNDLE = DEFAULTS.upstream["tls.ca"].value;
 
 function header(location: Directive, name: string): string | undefined {
   return location.block?.find((d) => d.name === "proxy_set_header" && d.args[0]?.toLowerCase() === name.toLowerCase())?.args[1];
@@ -272,31 +268,6 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
       expect(location.block!.find((d) => d.name === "set")?.args[0]).toBe(names.route);
     }
     expect(findDirectives(tree, "limit_req_status")).toHaveLength(limited.length);
-  });
-
-  it("§7 upstream tls: a location proxying with https sends and checks one name (proxy_ssl_name), and verifies against a CA unless verify: false", () => {
-    const tlsOf = new Map(config.upstreams.map((u) => [names.upstream(u.name), u.tls]));
-    for (const location of proxied) {
-      const pass = location.block!.find((d) => d.name === "proxy_pass")!.args[0]!;
-      const target = pass.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
-      const args = (name: string) => location.block!.find((d) => d.name === name)?.args;
-      if (!pass.startsWith("https://")) {
-        expect(tlsOf.get(target), `${pass}: an upstream with tls is proxied with https`).toBeUndefined();
-        expect(location.block!.filter((d) => d.name.startsWith("proxy_ssl_"))).toEqual([]);
-        continue;
-      }
-      expect(args("proxy_ssl_server_name")).toEqual(["on"]);
-      // nginx's default name is the upstream group's, which no certificate holds
-      const name = args("proxy_ssl_name");
-      expect(name).toHaveLength(1);
-      expect(name![0]).not.toBe(target);
-      // an upstream's tls, or a forward-auth URL (verified against the system's CA bundle, for its host)
-      const tls = tlsOf.has(target) ? tlsOf.get(target) : { verify: true, ca: CA_BUNDLE, serverName: target.split(":")[0] };
-      expect(tls, pass).toBeDefined();
-      expect(name).toEqual([tls!.serverName]);
-      expect(args("proxy_ssl_verify")).toEqual(tls!.verify ? ["on"] : undefined);
-      expect(args("proxy_ssl_trusted_certificate")).toEqual(tls!.verify ? [tls!.ca] : undefined);
-    }
   });
 
   it("§4.10 worker_shutdown_timeout is in --full and explained otherwise", () => {
