@@ -18,7 +18,7 @@ import { conflictingDefaultServers } from "./default-server.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
-import { featuresFor, formatVersion } from "../nginx-version/version.js";
+import { compareVersions, featuresFor, formatVersion, parseVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
 import { resolveNginxBuild } from "../nginx/nginx-build.js";
 import type { ConfigSource } from "../config/source.js";
@@ -286,6 +286,15 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";
   for (const message of messages)
     findings.push(nginxFinding(message, locate(message) ?? [], /host not found/.test(message.text) ? hint : ""));
+  // CI's nginx is often older than the servers' (nginx.version): its nginx -t refuses what it does not know
+  const testedVersion = parseVersion(detected.version);
+  if (!result.test.ok && testedVersion && compareVersions(testedVersion, build.version) < 0)
+    findings.push({
+      rule: "nginx",
+      severity: "info",
+      path: ["nginx", "binary"],
+      message: `nginx -t ran with nginx ${detected.version}, older than the nginx ${formatVersion(build.version)} this file is rendered for, and it may refuse directives that only newer versions have: run check with nginx ${formatVersion(build.version)} or later (set nginx.binary to it, or run check in your servers' nginx image)`,
+    });
   if (!result.test.ok && result.test.errors.length === 0)
     findings.push({
       rule: "nginx",

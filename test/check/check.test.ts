@@ -104,6 +104,27 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("wssgen check wit
       'wssgen.yaml:5:16 upstreams.chat.keepalive: error: nginx -t: invalid value "0" in "keepalive" directive',
     );
   });
+  it("an nginx older than the version rendered for is named as the likely cause of nginx -t's errors", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "wssgen.yaml"),
+      withBinary(
+        build.binary,
+        'resolver: { addresses: [127.0.0.11] }\nupstreams: { api: { servers: ["api:8080"], resolve: true } }\nsites: [{ domains: [a.lan], routes: [{ path: /ws, upstream: api }] }]\n',
+      ),
+    );
+    const r = await runCli(["check", "--nginx-version", "1.30"], { cwd: dir });
+    const info = `nginx.binary: info: nginx -t ran with nginx ${build.version.join(".")}, older than the nginx 1.30 this file is rendered for`;
+    if (build.version[1] >= 30) {
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).not.toContain("older than");
+      return;
+    }
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('wssgen.yaml:2:11 resolver: error: nginx -t: "resolver" directive is not allowed here');
+    expect(r.stdout).toContain(info);
+    expect(r.stdout).toContain("run check with nginx 1.30 or later (set nginx.binary to it");
+  });
 });
 
 describe("wssgen check as a user who cannot bind ports below 1024 (run as nobody)", () => {
