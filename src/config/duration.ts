@@ -67,7 +67,13 @@ export function describeDurationMaximum(kind: DurationKind): string {
 }
 
 /** Why a duration string the field's pattern refused is wrong; the pattern decides, this explains. */
-export function explainDuration(kind: DurationKind, min: 0 | 1, value: string, hint: string): string {
+export function explainDuration(
+  kind: DurationKind,
+  min: 0 | 1,
+  value: string,
+  hint: string,
+  zero = "must be more than 0 (nginx would time out every request at once)",
+): string {
   const m = DURATION_SHAPE.exec(value);
   if (/^\d+$/.test(value)) return `"${value}" has no unit: write ${value}s (or the number ${value} without quotes)`;
   const got = `${hint}, got string ${showValue(value)}`;
@@ -75,7 +81,7 @@ export function explainDuration(kind: DurationKind, min: 0 | 1, value: string, h
   const unit = m[2] as Unit;
   const limit = DURATION_LIMITS[kind][unit];
   if (limit === undefined) return got;
-  if (min === 1 && BigInt(m[1]!) === 0n) return "must be more than 0 (nginx would time out every request at once)";
+  if (min === 1 && BigInt(m[1]!) === 0n) return zero;
   const base = kind === "msec" ? "ms" : "s";
   const inBase = unit === base ? "" : ` (${DURATION_LIMITS[kind][base]}${base})`;
   return `${value} is out of range: ${kind === "hsts" ? "wssgen takes" : "nginx takes"} at most ${limit}${unit} here${inBase}`;

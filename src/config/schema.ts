@@ -82,22 +82,24 @@ function withDefault<T extends z.ZodType>(schema: T, entry: Default, description
 const DURATION_HINT = "expected a duration such as 500ms, 30s, 5m, 1h or 1d (or a number of seconds)";
 const SECONDS_HINT = "expected whole seconds such as 30s, 5m, 1h or 1d (nginx takes no ms here)";
 const HSTS_HINT = "expected max-age in whole seconds, such as 31536000 (one year) or 365d";
+/** Why a duration that must be more than 0 is: the message for 0, unless the field says another. */
+const ZERO_TIMEOUT = "must be more than 0 (nginx would time out every request at once)";
 
 /**
  * A duration field of `kind` (duration.ts), from `min` to nginx's limit for it: a string with a unit
  * or a whole number of seconds. Both forms and their ranges are in the JSON Schema.
  */
-function durationOf(kind: DurationKind, min: 0 | 1, hint: string, title: string, description: string) {
+function durationOf(kind: DurationKind, min: 0 | 1, hint: string, title: string, description: string, zero = ZERO_TIMEOUT) {
   const wrong = (issue: { input?: unknown }) =>
     min === 1 && issue.input === 0
-      ? "must be more than 0 (nginx would time out every request at once)"
+      ? zero
       : `${hint}; a number of seconds is a whole number from ${min} to ${MAX_DURATION_NUMBER}, got ${typeName(issue.input)}`;
   return z
     .union(
       [
         z.number().int({ error: wrong }).min(min, { error: wrong }).max(MAX_DURATION_NUMBER, { error: wrong }),
         z.string().regex(new RegExp(`^(?:${durationPattern(kind, min)})$`, "u"), {
-          error: (issue) => explainDuration(kind, min, String(issue.input), hint),
+          error: (issue) => explainDuration(kind, min, String(issue.input), hint, zero),
         }),
       ],
       { error: (issue) => `${hint}, got ${typeName(issue.input)}` },
@@ -217,7 +219,7 @@ const upstreamTlsSchema = z.strictObject({
     DEFAULTS.upstream["tls.ca"],
   ),
   serverName: withDefault(
-    checked(RULES.domain, "The name sent as SNI and checked in the certificate (proxy_ssl_name)."),
+    checked(RULES.serverName, "The host name sent as SNI and checked in the certificate (proxy_ssl_name)."),
     DEFAULTS.upstream["tls.serverName"],
   ),
   certificate: checked(RULES.filePath, "Client certificate (PEM) nginx presents to the servers (mTLS); needs key.").optional(),
@@ -568,7 +570,18 @@ export const configSchema = z
           .array(checked(RULES.resolverAddress, "A DNS server: address[:port], such as 127.0.0.11 or [::1]:5353."))
           .min(1, { error: "needs at least one DNS server, such as 127.0.0.11 (Docker's)" })
           .meta({ description: "DNS servers nginx asks." }),
-        valid: withDefault(secondsSchema, DEFAULTS.file["resolver.valid"], "How long nginx keeps an answer (valid=)."),
+        valid: withDefault(
+          durationOf(
+            "sec",
+            1,
+            SECONDS_HINT,
+            "seconds",
+            "Whole seconds: 30s, 5m, 1h, 1d, or a number of seconds.",
+            "must be more than 0: to nginx, valid=0 means each answer's own TTL, the same as leaving valid out",
+          ),
+          DEFAULTS.file["resolver.valid"],
+          "How long nginx keeps an answer (valid=).",
+        ),
       })
       .optional()
       .meta({

@@ -310,6 +310,9 @@ function checkUpstreamTls(upstream: Upstream, add: (path: KeyPath, message: stri
     );
   else if (tls.verify && writtenAt(upstream, "tls.serverName") === undefined && /^(?:\[|[\d.]+$)/.test(tls.serverName))
     add(at, addresses);
+  const caAt = writtenAt(upstream, "tls.ca");
+  if (!tls.verify && caAt)
+    add(caAt, "tls.ca only applies with verify: true (with verify: false nginx checks no certificate); remove ca, or verify");
   if ((tls.certificate === undefined) !== (tls.key === undefined))
     add(
       [...at, tls.certificate === undefined ? "key" : "certificate"],

@@ -342,6 +342,18 @@ export const RULES = {
     }
     return `${showValue(v)} is not a resolver address: use an IPv4 address or [IPv6] address, with an optional port, such as 127.0.0.11 or [::1]:5353`;
   }),
+  /**
+   * upstreams.<name>.tls.serverName: the one host name nginx sends as SNI and checks the backend's
+   * certificate for (X509_check_host): no wildcard (SNI names one host), no address (SNI never
+   * carries one, RFC 6066, and the check matches names only).
+   */
+  serverName: rule(HOSTNAME, (v) => {
+    if (v.includes("*"))
+      return `${showValue(v)} is a wildcard: serverName is the one name nginx sends to the backend and checks its certificate for; write that host name, such as api.internal`;
+    if (isIPv4(v) || isIPv6(v.replace(/^\[|\]$/g, "")))
+      return `${showValue(v)} is an address: nginx sends no address as SNI and checks the certificate for a host name; write the name the backend's certificate holds`;
+    return `${showValue(v)} is not a host name: write the name the backend's certificate holds, such as api.internal`;
+  }),
   /** A cookie name (RFC 6265 token) that also reads as an nginx `$cookie_` variable: letters, digits, "_" and "-". */
   cookieName: rule(
     "[A-Za-z0-9_-]{1,64}",

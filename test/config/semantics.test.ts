@@ -381,6 +381,14 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ],
   ],
   [
+    "tls.ca only with verify: true",
+    base({ upstreams: { chat: { servers: ["a.internal:8443"], tls: { verify: false } } } }),
+    base({ upstreams: { chat: { servers: ["a.internal:8443"], tls: { verify: false, ca: "/etc/wssgen/ca.pem" } } } }),
+    [
+      "upstreams.chat.tls.ca: tls.ca only applies with verify: true (with verify: false nginx checks no certificate); remove ca, or verify",
+    ],
+  ],
+  [
     "resolve needs a server named by host name, and the top-level resolver",
     base({
       resolver: { addresses: ["127.0.0.11"] },
