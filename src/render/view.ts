@@ -727,7 +727,8 @@ function authUri(route: Route): string {
  * client's address alone ($remote_addr, after realIp), not the chain: Authelia takes the chain's
  * first entry as the client (middlewares.RequestCtxRemoteIP), and a client writes that entry
  * itself, so it could claim an address a network rule lets in. `internal`: a client cannot ask it
- * directly. An https URL is verified against the system's CA bundle for its host, with the protocol
+ * directly. A URL without a path asks the service for "/": nginx's proxy_pass without a URI part would
+ * send the subrequest's own URI (/.wssgen/auth/N). An https URL is verified against the system's CA bundle for its host, with the protocol
  * versions a TLS backend gets (before nginx 1.27.3, nginx offered TLSv1 and TLSv1.1 and, before
  * 1.23.4, no TLSv1.3: a service that speaks only TLSv1.3 failed every request with 500).
  */
@@ -749,7 +750,8 @@ function authLocation(site: Site, route: Route, names: GlobalNames, features: Fe
     guards: [],
     children: [
       d("internal", [], at),
-      d("proxy_pass", [forward.url], [...at, "url"]),
+      // a URL without a path means "/" (as to a browser); nginx would send its own location's URI
+      d("proxy_pass", [/^https?:\/\/[^/]+$/.test(forward.url) ? `${forward.url}/` : forward.url], [...at, "url"]),
       ...(url.protocol === "https:"
         ? [
             d("proxy_ssl_server_name", ["on"], [...at, "url"]),
