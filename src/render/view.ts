@@ -495,7 +495,7 @@ function siteServers(
         const blocks = [location(route, server.inherited)];
         const redirect = slashRedirect(site, route);
         if (redirect) blocks.push(redirect);
-        if (route.access?.forwardAuth) blocks.push(authLocation(site, route, names));
+        if (route.access?.forwardAuth) blocks.push(authLocation(site, route, names, features));
         return blocks;
       }),
     ],
@@ -727,9 +727,12 @@ function authUri(route: Route): string {
  * client's address alone ($remote_addr, after realIp), not the chain: Authelia takes the chain's
  * first entry as the client (middlewares.RequestCtxRemoteIP), and a client writes that entry
  * itself, so it could claim an address a network rule lets in. `internal`: a client cannot ask it
- * directly.
+ * directly. A URL without a path asks the service for "/": nginx's proxy_pass without a URI part would
+ * send the subrequest's own URI (/.wssgen/auth/N). An https URL is verified against the system's CA bundle for its host, with the protocol
+ * versions a TLS backend gets (before nginx 1.27.3, nginx offered TLSv1 and TLSv1.1 and, before
+ * 1.23.4, no TLSv1.3: a service that speaks only TLSv1.3 failed every request with 500).
  */
-function authLocation(site: Site, route: Route, names: GlobalNames): LocationBlock {
+function authLocation(site: Site, route: Route, names: GlobalNames, features: Features): LocationBlock {
   const forward = route.access!.forwardAuth!;
   const at = [...route.at, "access", "forwardAuth"];
   const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
@@ -747,13 +750,15 @@ function authLocation(site: Site, route: Route, names: GlobalNames): LocationBlo
     guards: [],
     children: [
       d("internal", [], at),
-      d("proxy_pass", [forward.url], [...at, "url"]),
+      // a URL without a path means "/" (as to a browser); nginx would send its own location's URI
+      d("proxy_pass", [/^https?:\/\/[^/]+$/.test(forward.url) ? `${forward.url}/` : forward.url], [...at, "url"]),
       ...(url.protocol === "https:"
         ? [
             d("proxy_ssl_server_name", ["on"], [...at, "url"]),
             d("proxy_ssl_name", [url.hostname], [...at, "url"]),
             d("proxy_ssl_verify", ["on"], [...at, "url"]),
             d("proxy_ssl_trusted_certificate", [DEFAULTS.upstream["tls.ca"].value], [...at, "url"]),
+            ...(features.proxySslProtocols ? [d("proxy_ssl_protocols", ["TLSv1.2", "TLSv1.3"], [...at, "url"])] : []),
           ]
         : []),
       d("proxy_pass_request_body", ["off"], at),

@@ -199,6 +199,8 @@ sites:
         access: { forwardAuth: { url: "http://127.0.0.1:${auth.port}/verify" } }
       # nothing listens on the "closed" port: the service is down
       - { path: /forward-down/, upstream: app, access: { forwardAuth: { url: "http://127.0.0.1:${ctx.port("closed")}/verify" } } }
+      # a URL without a path: the service is asked for "/", never for wssgen's internal location
+      - { path: /forward-root/, upstream: app, access: { forwardAuth: { url: "http://127.0.0.1:${auth.port}" } } }
       - path: /all/
         upstream: app
         access:
@@ -394,6 +396,11 @@ sites:
       await expect(wsOpen(site("/forward/chat"), { headers: { Cookie: "session=redirect" } })).rejects.toThrow("HTTP 500");
       expect((await get("/forward-down/page", { headers: good })).status).toBe(500);
       expect(stack.backends.app!.received().length).toBe(before);
+    });
+    it('a URL without a path: the service is asked for "/" (nginx would send it /.wssgen/auth/<n>)', async () => {
+      expect((await get("/forward-root/page", { headers: good })).status).toBe(200);
+      expect(auth.calls.map((call) => call.url)).toEqual(["/"]);
+      expect((await get("/forward-root/page")).status).toBe(401);
     });
     it("the internal location answers 404 to a client asking it directly, and the service is not asked", async () => {
       const direct = await get(`/.wssgen/auth/${FORWARD_INDEX}`, { headers: good });

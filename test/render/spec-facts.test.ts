@@ -270,6 +270,16 @@ describe.each(cases)("%s", (_label, fixture, version, openssl) => {
     expect(findDirectives(tree, "limit_req_status")).toHaveLength(limited.length);
   });
 
+  it("§7 every location that proxies with https, a forward-auth service's included, offers TLSv1.2 and TLSv1.3 before nginx 1.27.3 (nginx's default then had TLSv1 and TLSv1.1, and before 1.23.4 no TLSv1.3)", () => {
+    const before1273 = v[0] === 1 && (v[1] < 27 || (v[1] === 27 && v[2] < 3));
+    for (const location of locations) {
+      const pass = location.block!.find((d) => d.name === "proxy_pass")?.args[0];
+      if (!pass?.startsWith("https://")) continue;
+      const protocols = location.block!.find((d) => d.name === "proxy_ssl_protocols")?.args;
+      expect(protocols, `${location.args.join(" ")}: ${pass}`).toEqual(before1273 ? ["TLSv1.2", "TLSv1.3"] : undefined);
+    }
+  });
+
   it("§4.10 worker_shutdown_timeout is in --full and explained otherwise", () => {
     expect(text).toMatch(/^# .*worker_shutdown_timeout/m);
     expect(findDirectives(parseNginx(render(config, { version: v }, { full: true })), "worker_shutdown_timeout")).toHaveLength(1);
