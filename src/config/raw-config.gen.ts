@@ -187,6 +187,7 @@ export type RawConfig = {
                 | "polling-without-stickiness"
                 | "basic-auth-over-http"
                 | "access-user-file"
+                | "forward-auth-any-host"
                 | "upstream-tls-unverified",
                 "error" | "off" | "warning" | "info"
               >

@@ -24,6 +24,7 @@ export const RULE_IDS = [
   "polling-without-stickiness",
   "basic-auth-over-http",
   "access-user-file",
+  "forward-auth-any-host",
   "upstream-tls-unverified",
 ] as const;
 

@@ -9,7 +9,7 @@ import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import { pollingWithoutStickiness } from "./rules/polling-without-stickiness.js";
-import { accessUserFile, basicAuthOverHttp } from "./rules/access.js";
+import { accessUserFile, basicAuthOverHttp, forwardAuthAnyHost } from "./rules/access.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
 
@@ -32,6 +32,7 @@ export const rules: readonly Rule[] = [
   pollingWithoutStickiness,
   basicAuthOverHttp,
   accessUserFile,
+  forwardAuthAnyHost,
   upstreamTlsUnverified,
 ];
 

@@ -30,6 +30,38 @@ export const basicAuthOverHttp: Rule = {
       ),
 };
 
+/**
+ * forward-auth-any-host (docs/rules/forward-auth-any-host.md): forward auth on a site that is the
+ * default server of one of its addresses (the first site wssgen writes there) while defaultServer is
+ * off. nginx hands a request whose Host names no site to its address's default server, and the auth
+ * service learns the host from the client's own Host (X-Forwarded-Host, X-Original-URL): a client can
+ * pick the host the service judges, and pass a rule meant for another domain. defaultServer: reject
+ * answers unknown hosts with 444 before any site sees them. One finding per site, at its first
+ * forward-auth route.
+ */
+export const forwardAuthAnyHost: Rule = {
+  id: "forward-auth-any-host",
+  severity: "warning",
+  description: "forwardAuth on an address's default server without defaultServer: reject: the client picks the host the auth service judges.",
+  run: ({ config }) => {
+    if (config.defaultServer === "reject") return [];
+    const first = new Map<string, Site>();
+    for (const site of config.sites)
+      for (const l of site.listen) if (!first.has(`${l.host}:${l.port}`)) first.set(`${l.host}:${l.port}`, site);
+    return config.sites.flatMap((site) => {
+      const route = site.routes.find((r) => r.access?.forwardAuth);
+      const address = site.listen.find((l) => first.get(`${l.host}:${l.port}`) === site);
+      if (!route || !address) return [];
+      return [
+        {
+          path: [...route.at, "access", "forwardAuth"],
+          message: `${showValue(site.domains[0])} is the first site on ${showValue(address.value)}, so nginx also hands it requests whose Host names no site, and the auth service judges the host the client wrote (X-Forwarded-Host, X-Original-URL): a rule that lets another domain in would let this request in; set defaultServer: reject (unknown hosts get no answer)`,
+        },
+      ];
+    });
+  },
+};
+
 /** crypt(3)'s base64 alphabet (libxcrypt), and hashes of a length. */
 const C = "[./0-9A-Za-z]";
 /**
