@@ -42,7 +42,8 @@ export const basicAuthOverHttp: Rule = {
 export const forwardAuthAnyHost: Rule = {
   id: "forward-auth-any-host",
   severity: "warning",
-  description: "forwardAuth on an address's default server without defaultServer: reject: the client picks the host the auth service judges.",
+  description:
+    "forwardAuth on an address's default server without defaultServer: reject: the client picks the host the auth service judges.",
   run: ({ config }) => {
     if (config.defaultServer === "reject") return [];
     const first = new Map<string, Site>();
