@@ -166,10 +166,14 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("check of an upst
     expect(here.exitCode).toBe(0);
   });
 
-  it("verify: false reads no CA file", async () => {
-    const at = project(build.binary, "{ verify: false, ca: /nonexistent/ca.pem }");
-    const r = await runCli(["check", "--nginx", "require"], { cwd: at });
-    expect(tlsLines(r.stdout).filter((line) => line.includes("ca.pem"))).toEqual([]);
-    expect(r.stdout).toContain("-t passed");
+  it("verify: false reads no CA file, and a ca beside it is an error at the key", async () => {
+    const plain = await runCli(["check", "--nginx", "require"], { cwd: project(build.binary, "{ verify: false }") });
+    expect(tlsLines(plain.stdout)).toEqual([]);
+    expect(plain.stdout).toContain("-t passed");
+    const r = await runCli(["check", "--nginx", "require"], {
+      cwd: project(build.binary, "{ verify: false, ca: /nonexistent/ca.pem }"),
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout + r.stderr).toContain("tls.ca only applies with verify: true");
   });
 });

@@ -218,6 +218,8 @@ const READ_AS: Partial<Record<keyof Fields, (written: string) => string>> = {
   tlsVerify: () => "on",
   resolverValid: (w) => `valid=${/^\d+$/.test(w) ? `${w}s` : w}`,
   rate: (w) => `rate=${w}`,
+  // a URL without a path asks the service for / (proxy_pass with a URI part), not wssgen's internal location
+  authUrl: (w) => (/^https?:\/\/[^/]+$/.test(w) ? `${w}/` : w),
   burst: (w) => `burst=${w}`,
 };
 
