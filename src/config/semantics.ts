@@ -357,6 +357,12 @@ function checkAccess(
       );
   }
   const forward = access?.forwardAuth;
+  // nginx verifies an https service's certificate for the URL's host (proxy_ssl_name), as a name
+  if (forward && /^https:\/\/(?:\[|[\d.]+(?::|\/|$))/.test(forward.url))
+    add(
+      [...at, "forwardAuth", "url"],
+      "an https forward-auth URL names the service by address, and nginx checks its certificate for a host name (X509_check_host), so every request would fail with 500: use the name its certificate holds, or http:// to a service on this machine",
+    );
   if (!forward?.responseHeaders.length) return;
   const headersAt = [...at, "forwardAuth", "responseHeaders"];
   if (route.static) {

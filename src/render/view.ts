@@ -727,10 +727,11 @@ function authUri(route: Route): string {
  * client's address alone ($remote_addr, after realIp), not the chain: Authelia takes the chain's
  * first entry as the client (middlewares.RequestCtxRemoteIP), and a client writes that entry
  * itself, so it could claim an address a network rule lets in. `internal`: a client cannot ask it
- * directly. A URL without a path asks the service for "/": nginx's proxy_pass without a URI part would
- * send the subrequest's own URI (/.wssgen/auth/N). An https URL is verified against the system's CA bundle for its host, with the protocol
- * versions a TLS backend gets (before nginx 1.27.3, nginx offered TLSv1 and TLSv1.1 and, before
- * 1.23.4, no TLSv1.3: a service that speaks only TLSv1.3 failed every request with 500).
+ * directly. A URL without a path asks the service for "/": nginx's proxy_pass without a URI part
+ * would send the subrequest's own URI (/.wssgen/auth/N). An https URL is verified against the
+ * system's CA bundle for its host, with the protocol versions a TLS backend gets (before nginx
+ * 1.27.3, nginx offered TLSv1 and TLSv1.1 and, before 1.23.4, no TLSv1.3: a service that speaks
+ * only TLSv1.3 failed every request with 500).
  */
 function authLocation(site: Site, route: Route, names: GlobalNames, features: Features): LocationBlock {
   const forward = route.access!.forwardAuth!;

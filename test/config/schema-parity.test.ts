@@ -94,6 +94,7 @@ const CROSS_FIELD = new Map<string, RegExp>([
   ["upstream-tls-server-name", /set tls\.serverName/],
   ["upstream-tls-client-certificate", /a client certificate needs both certificate and key: add tls\.(key|certificate)/],
   ["upstream-tls-ca-unverified", /tls\.ca only applies with verify: true/],
+  ["forward-auth-https-address", /an https forward-auth URL names the service by address/],
   [
     "resolve-needs",
     /resolve: true has nothing to re-resolve|resolve: true needs the DNS servers to ask|is a name of \/etc\/hosts, which nginx's resolver/,
@@ -145,6 +146,7 @@ const DOCUMENTED = new Map<string, string>([
   ["upstream-tls-server-name", "an upstream's `tls` has one name to send and verify"],
   ["upstream-tls-client-certificate", "`tls.certificate` and `tls.key` come together"],
   ["upstream-tls-ca-unverified", "`tls.ca` only with `verify: true`"],
+  ["forward-auth-https-address", "an `https` `forwardAuth.url` names its host"],
   ["resolve-needs", "`resolve` needs a server named by host name, and the top-level `resolver`"],
   ["sticky-cookie-shared", "two upstreams of one site have different `sticky.cookie` names"],
   ["access-empty", "`access` sets at least one of `allow`, `basicAuth` and `forwardAuth`"],
@@ -491,7 +493,10 @@ const TAKEN: Case[] = [
   ["resolver", { addresses: ["127.0.0.11", "127.0.0.1:5353", "[::1]", "[2001:db8::53]:65535"], valid: "10s" }],
   ["sites.0.routes.0.access", { allow: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7", "unix:"] }],
   ["sites.0.routes.0.access", { basicAuth: { userFile: "/etc/nginx/htpasswd", realm: "Admin area (staff)" } }],
-  ["sites.0.routes.0.access", { forwardAuth: { url: "https://[::1]:9091/api/verify", responseHeaders: ["Remote-User"] } }],
+  [
+    "sites.0.routes.0.access",
+    { forwardAuth: { url: "https://auth.example.com:9091/api/verify", responseHeaders: ["Remote-User"] } },
+  ],
   ["sites.0.routes.0.access", { forwardAuth: { url: "http://auth" } }],
   ["sites.0.routes.0.rateLimit", { rate: "1r/m" }],
   ["sites.0.routes.0.rateLimit", { rate: "1000000r/s", burst: 1000000 }],

@@ -381,6 +381,23 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
     ],
   ],
   [
+    "an https forwardAuth.url names its host",
+    base({
+      sites: [
+        site({}, [
+          { path: "/a/", upstream: "chat", access: { forwardAuth: { url: "https://auth.example.com/verify" } } },
+          { path: "/b/", upstream: "chat", access: { forwardAuth: { url: "http://10.0.0.9:9091/verify" } } },
+        ]),
+      ],
+    }),
+    base({
+      sites: [site({}, [{ path: "/a/", upstream: "chat", access: { forwardAuth: { url: "https://10.0.0.9:9091/verify" } } }])],
+    }),
+    [
+      "sites[0].routes[0].access.forwardAuth.url: an https forward-auth URL names the service by address, and nginx checks its certificate for a host name (X509_check_host), so every request would fail with 500: use the name its certificate holds, or http:// to a service on this machine",
+    ],
+  ],
+  [
     "tls.ca only with verify: true",
     base({ upstreams: { chat: { servers: ["a.internal:8443"], tls: { verify: false } } } }),
     base({ upstreams: { chat: { servers: ["a.internal:8443"], tls: { verify: false, ca: "/etc/wssgen/ca.pem" } } } }),
