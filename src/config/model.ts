@@ -5,6 +5,7 @@
 import type { DefaultField, DefaultGroup } from "./defaults.js";
 import type { Duration } from "./duration.js";
 import type { KeyPath } from "./path.js";
+import type { PresetName } from "./presets.js";
 import type { Provenance } from "./provenance.js";
 
 /** upstreams.*.balance (here, not in the zod schema, so the public types need no zod) */
@@ -174,6 +175,12 @@ export interface Route {
    * default of the same name (compared case-insensitively) in its place
    */
   headers: Header[];
+  /**
+   * routes[].preset (config/presets.ts). A field the preset set, and the route did not, is recorded in
+   * `set` at the preset's own key (`sites[0].routes[1].preset`): messages point there, and
+   * `fromPreset` tells it from a value written at the field.
+   */
+  preset: PresetName | undefined;
   set: WrittenAt<"route">;
   at: KeyPath;
 }
@@ -278,6 +285,17 @@ export interface Recorded {
  */
 export function writtenAt<O extends Recorded>(object: O, field: keyof O["set"] & string): KeyPath | undefined {
   return object.set[field];
+}
+
+/**
+ * The preset that set `field` of `route` (the route did not write it), or undefined: messages say
+ * "from preset socket.io".
+ */
+export function fromPreset(route: Route, field: keyof Route["set"]): PresetName | undefined {
+  const at = route.set[field];
+  return route.preset !== undefined && at !== undefined && at.length === route.at.length + 1 && at[at.length - 1] === "preset"
+    ? route.preset
+    : undefined;
 }
 
 /**

@@ -20,6 +20,7 @@ import type {
   WssgenConfig,
 } from "./model.js";
 import type { KeyPath } from "./path.js";
+import { PRESETS } from "./presets.js";
 import type { RawConfig, RawListen, RawRoute, RawSite, RawUpstream } from "./schema.js";
 import { splitHostPort } from "./values.js";
 
@@ -129,8 +130,13 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
   for (const header of defaultHeaders) headers.set(header.name.toLowerCase(), header);
   for (const [name, value] of Object.entries(route.headers ?? {}))
     headers.set(name.toLowerCase(), { name, value, at: at.concat("headers", name) });
+  // a preset's values come after the route's own and before defaults.* (the preset is the more specific)
+  const preset = route.preset === undefined ? undefined : PRESETS[route.preset].sets;
   const timeout = (key: keyof Timeouts) =>
-    route.timeouts?.[key] ?? inherited.values[`timeouts.${key}`] ?? d[`timeouts.${key}`].value;
+    route.timeouts?.[key] ??
+    preset?.[`timeouts.${key}` as "timeouts.read"] ??
+    inherited.values[`timeouts.${key}`] ??
+    d[`timeouts.${key}`].value;
   return {
     path: route.path,
     exact,
@@ -142,7 +148,7 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     buffering: route.buffering,
     directives: extraDirectives(route.directives, at.concat("directives"), "location"),
     // a static route serves files: no upgrade (semantics.ts refuses websocket on it)
-    websocket: route.static ? false : (route.websocket ?? d.websocket.value),
+    websocket: route.static ? false : (route.websocket ?? preset?.websocket ?? d.websocket.value),
     timeouts: {
       connect: timeout("connect"),
       read: timeout("read"),
@@ -170,9 +176,23 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
       ...(route.rateLimit.burst === undefined ? {} : { burst: route.rateLimit.burst }),
     },
     headers: [...headers.values()],
-    set: written("route", route, at, inherited.at),
+    preset: route.preset,
+    set: preset ? presetWritten(written("route", route, at, inherited.at), route, at) : written("route", route, at, inherited.at),
     at,
   };
+}
+
+/**
+ * A route's `set` with the fields its preset sets, where the route itself did not write them,
+ * recorded at the preset's key (`sites[0].routes[1].preset`; model.ts `fromPreset`).
+ */
+function presetWritten(set: WrittenAt<"route">, route: RawRoute, at: KeyPath): WrittenAt<"route"> {
+  const presetAt = at.concat("preset");
+  const out: Record<string, KeyPath> = { ...set };
+  for (const field of Object.keys(PRESETS[route.preset!].sets)) {
+    if (valueAt(route, field.split(".")) === undefined) out[field] = presetAt;
+  }
+  return out;
 }
 
 /**

@@ -49,6 +49,7 @@ export type RawConfig = {
           }
         | undefined;
       websocket?: boolean | undefined;
+      preset?: "socket.io" | "signalr" | "graphql-ws" | "phoenix" | "actioncable" | "home-assistant" | undefined;
       timeouts?:
         | {
             connect?: string | number | undefined;

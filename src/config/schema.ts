@@ -7,6 +7,7 @@
 import * as z from "zod";
 import { DEFAULTS, type Default, describeDefault } from "./defaults.js";
 import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
+import { presetNames } from "./presets.js";
 import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
@@ -403,6 +404,13 @@ const routeSchema = z
     upstream: checked(RULES.name, "Name of an upstream (a route has either upstream or static).").optional(),
     static: staticSchema.optional(),
     websocket: withDefault(bool("Proxy WebSocket upgrades."), DEFAULTS.route.websocket),
+    preset: z
+      .enum(presetNames, { error: (issue) => `expected one of ${presetNames.join(", ")}, got ${typeName(issue.input)}` })
+      .optional()
+      .meta({
+        description:
+          "The framework behind the route (docs/presets/<name>.md): sets websocket: true and, for frameworks whose server pings at a known interval, timeouts.read and send above it, unless the route sets them; lint checks the path, the timeouts and stickiness against the framework. The path stays yours to write.",
+      }),
     timeouts: timeoutsSchema.optional(),
     origins: z
       .array(checked(RULES.origin, "Origin."))

@@ -1,0 +1,252 @@
+/**
+ * Framework presets (`routes[].preset`, issue 12): the one home of what wssgen knows about each
+ * framework's WebSocket endpoint. normalize.ts applies `sets`, lint (src/lint/rules/presets.ts and
+ * polling-without-stickiness) checks routes against the rest, `init --preset` scaffolds from it,
+ * and docs/presets/<name>.md explains it. Every number cites the framework's own documentation or
+ * source; where a fact was taken from memory and not re-checked, its `source` says so.
+ *
+ * What a preset may set is deliberately small: `websocket: true`, and `timeouts.read`/`send` only
+ * for frameworks whose *server* sends something at a known interval (nginx's proxy_read_timeout
+ * counts the time between two reads from the backend, so only server-to-client traffic keeps it
+ * from firing). A preset never invents a path (a route keeps `path` required) and never changes an
+ * upstream's balancing: stickiness is lint advice (polling-without-stickiness), not a silent change.
+ */
+import type { Duration } from "./duration.js";
+
+/** `routes[].preset` values, in the order docs list them. */
+export const presetNames = ["socket.io", "signalr", "graphql-ws", "phoenix", "actioncable", "home-assistant"] as const;
+export type PresetName = (typeof presetNames)[number];
+
+/** How a framework keeps its socket alive. */
+export interface Heartbeat {
+  /** who sends the heartbeat message (what nginx reads from the backend is what counts) */
+  by: "server" | "client" | "none";
+  /** the default interval, in seconds; undefined when there is none by default */
+  intervalSeconds: number | undefined;
+  /** how long the sender waits for the answer before giving up, in seconds */
+  timeoutSeconds: number | undefined;
+  /** the framework's own setting names, as its docs spell them */
+  settings: string;
+}
+
+/** A polling (or negotiate) fallback: several HTTP requests of one session that must reach one server. */
+export interface Polling {
+  /** what the requests are, and what another server answers */
+  requests: string;
+  /** how the framework's own users avoid stickiness (a shared adapter, skipping the fallback) */
+  otherwise: string;
+}
+
+export interface PresetFacts {
+  name: PresetName;
+  /** the framework's name in prose */
+  title: string;
+  /** the framework's documentation pages these facts come from */
+  sources: readonly string[];
+  /** the paths the framework uses by default; the first is what `init --preset` writes */
+  usualPaths: readonly string[];
+  /** a route path (URI, lower-cased) that looks like this framework's even if it is none of usualPaths */
+  looksLike: (uri: string) => boolean;
+  /** the WebSocket subprotocol the client asks for (Sec-WebSocket-Protocol), if any */
+  subprotocol?: string;
+  heartbeat: Heartbeat;
+  /**
+   * preset-timeout fires when timeouts.read is at or below this many seconds: the longest the
+   * backend is silent by design (a heartbeat interval plus its timeout, or a long poll held open)
+   */
+  readAtLeastSeconds: number | undefined;
+  /** why readAtLeastSeconds is what it is, for the rule's message */
+  readReason: string | undefined;
+  polling: Polling | undefined;
+  /** what normalize.ts applies to a route with this preset unless the route sets it itself */
+  sets: { websocket: true; "timeouts.read"?: Duration; "timeouts.send"?: Duration };
+  /** the framework's own settings that must match the proxy's, one line each (init's comment, docs) */
+  mustMatch: readonly string[];
+}
+
+const segment = (uri: string, pattern: RegExp) => uri.split("/").some((s) => pattern.test(s));
+
+/**
+ * The table. Sources per framework:
+ * - socket.io: https://socket.io/docs/v4/server-options/ (path `/socket.io/`, pingInterval 25000,
+ *   pingTimeout 20000 since v4; engine.io's build/server.js has the same defaults),
+ *   https://socket.io/docs/v4/using-multiple-nodes/ (sticky sessions for HTTP long-polling).
+ * - SignalR: https://learn.microsoft.com/aspnet/core/signalr/configuration (HubOptions.KeepAliveInterval
+ *   15 s, ClientTimeoutInterval 30 s; LongPollingOptions.PollTimeout 90 s — from memory),
+ *   https://learn.microsoft.com/aspnet/core/signalr/scale (sticky sessions unless skipNegotiation with WebSockets only).
+ * - graphql-ws: https://the-guild.dev/graphql/ws (subprotocol `graphql-transport-ws`; `useServer`'s keepAlive
+ *   12 000 ms of ws-level pings, lib/use/ws); the protocol itself has optional Ping/Pong only.
+ * - Phoenix: https://hexdocs.pm/phoenix/Phoenix.Endpoint.html#socket/3 (`/socket` + `/websocket`,
+ *   `/longpoll`; transport timeout 60 s) and the JS client's heartbeatIntervalMs 30 000
+ *   (assets/js/phoenix/socket.js); LiveView's socket is `/live`.
+ * - Action Cable: https://guides.rubyonrails.org/action_cable_overview.html (mount path `/cable`),
+ *   actioncable/lib/action_cable/server/connections.rb BEAT_INTERVAL = 3 s, the JS ConnectionMonitor's
+ *   staleThreshold 6 s.
+ * - Home Assistant: https://developers.home-assistant.io/docs/api/websocket (`/api/websocket`, client
+ *   `ping`/`pong` messages); the server's aiohttp heartbeat of 55 s is from memory
+ *   (homeassistant/components/websocket_api/http.py), so the preset does not lower the timeout on it.
+ */
+export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
+  "socket.io": {
+    name: "socket.io",
+    title: "Socket.IO",
+    sources: ["https://socket.io/docs/v4/server-options/", "https://socket.io/docs/v4/using-multiple-nodes/"],
+    usualPaths: ["/socket.io/"],
+    looksLike: (uri) => uri.includes("/socket.io") || uri.includes("/engine.io"),
+    heartbeat: { by: "server", intervalSeconds: 25, timeoutSeconds: 20, settings: "pingInterval (25000), pingTimeout (20000)" },
+    readAtLeastSeconds: 45,
+    readReason: "socket.io's server pings every pingInterval (25 s) and waits pingTimeout (20 s) for the pong",
+    polling: {
+      requests:
+        'socket.io\'s polling requests must reach the server that created the session (another answers 400 "Session ID unknown")',
+      otherwise: 'clients with transports: ["websocket"] skip polling (and lose the fallback)',
+    },
+    sets: { websocket: true, "timeouts.read": "90s", "timeouts.send": "90s" },
+    mustMatch: [
+      "path: the server's and the client's `path` option (default /socket.io/) is the route's path",
+      "pingInterval + pingTimeout (25 s + 20 s) stay below timeouts.read (90s from the preset)",
+      "several servers: sticky sessions (sticky, ip-hash) and an adapter (Redis, cluster) between them",
+      "cors.origin on the server lists the same origins as the route's origins",
+    ],
+  },
+  signalr: {
+    name: "signalr",
+    title: "ASP.NET Core SignalR",
+    sources: [
+      "https://learn.microsoft.com/aspnet/core/signalr/configuration",
+      "https://learn.microsoft.com/aspnet/core/signalr/scale",
+    ],
+    usualPaths: ["/hub"],
+    looksLike: (uri) => uri.includes("signalr") || segment(uri, /^(?!github$).*hubs?$/),
+    heartbeat: {
+      by: "server",
+      intervalSeconds: 15,
+      timeoutSeconds: 30,
+      settings: "HubOptions.KeepAliveInterval (15 s), ClientTimeoutInterval (30 s); client serverTimeoutInMilliseconds (30 s)",
+    },
+    readAtLeastSeconds: 90,
+    readReason: "SignalR's long polling holds each poll open up to 90 s (LongPollingOptions.PollTimeout)",
+    polling: {
+      requests:
+        "SignalR's negotiate and the requests that follow must reach one server (another does not know the connection: 404)",
+      otherwise: "clients with skipNegotiation: true and the WebSockets transport need no stickiness",
+    },
+    sets: { websocket: true, "timeouts.read": "2m", "timeouts.send": "2m" },
+    mustMatch: [
+      "app.MapHub<T>(\"/hub\"): the route's path covers the hub's path and its /negotiate",
+      "KeepAliveInterval (15 s) below timeouts.read; long polling's 90 s PollTimeout too (2m from the preset)",
+      "several servers: sticky sessions, unless every client uses skipNegotiation with WebSockets only",
+    ],
+  },
+  "graphql-ws": {
+    name: "graphql-ws",
+    title: "GraphQL over WebSocket (graphql-ws)",
+    sources: ["https://the-guild.dev/graphql/ws", "https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md"],
+    usualPaths: ["/graphql"],
+    looksLike: (uri) => uri.includes("graphql") || uri.includes("subscriptions"),
+    subprotocol: "graphql-transport-ws",
+    heartbeat: {
+      by: "server",
+      intervalSeconds: 12,
+      timeoutSeconds: undefined,
+      settings: "useServer(..., keepAlive = 12000) (ws only)",
+    },
+    readAtLeastSeconds: 12,
+    readReason: "graphql-ws's useServer pings every 12 s (keepAlive); other servers may not ping at all",
+    polling: undefined,
+    // servers other than graphql-ws's own may send nothing: keep wssgen's 1h
+    sets: { websocket: true },
+    mustMatch: [
+      "the client's url path is the route's path (usually /graphql)",
+      "subprotocol graphql-transport-ws (the older subscriptions-transport-ws uses graphql-ws): nginx passes Sec-WebSocket-Protocol as sent",
+      "a server that does not ping needs timeouts.read above the longest silence of a subscription",
+    ],
+  },
+  phoenix: {
+    name: "phoenix",
+    title: "Phoenix Channels and LiveView",
+    sources: ["https://hexdocs.pm/phoenix/Phoenix.Endpoint.html#socket/3", "https://hexdocs.pm/phoenix/js/"],
+    usualPaths: ["/socket", "/live"],
+    looksLike: (uri) => segment(uri, /^(?:socket|live)$/),
+    heartbeat: {
+      by: "client",
+      intervalSeconds: 30,
+      timeoutSeconds: undefined,
+      settings: "JS heartbeatIntervalMs (30000); the server replies to each; transport timeout (60 s)",
+    },
+    readAtLeastSeconds: 30,
+    readReason:
+      "Phoenix's client sends a heartbeat every 30 s and the server's reply is all the backend sends on an idle channel",
+    polling: {
+      requests:
+        "Phoenix's long-poll fallback (/longpoll) keeps each session in a process on the node that created it; other nodes find it only when the nodes form a cluster",
+      otherwise: "cluster the nodes (distributed Erlang with Phoenix.PubSub), or leave out longPollFallbackMs",
+    },
+    sets: { websocket: true, "timeouts.read": "90s", "timeouts.send": "90s" },
+    mustMatch: [
+      'socket "/socket" (and "/live" for LiveView) in the endpoint: the route covers /socket/websocket and /socket/longpoll',
+      "check_origin lists the site's origins (Phoenix refuses others itself)",
+      "heartbeatIntervalMs (30 s) below timeouts.read (90s from the preset)",
+    ],
+  },
+  actioncable: {
+    name: "actioncable",
+    title: "Rails Action Cable",
+    sources: ["https://guides.rubyonrails.org/action_cable_overview.html"],
+    usualPaths: ["/cable"],
+    looksLike: (uri) => segment(uri, /^cable$/),
+    heartbeat: {
+      by: "server",
+      intervalSeconds: 3,
+      timeoutSeconds: 6,
+      settings: "BEAT_INTERVAL (3 s); the client's staleThreshold (6 s)",
+    },
+    readAtLeastSeconds: 6,
+    readReason: "Action Cable's server pings every 3 s and the client gives up after 6 s",
+    polling: undefined,
+    sets: { websocket: true, "timeouts.read": "90s", "timeouts.send": "90s" },
+    mustMatch: [
+      'config.action_cable.mount_path (default "/cable") is the route\'s path',
+      "config.action_cable.allowed_request_origins lists the site's origins",
+      "several servers share a pub/sub adapter (Redis, Solid Cable); no stickiness needed",
+    ],
+  },
+  "home-assistant": {
+    name: "home-assistant",
+    title: "Home Assistant",
+    sources: ["https://developers.home-assistant.io/docs/api/websocket", "https://www.home-assistant.io/integrations/http/"],
+    usualPaths: ["/"],
+    looksLike: (uri) => "/api/websocket".startsWith(uri) || uri.startsWith("/api/websocket"),
+    heartbeat: {
+      by: "client",
+      intervalSeconds: undefined,
+      timeoutSeconds: undefined,
+      settings: "the client's ping messages, answered with pong",
+    },
+    readAtLeastSeconds: undefined,
+    readReason: undefined,
+    polling: undefined,
+    sets: { websocket: true },
+    mustMatch: [
+      "the whole app sits behind the route / (the frontend, /api/ and /api/websocket)",
+      "http: use_x_forwarded_for: true and trusted_proxies: the nginx address, or Home Assistant refuses proxied requests with 400",
+      "a client that does not ping needs timeouts.read above its longest silence (wssgen's 1h by default)",
+    ],
+  },
+};
+
+/** The facts of a preset by name. */
+export function presetFacts(name: PresetName): PresetFacts {
+  return PRESETS[name];
+}
+
+/**
+ * Whether a route path (its URI, as in Route.uri) reaches the framework's usual path: a prefix route
+ * covers it (`/` covers `/socket.io/`), an exact one equals it, or the path looks like the framework's
+ * own (`/app/socket.io/`, `/chathub`).
+ */
+export function pathFits(facts: PresetFacts, uri: string, exact: boolean): boolean {
+  const lower = uri.toLowerCase();
+  if (facts.looksLike(lower)) return true;
+  return facts.usualPaths.some((usual) => (exact ? usual === lower : usual.startsWith(lower)));
+}
