@@ -45,6 +45,11 @@ export interface PresetFacts {
   sources: readonly string[];
   /** the paths the framework uses by default; the first is what `init --preset` writes */
   usualPaths: readonly string[];
+  /**
+   * the URIs an exact route (`= /path`) may have: every request of the framework's socket has it
+   * (none for SignalR, whose hub also answers /negotiate)
+   */
+  exactPaths: readonly string[];
   /** a route path (URI, lower-cased) that looks like this framework's even if it is none of usualPaths */
   looksLike: (uri: string) => boolean;
   /** the WebSocket subprotocol the client asks for (Sec-WebSocket-Protocol), if any */
@@ -92,6 +97,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     title: "Socket.IO",
     sources: ["https://socket.io/docs/v4/server-options/", "https://socket.io/docs/v4/using-multiple-nodes/"],
     usualPaths: ["/socket.io/"],
+    exactPaths: ["/socket.io/"],
     looksLike: (uri) => uri.includes("/socket.io") || uri.includes("/engine.io"),
     heartbeat: { by: "server", intervalSeconds: 25, timeoutSeconds: 20, settings: "pingInterval (25000), pingTimeout (20000)" },
     readAtLeastSeconds: 45,
@@ -117,12 +123,14 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
       "https://learn.microsoft.com/aspnet/core/signalr/scale",
     ],
     usualPaths: ["/hub"],
+    exactPaths: [],
     looksLike: (uri) => uri.includes("signalr") || segment(uri, /^(?!github$).*hubs?$/),
     heartbeat: {
       by: "server",
       intervalSeconds: 15,
       timeoutSeconds: 30,
-      settings: "HubOptions.KeepAliveInterval (15 s), ClientTimeoutInterval (30 s); client serverTimeoutInMilliseconds (30 s)",
+      settings:
+        "HubOptions.KeepAliveInterval (15 s), ClientTimeoutInterval (30 s), LongPollingOptions.PollTimeout (90 s); client serverTimeoutInMilliseconds (30 s)",
     },
     readAtLeastSeconds: 90,
     readReason: "SignalR's long polling holds each poll open up to 90 s (LongPollingOptions.PollTimeout)",
@@ -143,6 +151,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     title: "GraphQL over WebSocket (graphql-ws)",
     sources: ["https://the-guild.dev/graphql/ws", "https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md"],
     usualPaths: ["/graphql"],
+    exactPaths: ["/graphql"],
     looksLike: (uri) => uri.includes("graphql") || uri.includes("subscriptions"),
     subprotocol: "graphql-transport-ws",
     heartbeat: {
@@ -167,6 +176,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     title: "Phoenix Channels and LiveView",
     sources: ["https://hexdocs.pm/phoenix/Phoenix.Endpoint.html#socket/3", "https://hexdocs.pm/phoenix/js/"],
     usualPaths: ["/socket", "/live"],
+    exactPaths: ["/socket/websocket", "/live/websocket"],
     looksLike: (uri) => segment(uri, /^(?:socket|live)$/),
     heartbeat: {
       by: "client",
@@ -194,6 +204,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     title: "Rails Action Cable",
     sources: ["https://guides.rubyonrails.org/action_cable_overview.html"],
     usualPaths: ["/cable"],
+    exactPaths: ["/cable"],
     looksLike: (uri) => segment(uri, /^cable$/),
     heartbeat: {
       by: "server",
@@ -216,6 +227,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     title: "Home Assistant",
     sources: ["https://developers.home-assistant.io/docs/api/websocket", "https://www.home-assistant.io/integrations/http/"],
     usualPaths: ["/"],
+    exactPaths: ["/api/websocket"],
     looksLike: (uri) => "/api/websocket".startsWith(uri) || uri.startsWith("/api/websocket"),
     heartbeat: {
       by: "client",
@@ -242,11 +254,11 @@ export function presetFacts(name: PresetName): PresetFacts {
 
 /**
  * Whether a route path (its URI, as in Route.uri) reaches the framework's usual path: a prefix route
- * covers it (`/` covers `/socket.io/`), an exact one equals it, or the path looks like the framework's
- * own (`/app/socket.io/`, `/chathub`).
+ * that covers it (`/` covers `/socket.io/`) or looks like the framework's own (`/app/socket.io/`,
+ * `/chathub`); an exact route only at one of exactPaths (`= /socket` misses Phoenix's `/socket/websocket`).
  */
 export function pathFits(facts: PresetFacts, uri: string, exact: boolean): boolean {
   const lower = uri.toLowerCase();
-  if (facts.looksLike(lower)) return true;
-  return facts.usualPaths.some((usual) => (exact ? usual === lower : usual.startsWith(lower)));
+  if (exact) return facts.exactPaths.includes(lower);
+  return facts.looksLike(lower) || facts.usualPaths.some((usual) => usual.startsWith(lower));
 }

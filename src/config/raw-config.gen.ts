@@ -189,7 +189,9 @@ export type RawConfig = {
                 | "basic-auth-over-http"
                 | "access-user-file"
                 | "forward-auth-any-host"
-                | "upstream-tls-unverified",
+                | "upstream-tls-unverified"
+                | "preset-timeout"
+                | "preset-path",
                 "error" | "off" | "warning" | "info"
               >
             >

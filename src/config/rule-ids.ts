@@ -26,6 +26,8 @@ export const RULE_IDS = [
   "access-user-file",
   "forward-auth-any-host",
   "upstream-tls-unverified",
+  "preset-timeout",
+  "preset-path",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

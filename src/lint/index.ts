@@ -9,6 +9,7 @@ import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import { pollingWithoutStickiness } from "./rules/polling-without-stickiness.js";
+import { presetPath, presetTimeout } from "./rules/presets.js";
 import { accessUserFile, basicAuthOverHttp, forwardAuthAnyHost } from "./rules/access.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
@@ -34,6 +35,8 @@ export const rules: readonly Rule[] = [
   accessUserFile,
   forwardAuthAnyHost,
   upstreamTlsUnverified,
+  presetTimeout,
+  presetPath,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */

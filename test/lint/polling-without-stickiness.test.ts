@@ -107,3 +107,31 @@ describe("pollingFramework: the paths it recognises", () => {
     expect(pollingFramework(path)).toBeUndefined();
   });
 });
+
+describe("polling-without-stickiness with routes[].preset", () => {
+  const preset = (name: string, path: string, upstream = `servers: [${TWO}]`) =>
+    `upstreams:\n  chat: { ${upstream} }\nsites:\n  - domains: [chat.example.com]\n    routes:\n      - { path: "${path}", upstream: chat, preset: ${name} }\n`;
+
+  it("fires for a socket.io or SignalR preset whatever the path, saying the preset named it", () => {
+    expect(findings(preset("socket.io", "/live/"))[0]!.message).toMatch(
+      /^sites\[0\]\.routes\[0\] \("\/live\/"\) is socket\.io \(preset socket\.io\), and this upstream spreads a client's requests over 2 servers: socket\.io's polling requests/,
+    );
+    expect(findings(preset("signalr", "/realtime"))[0]!.message).toMatch(/is SignalR \(preset signalr\), .*negotiate/);
+  });
+
+  it("fires for the phoenix preset (its long-poll fallback), which a path alone never suggests", () => {
+    expect(findings(preset("phoenix", "/socket"))[0]!.message).toMatch(/is Phoenix \(preset phoenix\), .*long-poll fallback/);
+    expect(findings(config(`servers: [${TWO}]`, "/socket"))).toEqual([]);
+  });
+
+  it("a preset without a polling fallback overrides what the path suggests", () => {
+    expect(findings(preset("graphql-ws", "/socket.io/"))).toEqual([]);
+    expect(findings(preset("actioncable", "/cable"))).toEqual([]);
+  });
+
+  it("is silent for a preset route with sticky, ip-hash or one server", () => {
+    expect(findings(preset("socket.io", "/socket.io/", `servers: [${TWO}], sticky: { cookie: srv_id }`))).toEqual([]);
+    expect(findings(preset("signalr", "/hub", `servers: [${TWO}], balance: ip-hash`), "1.22")).toEqual([]);
+    expect(findings(preset("phoenix", "/socket", "servers: [10.0.0.5:8080]"))).toEqual([]);
+  });
+});

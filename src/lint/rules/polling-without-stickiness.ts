@@ -3,6 +3,7 @@ import { VERSION_GATES } from "../../config/version-gates.js";
 import { atLeast, type Version } from "../../nginx-version/version.js";
 import { showValue } from "../../util/show.js";
 import type { Route, Upstream } from "../../config/model.js";
+import { PRESETS } from "../../config/presets.js";
 import type { Rule } from "../types.js";
 
 /** The first nginx with `sticky cookie`: the version gate's own minimum (nginx 1.29.6 changelog). */
@@ -24,12 +25,29 @@ export function pollingFramework(uri: string): "socket.io" | "SignalR" | undefin
   return undefined;
 }
 
-/** What each framework's extra requests are, and what a server that did not create the session answers. */
-const REQUESTS = {
-  "socket.io":
-    'socket.io\'s polling requests must reach the server that created the session (another answers 400 "Session ID unknown")',
-  SignalR: "SignalR's negotiate and the requests that follow must reach one server (another does not know the connection: 404)",
-} as const;
+/** A framework whose clients send several HTTP requests for one session. */
+type Framework = "socket.io" | "SignalR" | "Phoenix";
+
+/** What each framework's extra requests are, and what a server that did not create the session answers (config/presets.ts). */
+const REQUESTS: Record<Framework, string> = {
+  "socket.io": PRESETS["socket.io"].polling!.requests,
+  SignalR: PRESETS.signalr.polling!.requests,
+  Phoenix: PRESETS.phoenix.polling!.requests,
+};
+
+/**
+ * The framework of a route, and how wssgen knows it: its `preset` when that names a framework with a
+ * polling fallback (whatever the path), else its path (pollingFramework). Phoenix only by preset:
+ * its `/socket` path is too common to guess from.
+ */
+function routeFramework(route: Route): { framework: Framework; by: "preset" | "path" } | undefined {
+  if (route.preset === "socket.io") return { framework: "socket.io", by: "preset" };
+  if (route.preset === "signalr") return { framework: "SignalR", by: "preset" };
+  if (route.preset === "phoenix") return { framework: "Phoenix", by: "preset" };
+  if (route.preset !== undefined) return undefined;
+  const framework = pollingFramework(route.uri);
+  return framework && { framework, by: "path" };
+}
 
 /**
  * The servers nginx spreads new clients over: neither `backup` (used only when all others fail) nor
@@ -63,28 +81,29 @@ export const pollingWithoutStickiness: Rule = {
   id: "polling-without-stickiness",
   severity: "warning",
   description:
-    "A socket.io or SignalR route whose upstream spreads one client's requests over several servers: its polling and negotiate requests fail on a server that did not create the session.",
+    "A socket.io or SignalR route (by path or preset; Phoenix by preset) whose upstream spreads one client's requests over several servers: its polling and negotiate requests fail on a server that did not create the session.",
   run: ({ config, nginxVersion }) => {
     // the first route that looks like a polling framework, and how many do, per upstream name
-    const routes = new Map<string, { route: Route; framework: "socket.io" | "SignalR"; count: number }>();
+    const routes = new Map<string, { route: Route; framework: Framework; by: "preset" | "path"; count: number }>();
     for (const site of config.sites)
       for (const route of site.routes) {
-        const framework = route.upstream === undefined ? undefined : pollingFramework(route.uri);
-        if (!framework) continue;
+        const found = route.upstream === undefined ? undefined : routeFramework(route);
+        if (!found) continue;
         const seen = routes.get(route.upstream!);
         if (seen) seen.count++;
-        else routes.set(route.upstream!, { route, framework, count: 1 });
+        else routes.set(route.upstream!, { route, ...found, count: 1 });
       }
     return config.upstreams.flatMap((upstream) => {
       const used = routes.get(upstream.name);
       const servers = takingRequests(upstream);
       if (!used || servers < 2 || upstream.sticky || upstream.balance === "ip-hash" || upstream.balance === "hash") return [];
-      const { route, framework, count } = used;
+      const { route, framework, by, count } = used;
       const others = count > 1 ? ` (and ${count - 1} more such route(s))` : "";
+      const is = by === "preset" ? `is ${framework} (preset ${route.preset})` : `looks like ${framework}`;
       return [
         {
           path: upstream.at,
-          message: `${formatPath(route.at)} (${showValue(route.path)}) looks like ${framework}${others}, and this upstream spreads a client's requests over ${servers} servers: ${REQUESTS[framework]}; ${advice(upstream, nginxVersion)}`,
+          message: `${formatPath(route.at)} (${showValue(route.path)}) ${is}${others}, and this upstream spreads a client's requests over ${servers} servers: ${REQUESTS[framework]}; ${advice(upstream, nginxVersion)}`,
         },
       ];
     });
