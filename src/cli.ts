@@ -135,6 +135,10 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
     .option("--domain <domain>", "the site's domain", undefined)
     .option("--upstream <host:port>", "the WebSocket backend")
     .option("--path <path>", "the WebSocket location", undefined)
+    .option(
+      "--preset <name>",
+      "the framework behind the socket: socket.io, signalr, graphql-ws, phoenix, actioncable, home-assistant (its path, timeouts and settings to match)",
+    )
     .option("--cert <file>", "TLS certificate (PEM); with --key makes a wss:// site")
     .option("--key <file>", "TLS private key (PEM)")
     .option(
@@ -150,6 +154,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
       examples([
         "wssgen init --yes",
         "wssgen init --domain chat.example.com --upstream 10.0.0.5:8080 --path /ws",
+        "wssgen init --domain chat.example.com --preset socket.io   # path /socket.io/, timeouts above its pings",
         "wssgen init --domain chat.example.com --cert /etc/ssl/chat.pem --key /etc/ssl/chat.key -o chat.yaml",
         "wssgen init --domain chat.example.com --letsencrypt   # then: wssgen apply, and the certbot command it prints",
       ]),
@@ -159,6 +164,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         domain?: string;
         upstream?: string;
         path?: string;
+        preset?: string;
         cert?: string;
         key?: string;
         letsencrypt?: boolean;

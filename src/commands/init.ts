@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { DEFAULTS } from "../config/defaults.js";
 import { parseConfig } from "../config/load.js";
 import { balanceMethods } from "../config/model.js";
+import { type PresetName, presetNames, PRESETS } from "../config/presets.js";
 import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
 import { UsageError } from "../errors.js";
 import { writeUserFile } from "../util/write-file.js";
@@ -48,9 +49,13 @@ export interface InitAnswers {
   key?: string | undefined;
   /** Let's Encrypt over HTTP-01 (certbot --webroot): certificate paths under certbot's live/ directory */
   acme?: { webroot: string } | undefined;
+  /** --preset: the route gets `preset:` and the framework's settings to match as comments */
+  preset?: PresetName | undefined;
 }
 
-export interface InitOptions extends Partial<Omit<InitAnswers, "acme">> {
+export interface InitOptions extends Partial<Omit<InitAnswers, "acme" | "preset">> {
+  /** --preset NAME (checked against config/presets.ts); its usual path is --path's default */
+  preset?: string | undefined;
   /** --letsencrypt: TLS with a certificate from certbot's webroot mode */
   letsencrypt?: boolean | undefined;
   /** --webroot: certbot's webroot (implies --letsencrypt; default /var/www/acme) */
@@ -96,6 +101,10 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
   if (letsencrypt && options.domain === undefined && !options.ask)
     throw new UsageError("--letsencrypt needs --domain: the certificate is for your site's name, e.g. --domain app.example.com");
 
+  if (options.preset !== undefined && !(presetNames as readonly string[]).includes(options.preset))
+    throw new UsageError(`--preset: expected one of ${presetNames.join(", ")}, got ${JSON.stringify(options.preset)}`);
+  const preset = options.preset as PresetName | undefined;
+
   const value = async (flag: string, given: string | undefined, fallback: string, check: Check, question: string) => {
     const answer = given ?? (options.ask ? await options.ask(question, fallback, check) : fallback);
     const problem = check(answer);
@@ -111,7 +120,14 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
       checkServerAddress,
       "WebSocket backend (host:port)",
     ),
-    path: await value("path", options.path, INIT_DEFAULTS.path, checkLocationPath, "WebSocket path"),
+    path: await value(
+      "path",
+      options.path,
+      preset ? PRESETS[preset].usualPaths[0]! : INIT_DEFAULTS.path,
+      checkLocationPath,
+      "WebSocket path",
+    ),
+    ...(preset ? { preset } : {}),
   };
   const wildcard = answers.domain.includes("*");
   if (letsencrypt && wildcard)
@@ -145,6 +161,17 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
 
 /** An origin host for the domain (a wildcard domain gets its base name). */
 const origin = (domain: string) => domain.replace(/^\*\./, "").replace(/\.\*$/, ".com");
+
+/**
+ * The framework's own settings that must match the proxy's (config/presets.ts `mustMatch`), as YAML
+ * comments above the route; "" without a preset.
+ */
+function presetComment(preset: PresetName | undefined): string {
+  if (preset === undefined) return "";
+  const facts = PRESETS[preset];
+  const lines = [`${facts.title}: settings of the app that must match this route`, ...facts.mustMatch.map((line) => `- ${line}`)];
+  return lines.map((line) => `      # ${line}\n`).join("");
+}
 
 /** YAML double-quoted scalars are JSON strings. */
 const y = (value: string) => JSON.stringify(value);
@@ -208,9 +235,9 @@ sites:
   - domains: [${y(a.domain)}]
 ${tlsBlock}
     routes:
-      - path: ${y(a.path)}
+${presetComment(a.preset)}      - path: ${y(a.path)}
         upstream: app
-        websocket: true
+${a.preset ? `        preset: ${a.preset}   # sets websocket: true${PRESETS[a.preset].sets["timeouts.read"] ? ` and timeouts.read/send: ${PRESETS[a.preset].sets["timeouts.read"]}` : ""} (docs/presets/${a.preset}.md)` : "        websocket: true"}
         origins: [${y(`${tls ? "https" : "http"}://${origin(a.domain)}`)}]   # pages allowed to open the socket; others get 403
         maxConnectionsPerIp: 100   # open sockets per client address
 `;

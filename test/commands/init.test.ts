@@ -150,3 +150,29 @@ describe("wssgen init flags: --letsencrypt and --webroot", () => {
     );
   });
 });
+
+describe("wssgen init --preset", () => {
+  it("writes the framework's usual path, the preset key and the settings that must match; the route takes the preset's values", async () => {
+    const dir = tmp();
+    expect((await runCli(["init", "--yes", "--preset", "socket.io"], { cwd: dir })).exitCode).toBe(0);
+    const text = readFileSync(join(dir, "wssgen.yaml"), "utf8");
+    expect(text).toContain("      # Socket.IO: settings of the app that must match this route\n");
+    expect(text).toContain("      # - pingInterval + pingTimeout (25 s + 20 s) stay below timeouts.read (90s from the preset)\n");
+    expect(text).toContain('      - path: "/socket.io/"\n        upstream: app\n        preset: socket.io   #');
+    const route = site(text).routes[0]!;
+    expect(route).toMatchObject({ preset: "socket.io", websocket: true, timeouts: { read: "90s", send: "90s" } });
+  });
+  it("--path wins over the preset's path; an unknown preset is a usage error that lists the names, writing nothing", async () => {
+    const dir = tmp();
+    expect((await runCli(["init", "--yes", "--preset", "phoenix", "--path", "/live"], { cwd: dir })).exitCode).toBe(0);
+    expect(site(readFileSync(join(dir, "wssgen.yaml"), "utf8")).routes[0]).toMatchObject({ path: "/live", preset: "phoenix" });
+    const other = tmp();
+    expect(await runCli(["init", "--yes", "--preset", "socketio"], { cwd: other })).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr:
+        'wssgen: --preset: expected one of socket.io, signalr, graphql-ws, phoenix, actioncable, home-assistant, got "socketio"',
+    });
+    expect(existsSync(join(other, "wssgen.yaml"))).toBe(false);
+  });
+});

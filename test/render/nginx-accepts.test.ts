@@ -7,7 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
-import { INIT_DEFAULTS, initText } from "../../src/commands/init.js";
+import { INIT_DEFAULTS, type InitAnswers, initText } from "../../src/commands/init.js";
+import { PRESETS, presetNames } from "../../src/config/presets.js";
 import { parseConfig } from "../../src/config/load.js";
 import { withSandbox } from "../../src/check/sandbox.js";
 import { render } from "../../src/render/render.js";
@@ -91,9 +92,13 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("nginx -t on %s",
 });
 
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("`wssgen init` output passes nginx -t on %s", (_label, build) => {
-  it.each([
+  it.each<[string, Partial<InitAnswers>]>([
     ["plain ws:// (no certificate given)", {}],
     ["wss:// with --cert/--key", { cert: certs.certificate, key: certs.key }],
+    // --preset NAME: its usual path (init's default for --path), the preset key, the settings as comments
+    ...presetNames.map(
+      (preset) => [`--preset ${preset}`, { preset, path: PRESETS[preset].usualPaths[0]! }] as [string, Partial<InitAnswers>],
+    ),
   ])("%s", async (_name, flags) => {
     const text = initText({ ...INIT_DEFAULTS, ...flags });
     const { config } = parseConfig("wssgen.yaml", text, {});
