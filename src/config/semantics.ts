@@ -404,7 +404,16 @@ const PROXY_HEADERS = new Set([
 export const ACME_LOCATION = "/.well-known/acme-challenge/";
 
 /** Keys that only mean something when a route proxies to an upstream. */
-const PROXY_ONLY = ["websocket", "timeouts", "origins", "allowMissingOrigin", "headers", "stripPrefix", "buffering"] as const;
+const PROXY_ONLY = [
+  "websocket",
+  "preset",
+  "timeouts",
+  "origins",
+  "allowMissingOrigin",
+  "headers",
+  "stripPrefix",
+  "buffering",
+] as const;
 
 /**
  * A route has exactly one of `upstream` and `static`; a static route takes none of the proxy keys;

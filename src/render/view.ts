@@ -348,7 +348,7 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       name: "location",
       args: route.exact ? ["=", route.uri] : [route.uri],
       at: [...route.at, "path"],
-      comment: `${site.name} ${route.path} -> upstream ${upstream}${route.stripPrefix ? ` at /` : ""} (${route.websocket ? "WebSocket" : "HTTP"})`,
+      comment: `${site.name} ${route.path} -> upstream ${upstream}${route.stripPrefix ? ` at /` : ""} (${route.websocket ? "WebSocket" : "HTTP"}${route.preset === undefined ? "" : `, preset ${route.preset}`})`,
       variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
       guards: origins
         ? [

@@ -210,9 +210,14 @@ const RULES: [rule: string, passes: Tree, fails: Tree, expected: string[]][] = [
   [
     "a static route takes none of the proxy keys",
     base({ sites: [site({}, [{ path: "/", static: { root: "/srv/app" }, maxBodySize: "1m", maxConnectionsPerIp: 5 }])] }),
-    base({ sites: [site({}, [{ path: "/app/", static: { root: "/srv/app" }, stripPrefix: true, websocket: false }])] }),
+    base({
+      sites: [
+        site({}, [{ path: "/app/", static: { root: "/srv/app" }, stripPrefix: true, websocket: false, preset: "socket.io" }]),
+      ],
+    }),
     [
       "sites[0].routes[0].websocket: websocket only applies to a route with an upstream; a static route serves files: remove it",
+      "sites[0].routes[0].preset: preset only applies to a route with an upstream; a static route serves files: remove it",
       "sites[0].routes[0].stripPrefix: stripPrefix only applies to a route with an upstream; a static route serves files: remove it",
     ],
   ],
