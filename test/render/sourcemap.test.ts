@@ -55,6 +55,16 @@ describe("output line → config key (for nginx's error lines)", () => {
     expect(keyOf(origins, "return 403;")).toBe("sites[0].routes[0].origins");
   });
 
+  it("maps a timeout a preset set to the route's preset key, and one the route wrote to its own key", () => {
+    const presets = mapped("38-presets");
+    const socketIo = lineOf(presets.text, "location /socket.io/ {");
+    expect(keyOf(presets, "proxy_read_timeout 90s;", socketIo)).toBe("sites[0].routes[0].preset");
+    expect(keyOf(presets, "proxy_send_timeout 90s;", socketIo)).toBe("sites[0].routes[0].preset");
+    expect(keyOf(presets, "proxy_read_timeout 5m;")).toBe("sites[0].routes[5].timeouts.read");
+    // graphql-ws sets no timeout: defaults.* applies, and is where the line points
+    expect(keyOf(presets, "proxy_read_timeout 30m;", lineOf(presets.text, "location /graphql {"))).toBe("defaults.timeouts.read");
+  });
+
   it("maps the lines of the whole-site keys (issue 10) to them", () => {
     const realIp = mapped("27-real-ip");
     expect(keyOf(realIp, "set_real_ip_from 10.0.0.0/8;")).toBe("sites[0].realIp.from[0]");
