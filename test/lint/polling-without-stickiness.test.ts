@@ -121,6 +121,10 @@ describe("polling-without-stickiness with routes[].preset", () => {
 
   it("fires for the phoenix preset (its long-poll fallback), which a path alone never suggests", () => {
     expect(findings(preset("phoenix", "/socket"))[0]!.message).toMatch(/is Phoenix \(preset phoenix\), .*long-poll fallback/);
+    // a preset route also hears how the framework's users do without stickiness
+    expect(findings(preset("phoenix", "/socket"))[0]!.message).toMatch(
+      /; add sticky: \{ cookie: srv_id \}; or: cluster the nodes \(distributed Erlang with Phoenix\.PubSub\), or leave out longPollFallbackMs$/,
+    );
     expect(findings(config(`servers: [${TWO}]`, "/socket"))).toEqual([]);
   });
 

@@ -35,6 +35,13 @@ const REQUESTS: Record<Framework, string> = {
   Phoenix: PRESETS.phoenix.polling!.requests,
 };
 
+/** How each framework's own users do without stickiness (config/presets.ts), said for preset routes. */
+const OTHERWISE: Record<Framework, string> = {
+  "socket.io": PRESETS["socket.io"].polling!.otherwise,
+  SignalR: PRESETS.signalr.polling!.otherwise,
+  Phoenix: PRESETS.phoenix.polling!.otherwise,
+};
+
 /**
  * The framework of a route, and how wssgen knows it: its `preset` when that names a framework with a
  * polling fallback (whatever the path), else its path (pollingFramework). Phoenix only by preset:
@@ -103,7 +110,7 @@ export const pollingWithoutStickiness: Rule = {
       return [
         {
           path: upstream.at,
-          message: `${formatPath(route.at)} (${showValue(route.path)}) ${is}${others}, and this upstream spreads a client's requests over ${servers} servers: ${REQUESTS[framework]}; ${advice(upstream, nginxVersion)}`,
+          message: `${formatPath(route.at)} (${showValue(route.path)}) ${is}${others}, and this upstream spreads a client's requests over ${servers} servers: ${REQUESTS[framework]}; ${advice(upstream, nginxVersion)}${by === "preset" ? `; or: ${OTHERWISE[framework]}` : ""}`,
         },
       ];
     });
