@@ -206,6 +206,8 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/cable"],
     exactPaths: ["/cable"],
     looksLike: (uri) => segment(uri, /^cable$/),
+    // ActionCable.INTERNAL.protocols in the JS client (actioncable-unsupported is its second offer)
+    subprotocol: "actioncable-v1-json",
     heartbeat: {
       by: "server",
       intervalSeconds: 3,
