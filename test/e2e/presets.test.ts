@@ -11,72 +11,14 @@
  *   backend, so a socket that the app leaves silent stays open while pings come more often than
  *   timeouts.read, and is cut when they do not (timeouts shortened to seconds to keep the test short).
  */
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Server as SocketIoServer } from "socket.io";
 import { io as socketIoClient, type Socket as SocketIoClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { atLeast } from "../../src/nginx-version/version.js";
 import { nginxBuilds } from "../helpers/nginx.js";
+import { connectAndUpgrade, startSocketIo, type SocketIoBackend } from "../helpers/socketio.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 
 const STICKY_SINCE = "1.29.6";
-
-interface SocketIoBackend {
-  name: string;
-  address: string;
-  /** the engine.io session id and transport of every request ("" sid for a handshake) */
-  requests: { sid: string; transport: string }[];
-  /** engine.io's refusals ("Session ID unknown") */
-  refusals: string[];
-  close(): Promise<void>;
-}
-
-async function startSocketIo(
-  name: string,
-  ping: { pingInterval: number; pingTimeout: number } | object = {},
-): Promise<SocketIoBackend> {
-  const server = createServer();
-  const io = new SocketIoServer(server, { transports: ["polling", "websocket"], ...ping });
-  const requests: SocketIoBackend["requests"] = [];
-  const refusals: string[] = [];
-  io.engine.use((req: IncomingMessage, _res: unknown, next: () => void) => {
-    const query = new URL(req.url ?? "/", "http://x").searchParams;
-    requests.push({ sid: query.get("sid") ?? "", transport: query.get("transport") ?? "" });
-    next();
-  });
-  io.engine.on("connection_error", (error: { message: string }) => refusals.push(error.message));
-  io.on("connection", (socket) => socket.on("whoami", (answer: (n: string) => void) => answer(name)));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    name,
-    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    refusals,
-    close: async () => {
-      await io.close();
-      server.closeAllConnections();
-    },
-  };
-}
-
-/** Resolves once `socket` is connected and upgraded to a WebSocket; rejects with socket.io's error. */
-function connectAndUpgrade(socket: SocketIoClient): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no upgrade to websocket within 10 s")), 10_000);
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve();
-    };
-    socket.on("connect_error", (error) => done(error));
-    socket.on("disconnect", (reason) => done(new Error(`disconnected: ${reason}`)));
-    socket.on("connect", () => {
-      if (socket.io.engine.transport.name === "websocket") done();
-      else socket.io.engine.once("upgrade", () => done());
-    });
-  });
-}
 
 const client = (port: number): SocketIoClient =>
   socketIoClient(`http://127.0.0.1:${port}`, {

@@ -18,12 +18,10 @@
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Server as SocketIoServer } from "socket.io";
 import { io as socketIoClient, type Socket as SocketIoClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -31,6 +29,7 @@ import { atLeast, formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, wsAsk, wsOpen } from "../helpers/backend.js";
 import { runCli } from "../helpers/cli.js";
 import { nginxBuilds } from "../helpers/nginx.js";
+import { connectAndUpgrade, startSocketIo, type SocketIoBackend } from "../helpers/socketio.js";
 import { startStack, type Stack } from "../helpers/stack.js";
 
 /** nginx 1.29.6 changelog: "session affinity support; the sticky directive in the upstream block" */
@@ -62,60 +61,6 @@ function cookieNamed(answer: Answer, name: string): SetCookie | undefined {
   if (line === undefined) return undefined;
   const [pair, ...attributes] = line.split(";").map((part) => part.trim());
   return { value: pair!.slice(name.length + 1), attributes: attributes.map((a) => a.toLowerCase()) };
-}
-
-/** The socket.io servers: each its own process as far as sessions go (no shared adapter). */
-interface SocketIoBackend {
-  name: string;
-  port: number;
-  /** the engine.io session id (`sid`) of every request received, "" for a handshake; "websocket" marks an upgrade */
-  requests: { sid: string; transport: string }[];
-  /** engine.io's refusals: "Session ID unknown" when a session's request reaches the wrong server */
-  refusals: string[];
-  close(): Promise<void>;
-}
-
-async function startSocketIo(name: string): Promise<SocketIoBackend> {
-  const server: Server = createServer();
-  const io = new SocketIoServer(server, { transports: ["polling", "websocket"] });
-  const requests: SocketIoBackend["requests"] = [];
-  const refusals: string[] = [];
-  io.engine.use((req: IncomingMessage, _res: unknown, next: () => void) => {
-    const query = new URL(req.url ?? "/", "http://x").searchParams;
-    requests.push({ sid: query.get("sid") ?? "", transport: query.get("transport") ?? "" });
-    next();
-  });
-  io.engine.on("connection_error", (error: { message: string }) => refusals.push(error.message));
-  io.on("connection", (socket) => socket.on("whoami", (answer: (name: string) => void) => answer(name)));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    name,
-    port: (server.address() as AddressInfo).port,
-    requests,
-    refusals,
-    close: async () => {
-      await io.close();
-      server.closeAllConnections();
-    },
-  };
-}
-
-/** Resolves when `socket` has connected and upgraded to a WebSocket; rejects with socket.io's error. */
-function connectAndUpgrade(socket: SocketIoClient): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no upgrade to websocket within 10 s")), 10_000);
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve();
-    };
-    socket.on("connect_error", (error) => done(error));
-    socket.on("disconnect", (reason) => done(new Error(`disconnected: ${reason}`)));
-    socket.on("connect", () => {
-      if (socket.io.engine.transport.name === "websocket") done();
-      else socket.io.engine.once("upgrade", () => done());
-    });
-  });
 }
 
 describe.each(withSticky.map((b) => [b.label, b] as const))("sticky cookie through %s", (_label, build) => {
