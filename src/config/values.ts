@@ -431,6 +431,15 @@ export const checkExpression = checkWith(RULES.expression);
 export const checkFilePath = checkWith(RULES.filePath);
 export const checkOrigin = checkWith(RULES.origin);
 
+/**
+ * Whether a host is this machine's own: localhost, 127.0.0.0/8 or ::1 (with or without brackets, as a
+ * listen address or an upstream server writes it).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === "localhost" || h === "::1" || h === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /** Whether a valid origin (RULES.origin) is a wildcard, `scheme://*.domain[:port]`. */
 export const isWildcardOrigin = (origin: string): boolean => origin.includes("://*.");
 export const checkVersion = checkWith(RULES.version);

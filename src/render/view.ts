@@ -13,6 +13,7 @@ import {
   type Site,
   type TlsProfile,
   type Upstream,
+  type UpstreamTls,
   type WssgenConfig,
   writtenAt,
 } from "../config/model.js";
@@ -754,13 +755,10 @@ function authLocation(site: Site, route: Route, names: GlobalNames, features: Fe
       // a URL without a path means "/" (as to a browser); nginx would send its own location's URI
       d("proxy_pass", [/^https?:\/\/[^/]+$/.test(forward.url) ? `${forward.url}/` : forward.url], [...at, "url"]),
       ...(url.protocol === "https:"
-        ? [
-            d("proxy_ssl_server_name", ["on"], [...at, "url"]),
-            d("proxy_ssl_name", [url.hostname], [...at, "url"]),
-            d("proxy_ssl_verify", ["on"], [...at, "url"]),
-            d("proxy_ssl_trusted_certificate", [DEFAULTS.upstream["tls.ca"].value], [...at, "url"]),
-            ...(features.proxySslProtocols ? [d("proxy_ssl_protocols", ["TLSv1.2", "TLSv1.3"], [...at, "url"])] : []),
-          ]
+        ? proxySsl({ verify: true, ca: DEFAULTS.upstream["tls.ca"].value, serverName: url.hostname }, features, () => [
+            ...at,
+            "url",
+          ])
         : []),
       d("proxy_pass_request_body", ["off"], at),
       header("Content-Length", ""),
@@ -784,24 +782,35 @@ function authLocation(site: Site, route: Route, names: GlobalNames, features: Fe
  * protocol versions (nginx offered TLSv1 and TLSv1.1, and before 1.23.4 no TLSv1.3).
  */
 function backendTls(upstream: Upstream, features: Features): Directive[] {
-  const tls = upstream.tls!;
   const at = [...upstream.at, "tls"];
+  return proxySsl(upstream.tls!, features, (field) =>
+    field === "tls"
+      ? at
+      : field === "certificate" || field === "key"
+        ? [...at, field]
+        : (writtenAt(upstream, `tls.${field}`) ?? at),
+  );
+}
+
+/**
+ * The proxy_ssl_* directives of a location that proxies with https (a TLS upstream's, or a forward-auth
+ * service's): SNI and the name checked, verification against the CA file, the client certificate, and
+ * before nginx 1.27.3 the protocol versions. `at` gives the key each directive points at ("tls":
+ * the settings as a whole).
+ */
+function proxySsl(
+  tls: UpstreamTls,
+  features: Features,
+  at: (field: "tls" | "serverName" | "verify" | "ca" | "certificate" | "key") => KeyPath,
+): Directive[] {
   return [
-    d("proxy_ssl_server_name", ["on"], at),
-    d("proxy_ssl_name", [tls.serverName!], writtenAt(upstream, "tls.serverName") ?? at),
-    ...(tls.verify
-      ? [
-          d("proxy_ssl_verify", ["on"], writtenAt(upstream, "tls.verify") ?? at),
-          d("proxy_ssl_trusted_certificate", [tls.ca], writtenAt(upstream, "tls.ca") ?? at),
-        ]
-      : []),
+    d("proxy_ssl_server_name", ["on"], at("tls")),
+    d("proxy_ssl_name", [tls.serverName!], at("serverName")),
+    ...(tls.verify ? [d("proxy_ssl_verify", ["on"], at("verify")), d("proxy_ssl_trusted_certificate", [tls.ca], at("ca"))] : []),
     ...(tls.certificate !== undefined && tls.key !== undefined
-      ? [
-          d("proxy_ssl_certificate", [tls.certificate], [...at, "certificate"]),
-          d("proxy_ssl_certificate_key", [tls.key], [...at, "key"]),
-        ]
+      ? [d("proxy_ssl_certificate", [tls.certificate], at("certificate")), d("proxy_ssl_certificate_key", [tls.key], at("key"))]
       : []),
-    ...(features.proxySslProtocols ? [d("proxy_ssl_protocols", ["TLSv1.2", "TLSv1.3"], at)] : []),
+    ...(features.proxySslProtocols ? [d("proxy_ssl_protocols", ["TLSv1.2", "TLSv1.3"], at("tls"))] : []),
   ];
 }
 

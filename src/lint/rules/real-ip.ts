@@ -1,6 +1,7 @@
 import { showValue } from "../../util/show.js";
 import type { RealIpHeader, Site } from "../../config/model.js";
 import type { Rule } from "../types.js";
+import { isLoopbackHost } from "../../config/values.js";
 
 /**
  * A `realIp.from` entry that covers every address of its family: a prefix length of 0 (0.0.0.0/0,
@@ -9,8 +10,7 @@ import type { Rule } from "../types.js";
 const coversEveryone = (from: string): boolean => from.endsWith("/0");
 
 /** Only this machine's own processes can connect: every listen address is a loopback one. */
-export const listensOnLoopbackOnly = (site: Site): boolean =>
-  site.listen.every((l) => l.host === "localhost" || l.host === "[::1]" || /^127\./.test(l.host));
+export const listensOnLoopbackOnly = (site: Site): boolean => site.listen.every((l) => isLoopbackHost(l.host));
 
 /** How a client names an address of its choosing, when every peer is trusted. */
 const spoof = (header: RealIpHeader): string =>

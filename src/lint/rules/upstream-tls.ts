@@ -1,5 +1,5 @@
 import { writtenAt, type Upstream } from "../../config/model.js";
-import { splitHostPort } from "../../config/values.js";
+import { isLoopbackHost, splitHostPort } from "../../config/values.js";
 import { showValue } from "../../util/show.js";
 import type { Rule } from "../types.js";
 
@@ -9,8 +9,8 @@ import type { Rule } from "../types.js";
  */
 function onThisMachine(address: string): boolean {
   if (address.startsWith("unix:")) return true;
-  const host = splitHostPort(address)?.host.toLowerCase();
-  return host === "localhost" || host === "::1" || (host !== undefined && /^127\.\d+\.\d+\.\d+$/.test(host));
+  const host = splitHostPort(address)?.host;
+  return host !== undefined && isLoopbackHost(host);
 }
 
 /** The servers as a message names them: the first two, and how many more. */
