@@ -1,0 +1,923 @@
+/**
+ * `wssgen import`: an existing nginx config (one http-context file, a whole nginx.conf, or the
+ * output of `nginx -T`) read with wssgen's own lexer (util/nginx-syntax.ts) and mapped to a
+ * wssgen.yaml. Pure: text in, data, YAML text and a report out.
+ *
+ * Every directive read ends up in the report exactly once, as `mapped` (a wssgen key now says it),
+ * `fixed` (a classic mistake wssgen corrects: `ssl on;`, a hard-coded `Connection "upgrade"`, 60s
+ * read timeouts on WebSocket routes, `$http_host` as Host, headers lost to nginx's inheritance),
+ * `kept` (copied into a `directives` list at its level) or `dropped` (with why). The report names
+ * directives and never their arguments: a header's value can hold a token.
+ *
+ * nginx facts used here: proxy_set_header, add_header, allow/deny and the timeouts inherit from the
+ * outer level only when a level sets none of its own (ngx_http_proxy_merge_loc_conf and friends);
+ * proxy_pass with a URI part replaces the matched location prefix with it; proxy_read_timeout
+ * defaults to 60s; an `upstream` name is what `proxy_pass http://NAME` matches before DNS.
+ */
+import { stringify } from "yaml";
+import { readDirective, type DirectiveLevel } from "../config/directives.js";
+import type { RawConfig } from "../config/raw-config.gen.js";
+import { parseSection, splitSections, type Located } from "./sections.js";
+
+/** How the report's entry was handled. */
+export type ImportKind = "mapped" | "fixed" | "kept" | "dropped";
+
+/** One line of the report: a directive (by name only), where it was, what became of it and why. */
+export interface ImportNote {
+  file: string;
+  line: number;
+  directive: string;
+  kind: ImportKind;
+  why: string;
+}
+
+export interface ImportResult {
+  /** the wssgen.yaml as data (schema-shaped, not yet validated: the command validates it) */
+  data: RawConfig;
+  /** the same as YAML text, with a header comment */
+  yaml: string;
+  report: ImportNote[];
+}
+
+type Upstream = RawConfig["upstreams"][string];
+type Site = RawConfig["sites"][number];
+type Route = Site["routes"][number];
+type Server = Exclude<Upstream["servers"][number], string>;
+
+/** Directives of nginx's main context (ngx_core_module, events, modules): not an http-level file's. */
+const MAIN_ONLY = new Set([
+  "user",
+  "worker_processes",
+  "worker_rlimit_nofile",
+  "worker_cpu_affinity",
+  "worker_priority",
+  "worker_shutdown_timeout",
+  "pid",
+  "load_module",
+  "daemon",
+  "master_process",
+  "env",
+  "pcre_jit",
+  "thread_pool",
+  "timer_resolution",
+  "lock_file",
+  "working_directory",
+  "events",
+  "stream",
+  "mail",
+]);
+
+/** Headers wssgen writes on every proxied route (render/view.ts): never a route's `headers`. */
+const WSSGEN_HEADERS = new Set(["host", "x-real-ip", "x-forwarded-for", "x-forwarded-proto", "upgrade", "connection"]);
+
+const DEFAULT_HSTS_SECONDS = 63_072_000;
+const NGINX_READ_TIMEOUT_MS = 60_000;
+
+/** An nginx time (`60`, `60s`, `1m30s`, `500ms`) in milliseconds, or undefined when it is not one. */
+export function nginxTimeMs(value: string): number | undefined {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const parts = [...value.matchAll(/(\d+)(ms|s|m|h|d|w)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== value) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
+}
+
+/** A wssgen duration for an nginx time: kept as written when wssgen reads it the same way. */
+function duration(value: string): string | undefined {
+  if (/^\d+(ms|s|m|h|d)$/.test(value)) return value;
+  const ms = nginxTimeMs(value);
+  if (ms === undefined) return undefined;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+interface Context {
+  notes: ImportNote[];
+  upstreams: Record<string, Upstream>;
+  /** nginx upstream name → wssgen name */
+  upstreamNames: Map<string, string>;
+  /** limit_conn_zone name → its key */
+  connZones: Map<string, string>;
+  /** limit_req_zone name → its rate */
+  reqZones: Map<string, string>;
+  /** origins map entries ($wssgen_route key → origins), from a rendered wssgen config */
+  origins: Map<string, { origins: string[]; missing: boolean }>;
+  httpDirectives: string[];
+  defaultServer: boolean;
+  resolver: RawConfig["resolver"];
+}
+
+const note = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
+  ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why });
+
+/** Notes every directive inside a block as dropped along with it (so none goes unreported). */
+function dropAll(ctx: Context, block: Located[] | undefined, why: string) {
+  for (const d of block ?? []) {
+    note(ctx, d, "dropped", why);
+    dropAll(ctx, d.block, why);
+  }
+}
+
+/** The text of a directive as a `directives` entry, quoting arguments that need it. */
+function entryText(d: Located): string {
+  const arg = (a: string) => (a === "" || /[\s;{}"'\\#]/.test(a) ? `"${a.replace(/["\\]/g, "\\$&")}"` : a);
+  return [d.name, ...d.args.map(arg)].join(" ");
+}
+
+/** Into `list` when wssgen accepts it as an entry at `level`, else dropped with readDirective's reason. */
+function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: string[]) {
+  if (d.block) {
+    note(ctx, d, "dropped", `a block (${d.name} { ... }) that wssgen has no key for; write its effect with wssgen's keys`);
+    dropAll(ctx, d.block, `inside a dropped ${d.name} block`);
+    return;
+  }
+  if (d.name === "include") {
+    note(ctx, d, "dropped", "include is not followed: import the output of `nginx -T`, which holds every included file");
+    return;
+  }
+  const text = entryText(d);
+  const read = readDirective(text, level);
+  if ("problem" in read) {
+    note(ctx, d, "dropped", `as a ${level}-level entry it ${read.problem}`);
+    return;
+  }
+  list.push(text);
+  note(
+    ctx,
+    d,
+    "kept",
+    `copied into the ${level === "http" ? "top-level" : level === "server" ? "site's" : "route's"} directives`,
+  );
+}
+
+/** Import an nginx config; see the module comment. Throws NginxSyntaxError (with `file:line`) on text nginx would refuse. */
+export function importNginx(text: string, options: { file: string }): ImportResult {
+  const ctx: Context = {
+    notes: [],
+    upstreams: {},
+    upstreamNames: new Map(),
+    connZones: new Map(),
+    reqZones: new Map(),
+    origins: new Map(),
+    httpDirectives: [],
+    defaultServer: false,
+    resolver: undefined,
+  };
+  const http: Located[] = [];
+  for (const section of splitSections(text, options.file)) {
+    for (const d of parseSection(section)) {
+      if (d.name === "http" && d.block) {
+        note(ctx, d, "mapped", "its contents are read");
+        http.push(...d.block);
+      } else if (MAIN_ONLY.has(d.name) || (d.name === "error_log" && !section.file.includes("conf.d"))) {
+        note(
+          ctx,
+          d,
+          "dropped",
+          "main context (nginx.conf): wssgen writes an http-context file and leaves the main context alone",
+        );
+        dropAll(ctx, d.block, `inside ${d.name}`);
+      } else http.push(d); // an http-context file (conf.d/, sites-enabled/), as wssgen writes
+    }
+  }
+
+  // first the blocks other levels refer to: upstreams, zones, maps
+  for (const d of http) {
+    if (d.name === "upstream" && d.block) readUpstream(ctx, d);
+    else if (d.name === "limit_conn_zone") {
+      const zone = d.args
+        .find((a) => a.startsWith("zone="))
+        ?.slice(5)
+        .split(":")[0];
+      if (zone) ctx.connZones.set(zone, d.args[0] ?? "");
+    } else if (d.name === "limit_req_zone") {
+      const zone = d.args
+        .find((a) => a.startsWith("zone="))
+        ?.slice(5)
+        .split(":")[0];
+      const rate = d.args.find((a) => a.startsWith("rate="))?.slice(5);
+      if (zone && rate) ctx.reqZones.set(zone, rate);
+    } else if (d.name === "map" && d.args[1] === "$wssgen_origin_denied") readOriginMap(ctx, d);
+  }
+  const defaultHeaders: Located[] = http.filter((d) => d.name === "proxy_set_header");
+  const outer: Outer = {
+    headers: defaultHeaders,
+    timeouts: http.filter((d) => /^proxy_(read|send|connect)_timeout$/.test(d.name)),
+    body: http.find((d) => d.name === "client_max_body_size"),
+    root: undefined,
+  };
+  const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
+  for (const d of http) {
+    if (d.name === "upstream" && d.block) continue;
+    if (d.name === "server" && d.block) {
+      const read = readServer(ctx, d, outer);
+      if (read) servers.push({ ...read, d });
+      continue;
+    }
+    switch (d.name) {
+      case "limit_conn_zone":
+      case "limit_req_zone":
+        note(ctx, d, "mapped", "read with the routes that use its zone (maxConnectionsPerIp, rateLimit)");
+        break;
+      case "map":
+        if (d.args[0] === "$http_upgrade")
+          note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
+        else if (d.args[1]?.startsWith("$wssgen_"))
+          note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
+        else note(ctx, d, "dropped", "a map wssgen has no key for; routes that use its variable keep it in their directives");
+        break;
+      case "geo":
+        note(
+          ctx,
+          d,
+          d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped",
+          d.args[1]?.startsWith("$wssgen_") ? "one of wssgen's own blocks (realIp)" : "a geo block wssgen has no key for",
+        );
+        break;
+      case "proxy_set_header":
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+      case "client_max_body_size":
+        note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
+        break;
+      case "resolver":
+        ctx.resolver = {
+          addresses: d.args.filter((a) => !a.includes("=")),
+          ...(d.args.find((a) => a.startsWith("valid="))
+            ? { valid: duration(d.args.find((a) => a.startsWith("valid="))!.slice(6)) ?? "30s" }
+            : {}),
+        };
+        note(ctx, d, "mapped", "resolver");
+        break;
+      default:
+        keepOrDrop(ctx, d, "http", ctx.httpDirectives);
+    }
+  }
+
+  const sites = pairRedirects(ctx, servers);
+  const data: RawConfig = {
+    ...(ctx.defaultServer ? { defaultServer: "reject" as const } : {}),
+    ...(ctx.resolver ? { resolver: ctx.resolver } : {}),
+    upstreams: ctx.upstreams,
+    sites,
+    ...(ctx.httpDirectives.length ? { directives: ctx.httpDirectives } : {}),
+  };
+  const report = ctx.notes.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
+  return { data, yaml: toYaml(data, report, options.file), report };
+}
+
+function upstreamName(raw: string): string {
+  // wssgen's own names: wssgen_NAME, or wssgen_NAMESPACE.NAME
+  const own = /^wssgen_(?:[^.]*\.)?(.+)$/.exec(raw);
+  return (own ? own[1]! : raw).replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+function readUpstream(ctx: Context, d: Located) {
+  const raw = d.args[0] ?? "";
+  const name = upstreamName(raw);
+  const up: Upstream = { servers: [] };
+  note(ctx, d, "mapped", `upstreams.${name}`);
+  for (const s of d.block ?? []) {
+    switch (s.name) {
+      case "server": {
+        const server: Server = { address: s.args[0] ?? "" };
+        const lost: string[] = [];
+        for (const p of s.args.slice(1)) {
+          const [k, v] = p.split("=", 2) as [string, string | undefined];
+          if (k === "weight" && v) server.weight = Number(v);
+          else if (k === "max_fails" && v) server.maxFails = Number(v);
+          else if (k === "fail_timeout" && v) server.failTimeout = duration(v) ?? v;
+          else if (k === "backup" && v === undefined) server.backup = true;
+          else if (k === "down" && v === undefined) server.down = true;
+          else lost.push(k);
+        }
+        up.servers.push(Object.keys(server).length === 1 ? server.address : server);
+        note(
+          ctx,
+          s,
+          lost.length ? "dropped" : "mapped",
+          lost.length
+            ? `server parameters ${lost.join(", ")} have no wssgen key (the server itself is kept)`
+            : `upstreams.${name}.servers`,
+        );
+        break;
+      }
+      case "least_conn":
+        up.balance = "least-conn";
+        note(ctx, s, "mapped", `upstreams.${name}.balance`);
+        break;
+      case "ip_hash":
+        up.balance = "ip-hash";
+        note(ctx, s, "mapped", `upstreams.${name}.balance`);
+        break;
+      case "random":
+        up.balance = "random";
+        note(ctx, s, "mapped", `upstreams.${name}.balance${s.args.length ? " (its parameters are not kept)" : ""}`);
+        break;
+      case "hash":
+        up.balance = "hash";
+        up.hashKey = s.args[0] ?? "";
+        note(ctx, s, "mapped", `upstreams.${name}.hashKey${s.args.length > 1 ? " (consistent is not kept)" : ""}`);
+        break;
+      case "keepalive":
+        up.keepalive = Number(s.args[0]);
+        note(ctx, s, "mapped", `upstreams.${name}.keepalive`);
+        break;
+      default:
+        note(ctx, s, "dropped", "an upstream directive wssgen has no key for");
+        dropAll(ctx, s.block, `inside ${s.name}`);
+    }
+  }
+  ctx.upstreams[name] = up;
+  ctx.upstreamNames.set(raw, name);
+}
+
+/** `map "$wssgen_route $http_origin" $wssgen_origin_denied`: wssgen's origin check, read back per route key. */
+function readOriginMap(ctx: Context, d: Located) {
+  for (const e of d.block ?? []) {
+    if (e.name === "default" || e.args[0] !== "0") continue;
+    const space = e.name.indexOf(" ");
+    const key = e.name.slice(0, space);
+    const origin = e.name.slice(space + 1);
+    const entry = ctx.origins.get(key) ?? { origins: [], missing: false };
+    if (origin === "") entry.missing = true;
+    else entry.origins.push(origin);
+    ctx.origins.set(key, entry);
+  }
+}
+
+interface Outer {
+  headers: Located[];
+  timeouts: Located[];
+  body: Located | undefined;
+  root: string | undefined;
+}
+
+interface Redirect {
+  listen: string[];
+  status: string;
+  target: string;
+}
+
+/** One `server` block: a site, a redirect-only server (paired with its TLS site later), or wssgen's default server. */
+function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redirect?: Redirect } | undefined {
+  const block = d.block ?? [];
+  const listens = block.filter((x) => x.name === "listen");
+  // wssgen's (or a hand-written) catch-all: default_server and return 444
+  if (listens.some((l) => l.args.includes("default_server")) && block.some((x) => x.name === "return" && x.args[0] === "444")) {
+    ctx.defaultServer = true;
+    note(ctx, d, "mapped", "a default server that closes the connection (return 444): defaultServer: reject");
+    dropAll(ctx, block, "part of the default server wssgen writes for defaultServer: reject");
+    return undefined;
+  }
+  const site: Site = { domains: [], routes: [] };
+  const siteDirectives: string[] = [];
+  const listen: string[] = [];
+  let ssl = false;
+  let http2 = false;
+  let sslOn: Located | undefined;
+  const tls: Partial<NonNullable<Site["tls"]>> = {};
+  let hsts: NonNullable<NonNullable<Site["tls"]>["hsts"]> = false;
+  const serverOuter: Outer = {
+    headers: block.some((x) => x.name === "proxy_set_header") ? block.filter((x) => x.name === "proxy_set_header") : http.headers,
+    timeouts: [...http.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))],
+    body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
+    root: block.find((x) => x.name === "root")?.args[0],
+  };
+  let redirect: Redirect | undefined;
+  let acme: string | undefined;
+  const realIpFrom: string[] = [];
+  let realIpHeader: string | undefined;
+  let proxyProtocol = false;
+  note(ctx, d, "mapped", "a site");
+  for (const x of block) {
+    switch (x.name) {
+      case "listen": {
+        const [addr = "", ...flags] = x.args;
+        listen.push(addr);
+        const lost: string[] = [];
+        for (const f of flags) {
+          if (f === "ssl") ssl = true;
+          else if (f === "http2") http2 = true;
+          else if (f === "proxy_protocol") proxyProtocol = true;
+          else if (f !== "default_server") lost.push(f);
+        }
+        note(
+          ctx,
+          x,
+          lost.length ? "dropped" : "mapped",
+          lost.length
+            ? `listen parameters ${lost.join(", ")} have no wssgen key (the address is kept in listen)`
+            : "sites[].listen",
+        );
+        break;
+      }
+      case "server_name":
+        site.domains.push(...x.args.filter((n) => n !== "_" && n !== '""' && n !== ""));
+        note(ctx, x, "mapped", "sites[].domains");
+        break;
+      case "http2":
+        http2 = x.args[0] === "on";
+        note(ctx, x, "mapped", "sites[].http2");
+        break;
+      case "ssl":
+        if (x.args[0] === "on") {
+          ssl = true;
+          sslOn = x;
+        }
+        note(
+          ctx,
+          x,
+          "fixed",
+          "`ssl on;` is deprecated since nginx 1.15.0 and removed in 1.25.1 (it also breaks plain-HTTP listeners): wssgen puts `ssl` on the TLS listeners",
+        );
+        break;
+      case "ssl_certificate":
+        tls.certificate = x.args[0] ?? "";
+        note(ctx, x, "mapped", "sites[].tls.certificate");
+        break;
+      case "ssl_certificate_key":
+        tls.key = x.args[0] ?? "";
+        note(ctx, x, "mapped", "sites[].tls.key");
+        break;
+      case "ssl_protocols":
+        if (x.args.length === 1 && x.args[0] === "TLSv1.3") {
+          tls.profile = "modern";
+          note(ctx, x, "mapped", "sites[].tls.profile: modern (TLSv1.3 only)");
+        } else
+          note(
+            ctx,
+            x,
+            x.args.some((p) => /^(SSLv|TLSv1$|TLSv1\.1$)/.test(p)) ? "fixed" : "mapped",
+            "sites[].tls.profile: intermediate (TLSv1.2 and TLSv1.3; older protocols are insecure and off)",
+          );
+        break;
+      case "ssl_session_timeout": {
+        const t = duration(x.args[0] ?? "");
+        if (t && nginxTimeMs(t) !== 86_400_000) tls.sessionTimeout = t;
+        note(ctx, x, "mapped", "sites[].tls.sessionTimeout");
+        break;
+      }
+      case "ssl_stapling":
+        if (x.args[0] === "on") tls.stapling = true;
+        note(ctx, x, "mapped", "sites[].tls.stapling");
+        break;
+      case "ssl_ciphers":
+      case "ssl_ecdh_curve":
+      case "ssl_prefer_server_ciphers":
+      case "ssl_session_cache":
+      case "ssl_session_tickets":
+      case "ssl_stapling_verify":
+      case "ssl_dhparam":
+        note(ctx, x, "mapped", "wssgen writes it from sites[].tls.profile (Mozilla's settings)");
+        break;
+      case "server_tokens":
+        note(ctx, x, "mapped", "wssgen writes server_tokens off in every server");
+        break;
+      case "add_header":
+        if ((x.args[0] ?? "").toLowerCase() === "strict-transport-security") {
+          hsts = readHsts(x.args[1] ?? "");
+          note(ctx, x, "mapped", "sites[].tls.hsts");
+        } else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      case "return": {
+        const target = x.args[1] ?? "";
+        if (
+          /^30[1278]$/.test(x.args[0] ?? "") &&
+          /^https:\/\/(\$host|\$server_name|\$http_host)(:\d+)?\$request_uri$/.test(target)
+        ) {
+          redirect = { listen: [], status: x.args[0]!, target };
+          note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+        } else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      }
+      case "set_real_ip_from":
+        realIpFrom.push(...x.args);
+        note(ctx, x, "mapped", "sites[].realIp.from");
+        break;
+      case "real_ip_header":
+        realIpHeader = x.args[0];
+        note(ctx, x, "mapped", "sites[].realIp.header");
+        break;
+      case "real_ip_recursive":
+        note(ctx, x, "mapped", "wssgen writes it with realIp");
+        break;
+      case "proxy_set_header":
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+      case "client_max_body_size":
+        note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
+        break;
+      case "root":
+        note(ctx, x, "mapped", "inherited by the site's static routes (static.root)");
+        break;
+      case "location":
+        if (x.args.join(" ") === "^~ /.well-known/acme-challenge/" && x.block?.[0]?.name === "root") {
+          acme = x.block[0].args[0];
+          note(ctx, x, "mapped", "sites[].acme.webroot");
+          dropAll(ctx, x.block, "part of the acme location");
+        } else if (
+          x.args.join(" ") === "/" &&
+          x.block?.length === 1 &&
+          x.block[0]?.name === "return" &&
+          /^https:\/\//.test(x.block[0].args[1] ?? "")
+        ) {
+          redirect = { listen: [], status: x.block[0].args[0] ?? "301", target: x.block[0].args[1] ?? "" };
+          note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+          dropAll(ctx, x.block, "part of the redirect");
+        } else if (
+          x.args.join(" ") === "/" &&
+          x.block?.length === 1 &&
+          x.block[0]?.name === "return" &&
+          x.block[0].args[0] === "404" &&
+          acme !== undefined
+        ) {
+          redirect = { listen: [], status: "404", target: "" };
+          note(ctx, x, "mapped", "an acme-only port-80 server (redirectHttp: false)");
+          dropAll(ctx, x.block, "part of it");
+        } else {
+          const route = readLocation(ctx, x, serverOuter, block);
+          if (route) site.routes.push(route);
+        }
+        break;
+      default:
+        keepOrDrop(ctx, x, "server", siteDirectives);
+    }
+  }
+  if (sslOn)
+    for (const l of listens)
+      if (!l.args.includes("ssl")) note(ctx, l, "fixed", "gets `ssl` (the removed `ssl on;` put it on every listener)");
+  if (tls.certificate !== undefined || ssl) {
+    site.tls = { certificate: tls.certificate ?? "", key: tls.key ?? "", ...tls };
+    if (!(typeof hsts === "object" && Object.keys(hsts).length === 0)) site.tls.hsts = hsts;
+  }
+  if (http2) site.http2 = true;
+  const read = readListen(listen, site.tls ? 443 : 80);
+  if (read.listen !== undefined) site.listen = read.listen;
+  if (read.ipv6 === false) site.ipv6 = false;
+  if (acme !== undefined) site.acme = { webroot: acme };
+  if (realIpFrom.length || proxyProtocol) {
+    site.realIp = { from: realIpFrom };
+    const header = proxyProtocol ? "proxy_protocol" : realIpHeader;
+    if (header && header !== "X-Forwarded-For") site.realIp.header = header as NonNullable<NonNullable<Site["realIp"]>["header"]>;
+  }
+  if (siteDirectives.length) site.directives = siteDirectives;
+  // wssgen's route keys carry the site's name (`name/path`): read it back
+  const named = block.flatMap((x) => x.block ?? []).find((x) => x.name === "set" && x.args[0] === "$wssgen_route");
+  const key = named?.args[1] ?? "";
+  if (key && !key.startsWith("|") && !/^[^/]*@/.test(key) && key.includes("/")) site.name = key.slice(0, key.indexOf("/"));
+  if (redirect) redirect.listen = listen;
+  return redirect && !site.routes.length ? { site, redirect } : { site };
+}
+
+/** `max-age=N; includeSubDomains; preload` → sites[].tls.hsts; `{}` when it is wssgen's default. */
+function readHsts(value: string): NonNullable<NonNullable<Site["tls"]>["hsts"]> {
+  const parts = value.split(";").map((p) => p.trim().toLowerCase());
+  const age = Number(/^max-age=(\d+)$/.exec(parts[0] ?? "")?.[1] ?? DEFAULT_HSTS_SECONDS);
+  const hsts: { maxAge?: string; includeSubdomains?: boolean; preload?: boolean } = {};
+  if (age !== DEFAULT_HSTS_SECONDS) hsts.maxAge = age % 86400 === 0 ? `${age / 86400}d` : `${age}s`;
+  if (parts.includes("includesubdomains")) hsts.includeSubdomains = true;
+  if (parts.includes("preload")) hsts.preload = true;
+  return hsts;
+}
+
+/** A site's listen key from its listen addresses: a bare port with its `[::]:port` twin is wssgen's default pair. */
+function readListen(addresses: string[], defaultPort: number): { listen?: Site["listen"]; ipv6?: false } {
+  if (!addresses.length) return {};
+  const bare = addresses.filter((a) => /^\d+$/.test(a));
+  const twins = bare.every((p) => addresses.includes(`[::]:${p}`));
+  const rest = twins ? addresses.filter((a) => !bare.some((p) => a === `[::]:${p}`)) : addresses;
+  const ipv6 = bare.length > 0 && !twins ? (false as const) : undefined;
+  const values = rest.map((a) => (/^\d+$/.test(a) ? Number(a) : a));
+  const listen = values.length === 1 && values[0] === defaultPort ? undefined : values.length === 1 ? values[0] : values;
+  return { ...(listen !== undefined ? { listen } : {}), ...(ipv6 === false ? { ipv6 } : {}) };
+}
+
+/** Redirect-only port-80 servers become redirectHttp on the TLS site with the same names. */
+function pairRedirects(ctx: Context, servers: { site: Site; d: Located; redirect?: Redirect }[]): Site[] {
+  const sites: Site[] = [];
+  const redirects = servers.filter((s) => s.redirect);
+  for (const s of servers) if (!s.redirect) sites.push(s.site);
+  for (const r of redirects) {
+    const same = (a: Site) => a.tls && a.domains.join(" ") === r.site.domains.join(" ");
+    const target = sites.find(same);
+    if (!target) {
+      note(ctx, r.d, "dropped", "a redirect-only server with no TLS site of the same names to attach it to");
+      continue;
+    }
+    if (r.site.acme) target.acme = r.site.acme;
+    if (r.redirect!.status === "404") {
+      target.redirectHttp = false;
+      continue;
+    }
+    const listen = readListen(r.redirect!.listen, 80);
+    target.redirectHttp = listen.listen === undefined ? true : { listen: listen.listen };
+  }
+  return sites;
+}
+
+type Timeouts = NonNullable<Route["timeouts"]>;
+
+/** One `location` block as a route, or undefined when it is wssgen's helper or cannot be a route. */
+function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[]): Route | undefined {
+  const block = d.block ?? [];
+  const path = d.args.length === 2 && d.args[0] === "=" ? `= ${d.args[1]}` : d.args.length === 1 ? d.args[0]! : undefined;
+  // wssgen's own redirect from /docs to /docs/ beside a static route
+  const ret = block.length === 1 && block[0]?.name === "return" ? block[0] : undefined;
+  if (path?.startsWith("= ") && ret && ret.args[1] === `${path.slice(2)}/$is_args$args`) {
+    if (siblings.some((s) => s.name === "location" && s.args[0] === `${path.slice(2)}/`)) {
+      note(ctx, d, "mapped", "wssgen's redirect to the static route's directory: wssgen writes it again");
+      dropAll(ctx, block, "part of it");
+      return undefined;
+    }
+  }
+  if (path === undefined) {
+    note(ctx, d, "dropped", `a ${d.args[0] ?? ""} location: wssgen routes are prefix or exact (=) paths; write it as one`);
+    dropAll(ctx, block, "inside a dropped location");
+    return undefined;
+  }
+  const route: Route = { path };
+  const directives: string[] = [];
+  const own = block.filter((x) => x.name === "proxy_set_header");
+  const headersFrom = own.length ? own : outer.headers;
+  const timeouts = [...outer.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))];
+  const body = block.find((x) => x.name === "client_max_body_size") ?? outer.body;
+  let proxied = false;
+  let upgrade = false;
+  let root: string | undefined;
+  let alias: string | undefined;
+  let spa = false;
+  const allow: string[] = [];
+  let denyAll = false;
+  let badAccess = false;
+  for (const x of block) {
+    switch (x.name) {
+      case "proxy_pass": {
+        const target = readProxyPass(ctx, x.args[0] ?? "");
+        if (!target) {
+          note(ctx, x, "dropped", "a proxy_pass wssgen cannot read as an upstream (a variable, or not http/https)");
+          break;
+        }
+        proxied = true;
+        route.upstream = target.upstream;
+        if (target.uri === "/" && path !== "/") route.stripPrefix = true;
+        note(
+          ctx,
+          x,
+          target.uri && target.uri !== "/" ? "dropped" : "mapped",
+          target.uri && target.uri !== "/"
+            ? "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it"
+            : `sites[].routes[].upstream${target.uri === "/" ? " with stripPrefix" : ""}`,
+        );
+        break;
+      }
+      case "proxy_set_header":
+        break; // below, with the inherited ones
+      case "proxy_http_version":
+        note(ctx, x, "mapped", "wssgen writes proxy_http_version 1.1");
+        break;
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+        break; // below
+      case "client_max_body_size":
+        note(ctx, x, "mapped", "sites[].routes[].maxBodySize");
+        break;
+      case "proxy_buffering":
+        if (x.args[0] === "off") route.buffering = false;
+        note(ctx, x, "mapped", "sites[].routes[].buffering");
+        break;
+      case "proxy_request_buffering":
+        note(ctx, x, "mapped", "sites[].routes[].buffering (wssgen sets both)");
+        break;
+      case "root":
+        root = x.args[0];
+        note(ctx, x, "mapped", "sites[].routes[].static.root");
+        break;
+      case "alias":
+        alias = x.args[0];
+        note(ctx, x, "mapped", "sites[].routes[].static.root");
+        break;
+      case "try_files":
+        spa = /(^|\/)index\.html?$/.test(x.args.at(-1) ?? "");
+        note(
+          ctx,
+          x,
+          spa ? "mapped" : "dropped",
+          spa
+            ? "sites[].routes[].static.spa"
+            : "a try_files that does not fall back to index.html: static routes serve the files that exist",
+        );
+        break;
+      case "expires":
+        if (x.args[0] === "$wssgen_static_expires") note(ctx, x, "mapped", "wssgen's own caching of static files");
+        else keepOrDrop(ctx, x, "location", directives);
+        break;
+      case "allow":
+        allow.push(...x.args);
+        note(ctx, x, "mapped", "sites[].routes[].access.allow");
+        break;
+      case "deny":
+        if (x.args[0] === "all") denyAll = true;
+        else badAccess = true;
+        note(
+          ctx,
+          x,
+          x.args[0] === "all" ? "mapped" : "dropped",
+          x.args[0] === "all"
+            ? "sites[].routes[].access.allow (everyone else is denied)"
+            : "a deny of some addresses: wssgen's access is a list of allowed ones",
+        );
+        break;
+      case "auth_basic":
+        if (x.args[0] !== "off") {
+          route.access ??= {};
+          route.access.basicAuth = {
+            ...route.access.basicAuth,
+            userFile: route.access.basicAuth?.userFile ?? "",
+            realm: x.args[0] ?? "",
+          };
+        }
+        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.realm");
+        break;
+      case "auth_basic_user_file":
+        route.access ??= {};
+        route.access.basicAuth = { ...route.access.basicAuth, userFile: x.args[0] ?? "" };
+        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.userFile");
+        break;
+      case "limit_conn": {
+        const key = ctx.connZones.get(x.args[0] ?? "");
+        if (key !== undefined && /^\$(binary_)?remote_addr(\$wssgen_route)?$/.test(key)) {
+          route.maxConnectionsPerIp = Number(x.args[1]);
+          note(ctx, x, "mapped", "sites[].routes[].maxConnectionsPerIp");
+        } else note(ctx, x, "dropped", "a limit_conn whose zone is not keyed by the client address");
+        break;
+      }
+      case "limit_conn_status":
+      case "limit_req_status":
+        note(ctx, x, "mapped", "wssgen answers 429 to a client over its limit");
+        break;
+      case "limit_req": {
+        const zone = x.args.find((a) => a.startsWith("zone="))?.slice(5);
+        const rate = zone ? ctx.reqZones.get(zone) : undefined;
+        const burst = x.args.find((a) => a.startsWith("burst="))?.slice(6);
+        if (rate) {
+          route.rateLimit = { rate, ...(burst ? { burst: Number(burst) } : {}) };
+          note(ctx, x, "mapped", "sites[].routes[].rateLimit");
+        } else note(ctx, x, "dropped", "a limit_req whose zone was not found");
+        break;
+      }
+      case "set":
+        if (x.args[0] === "$wssgen_route") {
+          const origins = ctx.origins.get(x.args[1] ?? "");
+          if (origins) {
+            route.origins = origins.origins;
+            if (!origins.missing) route.allowMissingOrigin = false;
+          }
+          note(ctx, x, "mapped", "wssgen's route key: origins and limits are read with it");
+        } else keepOrDrop(ctx, x, "location", directives);
+        break;
+      case "if":
+        if (x.args.join(" ") === "( $wssgen_origin_denied )" || x.args.join(" ") === "($wssgen_origin_denied)") {
+          note(ctx, x, "mapped", "wssgen's origin check (sites[].routes[].origins)");
+          dropAll(ctx, x.block, "part of it");
+        } else keepOrDrop(ctx, x, "location", directives);
+        break;
+      default:
+        keepOrDrop(ctx, x, "location", directives);
+    }
+  }
+  if (denyAll && !badAccess) {
+    route.access ??= {};
+    route.access.allow = allow;
+  }
+  if (route.access?.basicAuth?.realm === "Restricted") delete route.access.basicAuth.realm;
+  // headers: own, or inherited when the location has none
+  const custom: Record<string, string> = {};
+  for (const h of headersFrom) {
+    const [name = "", value = ""] = h.args;
+    const lower = name.toLowerCase();
+    const inherited = !own.includes(h);
+    if (lower === "upgrade") {
+      if (value === "$http_upgrade") upgrade = true;
+      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].websocket");
+    } else if (lower === "connection") {
+      if (!inherited) {
+        if (/^upgrade$/i.test(value))
+          note(
+            ctx,
+            h,
+            "fixed",
+            'a hard-coded Connection "upgrade" asks the backend to upgrade every request; wssgen sends it only on a WebSocket handshake (its $http_upgrade map)',
+          );
+        else note(ctx, h, "mapped", "wssgen writes the Connection header (sites[].routes[].websocket)");
+      }
+    } else if (lower === "host") {
+      if (value === "$host") {
+        if (!inherited) note(ctx, h, "mapped", "wssgen sends Host $host");
+      } else if (value === "$http_host") {
+        if (!inherited) note(ctx, h, "fixed", "$http_host is empty for HTTP/1.0 clients and may hold a port; wssgen sends $host");
+      } else {
+        custom[name] = value;
+        if (!inherited) note(ctx, h, "mapped", "sites[].routes[].headers");
+      }
+    } else if (WSSGEN_HEADERS.has(lower)) {
+      if (!inherited) note(ctx, h, "mapped", "wssgen writes this header on every route");
+    } else if (lower === "x-forwarded-prefix" && route.stripPrefix) {
+      if (!inherited) note(ctx, h, "mapped", "wssgen writes X-Forwarded-Prefix with stripPrefix");
+    } else {
+      custom[name] = value;
+      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].headers");
+    }
+  }
+  if (own.length && outer.headers.length && proxied) {
+    const lost = outer.headers.filter((h) => !own.some((o) => o.args[0]?.toLowerCase() === h.args[0]?.toLowerCase()));
+    for (const h of lost) {
+      const lower = h.args[0]?.toLowerCase() ?? "";
+      if (!WSSGEN_HEADERS.has(lower)) custom[h.args[0] ?? ""] = h.args[1] ?? "";
+    }
+    if (lost.length)
+      note(
+        ctx,
+        d,
+        "fixed",
+        `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
+      );
+  }
+  if (Object.keys(custom).length) route.headers = custom;
+  if (proxied) {
+    route.websocket = upgrade;
+    if (upgrade)
+      delete route.websocket; // wssgen's default
+    else route.websocket = false;
+    const t = readTimeouts(ctx, d, timeouts, upgrade);
+    if (Object.keys(t).length) route.timeouts = t;
+    if (body) {
+      const size = body.args[0] ?? "";
+      if (size !== "1m" && size !== "1M") route.maxBodySize = /^\d+$/.test(size) ? Number(size) : size.toLowerCase();
+    }
+  } else if (root !== undefined || alias !== undefined || (spa && outer.root !== undefined)) {
+    const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
+    route.static = { root: path === "/" ? (root ?? outer.root ?? dir) : dir, ...(spa ? { spa: true } : {}) };
+  } else {
+    note(ctx, d, "dropped", "a location that neither proxies nor serves files: no route");
+    return undefined;
+  }
+  if (directives.length) route.directives = directives;
+  note(ctx, d, "mapped", "sites[].routes[]");
+  return route;
+}
+
+/** Timeouts, with a 60s (nginx's default) or shorter read timeout on a WebSocket route fixed to wssgen's 1h. */
+function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boolean): Timeouts {
+  const out: Timeouts = {};
+  const last = (name: string) => found.filter((x) => x.name === name).at(-1);
+  const read = last("proxy_read_timeout");
+  const send = last("proxy_send_timeout");
+  const connect = last("proxy_connect_timeout");
+  const readMs = read ? nginxTimeMs(read.args[0] ?? "") : undefined;
+  for (const x of found) note(ctx, x, "mapped", "sites[].routes[].timeouts");
+  if (websocket && (readMs === undefined || readMs <= NGINX_READ_TIMEOUT_MS)) {
+    note(
+      ctx,
+      read ?? d,
+      "fixed",
+      `a ${read ? "read timeout of 60s or less" : "default read timeout (60s)"} closes every WebSocket that is quiet for that long; wssgen's is 1h`,
+    );
+  } else if (read && readMs !== 3_600_000) out.read = duration(read.args[0] ?? "") ?? "1h";
+  if (send) {
+    const ms = nginxTimeMs(send.args[0] ?? "");
+    if (ms !== 3_600_000 && !(websocket && ms !== undefined && ms <= NGINX_READ_TIMEOUT_MS))
+      out.send = duration(send.args[0] ?? "") ?? "1h";
+  }
+  if (connect && nginxTimeMs(connect.args[0] ?? "") !== 5000) out.connect = duration(connect.args[0] ?? "") ?? "5s";
+  return out;
+}
+
+/** proxy_pass http(s)://NAME[URI]: the upstream's wssgen name (an address gets an implicit upstream) and the URI part. */
+function readProxyPass(ctx: Context, url: string): { upstream: string; uri: string } | undefined {
+  const match = /^(https?):\/\/([^/$]+)(\/.*)?$/.exec(url);
+  if (!match) return undefined;
+  const [, scheme, host = "", uri = ""] = match;
+  let name = ctx.upstreamNames.get(host);
+  if (name === undefined) {
+    name = host.replace(/^\[|\]$/g, "").replace(/[^A-Za-z0-9_-]+/g, "_");
+    if (!/^[A-Za-z]/.test(name)) name = `backend_${name}`;
+    const address = /:\d+$/.test(host) ? host : `${host}:${scheme === "https" ? 443 : 80}`;
+    ctx.upstreams[name] ??= { servers: [address] };
+    ctx.upstreamNames.set(host, name);
+  }
+  if (scheme === "https") ctx.upstreams[name]!.tls ??= true;
+  return { upstream: name, uri };
+}
+
+function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
+  const count = (kind: ImportKind) => report.filter((n) => n.kind === kind).length;
+  const header = [
+    `# Imported by \`wssgen import\` from ${file}.`,
+    `# ${count("mapped")} directives mapped to keys, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped:`,
+    "# see the import report for each one. Review, then run `wssgen check`.",
+  ];
+  return `${header.join("\n")}\n${stringify(data, { lineWidth: 0 })}`;
+}
