@@ -70,6 +70,12 @@ const MAIN_ONLY = new Set([
 /** Headers wssgen writes on every proxied route (render/view.ts): never a route's `headers`. */
 const WSSGEN_HEADERS = new Set(["host", "x-real-ip", "x-forwarded-for", "x-forwarded-proto", "upgrade", "connection"]);
 
+/** `$wssgen_route`, or `$wssgen_NAMESPACE_route`: the key wssgen's origin map and limits read. */
+const ROUTE_VARIABLE = /^\$wssgen_(?:\w+_)?route$/;
+
+/** What a `*` of a wildcard origin becomes in wssgen's origin map: one DNS label. */
+const WILDCARD_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+
 const DEFAULT_HSTS_SECONDS = 63_072_000;
 const NGINX_READ_TIMEOUT_MS = 60_000;
 
@@ -209,7 +215,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         .split(":")[0];
       const rate = d.args.find((a) => a.startsWith("rate="))?.slice(5);
       if (zone && rate) ctx.reqZones.set(zone, rate);
-    } else if (d.name === "map" && d.args[1] === "$wssgen_origin_denied") readOriginMap(ctx, d);
+    } else if (d.name === "map" && /^\$wssgen_(?:\w+_)?origin_denied$/.test(d.args[1] ?? "")) readOriginMap(ctx, d);
   }
   const defaultHeaders: Located[] = http.filter((d) => d.name === "proxy_set_header");
   const outer: Outer = {
@@ -269,7 +275,9 @@ export function importNginx(text: string, options: { file: string }): ImportResu
 
   const sites = pairRedirects(ctx, servers);
   if (generated) for (const s of servers) siteNameFromComment(s.site, s.d, sectionLines.get(s.d.file) ?? []);
+  const namespace = [...ctx.upstreamNames.keys()].map((raw) => /^wssgen_([^.]+)\./.exec(raw)?.[1]).find((n) => n !== undefined);
   const data: RawConfig = escapeReferences({
+    ...(namespace !== undefined ? { nginx: { namespace } } : {}),
     ...(ctx.defaultServer ? { defaultServer: "reject" as const } : {}),
     ...(ctx.resolver ? { resolver: ctx.resolver } : {}),
     upstreams: ctx.upstreams,
@@ -390,8 +398,15 @@ function readOriginMap(ctx: Context, d: Located) {
   for (const e of d.block ?? []) {
     if (e.name === "default" || e.args[0] !== "0") continue;
     const space = e.name.indexOf(" ");
-    const key = e.name.slice(0, space);
-    const origin = e.name.slice(space + 1);
+    let key = e.name.slice(0, space);
+    let origin = e.name.slice(space + 1);
+    if (key.startsWith("~*^")) {
+      // a wildcard origin: wssgen writes `*.` as one DNS label and escapes the rest
+      if (!origin.endsWith("$")) continue;
+      const unescape = (t: string) => t.replace(/\\(.)/g, "$1");
+      key = unescape(key.slice(3));
+      origin = unescape(origin.slice(0, -1).replaceAll(WILDCARD_LABEL, "*"));
+    }
     const entry = ctx.origins.get(key) ?? { origins: [], missing: false };
     if (origin === "") entry.missing = true;
     else entry.origins.push(origin);
@@ -639,7 +654,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   }
   if (siteDirectives.length) site.directives = siteDirectives;
   // wssgen's route keys carry the site's name (`name/path`): read it back
-  const named = block.flatMap((x) => x.block ?? []).find((x) => x.name === "set" && x.args[0] === "$wssgen_route");
+  const named = block.flatMap((x) => x.block ?? []).find((x) => x.name === "set" && ROUTE_VARIABLE.test(x.args[0] ?? ""));
   const key = named?.args[1] ?? "";
   if (key && !key.startsWith("|") && !/^[^/]*@/.test(key) && key.includes("/")) site.name = key.slice(0, key.indexOf("/"));
   if (redirect) redirect.listen = listen;
@@ -865,7 +880,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         break;
       case "limit_conn": {
         const key = ctx.connZones.get(x.args[0] ?? "");
-        if (key !== undefined && /^\$(binary_)?remote_addr(\$wssgen_route)?$/.test(key)) {
+        if (key !== undefined && /^\$(binary_)?remote_addr(\$wssgen_(\w+_)?route)?$/.test(key)) {
           route.maxConnectionsPerIp = Number(x.args[1]);
           note(ctx, x, "mapped", "sites[].routes[].maxConnectionsPerIp");
         } else note(ctx, x, "dropped", "a limit_conn whose zone is not keyed by the client address");
@@ -886,7 +901,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         break;
       }
       case "set":
-        if (x.args[0] === "$wssgen_route") {
+        if (ROUTE_VARIABLE.test(x.args[0] ?? "")) {
           const origins = ctx.origins.get(x.args[1] ?? "");
           if (origins) {
             route.origins = origins.origins;
@@ -896,7 +911,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         } else keepOrDrop(ctx, x, "location", directives);
         break;
       case "if":
-        if (x.args.join(" ") === "( $wssgen_origin_denied )" || x.args.join(" ") === "($wssgen_origin_denied)") {
+        if (/^\(\s*\$wssgen_(\w+_)?origin_denied\s*\)$/.test(x.args.join(" "))) {
           note(ctx, x, "mapped", "wssgen's origin check (sites[].routes[].origins)");
           dropAll(ctx, x.block, "part of it");
         } else keepOrDrop(ctx, x, "location", directives);
@@ -980,7 +995,13 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     }
   } else if (root !== undefined || alias !== undefined || (spa && outer.root !== undefined)) {
     const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
-    route.static = { root: path === "/" ? (root ?? outer.root ?? dir) : dir, ...(spa ? { spa: true } : {}) };
+    // wssgen's comment above the location holds the root as written (render adds alias's trailing "/")
+    const comment = ctx.generated
+      ? /-> files in (.+?)(?: \(single-page app\))?$/.exec(ctx.lines.get(d.file)?.[d.line - 2] ?? "")
+      : null;
+    const written =
+      comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
+    route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
   } else {
     note(ctx, d, "dropped", "a location that neither proxies nor serves files: no route");
     return undefined;
