@@ -120,13 +120,15 @@ interface Context {
 const note = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
   ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why });
 
-/** Notes every directive inside a block as dropped along with it (so none goes unreported). */
-function dropAll(ctx: Context, block: Located[] | undefined, why: string) {
+/** Notes every directive inside a block as its block's (so none goes unreported). */
+function noteAll(ctx: Context, block: Located[] | undefined, kind: ImportKind, why: string) {
   for (const d of block ?? []) {
-    note(ctx, d, "dropped", why);
-    dropAll(ctx, d.block, why);
+    note(ctx, d, kind, why);
+    noteAll(ctx, d.block, kind, why);
   }
 }
+
+const dropAll = (ctx: Context, block: Located[] | undefined, why: string) => noteAll(ctx, block, "dropped", why);
 
 /** The text of a directive as a `directives` entry, quoting arguments that need it. */
 function entryText(d: Located): string {
@@ -238,11 +240,16 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         note(ctx, d, "mapped", "read with the routes that use its zone (maxConnectionsPerIp, rateLimit)");
         break;
       case "map":
-        if (d.args[0] === "$http_upgrade")
+        if (d.args[0] === "$http_upgrade") {
           note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
-        else if (d.args[1]?.startsWith("$wssgen_"))
+          noteAll(ctx, d.block, "mapped", "part of the upgrade map");
+        } else if (d.args[1]?.startsWith("$wssgen_")) {
           note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
-        else note(ctx, d, "dropped", "a map wssgen has no key for; routes that use its variable keep it in their directives");
+          noteAll(ctx, d.block, "mapped", "part of it");
+        } else {
+          note(ctx, d, "dropped", "a map wssgen has no key for; routes that use its variable keep it in their directives");
+          dropAll(ctx, d.block, "part of the dropped map");
+        }
         break;
       case "geo":
         note(
@@ -273,8 +280,8 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     }
   }
 
-  const sites = pairRedirects(ctx, servers);
   if (generated) for (const s of servers) siteNameFromComment(s.site, s.d, sectionLines.get(s.d.file) ?? []);
+  const sites = pairRedirects(ctx, servers).map(siteInOrder);
   const namespace = [...ctx.upstreamNames.keys()].map((raw) => /^wssgen_([^.]+)\./.exec(raw)?.[1]).find((n) => n !== undefined);
   const data: RawConfig = escapeReferences({
     ...(namespace !== undefined ? { nginx: { namespace } } : {}),
@@ -284,7 +291,9 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     sites,
     ...(ctx.httpDirectives.length ? { directives: ctx.httpDirectives } : {}),
   });
-  const report = ctx.notes.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
+  // in the order of the text: files as nginx -T printed them, then lines (sort is stable)
+  const files = [...sectionLines.keys()];
+  const report = ctx.notes.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line);
   return { data, yaml: toYaml(data, report, options.file), report };
 }
 
@@ -682,6 +691,14 @@ function readListen(addresses: string[], defaultPort: number): { listen?: Site["
   const values = rest.map((a) => (/^\d+$/.test(a) ? Number(a) : a));
   const listen = values.length === 1 && values[0] === defaultPort ? undefined : values.length === 1 ? values[0] : values;
   return { ...(listen !== undefined ? { listen } : {}), ...(ipv6 === false ? { ipv6 } : {}) };
+}
+
+const SITE_KEYS = ["name", "domains", "listen", "ipv6", "http2", "tls", "redirectHttp", "acme", "realIp", "directives", "routes"];
+
+/** A site's keys in the order docs/config.md lists them, routes last (what a reader looks for first). */
+function siteInOrder(site: Site): Site {
+  const entries = Object.entries(site).sort(([a], [b]) => SITE_KEYS.indexOf(a) - SITE_KEYS.indexOf(b));
+  return Object.fromEntries(entries) as Site;
 }
 
 /** Redirect-only port-80 servers become redirectHttp on the TLS site with the same names. */
