@@ -121,14 +121,21 @@ const note = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
   ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why });
 
 /** Notes every directive inside a block as its block's (so none goes unreported). */
-function noteAll(ctx: Context, block: Located[] | undefined, kind: ImportKind, why: string) {
+function noteAll(ctx: Context, block: Located[] | undefined, kind: ImportKind, why: string, parent?: string) {
   for (const d of block ?? []) {
-    note(ctx, d, kind, why);
-    noteAll(ctx, d.block, kind, why);
+    // a map's (or geo's, types') entries are keys and values, not directives: their "name" is data
+    if (parent !== undefined && TABLES.has(parent))
+      ctx.notes.push({ file: d.file, line: d.line, directive: `(${parent} entry)`, kind, why });
+    else note(ctx, d, kind, why);
+    noteAll(ctx, d.block, kind, why, d.name);
   }
 }
 
-const dropAll = (ctx: Context, block: Located[] | undefined, why: string) => noteAll(ctx, block, "dropped", why);
+/** Blocks whose lines are table entries, not directives. */
+const TABLES = new Set(["map", "geo", "types", "split_clients", "match", "charset_map"]);
+
+const dropAll = (ctx: Context, block: Located[] | undefined, why: string, parent?: string) =>
+  noteAll(ctx, block, "dropped", why, parent);
 
 /** The text of a directive as a `directives` entry, quoting arguments that need it. */
 function entryText(d: Located): string {
@@ -140,7 +147,7 @@ function entryText(d: Located): string {
 function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: string[]) {
   if (d.block) {
     note(ctx, d, "dropped", `a block (${d.name} { ... }) that wssgen has no key for; write its effect with wssgen's keys`);
-    dropAll(ctx, d.block, `inside a dropped ${d.name} block`);
+    dropAll(ctx, d.block, `inside a dropped ${d.name} block`, d.name);
     return;
   }
   if (d.name === "include") {
@@ -196,7 +203,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
           "dropped",
           "main context (nginx.conf): wssgen writes an http-context file and leaves the main context alone",
         );
-        dropAll(ctx, d.block, `inside ${d.name}`);
+        dropAll(ctx, d.block, `inside ${d.name}`, d.name);
       } else http.push(d); // an http-context file (conf.d/, sites-enabled/), as wssgen writes
     }
   }
@@ -242,13 +249,13 @@ export function importNginx(text: string, options: { file: string }): ImportResu
       case "map":
         if (d.args[0] === "$http_upgrade") {
           note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
-          noteAll(ctx, d.block, "mapped", "part of the upgrade map");
+          noteAll(ctx, d.block, "mapped", "part of the upgrade map", "map");
         } else if (d.args[1]?.startsWith("$wssgen_")) {
           note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
-          noteAll(ctx, d.block, "mapped", "part of it");
+          noteAll(ctx, d.block, "mapped", "part of it", "map");
         } else {
           note(ctx, d, "dropped", "a map wssgen has no key for; routes that use its variable keep it in their directives");
-          dropAll(ctx, d.block, "part of the dropped map");
+          noteAll(ctx, d.block, "dropped", "part of the dropped map", "map");
         }
         break;
       case "geo":
@@ -258,6 +265,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
           d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped",
           d.args[1]?.startsWith("$wssgen_") ? "one of wssgen's own blocks (realIp)" : "a geo block wssgen has no key for",
         );
+        noteAll(ctx, d.block, d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped", "part of it", "geo");
         break;
       case "proxy_set_header":
       case "proxy_read_timeout":
