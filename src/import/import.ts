@@ -655,12 +655,28 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   if (sslOn)
     for (const l of listens)
       if (!l.args.includes("ssl")) note(ctx, l, "fixed", "gets `ssl` (the removed `ssl on;` put it on every listener)");
-  if (tls.certificate !== undefined || ssl) {
+  if (ssl) {
     site.tls = { certificate: tls.certificate ?? "", key: tls.key ?? "", ...tls };
     if (!(typeof hsts === "object" && Object.keys(hsts).length === 0)) site.tls.hsts = hsts;
+  } else if (tls.certificate !== undefined)
+    note(ctx, d, "dropped", "has a certificate but no listener with ssl: nginx serves it as plain HTTP, and so does the import");
+  // one server for both http and https: wssgen's TLS site redirects its plain listeners to https
+  let tlsListen = listen;
+  if (ssl && !sslOn) {
+    const plain = listens.filter((l) => !l.args.includes("ssl"));
+    if (plain.length && plain.length < listens.length) {
+      tlsListen = listens.filter((l) => l.args.includes("ssl")).map((l) => l.args[0] ?? "");
+      const http = readListen(
+        plain.map((l) => l.args[0] ?? ""),
+        80,
+      );
+      site.redirectHttp = http.listen === undefined ? true : { listen: http.listen };
+      for (const l of plain)
+        note(ctx, l, "fixed", "a plain-HTTP listener of a TLS site: wssgen redirects it to https (sites[].redirectHttp)");
+    }
   }
   if (http2) site.http2 = true;
-  const read = readListen(listen, site.tls ? 443 : 80);
+  const read = readListen(tlsListen, site.tls ? 443 : 80);
   if (read.listen !== undefined) site.listen = read.listen;
   if (read.ipv6 === false) site.ipv6 = false;
   if (acme !== undefined) site.acme = { webroot: acme };
@@ -1070,7 +1086,7 @@ function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boo
   const send = last("proxy_send_timeout");
   const connect = last("proxy_connect_timeout");
   const readMs = read ? nginxTimeMs(read.args[0] ?? "") : undefined;
-  for (const x of found) note(ctx, x, "mapped", "sites[].routes[].timeouts");
+  for (const x of found) if (d.block?.includes(x)) note(ctx, x, "mapped", "sites[].routes[].timeouts");
   if (websocket && (readMs === undefined || readMs <= NGINX_READ_TIMEOUT_MS)) {
     note(
       ctx,
@@ -1090,14 +1106,15 @@ function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boo
 
 /** proxy_pass http(s)://NAME[URI]: the upstream's wssgen name (an address gets an implicit upstream) and the URI part. */
 function readProxyPass(ctx: Context, url: string): { upstream: string; uri: string } | undefined {
-  const match = /^(https?):\/\/([^/$]+)(\/.*)?$/.exec(url);
+  // http://unix:/path/to.sock:/uri (the socket's path ends at the ":")
+  const match = /^(https?):\/\/(unix:[^:]+|[^/$]+)(?::?)(\/.*)?$/.exec(url);
   if (!match) return undefined;
   const [, scheme, host = "", uri = ""] = match;
   let name = ctx.upstreamNames.get(host);
   if (name === undefined) {
     name = host.replace(/^\[|\]$/g, "").replace(/[^A-Za-z0-9_-]+/g, "_");
     if (!/^[A-Za-z]/.test(name)) name = `backend_${name}`;
-    const address = /:\d+$/.test(host) ? host : `${host}:${scheme === "https" ? 443 : 80}`;
+    const address = /:\d+$/.test(host) || host.startsWith("unix:") ? host : `${host}:${scheme === "https" ? 443 : 80}`;
     ctx.upstreams[name] ??= { servers: [address] };
     ctx.upstreamNames.set(host, name);
   }

@@ -94,6 +94,28 @@ describe("servers and TLS", () => {
     expect(data.sites[0]!.redirectHttp).toBe(true);
   });
 
+  it("one server for http and https: the TLS site, its plain listeners redirected (a fix, reported at each)", () => {
+    const { data, report } = imp(`upstream app { server 1.2.3.4:80; }
+server {
+  listen 80;
+  listen 443 ssl;
+  server_name a.test;
+  ssl_certificate c;
+  ssl_certificate_key k;
+  location /ws { ${ws} }
+}`);
+    // 443 and 80 without their [::] twins: the defaults, IPv4 only
+    expect(data.sites[0]).toMatchObject({ redirectHttp: true, ipv6: false, tls: { certificate: "c" } });
+    expect(data.sites[0]!.listen).toBeUndefined();
+    expect(report.find((n) => n.kind === "fixed" && n.directive === "listen")).toMatchObject({ line: 3 });
+  });
+
+  it("a certificate without an ssl listener stays plain HTTP (as nginx serves it), with a note", () => {
+    const { data, report } = imp(`server { listen 80; ssl_certificate c; ssl_certificate_key k; }`);
+    expect(data.sites[0]!.tls).toBeUndefined();
+    expect(report.filter((n) => n.directive === "server").map((n) => n.why)).toContainEqual(expect.stringMatching(/plain HTTP/));
+  });
+
   it("fixes `ssl on;`: the site is a TLS site, and the report says so at the directive's line", () => {
     const { data, report } = imp("server {\n listen 8443;\n ssl on;\n ssl_certificate c;\n ssl_certificate_key k;\n}");
     expect(data.sites[0]!.tls).toMatchObject({ certificate: "c", key: "k" });
@@ -112,6 +134,11 @@ describe("routes", () => {
     const [name] = Object.keys(data.upstreams);
     expect(data.upstreams[name!]).toEqual({ servers: ["127.0.0.1:8080"] });
     expect(data.sites[0]!.routes[0]).toMatchObject({ upstream: name, websocket: false });
+  });
+
+  it("proxy_pass to a unix socket creates an implicit upstream for it", () => {
+    const { data } = imp(`server { listen 80; location / { proxy_pass http://unix:/run/app.sock:/; } }`);
+    expect(Object.values(data.upstreams)).toEqual([{ servers: ["unix:/run/app.sock"] }]);
   });
 
   it("no Upgrade header: websocket: false", () => {
@@ -233,6 +260,12 @@ describe("the report and the input", () => {
     });
   });
 
+  it("an outer timeout is reported once, where it is written, however many routes inherit it", () => {
+    const { report } = imp(`upstream app { server 1.2.3.4:80; } server { listen 80; proxy_read_timeout 2h;
+      location /a { ${ws.replace("proxy_read_timeout 1h;", "")} } location /b { ${ws.replace("proxy_read_timeout 1h;", "")} } }`);
+    expect(report.filter((n) => n.directive === "proxy_read_timeout")).toHaveLength(1);
+  });
+
   it("text nginx would refuse is an NginxSyntaxError", () => {
     expect(() => imp("server { listen 80;")).toThrow(NginxSyntaxError);
   });
@@ -261,5 +294,23 @@ describe("the blog post's config (shared/seed, fixtures/import/01-blog-post-seed
     expect(output).toContain("proxy_read_timeout 1h;");
     expect(output).toContain("proxy_set_header Connection $wssgen_connection;");
     expect(output).not.toMatch(/^\s*ssl on;/m);
+  });
+});
+
+describe("parseNginx({ lines: true })", () => {
+  it("gives each directive the line of its name, blocks and quoted newlines counted", async () => {
+    const { parseNginx } = await import("../../src/util/nginx-syntax.js");
+    const parsed = parseNginx('# a comment\nhttp {\n  map $a $b {\n    default "x\ny";\n  }\n  server { listen\n 80; }\n}\n', {
+      lines: true,
+    });
+    const http = parsed[0]!;
+    expect(http.line).toBe(2);
+    expect(http.block!.map((d) => [d.name, d.line])).toEqual([
+      ["map", 3],
+      ["server", 7], // the quoted newline on line 4 counts
+    ]);
+    expect(http.block![0]!.block![0]!.line).toBe(4);
+    expect(http.block![1]!.block![0]!.line).toBe(7);
+    expect(parseNginx("a b;")[0]).toEqual({ name: "a", args: ["b"], block: undefined }); // no line unless asked
   });
 });
