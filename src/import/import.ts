@@ -232,6 +232,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     timeouts: http.filter((d) => /^proxy_(read|send|connect)_timeout$/.test(d.name)),
     body: http.find((d) => d.name === "client_max_body_size"),
     root: undefined,
+    buffering: http.filter((d) => d.name === "proxy_buffering").at(-1),
   };
   const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
   for (const d of http) {
@@ -272,6 +273,8 @@ export function importNginx(text: string, options: { file: string }): ImportResu
       case "proxy_send_timeout":
       case "proxy_connect_timeout":
       case "client_max_body_size":
+      case "proxy_buffering":
+      case "proxy_request_buffering":
         note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
         break;
       case "resolver":
@@ -436,6 +439,8 @@ interface Outer {
   timeouts: Located[];
   body: Located | undefined;
   root: string | undefined;
+  /** the last proxy_buffering of an outer level */
+  buffering: Located | undefined;
 }
 
 interface Redirect {
@@ -468,6 +473,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     timeouts: [...http.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))],
     body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
     root: block.find((x) => x.name === "root")?.args[0],
+    buffering: block.filter((x) => x.name === "proxy_buffering").at(-1) ?? http.buffering,
   };
   let redirect: Redirect | undefined;
   let acme: string | undefined;
@@ -611,6 +617,8 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
       case "proxy_send_timeout":
       case "proxy_connect_timeout":
       case "client_max_body_size":
+      case "proxy_buffering":
+      case "proxy_request_buffering":
         note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
         break;
       case "root":
@@ -769,6 +777,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     return undefined;
   }
   const route: Route = { path };
+  const notesBefore = ctx.notes.length;
   const directives: string[] = [];
   const own = block.filter((x) => x.name === "proxy_set_header");
   const headersFrom = own.length ? own : outer.headers;
@@ -795,6 +804,8 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         }
         proxied = true;
         route.upstream = target.upstream;
+        // a URI equal to the prefix replaces it with itself: the path as sent
+        if (target.uri === path) target.uri = "";
         if (target.uri === "/" && path !== "/") route.stripPrefix = true;
         note(
           ctx,
@@ -1028,13 +1039,14 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     if (upgrade)
       delete route.websocket; // wssgen's default
     else route.websocket = false;
+    if (outer.buffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_buffering")) route.buffering = false;
     const t = readTimeouts(ctx, d, timeouts, upgrade);
     if (Object.keys(t).length) route.timeouts = t;
     if (body) {
       const size = body.args[0] ?? "";
       if (size !== "1m" && size !== "1M") route.maxBodySize = /^\d+$/.test(size) ? Number(size) : size.toLowerCase();
     }
-  } else if (root !== undefined || alias !== undefined || (spa && outer.root !== undefined)) {
+  } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
     const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
     // wssgen's comment above the location holds the root as written (render adds alias's trailing "/")
     const comment = ctx.generated
@@ -1044,6 +1056,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
     route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
   } else {
+    // what was read inside it goes with it
+    for (const n of ctx.notes.slice(notesBefore))
+      if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: `in a location that is dropped (${n.why})` });
     note(ctx, d, "dropped", "a location that neither proxies nor serves files: no route");
     return undefined;
   }
@@ -1104,6 +1119,21 @@ function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boo
   return out;
 }
 
+/**
+ * A name for the upstream of a proxy_pass to an address: `backend` (then `backend_PORT`, then the
+ * whole address) for an IP address or localhost, the host name otherwise.
+ */
+function implicitName(ctx: Context, host: string): string {
+  const bare = host.replace(/^\[|\]$/g, "");
+  const address = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])(:\d+)?$/i.test(host);
+  const port = /:(\d+)$/.exec(host)?.[1];
+  const candidates = address
+    ? ["backend", ...(port ? [`backend_${port}`] : []), `backend_${bare.replace(/[^A-Za-z0-9]+/g, "_")}`]
+    : [bare.replace(/:\d+$/, "").replace(/[^A-Za-z0-9_-]+/g, "_"), bare.replace(/[^A-Za-z0-9_-]+/g, "_")];
+  const free = candidates.find((n) => !(n in ctx.upstreams) && /^[A-Za-z]/.test(n));
+  return free ?? `backend_${Object.keys(ctx.upstreams).length}`;
+}
+
 /** proxy_pass http(s)://NAME[URI]: the upstream's wssgen name (an address gets an implicit upstream) and the URI part. */
 function readProxyPass(ctx: Context, url: string): { upstream: string; uri: string } | undefined {
   // http://unix:/path/to.sock:/uri (the socket's path ends at the ":")
@@ -1112,8 +1142,7 @@ function readProxyPass(ctx: Context, url: string): { upstream: string; uri: stri
   const [, scheme, host = "", uri = ""] = match;
   let name = ctx.upstreamNames.get(host);
   if (name === undefined) {
-    name = host.replace(/^\[|\]$/g, "").replace(/[^A-Za-z0-9_-]+/g, "_");
-    if (!/^[A-Za-z]/.test(name)) name = `backend_${name}`;
+    name = implicitName(ctx, host);
     const address = /:\d+$/.test(host) || host.startsWith("unix:") ? host : `${host}:${scheme === "https" ? 443 : 80}`;
     ctx.upstreams[name] ??= { servers: [address] };
     ctx.upstreamNames.set(host, name);
