@@ -761,7 +761,15 @@ type Timeouts = NonNullable<Route["timeouts"]>;
 /** One `location` block as a route, or undefined when it is wssgen's helper or cannot be a route. */
 function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[]): Route | undefined {
   const block = d.block ?? [];
-  const path = d.args.length === 2 && d.args[0] === "=" ? `= ${d.args[1]}` : d.args.length === 1 ? d.args[0]! : undefined;
+  // `^~` only keeps regular-expression locations from matching, and wssgen writes none: a prefix
+  const path =
+    d.args.length === 2 && d.args[0] === "="
+      ? `= ${d.args[1]}`
+      : d.args.length === 2 && d.args[0] === "^~"
+        ? d.args[1]!
+        : d.args.length === 1
+          ? d.args[0]!
+          : undefined;
   // wssgen's own redirect from /docs to /docs/ beside a static route
   const ret = block.length === 1 && block[0]?.name === "return" ? block[0] : undefined;
   if (path?.startsWith("= ") && ret && ret.args[1] === `${path.slice(2)}/$is_args$args`) {
@@ -771,8 +779,18 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       return undefined;
     }
   }
+  if (path?.startsWith("@")) {
+    note(ctx, d, "dropped", "a named location (@…), reached only by error_page or try_files: wssgen has no key for it");
+    dropAll(ctx, block, "inside a dropped location");
+    return undefined;
+  }
   if (path === undefined) {
-    note(ctx, d, "dropped", `a ${d.args[0] ?? ""} location: wssgen routes are prefix or exact (=) paths; write it as one`);
+    note(
+      ctx,
+      d,
+      "dropped",
+      "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one",
+    );
     dropAll(ctx, block, "inside a dropped location");
     return undefined;
   }

@@ -33,6 +33,9 @@ export function splitSections(text: string, file: string): Section[] {
   });
 }
 
+/** Deeper than any real config (http, server, location, if, limit_except: 5), shallow enough for any stack. */
+const MAX_DEPTH = 32;
+
 /** A directive with the file it is in; `line` is the line in that file. */
 export interface Located {
   name: string;
@@ -52,5 +55,5 @@ export function parseSection(section: Section): Located[] {
       line: d.line ?? 0,
       block: d.block ? locate(d.block) : undefined,
     }));
-  return locate(parseNginx(section.text, { lines: true }));
+  return locate(parseNginx(section.text, { lines: true, maxDepth: MAX_DEPTH }));
 }

@@ -52,11 +52,12 @@ const ESCAPES: Partial<Record<string, string>> = { '"': '"', "'": "'", "\\": "\\
  * Directives as nginx's lexer reads `text`. `comments: false` makes a `#` comment an error (a
  * NginxCommentError) instead of skipping it to the end of its line; `lastSemicolon: false` lets the
  * last directive end with the text instead of a `;`; `lines: true` gives each directive the line its
- * name is on.
+ * name is on; `maxDepth` bounds how deep blocks nest (a NginxSyntaxError beyond it), so that text
+ * from anyone cannot exhaust the stack.
  */
 export function parseNginx(
   text: string,
-  options: { comments?: boolean; lastSemicolon?: boolean; lines?: boolean } = {},
+  options: { comments?: boolean; lastSemicolon?: boolean; lines?: boolean; maxDepth?: number } = {},
 ): Directive[] {
   let i = 0;
   const n = text.length;
@@ -129,7 +130,9 @@ export function parseNginx(
     return { value: unescape(text.slice(start, Math.min(i, n))), quoted: false };
   };
 
-  const parseBlock = (top: boolean): Directive[] => {
+  const parseBlock = (top: boolean, depth = 0): Directive[] => {
+    if (options.maxDepth !== undefined && depth > options.maxDepth)
+      throw new NginxSyntaxError(`blocks nested more than ${options.maxDepth} deep`);
     const directives: Directive[] = [];
     let words: string[] = [];
     let start = 0;
@@ -147,7 +150,7 @@ export function parseNginx(
         words = [];
       } else if (!word.quoted && word.value === "{") {
         if (!words.length) throw new NginxSyntaxError('unexpected "{"');
-        directives.push(make(words, parseBlock(false), start));
+        directives.push(make(words, parseBlock(false, depth + 1), start));
         words = [];
       } else if (!word.quoted && word.value === "}") {
         if (top || words.length) throw new NginxSyntaxError('unexpected "}"');

@@ -38,16 +38,23 @@ describe("the import corpus (fixtures/import)", () => {
     expectGolden(formatImportReport(result.report, "text"), join(c.dir, "report.txt"));
     // every directive of the input is in the report
     const directiveLines = c.text.split("\n").flatMap((line, i) => (/^\s*[a-z_0-9]+(\s|;)/.test(line) ? [i + 1] : []));
-    for (const line of directiveLines) expect(result.report.some((n) => n.line === line), `line ${line}`).toBe(true);
+    for (const line of directiveLines)
+      expect(
+        result.report.some((n) => n.line === line),
+        `line ${line}`,
+      ).toBe(true);
     const data = structuredClone(result.data);
     for (const site of data.sites)
-      if (site.tls) Object.assign(site.tls, { certificate: join(certs.dir, "fullchain.pem"), key: join(certs.dir, "privkey.pem") });
+      if (site.tls)
+        Object.assign(site.tls, { certificate: join(certs.dir, "fullchain.pem"), key: join(certs.dir, "privkey.pem") });
     const { config } = parseConfig("wssgen.yaml", JSON.stringify(data), {});
     let tested = 0;
     for (const build of nginxBuilds()) {
       if (versionProblems(config, build.version).length) continue;
       const output = render(config, build);
-      const checked = await withSandbox({ "wssgen.conf": output }, (s) => build.nginx.test({ config: s.mainConfig, prefix: s.dir }));
+      const checked = await withSandbox({ "wssgen.conf": output }, (s) =>
+        build.nginx.test({ config: s.mainConfig, prefix: s.dir }),
+      );
       expect(checked.errors, `${build.label}: ${checked.stderr}`).toEqual([]);
       expect(checked.warnings, `${build.label}: ${checked.stderr}`).toEqual([]);
       tested++;

@@ -141,6 +141,15 @@ describe("routes", () => {
     expect(Object.values(data.upstreams)).toEqual([{ servers: ["unix:/run/app.sock"] }]);
   });
 
+  it("^~ is a prefix route; regular-expression and named locations are dropped with why", () => {
+    const { data, report } = imp(`server { listen 80; root /srv;
+      location ^~ /files/ { }
+      location ~ \\.php$ { proxy_pass http://127.0.0.1:9000; }
+      location @fallback { proxy_pass http://127.0.0.1:9001; } }`);
+    expect(data.sites[0]!.routes).toEqual([{ path: "/files/", static: { root: "/srv/files/" } }]);
+    expect(report.filter((n) => n.directive === "location" && n.kind === "dropped")).toHaveLength(2);
+  });
+
   it("no Upgrade header: websocket: false", () => {
     expect(route("location /api { proxy_pass http://app; }").websocket).toBe(false);
   });
@@ -312,5 +321,11 @@ describe("parseNginx({ lines: true })", () => {
     expect(http.block![0]!.block![0]!.line).toBe(4);
     expect(http.block![1]!.block![0]!.line).toBe(7);
     expect(parseNginx("a b;")[0]).toEqual({ name: "a", args: ["b"], block: undefined }); // no line unless asked
+  });
+});
+
+describe("hostile input", () => {
+  it("blocks nested deeper than any real config are a syntax error, not a stack overflow", () => {
+    expect(() => imp("a {".repeat(100_000) + "}".repeat(100_000))).toThrow(/nested more than 32 deep/);
   });
 });
