@@ -10,8 +10,8 @@ import { resolve } from "node:path";
 import { parseConfig } from "../config/load.js";
 import { ConfigError, UsageError, type ConfigProblem } from "../errors.js";
 import { importNginx, type ImportNote } from "../import/import.js";
+import { ImportSyntaxError } from "../import/sections.js";
 import { describeFsError } from "../util/fs-errors.js";
-import { NginxSyntaxError } from "../util/nginx-syntax.js";
 import { escapeText, toJson } from "../util/show.js";
 import { writeUserFile } from "../util/write-file.js";
 
@@ -68,14 +68,14 @@ export async function importCommand(options: ImportOptions): Promise<ImportComma
   try {
     result = importNginx(text, { file: name });
   } catch (error) {
-    if (!(error instanceof NginxSyntaxError)) throw error;
+    if (!(error instanceof ImportSyntaxError)) throw error;
     throw new ConfigError([
       {
-        file: name,
-        line: 1,
+        file: error.file,
+        line: error.line,
         column: 1,
         path: "",
-        message: `nginx would not read this config (${error.message}): run nginx -t on it first`,
+        message: `nginx would not read this config (${error.message}): fix it there (nginx -t says the same), then import again`,
       },
     ]);
   }

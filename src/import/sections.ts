@@ -3,7 +3,18 @@
  * prints each file it read after a line `# configuration file /path:` (ngx_conf_parse's dump, nginx
  * 1.9.2+), the main file first and each included file after it, in the order nginx read them.
  */
-import { parseNginx, type Directive } from "../util/nginx-syntax.js";
+import { NginxSyntaxError, parseNginx, type Directive } from "../util/nginx-syntax.js";
+
+/** Text nginx would not read: where (the file of an `nginx -T` section, the line in it) and what. */
+export class ImportSyntaxError extends NginxSyntaxError {
+  constructor(
+    message: string,
+    readonly file: string,
+    override readonly line: number,
+  ) {
+    super(message);
+  }
+}
 
 /** One file of the config: its name, its text and where its first line sits in the whole text. */
 export interface Section {
@@ -55,5 +66,10 @@ export function parseSection(section: Section): Located[] {
       line: d.line ?? 0,
       block: d.block ? locate(d.block) : undefined,
     }));
-  return locate(parseNginx(section.text, { lines: true, maxDepth: MAX_DEPTH }));
+  try {
+    return locate(parseNginx(section.text, { lines: true, maxDepth: MAX_DEPTH }));
+  } catch (error) {
+    if (error instanceof NginxSyntaxError) throw new ImportSyntaxError(error.message, section.file, error.line ?? 1);
+    throw error;
+  }
 }

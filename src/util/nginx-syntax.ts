@@ -12,7 +12,10 @@ export interface Directive {
   line?: number;
 }
 
-export class NginxSyntaxError extends Error {}
+export class NginxSyntaxError extends Error {
+  /** the 1-based line where the lexer stopped, when parseNginx was asked for `lines` */
+  line?: number;
+}
 
 /** The message of the NginxSyntaxError for a block that the text never closes. */
 export const UNCLOSED_BLOCK = "unexpected end of file, expecting }";
@@ -162,7 +165,12 @@ export function parseNginx(
       }
     }
   };
-  return parseBlock(true);
+  try {
+    return parseBlock(true);
+  } catch (error) {
+    if (error instanceof NginxSyntaxError && options.lines) error.line = lineAt(Math.min(i, n));
+    throw error;
+  }
 }
 
 /** Directive names, argument counts and nesting: what a value must never change. */

@@ -54,6 +54,6 @@ describe("wssgen import", () => {
     writeFileSync(join(dir, "broken.conf"), "server { listen 80;\n");
     const broken = await runCli(["import", "broken.conf"], { cwd: dir });
     expect(broken.exitCode).toBe(1);
-    expect(broken.stderr).toContain("nginx would not read this config");
+    expect(broken.stderr).toContain("broken.conf:2:1 nginx would not read this config (unexpected end of file, expecting }");
   });
 });

@@ -276,6 +276,7 @@ describe("the report and the input", () => {
   });
 
   it("text nginx would refuse is an NginxSyntaxError", () => {
+    expect(() => imp("server {\n listen 80;")).toThrow(expect.objectContaining({ file: "site.conf", line: 2 }));
     expect(() => imp("server { listen 80;")).toThrow(NginxSyntaxError);
   });
 });
