@@ -22,7 +22,9 @@ const certs = makeCertDir();
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
 const base = join(FIXTURES, "import");
-const corpus = readdirSync(base)
+const corpus = readdirSync(base, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
   .sort()
   .map((name) => ({ name, dir: join(base, name), text: readFileSync(join(base, name, "nginx.conf"), "utf8") }));
 
