@@ -157,7 +157,7 @@ function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: strin
   const text = entryText(d);
   const read = readDirective(text, level);
   if ("problem" in read) {
-    note(ctx, d, "dropped", `as a ${level}-level entry it ${read.problem}`);
+    note(ctx, d, "dropped", `not kept as a ${level}-level entry: the directive ${read.problem}`);
     return;
   }
   list.push(text);
@@ -727,10 +727,30 @@ function readListen(addresses: string[], defaultPort: number): { listen?: Site["
 
 const SITE_KEYS = ["name", "domains", "listen", "ipv6", "http2", "tls", "redirectHttp", "acme", "realIp", "directives", "routes"];
 
-/** A site's keys in the order docs/config.md lists them, routes last (what a reader looks for first). */
+const ROUTE_KEYS = [
+  "path",
+  "upstream",
+  "static",
+  "websocket",
+  "stripPrefix",
+  "timeouts",
+  "origins",
+  "allowMissingOrigin",
+  "maxConnectionsPerIp",
+  "rateLimit",
+  "maxBodySize",
+  "buffering",
+  "headers",
+  "access",
+  "directives",
+];
+
+const inOrder = <T extends object>(value: T, keys: string[]): T =>
+  Object.fromEntries(Object.entries(value).sort(([a], [b]) => keys.indexOf(a) - keys.indexOf(b))) as T;
+
+/** A site's keys in the order docs/config.md lists them, routes last, each route's keys in order too. */
 function siteInOrder(site: Site): Site {
-  const entries = Object.entries(site).sort(([a], [b]) => SITE_KEYS.indexOf(a) - SITE_KEYS.indexOf(b));
-  return Object.fromEntries(entries) as Site;
+  return inOrder({ ...site, routes: site.routes.map((route) => inOrder(route, ROUTE_KEYS)) }, SITE_KEYS);
 }
 
 /** Redirect-only port-80 servers become redirectHttp on the TLS site with the same names. */
