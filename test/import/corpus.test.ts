@@ -12,6 +12,7 @@ import { formatImportReport } from "../../src/commands/import.js";
 import { parseConfig } from "../../src/config/load.js";
 import { versionProblems } from "../../src/config/version-gates.js";
 import { importNginx } from "../../src/import/import.js";
+import { splitSections } from "../../src/import/sections.js";
 import { render } from "../../src/render/render.js";
 import { makeCertDir } from "../helpers/certs.js";
 import { expectGolden } from "../helpers/fixtures.js";
@@ -38,13 +39,15 @@ describe("the import corpus (fixtures/import)", () => {
     const result = importNginx(c.text, { file: "nginx.conf" });
     expectGolden(result.yaml, join(c.dir, "wssgen.yaml"));
     expectGolden(formatImportReport(result.report, "text"), join(c.dir, "report.txt"));
-    // every directive of the input is in the report
-    const directiveLines = c.text.split("\n").flatMap((line, i) => (/^\s*[a-z_0-9]+(\s|;)/.test(line) ? [i + 1] : []));
-    for (const line of directiveLines)
-      expect(
-        result.report.some((n) => n.line === line),
-        `line ${line}`,
-      ).toBe(true);
+    // every directive of the input is in the report, at its file (nginx -T's sections) and line
+    for (const section of splitSections(c.text, "nginx.conf"))
+      section.text.split("\n").forEach((line, i) => {
+        if (/^\s*[a-z_0-9]+(\s|;)/.test(line))
+          expect(
+            result.report.some((n) => n.file === section.file && n.line === i + 1),
+            `${section.file}:${i + 1}`,
+          ).toBe(true);
+      });
     const data = structuredClone(result.data);
     for (const site of data.sites)
       if (site.tls)
