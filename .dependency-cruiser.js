@@ -17,7 +17,7 @@ const LAYERS = [
   { name: "config", members: ["config"], why: "wssgen.yaml → the model; it knows nothing of what is made from it" },
   {
     name: "uses of the model",
-    members: ["render", "lint", "nginx", "tls"],
+    members: ["render", "lint", "nginx", "tls", "import"],
     why: "nginx text, findings, the nginx binary, certificates: each on its own (render and nginx never meet here)",
   },
   { name: "engines", members: ["check", "probe"], why: "check and probe, built from the layers below" },

@@ -483,6 +483,56 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
       else err(`wrote ${await writeSchema(opts.output)}`);
     });
 
+  program
+    .command("import")
+    .description("write a wssgen.yaml from an existing nginx config (a file, or `nginx -T` on stdin), with a report")
+    .argument("[file]", "the nginx config to read; - or nothing: standard input", "-")
+    .option("-o, --output <file>", "write wssgen.yaml here (atomically) instead of stdout")
+    .option("--force", "overwrite an existing -o or --report file")
+    .option("--report <file>", "write the report here instead of stderr (text) or stdout (json)")
+    .addOption(new Option("--format <format>", "the report's format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `${examples([
+        "wssgen import /etc/nginx/sites-enabled/chat.conf -o wssgen.yaml",
+        "sudo nginx -T | wssgen import - -o wssgen.yaml    # every included file, in one",
+        "wssgen import chat.conf --format json > report.json",
+      ])}
+Exit codes: 0 the result validates, 1 it does not (it is written all the same: review it) or nginx would not
+read the input, 2 usage (an output that exists without --force, an unreadable input).`,
+    )
+    .action(async (file: string, opts: { output?: string; force?: boolean; report?: string; format: "text" | "json" }) => {
+      const { importCommand, formatImportReport } = await import("./commands/import.js");
+      const { formatProblem } = await import("./errors.js");
+      if (file === "-" && process.stdin.isTTY)
+        throw new (await import("./errors.js")).UsageError(
+          "no input: give an nginx config file, or pipe one (`nginx -T | wssgen import -`)",
+        );
+      const result = await importCommand({ input: file, ...opts });
+      const problems = result.problems.map(formatProblem);
+      if (opts.format === "json") {
+        const document = {
+          ok: result.exitCode === 0,
+          problems,
+          ...(opts.output === undefined ? { yaml: result.yaml } : { output: opts.output }),
+          ...(opts.report === undefined ? { report: result.report } : { reportFile: opts.report }),
+        };
+        const { toJson } = await import("./util/show.js");
+        out(toJson(document));
+      } else {
+        if (opts.output === undefined) out(result.yaml);
+        if (opts.report === undefined) process.stderr.write(showText(formatImportReport(result.report, "text")));
+        const count = (kind: string) => result.report.filter((n) => n.kind === kind).length;
+        err(
+          `${count("mapped")} mapped, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped` +
+            (opts.output === undefined ? "" : `; wrote ${opts.output}`),
+        );
+        for (const line of problems) err(line);
+        if (problems.length) err("the result does not validate: fix the lines above in it, then run `wssgen check`");
+      }
+      commandExitCode = result.exitCode;
+    });
+
   return program;
 }
 

@@ -59,6 +59,9 @@ export { renderCommand, type RenderCommandOptions, type RenderCommandResult } fr
 export { diffCommand, type DiffCommandOptions, type DiffCommandResult } from "./commands/diff.js";
 export { initCommand, initText, type InitOptions } from "./commands/init.js";
 export { jsonSchema, schemaCommand } from "./commands/schema.js";
+export { importNginx, type ImportKind, type ImportNote, type ImportResult } from "./import/import.js";
+export { ImportSyntaxError } from "./import/sections.js";
+export { importCommand, formatImportReport, type ImportOptions, type ImportCommandResult } from "./commands/import.js";
 export {
   ExitCode,
   WssgenError,

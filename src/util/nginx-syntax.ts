@@ -8,9 +8,14 @@ export interface Directive {
   name: string;
   args: string[];
   block: Directive[] | undefined;
+  /** the 1-based line of the directive's name, only when parseNginx was asked for `lines` */
+  line?: number;
 }
 
-export class NginxSyntaxError extends Error {}
+export class NginxSyntaxError extends Error {
+  /** the 1-based line where the lexer stopped, when parseNginx was asked for `lines` */
+  line?: number;
+}
 
 /** The message of the NginxSyntaxError for a block that the text never closes. */
 export const UNCLOSED_BLOCK = "unexpected end of file, expecting }";
@@ -49,15 +54,34 @@ const ESCAPES: Partial<Record<string, string>> = { '"': '"', "'": "'", "\\": "\\
 /**
  * Directives as nginx's lexer reads `text`. `comments: false` makes a `#` comment an error (a
  * NginxCommentError) instead of skipping it to the end of its line; `lastSemicolon: false` lets the
- * last directive end with the text instead of a `;`.
+ * last directive end with the text instead of a `;`; `lines: true` gives each directive the line its
+ * name is on; `maxDepth` bounds how deep blocks nest (a NginxSyntaxError beyond it), so that text
+ * from anyone cannot exhaust the stack.
  */
-export function parseNginx(text: string, options: { comments?: boolean; lastSemicolon?: boolean } = {}): Directive[] {
+export function parseNginx(
+  text: string,
+  options: { comments?: boolean; lastSemicolon?: boolean; lines?: boolean; maxDepth?: number } = {},
+): Directive[] {
   let i = 0;
   const n = text.length;
+  // the line of an offset, counted forward only (directives come in order)
+  let counted = 0;
+  let line = 1;
+  const lineAt = (offset: number): number => {
+    for (; counted < offset; counted++) if (text[counted] === "\n") line++;
+    return line;
+  };
+  let wordStart = 0;
+  const make = (words: string[], block: Directive[] | undefined, startLine: number): Directive => {
+    const directive: Directive = { name: words[0]!, args: words.slice(1), block };
+    if (options.lines) directive.line = startLine;
+    return directive;
+  };
 
   const readWord = (): { value: string; quoted: boolean } | undefined => {
     while (i < n && isSpace(text[i]!)) i++;
     if (i >= n) return undefined;
+    wordStart = i;
     const c = text[i]!;
     // a comment starts only where a token would: inside a word or a string, "#" is a character
     if (c === "#") {
@@ -109,34 +133,44 @@ export function parseNginx(text: string, options: { comments?: boolean; lastSemi
     return { value: unescape(text.slice(start, Math.min(i, n))), quoted: false };
   };
 
-  const parseBlock = (top: boolean): Directive[] => {
+  const parseBlock = (top: boolean, depth = 0): Directive[] => {
+    if (options.maxDepth !== undefined && depth > options.maxDepth)
+      throw new NginxSyntaxError(`blocks nested more than ${options.maxDepth} deep`);
     const directives: Directive[] = [];
     let words: string[] = [];
+    let start = 0;
     for (;;) {
       const word = readWord();
       if (!word) {
         if (!top) throw new NginxSyntaxError(UNCLOSED_BLOCK);
         if (words.length && options.lastSemicolon !== false) throw new NginxSyntaxError("unexpected end of file, expecting ;");
-        if (words.length) directives.push({ name: words[0]!, args: words.slice(1), block: undefined });
+        if (words.length) directives.push(make(words, undefined, start));
         return directives;
       }
       if (!word.quoted && word.value === ";") {
         if (!words.length) throw new NginxSyntaxError('unexpected ";"');
-        directives.push({ name: words[0]!, args: words.slice(1), block: undefined });
+        directives.push(make(words, undefined, start));
         words = [];
       } else if (!word.quoted && word.value === "{") {
         if (!words.length) throw new NginxSyntaxError('unexpected "{"');
-        directives.push({ name: words[0]!, args: words.slice(1), block: parseBlock(false) });
+        directives.push(make(words, parseBlock(false, depth + 1), start));
         words = [];
       } else if (!word.quoted && word.value === "}") {
         if (top || words.length) throw new NginxSyntaxError('unexpected "}"');
         return directives;
       } else {
+        // the line is counted now: the block's own directives count further
+        if (!words.length && options.lines) start = lineAt(wordStart);
         words.push(word.value);
       }
     }
   };
-  return parseBlock(true);
+  try {
+    return parseBlock(true);
+  } catch (error) {
+    if (error instanceof NginxSyntaxError && options.lines) error.line = lineAt(Math.min(i, n));
+    throw error;
+  }
 }
 
 /** Directive names, argument counts and nesting: what a value must never change. */

@@ -1,0 +1,1211 @@
+/**
+ * `wssgen import`: an existing nginx config (one http-context file, a whole nginx.conf, or the
+ * output of `nginx -T`) read with wssgen's own lexer (util/nginx-syntax.ts) and mapped to a
+ * wssgen.yaml. Pure: text in, data, YAML text and a report out.
+ *
+ * Every directive read ends up in the report exactly once, as `mapped` (a wssgen key now says it),
+ * `fixed` (a classic mistake wssgen corrects: `ssl on;`, a hard-coded `Connection "upgrade"`, 60s
+ * read timeouts on WebSocket routes, `$http_host` as Host, headers lost to nginx's inheritance),
+ * `kept` (copied into a `directives` list at its level) or `dropped` (with why). The report names
+ * directives and never their arguments: a header's value can hold a token.
+ *
+ * nginx facts used here: proxy_set_header, add_header, allow/deny and the timeouts inherit from the
+ * outer level only when a level sets none of its own (ngx_http_proxy_merge_loc_conf and friends);
+ * proxy_pass with a URI part replaces the matched location prefix with it; proxy_read_timeout
+ * defaults to 60s; an `upstream` name is what `proxy_pass http://NAME` matches before DNS.
+ */
+import { stringify } from "yaml";
+import { readDirective, type DirectiveLevel } from "../config/directives.js";
+import type { RawConfig } from "../config/raw-config.gen.js";
+import { parseSection, splitSections, type Located } from "./sections.js";
+
+/** How the report's entry was handled. */
+export type ImportKind = "mapped" | "fixed" | "kept" | "dropped";
+
+/** One line of the report: a directive (by name only), where it was, what became of it and why. */
+export interface ImportNote {
+  file: string;
+  line: number;
+  directive: string;
+  kind: ImportKind;
+  why: string;
+}
+
+export interface ImportResult {
+  /** the wssgen.yaml as data (schema-shaped, not yet validated: the command validates it) */
+  data: RawConfig;
+  /** the same as YAML text, with a header comment */
+  yaml: string;
+  report: ImportNote[];
+}
+
+type Upstream = RawConfig["upstreams"][string];
+type Site = RawConfig["sites"][number];
+type Route = Site["routes"][number];
+type Server = Exclude<Upstream["servers"][number], string>;
+
+/** Directives of nginx's main context (ngx_core_module, events, modules): not an http-level file's. */
+const MAIN_ONLY = new Set([
+  "user",
+  "worker_processes",
+  "worker_rlimit_nofile",
+  "worker_cpu_affinity",
+  "worker_priority",
+  "worker_shutdown_timeout",
+  "pid",
+  "load_module",
+  "daemon",
+  "master_process",
+  "env",
+  "pcre_jit",
+  "thread_pool",
+  "timer_resolution",
+  "lock_file",
+  "working_directory",
+  "events",
+  "stream",
+  "mail",
+]);
+
+/** Headers wssgen writes on every proxied route (render/view.ts): never a route's `headers`. */
+const WSSGEN_HEADERS = new Set(["host", "x-real-ip", "x-forwarded-for", "x-forwarded-proto", "upgrade", "connection"]);
+
+/** `$wssgen_route`, or `$wssgen_NAMESPACE_route`: the key wssgen's origin map and limits read. */
+const ROUTE_VARIABLE = /^\$wssgen_(?:\w+_)?route$/;
+
+/** What a `*` of a wildcard origin becomes in wssgen's origin map: one DNS label. */
+const WILDCARD_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+
+const DEFAULT_HSTS_SECONDS = 63_072_000;
+const NGINX_READ_TIMEOUT_MS = 60_000;
+
+/** An nginx time (`60`, `60s`, `1m30s`, `500ms`) in milliseconds, or undefined when it is not one. */
+export function nginxTimeMs(value: string): number | undefined {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const parts = [...value.matchAll(/(\d+)(ms|s|m|h|d|w)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== value) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
+}
+
+/** A wssgen duration for an nginx time: kept as written when wssgen reads it the same way. */
+function duration(value: string): string | undefined {
+  if (/^\d+(ms|s|m|h|d)$/.test(value)) return value;
+  const ms = nginxTimeMs(value);
+  if (ms === undefined) return undefined;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+interface Context {
+  notes: ImportNote[];
+  upstreams: Record<string, Upstream>;
+  /** nginx upstream name → wssgen name */
+  upstreamNames: Map<string, string>;
+  /** limit_conn_zone name → its key */
+  connZones: Map<string, string>;
+  /** limit_req_zone name → its rate */
+  reqZones: Map<string, string>;
+  /** origins map entries ($wssgen_route key → origins), from a rendered wssgen config */
+  origins: Map<string, { origins: string[]; missing: boolean }>;
+  httpDirectives: string[];
+  defaultServer: boolean;
+  resolver: RawConfig["resolver"];
+  /** the current server's internal locations that auth_request asks: path → the auth service's URL */
+  authLocations: Map<string, string>;
+  /** the text's lines per file (wssgen's comments carry what directives do not) */
+  lines: Map<string, string[]>;
+  generated: boolean;
+}
+
+const note = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
+  ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why });
+
+/** Notes every directive inside a block as its block's (so none goes unreported). */
+function noteAll(ctx: Context, block: Located[] | undefined, kind: ImportKind, why: string, parent?: string) {
+  for (const d of block ?? []) {
+    // a map's (or geo's, types') entries are keys and values, not directives: their "name" is data
+    if (parent !== undefined && TABLES.has(parent))
+      ctx.notes.push({ file: d.file, line: d.line, directive: `(${parent} entry)`, kind, why });
+    else note(ctx, d, kind, why);
+    noteAll(ctx, d.block, kind, why, d.name);
+  }
+}
+
+/** Blocks whose lines are table entries, not directives. */
+const TABLES = new Set(["map", "geo", "types", "split_clients", "match", "charset_map"]);
+
+const dropAll = (ctx: Context, block: Located[] | undefined, why: string, parent?: string) =>
+  noteAll(ctx, block, "dropped", why, parent);
+
+/** The text of a directive as a `directives` entry, quoting arguments that need it. */
+function entryText(d: Located): string {
+  const arg = (a: string) => (a === "" || /[\s;{}"'\\#]/.test(a) ? `"${a.replace(/["\\]/g, "\\$&")}"` : a);
+  return [d.name, ...d.args.map(arg)].join(" ");
+}
+
+/** Into `list` when wssgen accepts it as an entry at `level`, else dropped with readDirective's reason. */
+function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: string[]) {
+  if (d.block) {
+    note(ctx, d, "dropped", `a block (${d.name} { ... }) that wssgen has no key for; write its effect with wssgen's keys`);
+    dropAll(ctx, d.block, `inside a dropped ${d.name} block`, d.name);
+    return;
+  }
+  if (d.name === "include") {
+    note(ctx, d, "dropped", "include is not followed: import the output of `nginx -T`, which holds every included file");
+    return;
+  }
+  const text = entryText(d);
+  const read = readDirective(text, level);
+  if ("problem" in read) {
+    note(ctx, d, "dropped", `not kept as a ${level}-level entry: the directive ${read.problem}`);
+    return;
+  }
+  list.push(text);
+  note(
+    ctx,
+    d,
+    "kept",
+    `copied into the ${level === "http" ? "top-level" : level === "server" ? "site's" : "route's"} directives`,
+  );
+}
+
+/** Import an nginx config; see the module comment. Throws NginxSyntaxError (with `file:line`) on text nginx would refuse. */
+export function importNginx(text: string, options: { file: string }): ImportResult {
+  const ctx: Context = {
+    notes: [],
+    upstreams: {},
+    upstreamNames: new Map(),
+    connZones: new Map(),
+    reqZones: new Map(),
+    origins: new Map(),
+    httpDirectives: [],
+    defaultServer: false,
+    resolver: undefined,
+    authLocations: new Map(),
+    lines: new Map(),
+    generated: false,
+  };
+  const http: Located[] = [];
+  /** directives of an `http {}` block (nginx.conf's), rather than of an http-context file */
+  const inHttpBlock = new Set<Located>();
+  // wssgen's own output: its comments say what the directives alone do not (a site's name)
+  const generated = text.startsWith("# Generated by wssgen");
+  ctx.generated = generated;
+  const sectionLines = ctx.lines;
+  for (const section of splitSections(text, options.file)) {
+    sectionLines.set(section.file, section.text.split("\n"));
+    for (const d of parseSection(section)) {
+      if (d.name === "http" && d.block) {
+        note(ctx, d, "mapped", "its servers, upstreams and maps are read");
+        http.push(...d.block);
+        for (const x of d.block) inHttpBlock.add(x);
+      } else if (MAIN_ONLY.has(d.name) || (d.name === "error_log" && !section.file.includes("conf.d"))) {
+        note(
+          ctx,
+          d,
+          "dropped",
+          "main context (nginx.conf): wssgen writes an http-context file and leaves the main context alone",
+        );
+        dropAll(ctx, d.block, `inside ${d.name}`, d.name);
+      } else http.push(d); // an http-context file (conf.d/, sites-enabled/), as wssgen writes
+    }
+  }
+
+  // first the blocks other levels refer to: upstreams, zones, maps
+  for (const d of http) {
+    if (d.name === "upstream" && d.block) readUpstream(ctx, d);
+    else if (d.name === "limit_conn_zone") {
+      const zone = d.args
+        .find((a) => a.startsWith("zone="))
+        ?.slice(5)
+        .split(":")[0];
+      if (zone) ctx.connZones.set(zone, d.args[0] ?? "");
+    } else if (d.name === "limit_req_zone") {
+      const zone = d.args
+        .find((a) => a.startsWith("zone="))
+        ?.slice(5)
+        .split(":")[0];
+      const rate = d.args.find((a) => a.startsWith("rate="))?.slice(5);
+      if (zone && rate) ctx.reqZones.set(zone, rate);
+    } else if (d.name === "map" && /^\$wssgen_(?:\w+_)?origin_denied$/.test(d.args[1] ?? "")) readOriginMap(ctx, d);
+  }
+  const defaultHeaders: Located[] = http.filter((d) => d.name === "proxy_set_header");
+  const outer: Outer = {
+    headers: defaultHeaders,
+    timeouts: http.filter((d) => /^proxy_(read|send|connect)_timeout$/.test(d.name)),
+    body: http.find((d) => d.name === "client_max_body_size"),
+    root: undefined,
+    buffering: http.filter((d) => d.name === "proxy_buffering").at(-1),
+  };
+  const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
+  for (const d of http) {
+    if (d.name === "upstream" && d.block) continue;
+    if (d.name === "server" && d.block) {
+      const read = readServer(ctx, d, outer);
+      if (read) servers.push({ ...read, d });
+      continue;
+    }
+    switch (d.name) {
+      case "limit_conn_zone":
+      case "limit_req_zone":
+        note(ctx, d, "mapped", "read with the routes that use its zone (maxConnectionsPerIp, rateLimit)");
+        break;
+      case "map":
+        if (d.args[0] === "$http_upgrade") {
+          note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
+          noteAll(ctx, d.block, "mapped", "part of the upgrade map", "map");
+        } else if (d.args[1]?.startsWith("$wssgen_")) {
+          note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
+          noteAll(ctx, d.block, "mapped", "part of it", "map");
+        } else {
+          note(
+            ctx,
+            d,
+            "dropped",
+            "a map wssgen has no key for: a kept directive that uses its variable needs it defined elsewhere",
+          );
+          noteAll(ctx, d.block, "dropped", "part of the dropped map", "map");
+        }
+        break;
+      case "geo":
+        note(
+          ctx,
+          d,
+          d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped",
+          d.args[1]?.startsWith("$wssgen_") ? "one of wssgen's own blocks (realIp)" : "a geo block wssgen has no key for",
+        );
+        noteAll(ctx, d.block, d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped", "part of it", "geo");
+        break;
+      case "proxy_set_header":
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+      case "client_max_body_size":
+      case "proxy_buffering":
+      case "proxy_request_buffering":
+        note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
+        break;
+      case "resolver":
+        ctx.resolver = {
+          addresses: d.args.filter((a) => !a.includes("=")),
+          ...(d.args.find((a) => a.startsWith("valid="))
+            ? { valid: duration(d.args.find((a) => a.startsWith("valid="))!.slice(6)) ?? "30s" }
+            : {}),
+        };
+        note(ctx, d, "mapped", "resolver");
+        break;
+      default:
+        // wssgen's file is included inside that block: repeating them there would be duplicates
+        if (inHttpBlock.has(d) && !d.block)
+          note(ctx, d, "dropped", "part of nginx.conf's http block, which stays as it is (wssgen's file is included inside it)");
+        else keepOrDrop(ctx, d, "http", ctx.httpDirectives);
+    }
+  }
+
+  if (generated) for (const s of servers) siteNameFromComment(s.site, s.d, sectionLines.get(s.d.file) ?? []);
+  const sites = pairRedirects(ctx, servers).map(siteInOrder);
+  const namespace = [...ctx.upstreamNames.keys()].map((raw) => /^wssgen_([^.]+)\./.exec(raw)?.[1]).find((n) => n !== undefined);
+  const data: RawConfig = escapeReferences({
+    ...(namespace !== undefined ? { nginx: { namespace } } : {}),
+    ...(ctx.defaultServer ? { defaultServer: "reject" as const } : {}),
+    ...(ctx.resolver ? { resolver: ctx.resolver } : {}),
+    upstreams: ctx.upstreams,
+    sites,
+    ...(ctx.httpDirectives.length ? { directives: ctx.httpDirectives } : {}),
+  });
+  // in the order of the text: files as nginx -T printed them, then lines (sort is stable)
+  const files = [...sectionLines.keys()];
+  const report = ctx.notes.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line);
+  return { data, yaml: toYaml(data, report, options.file), report };
+}
+
+function readResolver(args: string[]): NonNullable<RawConfig["resolver"]> {
+  const valid = args.find((a) => a.startsWith("valid="))?.slice(6);
+  const time = valid === undefined ? undefined : duration(valid);
+  return { addresses: args.filter((a) => !a.includes("=")), ...(time ? { valid: time } : {}) };
+}
+
+/**
+ * `${` is where wssgen.yaml reads an environment variable (config/interpolate.ts); nginx's own
+ * `${name}` form is written `$${name}` there.
+ */
+function escapeReferences<T>(value: T): T {
+  // a function: in a replacement string "$$" would mean one "$"
+  if (typeof value === "string") return value.replaceAll("${", () => "$${") as T;
+  if (Array.isArray(value)) return value.map(escapeReferences) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeReferences(v)])) as T;
+  return value;
+}
+
+/** wssgen writes `# NAME: wss on 443, ...` above each site's server: NAME is the site's name when it is not its first domain. */
+function siteNameFromComment(site: Site, d: Located, lines: string[]) {
+  const match = /^# (\S+): (?:wss?|ws and wss|redirect) /.exec(lines[d.line - 2] ?? "");
+  if (site.name === undefined && match && match[1] !== site.domains[0]) site.name = match[1]!;
+}
+
+function upstreamName(raw: string): string {
+  // wssgen's own names: wssgen_NAME, or wssgen_NAMESPACE.NAME
+  const own = /^wssgen_(?:[^.]*\.)?(.+)$/.exec(raw);
+  return (own ? own[1]! : raw).replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+function readUpstream(ctx: Context, d: Located) {
+  const raw = d.args[0] ?? "";
+  const name = upstreamName(raw);
+  const up: Upstream = { servers: [] };
+  note(ctx, d, "mapped", `upstreams.${name}`);
+  for (const s of d.block ?? []) {
+    switch (s.name) {
+      case "server": {
+        const server: Server = { address: s.args[0] ?? "" };
+        const lost: string[] = [];
+        for (const p of s.args.slice(1)) {
+          const [k, v] = p.split("=", 2) as [string, string | undefined];
+          if (k === "weight" && v) server.weight = Number(v);
+          else if (k === "max_fails" && v) server.maxFails = Number(v);
+          else if (k === "fail_timeout" && v) server.failTimeout = duration(v) ?? v;
+          else if (k === "backup" && v === undefined) server.backup = true;
+          else if (k === "down" && v === undefined) server.down = true;
+          else if (k === "resolve" && v === undefined) up.resolve = true;
+          else lost.push(k);
+        }
+        up.servers.push(Object.keys(server).length === 1 ? server.address : server);
+        note(
+          ctx,
+          s,
+          lost.length ? "dropped" : "mapped",
+          lost.length
+            ? `server parameters ${lost.join(", ")} have no wssgen key (the server itself is kept)`
+            : `upstreams.${name}.servers`,
+        );
+        break;
+      }
+      case "least_conn":
+        up.balance = "least-conn";
+        note(ctx, s, "mapped", `upstreams.${name}.balance`);
+        break;
+      case "ip_hash":
+        up.balance = "ip-hash";
+        note(ctx, s, "mapped", `upstreams.${name}.balance`);
+        break;
+      case "random":
+        up.balance = "random";
+        note(ctx, s, "mapped", `upstreams.${name}.balance${s.args.length ? " (its parameters are not kept)" : ""}`);
+        break;
+      case "hash":
+        up.balance = "hash";
+        up.hashKey = s.args[0] ?? "";
+        note(ctx, s, "mapped", `upstreams.${name}.hashKey${s.args.length > 1 ? " (consistent is not kept)" : ""}`);
+        break;
+      case "sticky":
+        if (s.args[0] === "cookie" && s.args[1]) {
+          up.sticky = { cookie: s.args[1] };
+          note(ctx, s, "mapped", `upstreams.${name}.sticky (wssgen writes the cookie's path and flags)`);
+        } else note(ctx, s, "dropped", "a sticky method other than cookie has no wssgen key");
+        break;
+      case "zone":
+        note(ctx, s, "mapped", `wssgen writes the zone with upstreams.${name}.resolve`);
+        break;
+      case "resolver":
+        ctx.resolver ??= readResolver(s.args);
+        note(ctx, s, "mapped", "the top-level resolver");
+        break;
+      case "keepalive":
+        up.keepalive = Number(s.args[0]);
+        note(ctx, s, "mapped", `upstreams.${name}.keepalive`);
+        break;
+      default:
+        note(ctx, s, "dropped", "an upstream directive wssgen has no key for");
+        dropAll(ctx, s.block, `inside ${s.name}`);
+    }
+  }
+  ctx.upstreams[name] = up;
+  ctx.upstreamNames.set(raw, name);
+}
+
+/** `map "$wssgen_route $http_origin" $wssgen_origin_denied`: wssgen's origin check, read back per route key. */
+function readOriginMap(ctx: Context, d: Located) {
+  for (const e of d.block ?? []) {
+    if (e.name === "default" || e.args[0] !== "0") continue;
+    const space = e.name.indexOf(" ");
+    let key = e.name.slice(0, space);
+    let origin = e.name.slice(space + 1);
+    if (key.startsWith("~*^")) {
+      // a wildcard origin: wssgen writes `*.` as one DNS label and escapes the rest
+      if (!origin.endsWith("$")) continue;
+      const unescape = (t: string) => t.replace(/\\(.)/g, "$1");
+      key = unescape(key.slice(3));
+      origin = unescape(origin.slice(0, -1).replaceAll(WILDCARD_LABEL, "*"));
+    }
+    const entry = ctx.origins.get(key) ?? { origins: [], missing: false };
+    if (origin === "") entry.missing = true;
+    else entry.origins.push(origin);
+    ctx.origins.set(key, entry);
+  }
+}
+
+interface Outer {
+  headers: Located[];
+  timeouts: Located[];
+  body: Located | undefined;
+  root: string | undefined;
+  /** the last proxy_buffering of an outer level */
+  buffering: Located | undefined;
+}
+
+interface Redirect {
+  listen: string[];
+  status: string;
+  target: string;
+}
+
+/** One `server` block: a site, a redirect-only server (paired with its TLS site later), or wssgen's default server. */
+function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redirect?: Redirect } | undefined {
+  const block = d.block ?? [];
+  const listens = block.filter((x) => x.name === "listen");
+  // wssgen's (or a hand-written) catch-all: default_server and return 444
+  if (listens.some((l) => l.args.includes("default_server")) && block.some((x) => x.name === "return" && x.args[0] === "444")) {
+    ctx.defaultServer = true;
+    note(ctx, d, "mapped", "a default server that closes the connection (return 444): defaultServer: reject");
+    dropAll(ctx, block, "part of the default server wssgen writes for defaultServer: reject");
+    return undefined;
+  }
+  const site: Site = { domains: [], routes: [] };
+  const siteDirectives: string[] = [];
+  const listen: string[] = [];
+  let ssl = false;
+  let http2 = false;
+  let sslOn: Located | undefined;
+  const tls: Partial<NonNullable<Site["tls"]>> = {};
+  let hsts: NonNullable<NonNullable<Site["tls"]>["hsts"]> = false;
+  const serverOuter: Outer = {
+    headers: block.some((x) => x.name === "proxy_set_header") ? block.filter((x) => x.name === "proxy_set_header") : http.headers,
+    timeouts: [...http.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))],
+    body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
+    root: block.find((x) => x.name === "root")?.args[0],
+    buffering: block.filter((x) => x.name === "proxy_buffering").at(-1) ?? http.buffering,
+  };
+  let redirect: Redirect | undefined;
+  let acme: string | undefined;
+  const realIpFrom: string[] = [];
+  let realIpHeader: string | undefined;
+  let proxyProtocol = false;
+  note(ctx, d, "mapped", "a site");
+  // auth_request's targets: `location = PATH { internal; proxy_pass URL; ... }`
+  ctx.authLocations = new Map();
+  const asked = new Set(
+    block
+      .flatMap((x) => x.block ?? [])
+      .filter((x) => x.name === "auth_request")
+      .map((x) => x.args[0]),
+  );
+  for (const x of block) {
+    const path = x.args[0] === "=" ? x.args[1] : x.args[0];
+    const url = x.block?.find((y) => y.name === "proxy_pass")?.args[0];
+    if (x.name === "location" && path && asked.has(path) && url && x.block?.some((y) => y.name === "internal"))
+      ctx.authLocations.set(path, url);
+  }
+  for (const x of block) {
+    switch (x.name) {
+      case "listen": {
+        const [addr = "", ...flags] = x.args;
+        listen.push(addr);
+        const lost: string[] = [];
+        for (const f of flags) {
+          if (f === "ssl") ssl = true;
+          else if (f === "http2") http2 = true;
+          else if (f === "proxy_protocol") proxyProtocol = true;
+          else if (f !== "default_server") lost.push(f);
+        }
+        note(
+          ctx,
+          x,
+          lost.length ? "dropped" : "mapped",
+          lost.length
+            ? `listen parameters ${lost.join(", ")} have no wssgen key (the address is kept in listen)`
+            : "sites[].listen",
+        );
+        break;
+      }
+      case "server_name":
+        site.domains.push(...x.args.filter((n) => n !== "_" && n !== '""' && n !== ""));
+        note(ctx, x, "mapped", "sites[].domains");
+        break;
+      case "http2":
+        http2 = x.args[0] === "on";
+        note(ctx, x, "mapped", "sites[].http2");
+        break;
+      case "ssl":
+        if (x.args[0] === "on") {
+          ssl = true;
+          sslOn = x;
+        }
+        note(
+          ctx,
+          x,
+          "fixed",
+          "`ssl on;` is deprecated since nginx 1.15.0 and removed in 1.25.1 (it also breaks plain-HTTP listeners): wssgen puts `ssl` on the TLS listeners",
+        );
+        break;
+      case "ssl_certificate":
+        tls.certificate = x.args[0] ?? "";
+        note(ctx, x, "mapped", "sites[].tls.certificate");
+        break;
+      case "ssl_certificate_key":
+        tls.key = x.args[0] ?? "";
+        note(ctx, x, "mapped", "sites[].tls.key");
+        break;
+      case "ssl_protocols":
+        if (x.args.length === 1 && x.args[0] === "TLSv1.3") {
+          tls.profile = "modern";
+          note(ctx, x, "mapped", "sites[].tls.profile: modern (TLSv1.3 only)");
+        } else
+          note(
+            ctx,
+            x,
+            x.args.some((p) => /^(SSLv|TLSv1$|TLSv1\.1$)/.test(p)) ? "fixed" : "mapped",
+            "sites[].tls.profile: intermediate (TLSv1.2 and TLSv1.3; older protocols are insecure and off)",
+          );
+        break;
+      case "ssl_session_timeout": {
+        const t = duration(x.args[0] ?? "");
+        if (t && nginxTimeMs(t) !== 86_400_000) tls.sessionTimeout = t;
+        note(ctx, x, "mapped", "sites[].tls.sessionTimeout");
+        break;
+      }
+      case "ssl_stapling":
+        if (x.args[0] === "on") tls.stapling = true;
+        note(ctx, x, "mapped", "sites[].tls.stapling");
+        break;
+      case "ssl_ciphers":
+      case "ssl_ecdh_curve":
+      case "ssl_prefer_server_ciphers":
+      case "ssl_session_cache":
+      case "ssl_session_tickets":
+      case "ssl_stapling_verify":
+      case "ssl_dhparam":
+        note(ctx, x, "mapped", "wssgen writes it from sites[].tls.profile (Mozilla's settings)");
+        break;
+      case "server_tokens":
+        note(ctx, x, "mapped", "wssgen writes server_tokens off in every server");
+        break;
+      case "add_header":
+        if ((x.args[0] ?? "").toLowerCase() === "strict-transport-security") {
+          hsts = readHsts(x.args[1] ?? "");
+          note(ctx, x, "mapped", "sites[].tls.hsts");
+        } else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      case "return": {
+        const target = x.args[1] ?? "";
+        if (
+          /^30[1278]$/.test(x.args[0] ?? "") &&
+          /^https:\/\/(\$host|\$server_name|\$http_host)(:\d+)?\$request_uri$/.test(target)
+        ) {
+          redirect = { listen: [], status: x.args[0]!, target };
+          note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+        } else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      }
+      case "set_real_ip_from":
+        realIpFrom.push(...x.args);
+        note(ctx, x, "mapped", "sites[].realIp.from");
+        break;
+      case "real_ip_header":
+        realIpHeader = x.args[0];
+        note(ctx, x, "mapped", "sites[].realIp.header");
+        break;
+      case "real_ip_recursive":
+        note(ctx, x, "mapped", "wssgen writes it with realIp");
+        break;
+      case "absolute_redirect":
+        if (x.args[0] === "off" && block.some((y) => y.name === "set_real_ip_from"))
+          note(ctx, x, "mapped", "wssgen writes it with realIp (redirects keep the scheme the client used)");
+        else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      case "proxy_set_header":
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+      case "client_max_body_size":
+      case "proxy_buffering":
+      case "proxy_request_buffering":
+        note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
+        break;
+      case "root":
+        note(ctx, x, "mapped", "inherited by the site's static routes (static.root)");
+        break;
+      case "location":
+        if (ctx.authLocations.has(x.args[0] === "=" ? (x.args[1] ?? "") : (x.args[0] ?? ""))) {
+          note(ctx, x, "mapped", "the auth service's location: sites[].routes[].access.forwardAuth.url");
+          dropAll(ctx, x.block, "part of the forward-auth location wssgen writes");
+        } else if (x.args.join(" ") === "^~ /.well-known/acme-challenge/" && x.block?.[0]?.name === "root") {
+          acme = x.block[0].args[0];
+          note(ctx, x, "mapped", "sites[].acme.webroot");
+          dropAll(ctx, x.block, "part of the acme location");
+        } else if (
+          x.args.join(" ") === "/" &&
+          x.block?.length === 1 &&
+          x.block[0]?.name === "return" &&
+          /^https:\/\//.test(x.block[0].args[1] ?? "")
+        ) {
+          redirect = { listen: [], status: x.block[0].args[0] ?? "301", target: x.block[0].args[1] ?? "" };
+          note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+          dropAll(ctx, x.block, "part of the redirect");
+        } else if (
+          x.args.join(" ") === "/" &&
+          x.block?.length === 1 &&
+          x.block[0]?.name === "return" &&
+          x.block[0].args[0] === "404" &&
+          acme !== undefined
+        ) {
+          redirect = { listen: [], status: "404", target: "" };
+          note(ctx, x, "mapped", "an acme-only port-80 server (redirectHttp: false)");
+          dropAll(ctx, x.block, "part of it");
+        } else {
+          const route = readLocation(ctx, x, serverOuter, block);
+          if (route) site.routes.push(route);
+        }
+        break;
+      default:
+        keepOrDrop(ctx, x, "server", siteDirectives);
+    }
+  }
+  if (sslOn)
+    for (const l of listens)
+      if (!l.args.includes("ssl")) note(ctx, l, "fixed", "gets `ssl` (the removed `ssl on;` put it on every listener)");
+  if (ssl) {
+    site.tls = { certificate: tls.certificate ?? "", key: tls.key ?? "", ...tls };
+    if (!(typeof hsts === "object" && Object.keys(hsts).length === 0)) site.tls.hsts = hsts;
+  } else if (tls.certificate !== undefined)
+    note(ctx, d, "dropped", "has a certificate but no listener with ssl: nginx serves it as plain HTTP, and so does the import");
+  // one server for both http and https: wssgen's TLS site redirects its plain listeners to https
+  let tlsListen = listen;
+  if (ssl && !sslOn) {
+    const plain = listens.filter((l) => !l.args.includes("ssl"));
+    if (plain.length && plain.length < listens.length) {
+      tlsListen = listens.filter((l) => l.args.includes("ssl")).map((l) => l.args[0] ?? "");
+      const http = readListen(
+        plain.map((l) => l.args[0] ?? ""),
+        80,
+      );
+      site.redirectHttp = http.listen === undefined ? true : { listen: http.listen };
+      for (const l of plain)
+        note(ctx, l, "fixed", "a plain-HTTP listener of a TLS site: wssgen redirects it to https (sites[].redirectHttp)");
+    }
+  }
+  if (http2) site.http2 = true;
+  const read = readListen(tlsListen, site.tls ? 443 : 80);
+  if (read.listen !== undefined) site.listen = read.listen;
+  if (read.ipv6 === false) site.ipv6 = false;
+  if (acme !== undefined) site.acme = { webroot: acme };
+  if (realIpFrom.length || proxyProtocol) {
+    site.realIp = { from: realIpFrom };
+    const header = proxyProtocol ? "proxy_protocol" : realIpHeader;
+    if (header && header !== "X-Forwarded-For") site.realIp.header = header as NonNullable<NonNullable<Site["realIp"]>["header"]>;
+  }
+  if (siteDirectives.length) site.directives = siteDirectives;
+  // wssgen's route keys carry the site's name (`name/path`): read it back
+  const named = block.flatMap((x) => x.block ?? []).find((x) => x.name === "set" && ROUTE_VARIABLE.test(x.args[0] ?? ""));
+  const key = named?.args[1] ?? "";
+  if (key && !key.startsWith("|") && !/^[^/]*@/.test(key) && key.includes("/")) site.name = key.slice(0, key.indexOf("/"));
+  if (redirect) redirect.listen = listen;
+  return redirect && !site.routes.length ? { site, redirect } : { site };
+}
+
+/** `max-age=N; includeSubDomains; preload` → sites[].tls.hsts; `{}` when it is wssgen's default. */
+function readHsts(value: string): NonNullable<NonNullable<Site["tls"]>["hsts"]> {
+  const parts = value.split(";").map((p) => p.trim().toLowerCase());
+  const age = Number(/^max-age=(\d+)$/.exec(parts[0] ?? "")?.[1] ?? DEFAULT_HSTS_SECONDS);
+  const hsts: { maxAge?: string; includeSubdomains?: boolean; preload?: boolean } = {};
+  if (age !== DEFAULT_HSTS_SECONDS) hsts.maxAge = age % 86400 === 0 ? `${age / 86400}d` : `${age}s`;
+  if (parts.includes("includesubdomains")) hsts.includeSubdomains = true;
+  if (parts.includes("preload")) hsts.preload = true;
+  return hsts;
+}
+
+/** A site's listen key from its listen addresses: a bare port with its `[::]:port` twin is wssgen's default pair. */
+function readListen(addresses: string[], defaultPort: number): { listen?: Site["listen"]; ipv6?: false } {
+  if (!addresses.length) return {};
+  const bare = addresses.filter((a) => /^\d+$/.test(a));
+  const twins = bare.every((p) => addresses.includes(`[::]:${p}`));
+  const rest = twins ? addresses.filter((a) => !bare.some((p) => a === `[::]:${p}`)) : addresses;
+  const ipv6 = bare.length > 0 && !twins ? (false as const) : undefined;
+  const values = rest.map((a) => (/^\d+$/.test(a) ? Number(a) : a));
+  const listen = values.length === 1 && values[0] === defaultPort ? undefined : values.length === 1 ? values[0] : values;
+  return { ...(listen !== undefined ? { listen } : {}), ...(ipv6 === false ? { ipv6 } : {}) };
+}
+
+const SITE_KEYS = ["name", "domains", "listen", "ipv6", "http2", "tls", "redirectHttp", "acme", "realIp", "directives", "routes"];
+
+const ROUTE_KEYS = [
+  "path",
+  "upstream",
+  "static",
+  "websocket",
+  "stripPrefix",
+  "timeouts",
+  "origins",
+  "allowMissingOrigin",
+  "maxConnectionsPerIp",
+  "rateLimit",
+  "maxBodySize",
+  "buffering",
+  "headers",
+  "access",
+  "directives",
+];
+
+const inOrder = <T extends object>(value: T, keys: string[]): T =>
+  Object.fromEntries(Object.entries(value).sort(([a], [b]) => keys.indexOf(a) - keys.indexOf(b))) as T;
+
+/** A site's keys in the order docs/config.md lists them, routes last, each route's keys in order too. */
+function siteInOrder(site: Site): Site {
+  return inOrder({ ...site, routes: site.routes.map((route) => inOrder(route, ROUTE_KEYS)) }, SITE_KEYS);
+}
+
+/** Redirect-only port-80 servers become redirectHttp on the TLS site with the same names. */
+function pairRedirects(ctx: Context, servers: { site: Site; d: Located; redirect?: Redirect }[]): Site[] {
+  const sites: Site[] = [];
+  const redirects = servers.filter((s) => s.redirect);
+  for (const s of servers) if (!s.redirect) sites.push(s.site);
+  for (const r of redirects) {
+    const same = (a: Site) => a.tls && a.domains.join(" ") === r.site.domains.join(" ");
+    const target = sites.find(same);
+    if (!target) {
+      note(ctx, r.d, "dropped", "a redirect-only server with no TLS site of the same names to attach it to");
+      continue;
+    }
+    if (r.site.acme) target.acme = r.site.acme;
+    if (r.redirect!.status === "404") {
+      target.redirectHttp = false;
+      continue;
+    }
+    const listen = readListen(r.redirect!.listen, 80);
+    target.redirectHttp = listen.listen === undefined ? true : { listen: listen.listen };
+  }
+  return sites;
+}
+
+type Timeouts = NonNullable<Route["timeouts"]>;
+
+/** One `location` block as a route, or undefined when it is wssgen's helper or cannot be a route. */
+function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[]): Route | undefined {
+  const block = d.block ?? [];
+  // `^~` only keeps regular-expression locations from matching, and wssgen writes none: a prefix
+  const path =
+    d.args.length === 2 && d.args[0] === "="
+      ? `= ${d.args[1]}`
+      : d.args.length === 2 && d.args[0] === "^~"
+        ? d.args[1]!
+        : d.args.length === 1
+          ? d.args[0]!
+          : undefined;
+  // wssgen's own redirect from /docs to /docs/ beside a static route
+  const ret = block.length === 1 && block[0]?.name === "return" ? block[0] : undefined;
+  if (path?.startsWith("= ") && ret && ret.args[1] === `${path.slice(2)}/$is_args$args`) {
+    if (siblings.some((s) => s.name === "location" && s.args[0] === `${path.slice(2)}/`)) {
+      note(ctx, d, "mapped", "wssgen's redirect to the static route's directory: wssgen writes it again");
+      dropAll(ctx, block, "part of it");
+      return undefined;
+    }
+  }
+  if (path?.startsWith("@")) {
+    note(ctx, d, "dropped", "a named location (@…), reached only by error_page or try_files: wssgen has no key for it");
+    dropAll(ctx, block, "inside a dropped location");
+    return undefined;
+  }
+  if (path === undefined) {
+    note(
+      ctx,
+      d,
+      "dropped",
+      "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one",
+    );
+    dropAll(ctx, block, "inside a dropped location");
+    return undefined;
+  }
+  const route: Route = { path };
+  const notesBefore = ctx.notes.length;
+  const directives: string[] = [];
+  const own = block.filter((x) => x.name === "proxy_set_header");
+  const headersFrom = own.length ? own : outer.headers;
+  const timeouts = [...outer.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))];
+  const body = block.find((x) => x.name === "client_max_body_size") ?? outer.body;
+  let proxied = false;
+  let upgrade = false;
+  let root: string | undefined;
+  let alias: string | undefined;
+  let spa = false;
+  const allow: string[] = [];
+  let denyAll = false;
+  let badAccess = false;
+  const ssl = new Map<string, string>();
+  const authVariables = new Set<string>();
+  const responseHeaders: string[] = [];
+  for (const x of block) {
+    switch (x.name) {
+      case "proxy_pass": {
+        const target = readProxyPass(ctx, x.args[0] ?? "");
+        if (!target) {
+          note(ctx, x, "dropped", "a proxy_pass wssgen cannot read as an upstream (a variable, or not http/https)");
+          break;
+        }
+        proxied = true;
+        route.upstream = target.upstream;
+        // a URI equal to the prefix replaces it with itself: the path as sent
+        if (target.uri === path) target.uri = "";
+        if (target.uri === "/" && path !== "/") route.stripPrefix = true;
+        note(
+          ctx,
+          x,
+          target.uri && target.uri !== "/" ? "dropped" : "mapped",
+          target.uri && target.uri !== "/"
+            ? "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it"
+            : `sites[].routes[].upstream${target.uri === "/" ? " with stripPrefix" : ""}`,
+        );
+        break;
+      }
+      case "proxy_set_header":
+        break; // below, with the inherited ones
+      case "proxy_http_version":
+        note(ctx, x, "mapped", "wssgen writes proxy_http_version 1.1");
+        break;
+      case "proxy_read_timeout":
+      case "proxy_send_timeout":
+      case "proxy_connect_timeout":
+        break; // below
+      case "client_max_body_size":
+        note(ctx, x, "mapped", "sites[].routes[].maxBodySize");
+        break;
+      case "proxy_buffering":
+        if (x.args[0] === "off") route.buffering = false;
+        note(ctx, x, "mapped", "sites[].routes[].buffering");
+        break;
+      case "proxy_request_buffering":
+        note(ctx, x, "mapped", "sites[].routes[].buffering (wssgen sets both)");
+        break;
+      case "root":
+        root = x.args[0];
+        note(ctx, x, "mapped", "sites[].routes[].static.root");
+        break;
+      case "alias":
+        alias = x.args[0];
+        note(ctx, x, "mapped", "sites[].routes[].static.root");
+        break;
+      case "try_files":
+        spa = /(^|\/)index\.html?$/.test(x.args.at(-1) ?? "");
+        note(
+          ctx,
+          x,
+          spa ? "mapped" : "dropped",
+          spa
+            ? "sites[].routes[].static.spa"
+            : "a try_files that does not fall back to index.html: static routes serve the files that exist",
+        );
+        break;
+      case "add_header":
+      case "add_trailer":
+      case "proxy_hide_header":
+      case "proxy_pass_header":
+      case "error_page":
+        if ((x.args[0] ?? "").toLowerCase() === "strict-transport-security" && x.name === "add_header")
+          note(
+            ctx,
+            x,
+            "mapped",
+            "the site's HSTS header (sites[].tls.hsts), repeated here because nginx drops outer add_header where a location has its own",
+          );
+        else if (siblings.some((y) => y.name === x.name && y.args.join("\0") === x.args.join("\0")))
+          note(ctx, x, "mapped", "the site's own entry, repeated here: wssgen repeats it where a route has its own");
+        else keepOrDrop(ctx, x, "location", directives);
+        break;
+      case "proxy_ssl_server_name":
+      case "proxy_ssl_name":
+      case "proxy_ssl_verify":
+      case "proxy_ssl_trusted_certificate":
+      case "proxy_ssl_certificate":
+      case "proxy_ssl_certificate_key":
+      case "proxy_ssl_protocols":
+        ssl.set(x.name, x.args[0] ?? "");
+        note(ctx, x, "mapped", "upstreams.<name>.tls");
+        break;
+      case "expires":
+        if (x.args[0] === "$wssgen_static_expires") note(ctx, x, "mapped", "wssgen's own caching of static files");
+        else keepOrDrop(ctx, x, "location", directives);
+        break;
+      case "allow":
+        allow.push(...x.args);
+        note(ctx, x, "mapped", "sites[].routes[].access.allow");
+        break;
+      case "deny":
+        if (x.args[0] === "all") denyAll = true;
+        else badAccess = true;
+        note(
+          ctx,
+          x,
+          x.args[0] === "all" ? "mapped" : "dropped",
+          x.args[0] === "all"
+            ? "sites[].routes[].access.allow (everyone else is denied)"
+            : "a deny of some addresses: wssgen's access is a list of allowed ones",
+        );
+        break;
+      case "auth_basic":
+        if (x.args[0] !== "off") {
+          route.access ??= {};
+          route.access.basicAuth = {
+            ...route.access.basicAuth,
+            userFile: route.access.basicAuth?.userFile ?? "",
+            realm: x.args[0] ?? "",
+          };
+        }
+        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.realm");
+        break;
+      case "auth_basic_user_file":
+        route.access ??= {};
+        route.access.basicAuth = { ...route.access.basicAuth, userFile: x.args[0] ?? "" };
+        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.userFile");
+        break;
+      case "auth_request": {
+        const url = ctx.authLocations.get(x.args[0] ?? "");
+        if (url !== undefined) {
+          route.access ??= {};
+          route.access.forwardAuth = { url };
+          note(ctx, x, "mapped", "sites[].routes[].access.forwardAuth");
+        } else note(ctx, x, "dropped", "an auth_request whose location is not an internal proxy_pass in this server");
+        break;
+      }
+      case "auth_request_set":
+        if (/^\$upstream_http_/.test(x.args[1] ?? "")) authVariables.add(x.args[0] ?? "");
+        note(ctx, x, "mapped", "sites[].routes[].access.forwardAuth.responseHeaders");
+        break;
+      case "limit_conn": {
+        const key = ctx.connZones.get(x.args[0] ?? "");
+        if (key !== undefined && /^\$(binary_)?remote_addr(\$wssgen_(\w+_)?route)?$/.test(key)) {
+          route.maxConnectionsPerIp = Number(x.args[1]);
+          note(ctx, x, "mapped", "sites[].routes[].maxConnectionsPerIp");
+        } else note(ctx, x, "dropped", "a limit_conn whose zone is not keyed by the client address");
+        break;
+      }
+      case "limit_conn_status":
+      case "limit_req_status":
+        note(ctx, x, "mapped", "wssgen answers 429 to a client over its limit");
+        break;
+      case "limit_req": {
+        const zone = x.args.find((a) => a.startsWith("zone="))?.slice(5);
+        const rate = zone ? ctx.reqZones.get(zone) : undefined;
+        const burst = x.args.find((a) => a.startsWith("burst="))?.slice(6);
+        if (rate) {
+          route.rateLimit = { rate, ...(burst ? { burst: Number(burst) } : {}) };
+          note(ctx, x, "mapped", "sites[].routes[].rateLimit");
+        } else note(ctx, x, "dropped", "a limit_req whose zone was not found");
+        break;
+      }
+      case "set":
+        if (ROUTE_VARIABLE.test(x.args[0] ?? "")) {
+          const origins = ctx.origins.get(x.args[1] ?? "");
+          if (origins) {
+            route.origins = origins.origins;
+            if (!origins.missing) route.allowMissingOrigin = false;
+          }
+          note(ctx, x, "mapped", "wssgen's route key: origins and limits are read with it");
+        } else keepOrDrop(ctx, x, "location", directives);
+        break;
+      case "if":
+        if (/^\(\s*\$wssgen_(\w+_)?origin_denied\s*\)$/.test(x.args.join(" "))) {
+          note(ctx, x, "mapped", "wssgen's origin check (sites[].routes[].origins)");
+          dropAll(ctx, x.block, "part of it");
+        } else keepOrDrop(ctx, x, "location", directives);
+        break;
+      default:
+        keepOrDrop(ctx, x, "location", directives);
+    }
+  }
+  if (denyAll && !badAccess) {
+    route.access ??= {};
+    route.access.allow = allow;
+  }
+  if (route.access?.basicAuth?.realm === "Restricted") delete route.access.basicAuth.realm;
+  // headers: own, or inherited when the location has none
+  const custom: Record<string, string> = {};
+  for (const h of headersFrom) {
+    const [name = "", value = ""] = h.args;
+    const lower = name.toLowerCase();
+    const inherited = !own.includes(h);
+    if (lower === "upgrade") {
+      if (value === "$http_upgrade") upgrade = true;
+      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].websocket");
+    } else if (lower === "connection") {
+      if (!inherited) {
+        if (/^upgrade$/i.test(value))
+          note(
+            ctx,
+            h,
+            "fixed",
+            'a hard-coded Connection "upgrade" asks the backend to upgrade every request; wssgen sends it only on a WebSocket handshake (its $http_upgrade map)',
+          );
+        else note(ctx, h, "mapped", "wssgen writes the Connection header (sites[].routes[].websocket)");
+      }
+    } else if (lower === "host") {
+      if (value === "$host") {
+        if (!inherited) note(ctx, h, "mapped", "wssgen sends Host $host");
+      } else if (value === "$http_host") {
+        if (!inherited) note(ctx, h, "fixed", "$http_host is empty for HTTP/1.0 clients and may hold a port; wssgen sends $host");
+      } else {
+        custom[name] = value;
+        if (!inherited) note(ctx, h, "mapped", "sites[].routes[].headers");
+      }
+    } else if (WSSGEN_HEADERS.has(lower)) {
+      if (!inherited) note(ctx, h, "mapped", "wssgen writes this header on every route");
+    } else if (authVariables.has(value)) {
+      responseHeaders.push(name);
+      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].access.forwardAuth.responseHeaders");
+    } else if (lower === "x-forwarded-prefix" && route.stripPrefix) {
+      if (!inherited) note(ctx, h, "mapped", "wssgen writes X-Forwarded-Prefix with stripPrefix");
+    } else {
+      custom[name] = value;
+      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].headers");
+    }
+  }
+  if (own.length && outer.headers.length && proxied) {
+    const lost = outer.headers.filter((h) => !own.some((o) => o.args[0]?.toLowerCase() === h.args[0]?.toLowerCase()));
+    for (const h of lost) {
+      const lower = h.args[0]?.toLowerCase() ?? "";
+      if (!WSSGEN_HEADERS.has(lower)) custom[h.args[0] ?? ""] = h.args[1] ?? "";
+    }
+    if (lost.length)
+      note(
+        ctx,
+        d,
+        "fixed",
+        `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
+      );
+  }
+  if (Object.keys(custom).length) route.headers = custom;
+  if (route.access?.forwardAuth && responseHeaders.length) route.access.forwardAuth.responseHeaders = responseHeaders;
+  if (proxied) {
+    route.websocket = upgrade;
+    if (upgrade)
+      delete route.websocket; // wssgen's default
+    else route.websocket = false;
+    if (outer.buffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_buffering")) route.buffering = false;
+    const t = readTimeouts(ctx, d, timeouts, upgrade);
+    if (Object.keys(t).length) route.timeouts = t;
+    if (body) {
+      const size = body.args[0] ?? "";
+      if (size !== "1m" && size !== "1M") route.maxBodySize = /^\d+$/.test(size) ? Number(size) : size.toLowerCase();
+    }
+  } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
+    const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
+    // wssgen's comment above the location holds the root as written (render adds alias's trailing "/")
+    const comment = ctx.generated
+      ? /-> files in (.+?)(?: \(single-page app\))?$/.exec(ctx.lines.get(d.file)?.[d.line - 2] ?? "")
+      : null;
+    const written =
+      comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
+    route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
+  } else {
+    // what was read inside it goes with it
+    for (const n of ctx.notes.slice(notesBefore))
+      if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
+    note(ctx, d, "dropped", "a location that neither proxies nor serves files: no route");
+    return undefined;
+  }
+  if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls) readUpstreamTls(ctx.upstreams[route.upstream]!, ssl);
+  if (directives.length) route.directives = directives;
+  note(ctx, d, "mapped", "sites[].routes[]");
+  return route;
+}
+
+const SYSTEM_CA = new Set(["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]);
+
+/**
+ * An https upstream's tls key from a route's proxy_ssl_* directives (the first route that proxies
+ * to it decides). nginx does not verify a backend's certificate unless proxy_ssl_verify is on, so
+ * without it the import says verify: false (lint: upstream-tls-unverified).
+ */
+function readUpstreamTls(up: Upstream, ssl: Map<string, string>) {
+  if (typeof up.tls === "object") return;
+  const tls: Exclude<NonNullable<Upstream["tls"]>, boolean> = {};
+  const verify = ssl.get("proxy_ssl_verify") === "on";
+  if (!verify) tls.verify = false;
+  const name = ssl.get("proxy_ssl_name");
+  const first = up.servers[0];
+  const host = (typeof first === "string" ? first : (first?.address ?? "")).replace(/:\d+$/, "");
+  if (name !== undefined && name !== host) tls.serverName = name;
+  const ca = ssl.get("proxy_ssl_trusted_certificate");
+  if (ca !== undefined && !SYSTEM_CA.has(ca)) tls.ca = ca;
+  const certificate = ssl.get("proxy_ssl_certificate");
+  const key = ssl.get("proxy_ssl_certificate_key");
+  if (certificate !== undefined) tls.certificate = certificate;
+  if (key !== undefined) tls.key = key;
+  up.tls = Object.keys(tls).length ? tls : true;
+}
+
+/** Timeouts, with a 60s (nginx's default) or shorter read timeout on a WebSocket route fixed to wssgen's 1h. */
+function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boolean): Timeouts {
+  const out: Timeouts = {};
+  const last = (name: string) => found.filter((x) => x.name === name).at(-1);
+  const read = last("proxy_read_timeout");
+  const send = last("proxy_send_timeout");
+  const connect = last("proxy_connect_timeout");
+  const readMs = read ? nginxTimeMs(read.args[0] ?? "") : undefined;
+  for (const x of found) if (d.block?.includes(x)) note(ctx, x, "mapped", "sites[].routes[].timeouts");
+  if (websocket && (readMs === undefined || readMs <= NGINX_READ_TIMEOUT_MS)) {
+    note(
+      ctx,
+      read ?? d,
+      "fixed",
+      `a ${read ? "read timeout of 60s or less" : "default read timeout (60s)"} closes every WebSocket that is quiet for that long; wssgen's is 1h`,
+    );
+  } else if (read && readMs !== 3_600_000) out.read = duration(read.args[0] ?? "") ?? "1h";
+  if (send) {
+    const ms = nginxTimeMs(send.args[0] ?? "");
+    if (ms !== 3_600_000 && !(websocket && ms !== undefined && ms <= NGINX_READ_TIMEOUT_MS))
+      out.send = duration(send.args[0] ?? "") ?? "1h";
+  }
+  if (connect && nginxTimeMs(connect.args[0] ?? "") !== 5000) out.connect = duration(connect.args[0] ?? "") ?? "5s";
+  return out;
+}
+
+/**
+ * A name for the upstream of a proxy_pass to an address: `backend` (then `backend_PORT`, then the
+ * whole address) for an IP address or localhost, the host name otherwise.
+ */
+function implicitName(ctx: Context, host: string): string {
+  const bare = host.replace(/^\[|\]$/g, "");
+  const address = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])(:\d+)?$/i.test(host);
+  const port = /:(\d+)$/.exec(host)?.[1];
+  const candidates = address
+    ? ["backend", ...(port ? [`backend_${port}`] : []), `backend_${bare.replace(/[^A-Za-z0-9]+/g, "_")}`]
+    : [bare.replace(/:\d+$/, "").replace(/[^A-Za-z0-9_-]+/g, "_"), bare.replace(/[^A-Za-z0-9_-]+/g, "_")];
+  const free = candidates.find((n) => !(n in ctx.upstreams) && /^[A-Za-z]/.test(n));
+  return free ?? `backend_${Object.keys(ctx.upstreams).length}`;
+}
+
+/** proxy_pass http(s)://NAME[URI]: the upstream's wssgen name (an address gets an implicit upstream) and the URI part. */
+function readProxyPass(ctx: Context, url: string): { upstream: string; uri: string } | undefined {
+  // http://unix:/path/to.sock:/uri (the socket's path ends at the ":")
+  const match = /^(https?):\/\/(unix:[^:]+|[^/$]+)(?::?)(\/.*)?$/.exec(url);
+  if (!match) return undefined;
+  const [, scheme, host = "", uri = ""] = match;
+  let name = ctx.upstreamNames.get(host);
+  if (name === undefined) {
+    name = implicitName(ctx, host);
+    const address = /:\d+$/.test(host) || host.startsWith("unix:") ? host : `${host}:${scheme === "https" ? 443 : 80}`;
+    ctx.upstreams[name] ??= { servers: [address] };
+    ctx.upstreamNames.set(host, name);
+  }
+  if (scheme === "https") ctx.upstreams[name]!.tls ??= true;
+  return { upstream: name, uri };
+}
+
+function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
+  const count = (kind: ImportKind) => report.filter((n) => n.kind === kind).length;
+  const header = [
+    `# Imported by \`wssgen import\` from ${file}.`,
+    `# ${count("mapped")} directives mapped to keys, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped:`,
+    "# see the import report for each one. Review, then run `wssgen check`.",
+  ];
+  return `${header.join("\n")}\n${stringify(data, { lineWidth: 0 })}`;
+}
