@@ -281,8 +281,8 @@ describe("the report and the input", () => {
   });
 });
 
-describe("the blog post's config (shared/seed, fixtures/import/01-blog-post-seed)", () => {
-  const text = readFileSync(join(FIXTURES, "import/01-blog-post-seed/nginx.conf"), "utf8");
+describe("the blog post's config (shared/seed, fixtures/import/01-blog-post)", () => {
+  const text = readFileSync(join(FIXTURES, "import/01-blog-post/nginx.conf"), "utf8");
 
   it("imports with every directive in the report, its mistakes fixed, and renders", async () => {
     const result = importNginx(text, { file: "nginx.conf" });
