@@ -1,0 +1,115 @@
+/**
+ * The `wssgen import` corpus (fixtures/import/NN-name/): hand-written nginx configs as people copy
+ * them from blog posts, each with README.md (where it comes from, its mistakes, what import should
+ * make of it) and expect.json (which requests reach which backend, and which nginx refuses the file).
+ *
+ * The configs keep realistic paths; to run them, `sandboxFiles` substitutes the test certificates
+ * for every `ssl_certificate`/`ssl_certificate_key` argument and moves the system paths nginx -t
+ * opens or creates (/etc/nginx, /var/log/nginx, /var/cache/nginx, /run/nginx.pid) into the sandbox.
+ * An `nginx -T` dump is split at its `# configuration file PATH:` markers into those files.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TEMP_PATHS } from "../../src/check/sandbox.js";
+import { atLeast, type Version } from "../../src/nginx-version/version.js";
+import type { CertDir } from "./certs.js";
+import { FIXTURES } from "./paths.js";
+
+/** One request of expect.json: sent to the original and to the imported config alike. */
+export interface CorpusRequest {
+  /** the port the original config listens on (the harness maps it to a free loopback port) */
+  port: number;
+  tls?: boolean;
+  /** Host header (and SNI with tls) */
+  host: string;
+  /** path and query as sent */
+  path: string;
+  websocket?: boolean;
+  /** a WebSocket subprotocol to offer */
+  protocol?: string;
+  /** the backend (its address in the config) that must answer; a list: any one of them; null: none (nginx answers itself) */
+  backend: string | string[] | null;
+  /** the request target the backend must receive */
+  url?: string;
+}
+
+export interface CorpusExpect {
+  /** nginx from this version on refuses the file with an error containing `because` (e.g. `ssl on;` is gone in 1.25.1) */
+  nginx?: { refusedFrom: string; because: string };
+  /** false: not run by the e2e harness (the README says why) */
+  e2e?: boolean;
+  requests: CorpusRequest[];
+}
+
+export interface CorpusEntry {
+  name: string;
+  dir: string;
+  /** nginx.conf as committed */
+  text: string;
+  readme: string;
+  expect: CorpusExpect;
+  /** it is an `nginx -T` dump (starts with a `# configuration file` marker) */
+  dump: boolean;
+}
+
+const DUMP_MARKER = /^# configuration file (\S+):$/gm;
+
+export function importCorpus(): CorpusEntry[] {
+  const base = join(FIXTURES, "import");
+  return readdirSync(base)
+    .sort()
+    .map((name) => {
+      const dir = join(base, name);
+      const text = readFileSync(join(dir, "nginx.conf"), "utf8");
+      return {
+        name,
+        dir,
+        text,
+        readme: readFileSync(join(dir, "README.md"), "utf8"),
+        expect: JSON.parse(readFileSync(join(dir, "expect.json"), "utf8")) as CorpusExpect,
+        dump: text.startsWith("# configuration file "),
+      };
+    });
+}
+
+/** Whether `version` of nginx accepts the entry (per its expect.json). */
+export function acceptedBy(entry: CorpusEntry, version: Version): boolean {
+  return !entry.expect.nginx || !atLeast(version, entry.expect.nginx.refusedFrom);
+}
+
+/** The files of an `nginx -T` dump, by absolute path, in order. */
+export function splitDump(text: string): { path: string; text: string }[] {
+  const marks = [...text.matchAll(DUMP_MARKER)];
+  return marks.map((mark, i) => ({
+    path: mark[1]!,
+    text: text.slice(mark.index + mark[0].length + 1, marks[i + 1]?.index ?? text.length),
+  }));
+}
+
+/** `text` with the test certificate and key in place of the config's, and system paths under `dir`. */
+export function substitute(text: string, certs: CertDir, dir: string): string {
+  return text
+    .replace(/^(\s*ssl_certificate_key\s+)[^;]+;/gm, `$1${certs.key};`)
+    .replace(/^(\s*ssl_certificate\s+)[^;]+;/gm, `$1${certs.certificate};`)
+    .replaceAll("/etc/nginx/", `${dir}/etc/`)
+    .replaceAll("/var/log/nginx/", `${dir}/log/`)
+    .replaceAll("/var/cache/nginx/", `${dir}/cache/`)
+    .replaceAll("/run/nginx.pid", `${dir}/nginx.pid`);
+}
+
+/**
+ * What to write into a sandbox at `dir` (relative path → text) to run `nginx -t` on the entry, and
+ * the main config to test: for a plain entry, `corpus.conf` (withSandbox includes it in http{});
+ * for a dump, its files under etc/ plus etc/conf.d/sandbox-temp.conf (temp paths inside the sandbox,
+ * included by the dump's own `include /etc/nginx/conf.d/*.conf`), main config etc/nginx.conf.
+ */
+export function sandboxFiles(entry: CorpusEntry, certs: CertDir, dir: string): { files: Record<string, string>; main?: string } {
+  if (!entry.dump) return { files: { "corpus.conf": substitute(entry.text, certs, dir) } };
+  const files: Record<string, string> = {};
+  for (const file of splitDump(entry.text)) {
+    if (!file.path.startsWith("/etc/nginx/")) throw new Error(`${entry.name}: a dumped file outside /etc/nginx: ${file.path}`);
+    files[`etc/${file.path.slice("/etc/nginx/".length)}`] = substitute(file.text, certs, dir);
+  }
+  files["etc/conf.d/sandbox-temp.conf"] = TEMP_PATHS.map((name) => `${name}_temp_path ${dir}/temp/${name};`).join("\n") + "\n";
+  return { files, main: join(dir, "etc/nginx.conf") };
+}
