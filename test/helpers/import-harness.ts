@@ -1,0 +1,199 @@
+/**
+ * The e2e harness for `wssgen import`: runs a corpus config (fixtures/import) in a real nginx in
+ * front of real backends, sends its expect.json requests (WebSocket handshakes and HTTP GETs) and
+ * records which backend answered each and what request target it received; then the same for the
+ * config an importer made of it, rendered by the real CLI, so a test can assert both serve alike.
+ *
+ * To run a config as written, `liveCorpus` rewrites only what a test machine needs: every backend
+ * address 127.0.0.N:P becomes a real backend on 127.0.0.N at a free port (named by its address in
+ * the config), every listen port a free loopback port (IPv6 listens are dropped), certificates and
+ * system paths as in import-corpus.ts. The importer then reads that same rewritten text.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { formatVersion } from "../../src/nginx-version/version.js";
+import { startBackend, type Backend } from "./backend.js";
+import type { CertDir } from "./certs.js";
+import { runCli } from "./cli.js";
+import { substitute, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
+import type { NginxBuild } from "./nginx.js";
+import { startNginx, type NginxServer } from "./nginx-server.js";
+import { freePort } from "./ports.js";
+
+/** One line of an importer's report (the API of src/import/import.ts, issue 12). */
+export interface ImportReportLine {
+  file: string;
+  line: number;
+  directive: string;
+  kind: "mapped" | "fixed" | "kept" | "dropped";
+  why: string;
+}
+
+/** What src/import/import.ts's importNginx does: nginx config text in, wssgen.yaml (as data and text) and a report out. */
+export type Importer = (
+  text: string,
+  options: { file: string },
+) => { data: object; yaml: string; report: ImportReportLine[] };
+
+/** A corpus config made runnable: its rewritten text, its backends by original address, its ports. */
+export interface LiveCorpus {
+  text: string;
+  backends: Map<string, Backend>;
+  /** original listen port → loopback port */
+  ports: Map<number, number>;
+  stop(): Promise<void>;
+}
+
+const BACKEND_ADDRESS = /\b(127\.0\.0\.\d+):(\d+)\b/g;
+const LISTEN = /^(\s*)listen\s+([^;]*);[^\n]*$/gm;
+
+export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<LiveCorpus> {
+  if (entry.dump) throw new Error(`${entry.name}: an nginx -T dump is not run by the e2e harness`);
+  const work = mkdtempSync(join(tmpdir(), "wssgen-import-e2e-"));
+  // nginx's workers (nobody) write the response cache of a config that has one
+  chmodSync(work, 0o755);
+  for (const sub of ["cache", "log", "etc"]) mkdirSync(join(work, sub), { mode: 0o777 });
+  chmodSync(join(work, "cache"), 0o777);
+  const backends = new Map<string, Backend>();
+  const ports = new Map<number, number>();
+  const lines = substitute(entry.text, certs, work).split("\n");
+  for (const line of lines)
+    if (!/^\s*listen\s/.test(line))
+      for (const [address, host] of line.matchAll(BACKEND_ADDRESS))
+        if (!backends.has(address)) backends.set(address, await startBackend(address, 0, host));
+  for (const [, , args] of lines.join("\n").matchAll(LISTEN)) {
+    const port = listenPort(args!);
+    if (port !== undefined && !ports.has(port)) ports.set(port, await freePort());
+  }
+  const text = lines
+    .map((line) =>
+      /^\s*listen\s/.test(line)
+        ? line.replace(LISTEN, (_all, indent: string, args: string) => {
+            const port = listenPort(args);
+            if (port === undefined) return `${indent}# (IPv6 listen dropped by the test harness)`;
+            return `${indent}listen 127.0.0.1:${ports.get(port)}${args.trim().replace(/^\S+/, "")};`;
+          })
+        : line.replace(BACKEND_ADDRESS, (address) => `${address.split(":")[0]}:${backends.get(address)!.port}`),
+    )
+    .join("\n");
+  return {
+    text,
+    backends,
+    ports,
+    async stop() {
+      await Promise.all([...backends.values()].map((b) => b.close()));
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The port of a listen directive's arguments; undefined for an IPv6 address. */
+function listenPort(args: string): number | undefined {
+  const first = args.trim().split(/\s+/)[0]!;
+  if (first.startsWith("[")) return undefined;
+  const port = Number(first.includes(":") ? first.slice(first.lastIndexOf(":") + 1) : first);
+  if (!Number.isInteger(port)) throw new Error(`listen ${args}: the harness maps only ports and address:port`);
+  return port;
+}
+
+/** What happened to one request: who answered, what it received, whether the socket opened. */
+export interface Answer {
+  /** the backend's address in the original config; null when no backend received the request */
+  backend: string | null;
+  /** the request target the backend received */
+  url: string | undefined;
+  /** a WebSocket request opened (101) */
+  upgraded: boolean;
+  /** the HTTP status the client saw (101 for an opened WebSocket) */
+  status: number;
+}
+
+/** Sends each request to the nginx serving `live` (one at a time) and records its answer; `caFile` verifies TLS. */
+export async function sendRequests(live: LiveCorpus, requests: CorpusRequest[], caFile: string): Promise<Answer[]> {
+  const ca = readFileSync(caFile, "utf8");
+  const answers: Answer[] = [];
+  for (const request of requests) {
+    const port = live.ports.get(request.port);
+    if (port === undefined) throw new Error(`no server listens on port ${request.port} (ports: ${[...live.ports.keys()].join(", ")})`);
+    const before = new Map([...live.backends].map(([name, b]) => [name, b.received().length]));
+    const { status, upgraded } = request.websocket ? await openSocket(port, request, ca) : await get(port, request, ca);
+    const hit = [...live.backends].find(([name, b]) => b.received().length > before.get(name)!);
+    answers.push({ backend: hit?.[0] ?? null, url: hit?.[1].received().at(-1)?.url, upgraded, status });
+  }
+  return answers;
+}
+
+function get(port: number, request: CorpusRequest, ca: string): Promise<{ status: number; upgraded: boolean }> {
+  return new Promise((resolve, reject) => {
+    const options = { host: "127.0.0.1", port, path: request.path, agent: false as const, timeout: 5000, headers: { host: request.host } };
+    const req = request.tls
+      ? httpsRequest({ ...options, ca, servername: request.host }, done)
+      : httpRequest(options, done);
+    function done(res: import("node:http").IncomingMessage) {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, upgraded: false }));
+    }
+    req.on("timeout", () => req.destroy(new Error(`GET ${request.path}: timeout`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+function openSocket(port: number, request: CorpusRequest, ca: string): Promise<{ status: number; upgraded: boolean }> {
+  return new Promise((resolve, reject) => {
+    const url = `${request.tls ? "wss" : "ws"}://127.0.0.1:${port}${request.path}`;
+    const socket = new WebSocket(url, request.protocol ? [request.protocol] : [], {
+      handshakeTimeout: 5000,
+      headers: { host: request.host },
+      ...(request.tls ? { ca, servername: request.host } : {}),
+    });
+    socket.once("open", () => {
+      socket.close();
+      resolve({ status: 101, upgraded: true });
+    });
+    socket.once("unexpected-response", (_req, res) => {
+      socket.terminate();
+      resolve({ status: res.statusCode ?? 0, upgraded: false });
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Runs `text` as an http-context file in a real nginx of `build`; stop() it when done. */
+export async function serve(build: NginxBuild, text: string): Promise<NginxServer> {
+  return startNginx(build, { basePort: await freePort(), confFiles: { "served.conf": text } });
+}
+
+/**
+ * The importer's wssgen.yaml for `live.text`, rendered by the real CLI for `build`'s version:
+ * the nginx config and the importer's output (for messages). Throws with the CLI's stderr when
+ * render fails.
+ */
+export async function importAndRender(
+  importer: Importer,
+  entry: CorpusEntry,
+  live: LiveCorpus,
+  build: NginxBuild,
+): Promise<{ conf: string; yaml: string; report: ImportReportLine[] }> {
+  const imported = importer(live.text, { file: `${entry.name}/nginx.conf` });
+  const result = await runCli(["render", "-c", "-", "--nginx-version", formatVersion(build.version)], { input: imported.yaml });
+  if (result.exitCode !== 0)
+    throw new Error(`wssgen render of the imported ${entry.name} exited ${result.exitCode}: ${result.stderr}\n--- yaml:\n${imported.yaml}`);
+  return { conf: result.stdout, yaml: imported.yaml, report: imported.report };
+}
+
+/** Whether `answer` is what `request` expects (expect.json): the backend, the target it received, the upgrade. */
+export function expected(request: CorpusRequest, answer: Answer): boolean {
+  const backends = [request.backend].flat();
+  if (request.backend === null) return answer.backend === null;
+  return (
+    answer.backend !== null &&
+    backends.includes(answer.backend) &&
+    (request.url === undefined || answer.url === request.url) &&
+    answer.upgraded === (request.websocket ?? false)
+  );
+}
