@@ -34,10 +34,7 @@ export interface ImportReportLine {
 }
 
 /** What src/import/import.ts's importNginx does: nginx config text in, wssgen.yaml (as data and text) and a report out. */
-export type Importer = (
-  text: string,
-  options: { file: string },
-) => { data: object; yaml: string; report: ImportReportLine[] };
+export type Importer = (text: string, options: { file: string }) => { data: object; yaml: string; report: ImportReportLine[] };
 
 /** A corpus config made runnable: its rewritten text, its backends by original address, its ports. */
 export interface LiveCorpus {
@@ -118,7 +115,8 @@ export async function sendRequests(live: LiveCorpus, requests: CorpusRequest[], 
   const answers: Answer[] = [];
   for (const request of requests) {
     const port = live.ports.get(request.port);
-    if (port === undefined) throw new Error(`no server listens on port ${request.port} (ports: ${[...live.ports.keys()].join(", ")})`);
+    if (port === undefined)
+      throw new Error(`no server listens on port ${request.port} (ports: ${[...live.ports.keys()].join(", ")})`);
     const before = new Map([...live.backends].map(([name, b]) => [name, b.received().length]));
     const { status, upgraded } = request.websocket ? await openSocket(port, request, ca) : await get(port, request, ca);
     const hit = [...live.backends].find(([name, b]) => b.received().length > before.get(name)!);
@@ -129,10 +127,15 @@ export async function sendRequests(live: LiveCorpus, requests: CorpusRequest[], 
 
 function get(port: number, request: CorpusRequest, ca: string): Promise<{ status: number; upgraded: boolean }> {
   return new Promise((resolve, reject) => {
-    const options = { host: "127.0.0.1", port, path: request.path, agent: false as const, timeout: 5000, headers: { host: request.host } };
-    const req = request.tls
-      ? httpsRequest({ ...options, ca, servername: request.host }, done)
-      : httpRequest(options, done);
+    const options = {
+      host: "127.0.0.1",
+      port,
+      path: request.path,
+      agent: false as const,
+      timeout: 5000,
+      headers: { host: request.host },
+    };
+    const req = request.tls ? httpsRequest({ ...options, ca, servername: request.host }, done) : httpRequest(options, done);
     function done(res: import("node:http").IncomingMessage) {
       res.resume();
       res.on("end", () => resolve({ status: res.statusCode ?? 0, upgraded: false }));
@@ -182,7 +185,9 @@ export async function importAndRender(
   const imported = importer(live.text, { file: `${entry.name}/nginx.conf` });
   const result = await runCli(["render", "-c", "-", "--nginx-version", formatVersion(build.version)], { input: imported.yaml });
   if (result.exitCode !== 0)
-    throw new Error(`wssgen render of the imported ${entry.name} exited ${result.exitCode}: ${result.stderr}\n--- yaml:\n${imported.yaml}`);
+    throw new Error(
+      `wssgen render of the imported ${entry.name} exited ${result.exitCode}: ${result.stderr}\n--- yaml:\n${imported.yaml}`,
+    );
   return { conf: result.stdout, yaml: imported.yaml, report: imported.report };
 }
 
@@ -196,4 +201,67 @@ export function expected(request: CorpusRequest, answer: Answer): boolean {
     (request.url === undefined || answer.url === request.url) &&
     answer.upgraded === (request.websocket ?? false)
   );
+}
+
+/** The answers to `entry`'s requests of a real nginx of `build` serving `textFor(live)`. */
+export async function answersOf(
+  build: NginxBuild,
+  entry: CorpusEntry,
+  certs: CertDir,
+  textFor: (live: LiveCorpus) => string | Promise<string>,
+): Promise<Answer[]> {
+  const live = await liveCorpus(entry, certs);
+  try {
+    const nginx = await serve(build, await textFor(live));
+    try {
+      return await sendRequests(live, entry.expect.requests, certs.ca);
+    } finally {
+      nginx.stop();
+    }
+  } finally {
+    await live.stop();
+  }
+}
+
+/** The answers, one line each, for a message. */
+export function showAnswers(answers: Answer[], entry: CorpusEntry): string {
+  return answers
+    .map((a, i) => {
+      const request = entry.expect.requests[i]!;
+      return `${request.websocket ? "WS " : "GET"} ${request.path} → ${a.backend ?? "nginx"} ${a.url ?? ""} ${a.status}`;
+    })
+    .join("\n");
+}
+
+/**
+ * Serves `entry` as written and as `importer` imports it (rendered by the CLI), on `build`, and
+ * lists every request the two answer differently: another backend (for a group in expect.json:
+ * outside the group), another target, an upgrade in one and not the other. `message` shows both
+ * sets of answers and the imported wssgen.yaml.
+ */
+export async function compareServes(
+  build: NginxBuild,
+  entry: CorpusEntry,
+  certs: CertDir,
+  importer: Importer,
+): Promise<{ mismatches: string[]; message: string }> {
+  const original = await answersOf(build, entry, certs, (live) => live.text);
+  let yaml = "";
+  const imported = await answersOf(build, entry, certs, async (live) => {
+    const result = await importAndRender(importer, entry, live, build);
+    yaml = result.yaml;
+    return result.conf;
+  });
+  const mismatches: string[] = [];
+  entry.expect.requests.forEach((request, i) => {
+    const [a, b] = [original[i]!, imported[i]!];
+    const group = Array.isArray(request.backend);
+    const sameBackend = group ? b.backend !== null && request.backend!.includes(b.backend) : a.backend === b.backend;
+    if (!sameBackend || a.url !== b.url || a.upgraded !== b.upgraded)
+      mismatches.push(
+        `${request.path}: original ${a.backend ?? "nginx"} ${a.url ?? ""} ${a.status}, imported ${b.backend ?? "nginx"} ${b.url ?? ""} ${b.status}`,
+      );
+  });
+  const message = `original:\n${showAnswers(original, entry)}\nimported:\n${showAnswers(imported, entry)}\n--- wssgen.yaml:\n${yaml}`;
+  return { mismatches, message };
 }

@@ -10,17 +10,9 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeCertDir } from "../helpers/certs.js";
-import { acceptedBy, importCorpus, type CorpusEntry } from "../helpers/import-corpus.js";
-import {
-  expected,
-  importAndRender,
-  liveCorpus,
-  sendRequests,
-  serve,
-  type Answer,
-  type Importer,
-} from "../helpers/import-harness.js";
-import { nginxBuilds, type NginxBuild } from "../helpers/nginx.js";
+import { acceptedBy, importCorpus } from "../helpers/import-corpus.js";
+import { answersOf, compareServes, expected, showAnswers, type Importer } from "../helpers/import-harness.js";
+import { nginxBuilds } from "../helpers/nginx.js";
 import { ROOT } from "../helpers/paths.js";
 
 const certs = makeCertDir(["localhost", "127.0.0.1", "*.example.com", "proxy.hello.com"]);
@@ -39,31 +31,13 @@ const importer: Importer | undefined = existsSync(IMPORTER)
 
 const corpus = importCorpus().filter((entry) => entry.expect.e2e !== false);
 
-/** The answers of `text` served by `build` (and the live corpus it was made for). */
-async function answersOf(build: NginxBuild, entry: CorpusEntry, textFor: (live: Awaited<ReturnType<typeof liveCorpus>>) => Promise<string>) {
-  const live = await liveCorpus(entry, certs);
-  try {
-    const nginx = await serve(build, await textFor(live));
-    try {
-      return await sendRequests(live, entry.expect.requests, certs.ca);
-    } finally {
-      nginx.stop();
-    }
-  } finally {
-    await live.stop();
-  }
-}
-
-const show = (answers: Answer[], entry: CorpusEntry) =>
-  answers.map((a, i) => `${entry.expect.requests[i]!.websocket ? "WS " : "GET"} ${entry.expect.requests[i]!.path} → ${a.backend ?? "nginx"} ${a.url ?? ""} ${a.status}`).join("\n");
-
 describe.each(nginxBuilds().map((b) => [b.label, b] as const))("on %s", (_label, build) => {
   const runnable = corpus.filter((entry) => acceptedBy(entry, build.version));
 
   it.each(runnable.map((e) => [e.name, e] as const))("%s: the original serves as its README says", async (_name, entry) => {
-    const answers = await answersOf(build, entry, async (live) => live.text);
+    const answers = await answersOf(build, entry, certs, (live) => live.text);
     entry.expect.requests.forEach((request, i) => {
-      expect(expected(request, answers[i]!), `${request.path}\n${show(answers, entry)}`).toBe(true);
+      expect(expected(request, answers[i]!), `${request.path}\n${showAnswers(answers, entry)}`).toBe(true);
     });
   });
 
@@ -71,26 +45,14 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("on %s", (_label,
     it.each(runnable.map((e) => [e.name, e] as const))(
       "%s: the imported config serves the same requests the same way",
       async (_name, entry) => {
-        const original = await answersOf(build, entry, async (live) => live.text);
-        let yaml = "";
-        const imported = await answersOf(build, entry, async (live) => {
-          const result = await importAndRender(importer, entry, live, build);
-          yaml = result.yaml;
-          return result.conf;
-        });
-        const message = `original:\n${show(original, entry)}\nimported:\n${show(imported, entry)}\n--- wssgen.yaml:\n${yaml}`;
-        entry.expect.requests.forEach((request, i) => {
-          const [a, b] = [original[i]!, imported[i]!];
-          expect(expected(request, b), message).toBe(true);
-          expect(b.upgraded, message).toBe(a.upgraded);
-          expect(b.url, message).toBe(a.url);
-          // one backend: the same one; a group (stickiness, weights): the group, checked by expected()
-          if (typeof request.backend === "string" || request.backend === null) expect(b.backend, message).toBe(a.backend);
-        });
+        const { mismatches, message } = await compareServes(build, entry, certs, importer);
+        expect(mismatches, message).toEqual([]);
       },
     );
   else if (!GATED)
     it("src/import/import.ts exists and exports importNginx", () => {
-      throw new Error(`${IMPORTER} does not exist: this test compares the imported config with the original (merge branch i12-import)`);
+      throw new Error(
+        `${IMPORTER} does not exist: this test compares the imported config with the original (merge branch i12-import)`,
+      );
     });
 });
