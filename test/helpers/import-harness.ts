@@ -9,17 +9,19 @@
  * the config), every listen port a free loopback port (IPv6 listens are dropped), certificates and
  * system paths as in import-corpus.ts. The importer then reads that same rewritten text.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import WebSocket from "ws";
+import { TEMP_PATHS } from "../../src/check/sandbox.js";
 import { formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, type Backend } from "./backend.js";
 import type { CertDir } from "./certs.js";
 import { runCli } from "./cli.js";
-import { substitute, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
+import { splitDump, substitute, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
 import type { NginxBuild } from "./nginx.js";
 import { startNginx, type NginxServer } from "./nginx-server.js";
 import { freePort } from "./ports.js";
@@ -38,7 +40,12 @@ export type Importer = (text: string, options: { file: string }) => { data: obje
 
 /** A corpus config made runnable: its rewritten text, its backends by original address, its ports. */
 export interface LiveCorpus {
+  /** the config as rewritten to run here: what the original nginx serves and the importer reads */
   text: string;
+  /** it is an `nginx -T` dump (a whole main config in several files) */
+  dump: boolean;
+  /** the temp directory the rewritten paths point into */
+  work: string;
   backends: Map<string, Backend>;
   /** original listen port → loopback port */
   ports: Map<number, number>;
@@ -49,7 +56,6 @@ const BACKEND_ADDRESS = /\b(127\.0\.0\.\d+):(\d+)\b/g;
 const LISTEN = /^(\s*)listen\s+([^;]*);[^\n]*$/gm;
 
 export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<LiveCorpus> {
-  if (entry.dump) throw new Error(`${entry.name}: an nginx -T dump is not run by the e2e harness`);
   const work = mkdtempSync(join(tmpdir(), "wssgen-import-e2e-"));
   // nginx's workers (nobody) write the response cache of a config that has one
   chmodSync(work, 0o755);
@@ -79,6 +85,8 @@ export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<Li
     .join("\n");
   return {
     text,
+    dump: entry.dump,
+    work,
     backends,
     ports,
     async stop() {
@@ -203,16 +211,52 @@ export function expected(request: CorpusRequest, answer: Answer): boolean {
   );
 }
 
-/** The answers to `entry`'s requests of a real nginx of `build` serving `textFor(live)`. */
+/**
+ * The original config in a real nginx of `build`: an http-context file in the test main config, or
+ * an `nginx -T` dump as the main config it is (its files written where its markers say, under
+ * `live.work`, plus temp paths in its conf.d).
+ */
+export async function serveOriginal(build: NginxBuild, live: LiveCorpus): Promise<{ stop(): void }> {
+  if (!live.dump) return serve(build, live.text);
+  const files = splitDump(live.text);
+  for (const file of files) {
+    if (!file.path.startsWith(`${live.work}/`)) throw new Error(`a dumped file outside the test directory: ${file.path}`);
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.text);
+  }
+  mkdirSync(join(live.work, "temp"));
+  writeFileSync(
+    join(live.work, "etc/conf.d/zz-test-temp.conf"),
+    TEMP_PATHS.map((name) => `${name}_temp_path ${join(live.work, "temp", name)};`).join("\n") + "\n",
+  );
+  const main = files[0]!.path;
+  const started = spawnSync(build.binary, ["-c", main], { encoding: "utf8" });
+  if (started.status !== 0) throw new Error(`nginx did not start with the dump's main config: ${started.stderr}`);
+  const pidFile = join(live.work, "nginx.pid");
+  return {
+    stop() {
+      try {
+        process.kill(Number.parseInt(readFileSync(pidFile, "utf8"), 10), "SIGTERM");
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/**
+ * The answers to `entry`'s requests of a real nginx of `build` serving the original config, or,
+ * with `textFor`, the http-context config it returns (e.g. the imported config rendered).
+ */
 export async function answersOf(
   build: NginxBuild,
   entry: CorpusEntry,
   certs: CertDir,
-  textFor: (live: LiveCorpus) => string | Promise<string>,
+  textFor?: (live: LiveCorpus) => Promise<string>,
 ): Promise<Answer[]> {
   const live = await liveCorpus(entry, certs);
   try {
-    const nginx = await serve(build, await textFor(live));
+    const nginx = textFor ? await serve(build, await textFor(live)) : await serveOriginal(build, live);
     try {
       return await sendRequests(live, entry.expect.requests, certs.ca);
     } finally {
@@ -245,7 +289,7 @@ export async function compareServes(
   certs: CertDir,
   importer: Importer,
 ): Promise<{ mismatches: string[]; message: string }> {
-  const original = await answersOf(build, entry, certs, (live) => live.text);
+  const original = await answersOf(build, entry, certs);
   let yaml = "";
   const imported = await answersOf(build, entry, certs, async (live) => {
     const result = await importAndRender(importer, entry, live, build);
