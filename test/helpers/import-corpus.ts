@@ -31,6 +31,20 @@ export interface CorpusRequest {
   backend: string | string[] | null;
   /** the request target the backend must receive */
   url?: string;
+  /**
+   * A mistake import must fix, seen at the backend: header (lower case) → the value the backend must
+   * receive from the imported config, or "!value": anything but that (case-insensitive), absent
+   * included. The original must break at least one of them, or it would be no mistake.
+   */
+  fixes?: Record<string, string>;
+}
+
+/** A line the importer's report must have: at `line` of the file (a dump: of `file`), `directive`, one of `kind`. */
+export interface ExpectedReportLine {
+  file?: string;
+  line: number;
+  directive: string;
+  kind: ("mapped" | "fixed" | "kept" | "dropped")[];
 }
 
 export interface CorpusExpect {
@@ -39,6 +53,8 @@ export interface CorpusExpect {
   /** false: not run by the e2e harness (the README says why) */
   e2e?: boolean;
   requests: CorpusRequest[];
+  /** lines the importer's report must have (the mistakes it fixes, what it cannot map) */
+  report?: ExpectedReportLine[];
 }
 
 export interface CorpusEntry {
@@ -70,6 +86,16 @@ export function importCorpus(): CorpusEntry[] {
         dump: text.startsWith("# configuration file "),
       };
     });
+}
+
+/** The headers of `fixes` that `received` (a backend's request headers) does not satisfy. */
+export function unfixed(fixes: Record<string, string>, received: Record<string, string | string[] | undefined>): string[] {
+  return Object.entries(fixes)
+    .filter(([name, want]) => {
+      const got = [received[name]].flat().join(", ");
+      return want.startsWith("!") ? got.toLowerCase() === want.slice(1).toLowerCase() : got !== want;
+    })
+    .map(([name, want]) => `${name}: wanted ${want}, got ${JSON.stringify(received[name] ?? null)}`);
 }
 
 /** Whether `version` of nginx accepts the entry (per its expect.json). */

@@ -21,7 +21,7 @@ import { formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, type Backend } from "./backend.js";
 import type { CertDir } from "./certs.js";
 import { runCli } from "./cli.js";
-import { splitDump, substitute, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
+import { splitDump, substitute, unfixed, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
 import type { NginxBuild } from "./nginx.js";
 import { startNginx, type NginxServer } from "./nginx-server.js";
 import { freePort } from "./ports.js";
@@ -115,6 +115,8 @@ export interface Answer {
   upgraded: boolean;
   /** the HTTP status the client saw (101 for an opened WebSocket) */
   status: number;
+  /** the request headers the backend received ({} when none did) */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** Sends each request to the nginx serving `live` (one at a time) and records its answer; `caFile` verifies TLS. */
@@ -128,7 +130,8 @@ export async function sendRequests(live: LiveCorpus, requests: CorpusRequest[], 
     const before = new Map([...live.backends].map(([name, b]) => [name, b.received().length]));
     const { status, upgraded } = request.websocket ? await openSocket(port, request, ca) : await get(port, request, ca);
     const hit = [...live.backends].find(([name, b]) => b.received().length > before.get(name)!);
-    answers.push({ backend: hit?.[0] ?? null, url: hit?.[1].received().at(-1)?.url, upgraded, status });
+    const received = hit?.[1].received().at(-1);
+    answers.push({ backend: hit?.[0] ?? null, url: received?.url, upgraded, status, headers: received?.headers ?? {} });
   }
   return answers;
 }
@@ -301,6 +304,8 @@ export async function compareServes(
     const [a, b] = [original[i]!, imported[i]!];
     const group = Array.isArray(request.backend);
     const sameBackend = group ? b.backend !== null && request.backend!.includes(b.backend) : a.backend === b.backend;
+    const notFixed = request.fixes ? unfixed(request.fixes, b.headers) : [];
+    if (notFixed.length) mismatches.push(`${request.path}: not fixed in the imported config: ${notFixed.join("; ")}`);
     if (!sameBackend || a.url !== b.url || a.upgraded !== b.upgraded)
       mismatches.push(
         `${request.path}: original ${a.backend ?? "nginx"} ${a.url ?? ""} ${a.status}, imported ${b.backend ?? "nginx"} ${b.url ?? ""} ${b.status}`,

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeCertDir } from "../helpers/certs.js";
-import { acceptedBy, importCorpus } from "../helpers/import-corpus.js";
+import { acceptedBy, importCorpus, unfixed } from "../helpers/import-corpus.js";
 import { answersOf, compareServes, expected, showAnswers, type Importer } from "../helpers/import-harness.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 import { ROOT } from "../helpers/paths.js";
@@ -38,6 +38,8 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("on %s", (_label,
     const answers = await answersOf(build, entry, certs);
     entry.expect.requests.forEach((request, i) => {
       expect(expected(request, answers[i]!), `${request.path}\n${showAnswers(answers, entry)}`).toBe(true);
+      // a mistake import must fix is there in the original
+      if (request.fixes) expect(unfixed(request.fixes, answers[i]!.headers), request.path).not.toEqual([]);
     });
   });
 
