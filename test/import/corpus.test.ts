@@ -49,6 +49,19 @@ describe("the corpus", () => {
     expect(blog.text).toContain('proxy_set_header Connection "Upgrade";');
   });
 
+  it("names, for each report line it expects, the line that holds that directive", () => {
+    for (const entry of corpus) {
+      const files = new Map(entry.dump ? splitDump(entry.text).map((f) => [f.path, f.text]) : [[undefined, entry.text]]);
+      for (const want of entry.expect.report ?? []) {
+        const line = files.get(want.file)?.split("\n")[want.line - 1] ?? "";
+        expect(line.trim(), `${entry.name}: ${want.file ?? "nginx.conf"}:${want.line}`).toMatch(
+          new RegExp(`^${want.directive}\\s`),
+        );
+        expect(want.kind.length, entry.name).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it("splits an nginx -T dump at its markers", () => {
     const dump = corpus.find((e) => e.dump)!;
     const files = splitDump(dump.text);
