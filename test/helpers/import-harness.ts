@@ -10,7 +10,7 @@
  * system paths as in import-corpus.ts. The importer then reads that same rewritten text.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -24,6 +24,7 @@ import { runCli } from "./cli.js";
 import { splitDump, substitute, unfixed, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
 import type { NginxBuild } from "./nginx.js";
 import { startNginx, type NginxServer } from "./nginx-server.js";
+import { ROOT } from "./paths.js";
 import { freePort } from "./ports.js";
 
 /** One line of an importer's report (the API of src/import/import.ts, issue 12). */
@@ -313,4 +314,18 @@ export async function compareServes(
   });
   const message = `original:\n${showAnswers(original, entry)}\nimported:\n${showAnswers(imported, entry)}\n--- wssgen.yaml:\n${yaml}`;
   return { mismatches, message };
+}
+
+/** Where the importer lives (branch i12-import, issue 12). */
+export const IMPORTER_MODULE = join(ROOT, "src/import/import.ts");
+
+/**
+ * importNginx from src/import/import.ts, loaded dynamically so that this branch compiles without it;
+ * undefined when the file does not exist. A file that exists without that export is an error.
+ */
+export async function loadImporter(): Promise<Importer | undefined> {
+  if (!existsSync(IMPORTER_MODULE)) return undefined;
+  const module = (await import(/* @vite-ignore */ IMPORTER_MODULE)) as { importNginx?: unknown };
+  if (typeof module.importNginx !== "function") throw new Error(`${IMPORTER_MODULE} does not export a function importNginx`);
+  return module.importNginx as Importer;
 }

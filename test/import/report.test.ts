@@ -6,23 +6,17 @@
  * line and directive expect.json names; every report line points at its directive and says why; and
  * the wssgen.yaml it writes loads without errors.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { importCorpus, splitDump } from "../helpers/import-corpus.js";
-import type { Importer } from "../helpers/import-harness.js";
-import { ROOT } from "../helpers/paths.js";
+import { IMPORTER_MODULE, loadImporter } from "../helpers/import-harness.js";
 
 // ---------------------------------------------------------------------------------------------
 // GATE — remove when merging branch i12-import (the importer) with i12-corpus (this test).
 // On i12-corpus src/import/import.ts does not exist yet, so nothing is registered but the gate's
 // own check. With GATED = false, a missing importer is a FAILING test.
 const GATED = true;
-const IMPORTER = join(ROOT, "src/import/import.ts");
-const importer: Importer | undefined = existsSync(IMPORTER)
-  ? ((await import(/* @vite-ignore */ IMPORTER)) as { importNginx: Importer }).importNginx
-  : undefined;
+const importer = await loadImporter();
 // ---------------------------------------------------------------------------------------------
 
 const corpus = importCorpus();
@@ -52,5 +46,5 @@ if (importer)
   });
 else
   it(GATED ? "(gated until i12-import is merged) the importer is absent on this branch" : "src/import/import.ts exists", () => {
-    expect(GATED, `${IMPORTER} does not exist: merge branch i12-import`).toBe(true);
+    expect(GATED, `${IMPORTER_MODULE} does not exist: merge branch i12-import`).toBe(true);
   });

@@ -6,14 +6,12 @@
  * build and must answer the same requests the same way: the same backend (for a group: one of the
  * group), the same target, the same upgrades. Run on every build that accepts the original.
  */
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeCertDir } from "../helpers/certs.js";
 import { acceptedBy, importCorpus, unfixed } from "../helpers/import-corpus.js";
-import { answersOf, compareServes, expected, showAnswers, type Importer } from "../helpers/import-harness.js";
+import { answersOf, compareServes, expected, IMPORTER_MODULE, loadImporter, showAnswers } from "../helpers/import-harness.js";
 import { nginxBuilds } from "../helpers/nginx.js";
-import { ROOT } from "../helpers/paths.js";
 
 const certs = makeCertDir(["localhost", "127.0.0.1", "*.example.com", "proxy.hello.com"]);
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
@@ -23,10 +21,7 @@ afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 // On i12-corpus src/import/import.ts does not exist yet, so the comparison with the imported
 // config is not registered here. With GATED = false, a missing importer is a FAILING test.
 const GATED = true;
-const IMPORTER = join(ROOT, "src/import/import.ts");
-const importer: Importer | undefined = existsSync(IMPORTER)
-  ? ((await import(/* @vite-ignore */ IMPORTER)) as { importNginx: Importer }).importNginx
-  : undefined;
+const importer = await loadImporter();
 // ---------------------------------------------------------------------------------------------
 
 const corpus = importCorpus().filter((entry) => entry.expect.e2e !== false);
@@ -54,7 +49,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("on %s", (_label,
   else if (!GATED)
     it("src/import/import.ts exists and exports importNginx", () => {
       throw new Error(
-        `${IMPORTER} does not exist: this test compares the imported config with the original (merge branch i12-import)`,
+        `${IMPORTER_MODULE} does not exist: this test compares the imported config with the original (merge branch i12-import)`,
       );
     });
 });
