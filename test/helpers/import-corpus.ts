@@ -37,6 +37,10 @@ export interface CorpusRequest {
    * included. The original must break at least one of them, or it would be no mistake.
    */
   fixes?: Record<string, string>;
+  /** more request headers (lower case), e.g. authorization */
+  headers?: Record<string, string>;
+  /** requests with the same tag must reach the same backend (stickiness), in the original and the import */
+  sticky?: string;
 }
 
 /** A line the importer's report must have: at `line` of the file (a dump: of `file`), `directive`, one of `kind`. */
@@ -53,6 +57,8 @@ export interface CorpusExpect {
   /** false: not run by the e2e harness (the README says why) */
   e2e?: boolean;
   requests: CorpusRequest[];
+  /** files the config reads at request time (an htpasswd file), by the path the config names; written before nginx starts */
+  files?: Record<string, string>;
   /** lines the importer's report must have (the mistakes it fixes, what it cannot map) */
   report?: ExpectedReportLine[];
 }
@@ -96,6 +102,15 @@ export function unfixed(fixes: Record<string, string>, received: Record<string, 
       return want.startsWith("!") ? got.toLowerCase() === want.slice(1).toLowerCase() : got !== want;
     })
     .map(([name, want]) => `${name}: wanted ${want}, got ${JSON.stringify(received[name] ?? null)}`);
+}
+
+/** The sticky tags whose requests `backends` (in request order) does not send to one backend. */
+export function unsticky(requests: CorpusRequest[], backends: (string | null)[]): string[] {
+  const seen = new Map<string, Set<string | null>>();
+  requests.forEach(
+    (r, i) => r.sticky !== undefined && seen.set(r.sticky, (seen.get(r.sticky) ?? new Set()).add(backends[i] ?? null)),
+  );
+  return [...seen].filter(([, set]) => set.size > 1).map(([tag, set]) => `sticky ${tag}: ${[...set].join(", ")}`);
 }
 
 /** Whether `version` of nginx accepts the entry (per its expect.json). */

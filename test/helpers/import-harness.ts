@@ -21,7 +21,7 @@ import { formatVersion } from "../../src/nginx-version/version.js";
 import { startBackend, type Backend } from "./backend.js";
 import type { CertDir } from "./certs.js";
 import { runCli } from "./cli.js";
-import { splitDump, substitute, unfixed, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
+import { splitDump, substitute, unfixed, unsticky, type CorpusEntry, type CorpusRequest } from "./import-corpus.js";
 import type { NginxBuild } from "./nginx.js";
 import { startNginx, type NginxServer } from "./nginx-server.js";
 import { ROOT } from "./paths.js";
@@ -64,6 +64,13 @@ export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<Li
   chmodSync(join(work, "cache"), 0o777);
   const backends = new Map<string, Backend>();
   const ports = new Map<number, number>();
+  for (const [path, content] of Object.entries(entry.expect.files ?? {})) {
+    const file = substitute(path, certs, work);
+    if (!file.startsWith(`${work}/`))
+      throw new Error(`${entry.name}: expect.json files: ${path} is no path the harness moves (/etc/nginx/...)`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content, { mode: 0o644 });
+  }
   const lines = substitute(entry.text, certs, work).split("\n");
   for (const line of lines)
     if (!/^\s*listen\s/.test(line))
@@ -145,7 +152,7 @@ function get(port: number, request: CorpusRequest, ca: string): Promise<{ status
       path: request.path,
       agent: false as const,
       timeout: 5000,
-      headers: { host: request.host },
+      headers: { ...request.headers, host: request.host },
     };
     const req = request.tls ? httpsRequest({ ...options, ca, servername: request.host }, done) : httpRequest(options, done);
     function done(res: import("node:http").IncomingMessage) {
@@ -163,7 +170,7 @@ function openSocket(port: number, request: CorpusRequest, ca: string): Promise<{
     const url = `${request.tls ? "wss" : "ws"}://127.0.0.1:${port}${request.path}`;
     const socket = new WebSocket(url, request.protocol ? [request.protocol] : [], {
       handshakeTimeout: 5000,
-      headers: { host: request.host },
+      headers: { ...request.headers, host: request.host },
       ...(request.tls ? { ca, servername: request.host } : {}),
     });
     socket.once("open", () => {
@@ -312,6 +319,12 @@ export async function compareServes(
         `${request.path}: original ${a.backend ?? "nginx"} ${a.url ?? ""} ${a.status}, imported ${b.backend ?? "nginx"} ${b.url ?? ""} ${b.status}`,
       );
   });
+  mismatches.push(
+    ...unsticky(
+      entry.expect.requests,
+      imported.map((a) => a.backend),
+    ).map((m) => `imported config lost stickiness: ${m}`),
+  );
   const message = `original:\n${showAnswers(original, entry)}\nimported:\n${showAnswers(imported, entry)}\n--- wssgen.yaml:\n${yaml}`;
   return { mismatches, message };
 }

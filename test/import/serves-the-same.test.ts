@@ -9,7 +9,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeCertDir } from "../helpers/certs.js";
-import { acceptedBy, importCorpus, unfixed } from "../helpers/import-corpus.js";
+import { acceptedBy, importCorpus, unfixed, unsticky } from "../helpers/import-corpus.js";
 import { answersOf, compareServes, expected, IMPORTER_MODULE, loadImporter, showAnswers } from "../helpers/import-harness.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 
@@ -31,6 +31,13 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("on %s", (_label,
 
   it.each(runnable.map((e) => [e.name, e] as const))("%s: the original serves as its README says", async (_name, entry) => {
     const answers = await answersOf(build, entry, certs);
+    expect(
+      unsticky(
+        entry.expect.requests,
+        answers.map((a) => a.backend),
+      ),
+      showAnswers(answers, entry),
+    ).toEqual([]);
     entry.expect.requests.forEach((request, i) => {
       expect(expected(request, answers[i]!), `${request.path}\n${showAnswers(answers, entry)}`).toBe(true);
       // a mistake import must fix is there in the original
