@@ -56,6 +56,10 @@ export interface LiveCorpus {
 const BACKEND_ADDRESS = /\b(127\.0\.0\.\d+):(\d+)\b/g;
 const LISTEN = /^(\s*)listen\s+([^;]*);[^\n]*$/gm;
 
+/**
+ * Starts `entry`'s backends and rewrites its text to run here (see the head of this file); stop()
+ * closes the backends and removes the temp directory (also done here when starting fails).
+ */
 export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<LiveCorpus> {
   const work = mkdtempSync(join(tmpdir(), "wssgen-import-e2e-"));
   // nginx's workers (nobody) write the response cache of a config that has one
@@ -72,13 +76,19 @@ export async function liveCorpus(entry: CorpusEntry, certs: CertDir): Promise<Li
     writeFileSync(file, content, { mode: 0o644 });
   }
   const lines = substitute(entry.text, certs, work).split("\n");
-  for (const line of lines)
-    if (!/^\s*listen\s/.test(line))
-      for (const [address, host] of line.matchAll(BACKEND_ADDRESS))
-        if (!backends.has(address)) backends.set(address, await startBackend(address, 0, host));
-  for (const [, , args] of lines.join("\n").matchAll(LISTEN)) {
-    const port = listenPort(args!);
-    if (port !== undefined && !ports.has(port)) ports.set(port, await freePort());
+  try {
+    for (const line of lines)
+      if (!/^\s*listen\s/.test(line))
+        for (const [address, host] of line.matchAll(BACKEND_ADDRESS))
+          if (!backends.has(address)) backends.set(address, await startBackend(address, 0, host));
+    for (const [, , args] of lines.join("\n").matchAll(LISTEN)) {
+      const port = listenPort(args!);
+      if (port !== undefined && !ports.has(port)) ports.set(port, await freePort());
+    }
+  } catch (error) {
+    await Promise.all([...backends.values()].map((b) => b.close()));
+    rmSync(work, { recursive: true, force: true });
+    throw error;
   }
   const text = lines
     .map((line) =>
