@@ -3,20 +3,23 @@
  * output of `nginx -T`) read with wssgen's own lexer (util/nginx-syntax.ts) and mapped to a
  * wssgen.yaml. Pure: text in, data, YAML text and a report out.
  *
- * Every directive read ends up in the report exactly once, as `mapped` (a wssgen key now says it),
+ * Every directive read ends up in the report, as `mapped` (a wssgen key now says it),
  * `fixed` (a classic mistake wssgen corrects: `ssl on;`, a hard-coded `Connection "upgrade"`, 60s
  * read timeouts on WebSocket routes, `$http_host` as Host, headers lost to nginx's inheritance),
- * `kept` (copied into a `directives` list at its level) or `dropped` (with why). The report names
- * directives and never their arguments: a header's value can hold a token.
+ * `kept` (copied into a `directives` list at its level) or `dropped` (with why); one that is mapped
+ * and corrected (a listener that gets `ssl`, a location whose read timeout is raised) has a line of
+ * each. The report names directives and never their arguments: a header's value can hold a token.
  *
  * nginx facts used here: proxy_set_header, add_header, allow/deny and the timeouts inherit from the
  * outer level only when a level sets none of its own (ngx_http_proxy_merge_loc_conf and friends);
  * proxy_pass with a URI part replaces the matched location prefix with it; proxy_read_timeout
  * defaults to 60s; an `upstream` name is what `proxy_pass http://NAME` matches before DNS.
  */
-import { stringify } from "yaml";
+import { Document, isSeq } from "yaml";
 import { readDirective, type DirectiveLevel } from "../config/directives.js";
 import type { RawConfig } from "../config/raw-config.gen.js";
+import { durationToMs } from "../config/duration.js";
+import { presetFacts, presetNames, type PresetName } from "../config/presets.js";
 import { parseSection, splitSections, type Located } from "./sections.js";
 
 /** How the report's entry was handled. */
@@ -491,7 +494,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   const realIpFrom: string[] = [];
   let realIpHeader: string | undefined;
   let proxyProtocol = false;
-  note(ctx, d, "mapped", "a site");
+  note(ctx, d, "mapped", block.some((x) => x.name === "server_name") ? "a site" : `a site with ${CATCH_ALL}`);
   // auth_request's targets: `location = PATH { internal; proxy_pass URL; ... }`
   ctx.authLocations = new Map();
   const asked = new Set(
@@ -528,10 +531,13 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         );
         break;
       }
-      case "server_name":
-        site.domains.push(...x.args.filter((n) => n !== "_" && n !== '""' && n !== ""));
-        note(ctx, x, "mapped", "sites[].domains");
+      case "server_name": {
+        const names = x.args.filter((n) => n !== "_" && n !== '""' && n !== "");
+        site.domains.push(...names);
+        if (names.length) note(ctx, x, "mapped", "sites[].domains");
+        else note(ctx, x, "dropped", CATCH_ALL);
         break;
+      }
       case "http2":
         http2 = x.args[0] === "on";
         note(ctx, x, "mapped", "sites[].http2");
@@ -740,6 +746,7 @@ const SITE_KEYS = ["name", "domains", "listen", "ipv6", "http2", "tls", "redirec
 
 const ROUTE_KEYS = [
   "path",
+  "preset",
   "upstream",
   "static",
   "websocket",
@@ -856,14 +863,26 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         // a URI equal to the prefix replaces it with itself: the path as sent
         if (target.uri === path) target.uri = "";
         if (target.uri === "/" && path !== "/") route.stripPrefix = true;
-        note(
-          ctx,
-          x,
-          target.uri && target.uri !== "/" ? "dropped" : "mapped",
-          target.uri && target.uri !== "/"
-            ? "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it"
-            : `sites[].routes[].upstream${target.uri === "/" ? " with stripPrefix" : ""}`,
-        );
+        if (!target.uri || target.uri === "/") {
+          note(ctx, x, "mapped", `sites[].routes[].upstream${target.uri === "/" ? " with stripPrefix" : ""}`);
+          break;
+        }
+        const rewrite = uriRewrite(path, target.uri);
+        if (rewrite !== undefined && !("problem" in readDirective(rewrite, "location"))) {
+          directives.push(rewrite);
+          note(
+            ctx,
+            x,
+            "kept",
+            "sites[].routes[].upstream; its URI part (other than /) has no key, so the route's directives replace the prefix with it (rewrite ... break, which nginx's proxy_pass then sends as is)",
+          );
+        } else
+          note(
+            ctx,
+            x,
+            "dropped",
+            "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it",
+          );
         break;
       }
       case "proxy_set_header":
@@ -1089,12 +1108,23 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       delete route.websocket; // wssgen's default
     else route.websocket = false;
     if (outer.buffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_buffering")) route.buffering = false;
-    const t = readTimeouts(ctx, d, timeouts, upgrade);
+    // wssgen's own comment names the route's preset
+    const preset = ctx.generated ? presetOfComment(ctx.lines.get(d.file)?.[d.line - 2]) : undefined;
+    if (preset !== undefined) route.preset = preset;
+    const t = readTimeouts(ctx, d, timeouts, upgrade, preset);
     if (Object.keys(t).length) route.timeouts = t;
     if (body) {
       const size = body.args[0] ?? "";
       if (size !== "1m" && size !== "1M") route.maxBodySize = /^\d+$/.test(size) ? Number(size) : size.toLowerCase();
     }
+  } else if ((root !== undefined || alias !== undefined || outer.root !== undefined) && !path.endsWith("/")) {
+    // wssgen's static route maps a prefix path ending in "/" onto a directory
+    return dropLocation(
+      ctx,
+      d,
+      notesBefore,
+      'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/',
+    );
   } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
     const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
     // wssgen's comment above the location holds the root as written (render adds alias's trailing "/")
@@ -1105,16 +1135,36 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
     route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
   } else {
-    // what was read inside it goes with it
-    for (const n of ctx.notes.slice(notesBefore))
-      if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
-    note(ctx, d, "dropped", "a location that neither proxies nor serves files: no route");
-    return undefined;
+    return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route");
   }
   if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls) readUpstreamTls(ctx.upstreams[route.upstream]!, ssl);
   if (directives.length) route.directives = directives;
   note(ctx, d, "mapped", "sites[].routes[]");
   return route;
+}
+
+/**
+ * The `rewrite` that does what a proxy_pass URI does for a location (nginx docs, proxy_pass: the part
+ * of the normalized URI matching the location is replaced by the URI): `location /a/ { proxy_pass
+ * http://up/b/; }` is `rewrite "^/a/(.*)$" "/b/$1" break;` with a proxy_pass without URI, which then
+ * sends the changed URI (and the arguments: rewrite keeps them). `path` is the route's path
+ * (`= /x` for an exact location). Undefined when the URI holds a variable (then nginx sends it
+ * as written, another behaviour) or a character a quoted argument cannot hold.
+ */
+function uriRewrite(path: string, uri: string): string | undefined {
+  const exact = path.startsWith("= ");
+  const bare = exact ? path.slice(2) : path;
+  if (/[$"\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
+  const prefix = bare.replace(/[.*+?^$()[\]{}|\\]/g, "\\$&");
+  return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "^${prefix}(.*)$" "${uri}$1" break`;
+}
+
+/** Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it. */
+function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string): undefined {
+  for (const n of ctx.notes.slice(notesBefore))
+    if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
+  note(ctx, d, "dropped", why);
+  return undefined;
 }
 
 const SYSTEM_CA = new Set(["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]);
@@ -1143,15 +1193,27 @@ function readUpstreamTls(up: Upstream, ssl: Map<string, string>) {
 }
 
 /** Timeouts, with a 60s (nginx's default) or shorter read timeout on a WebSocket route fixed to wssgen's 1h. */
-function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boolean): Timeouts {
+function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boolean, preset?: PresetName): Timeouts {
   const out: Timeouts = {};
   const last = (name: string) => found.filter((x) => x.name === name).at(-1);
   const read = last("proxy_read_timeout");
   const send = last("proxy_send_timeout");
   const connect = last("proxy_connect_timeout");
   const readMs = read ? nginxTimeMs(read.args[0] ?? "") : undefined;
-  for (const x of found) if (d.block?.includes(x)) note(ctx, x, "mapped", "sites[].routes[].timeouts");
-  if (websocket && (readMs === undefined || readMs <= NGINX_READ_TIMEOUT_MS)) {
+  const sendMs = send ? nginxTimeMs(send.args[0] ?? "") : undefined;
+  const readFixed = websocket && (readMs === undefined || readMs <= NGINX_READ_TIMEOUT_MS);
+  const sendFixed = websocket && sendMs !== undefined && sendMs <= NGINX_READ_TIMEOUT_MS;
+  for (const x of found)
+    if (d.block?.includes(x) && !(readFixed && x === read) && !(sendFixed && x === send))
+      note(ctx, x, "mapped", "sites[].routes[].timeouts");
+  if (sendFixed && d.block?.includes(send!))
+    note(
+      ctx,
+      send!,
+      "fixed",
+      "a send timeout of 60s or less closes a WebSocket whose client reads nothing for that long while the backend sends; wssgen's is 1h",
+    );
+  if (readFixed) {
     note(
       ctx,
       read ?? d,
@@ -1159,12 +1221,20 @@ function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boo
       `a ${read ? "read timeout of 60s or less" : "default read timeout (60s)"} closes every WebSocket that is quiet for that long; wssgen's is 1h`,
     );
   } else if (read && readMs !== 3_600_000) out.read = duration(read.args[0] ?? "") ?? "1h";
-  if (send) {
-    const ms = nginxTimeMs(send.args[0] ?? "");
-    if (ms !== 3_600_000 && !(websocket && ms !== undefined && ms <= NGINX_READ_TIMEOUT_MS))
-      out.send = duration(send.args[0] ?? "") ?? "1h";
-  }
+  if (send && sendMs !== 3_600_000 && !sendFixed) out.send = duration(send.args[0] ?? "") ?? "1h";
   if (connect && nginxTimeMs(connect.args[0] ?? "") !== 5000) out.connect = duration(connect.args[0] ?? "") ?? "5s";
+  // a preset's own timeout needs no key, and wssgen's default (omitted above) does when the preset sets another
+  if (preset !== undefined)
+    for (const [key, found] of [
+      ["read", read],
+      ["send", send],
+    ] as const) {
+      const sets = presetFacts(preset).sets[`timeouts.${key}`];
+      const ms = found ? nginxTimeMs(found.args[0] ?? "") : undefined;
+      if (sets === undefined || ms === undefined) continue;
+      if (ms === durationToMs(sets)) delete out[key];
+      else out[key] ??= duration(found?.args[0] ?? "") ?? "1h";
+    }
   return out;
 }
 
@@ -1200,6 +1270,13 @@ function readProxyPass(ctx: Context, url: string): { upstream: string; uri: stri
   return { upstream: name, uri };
 }
 
+/**
+ * Why a server without names (`server_name _;`, `""`, or none: nginx's catch-all idiom) imports
+ * with `domains: []`, which does not validate until the user fills it in.
+ */
+const CATCH_ALL =
+  "no host name (`_` is nginx's catch-all idiom): wssgen sites answer by name, so add the names clients use to the site's domains (the first site on a port also answers names no site has, unless defaultServer: reject)";
+
 function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
   const count = (kind: ImportKind) => report.filter((n) => n.kind === kind).length;
   const header = [
@@ -1207,5 +1284,22 @@ function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
     `# ${count("mapped")} directives mapped to keys, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped:`,
     "# see the import report for each one. Review, then run `wssgen check`.",
   ];
-  return `${header.join("\n")}\n${stringify(data, { lineWidth: 0 })}`;
+  const doc = new Document(data, { keepSourceTokens: false });
+  data.sites.forEach((site, i) => {
+    const node = doc.getIn(["sites", i, "domains"], true);
+    if (!site.domains.length && isSeq(node)) {
+      node.flow = true;
+      node.comment = " add the names clients use: the original server had none (a catch-all)";
+    }
+  });
+  return `${header.join("\n")}\n${doc.toString({ lineWidth: 0 })}`;
+}
+
+/**
+ * The preset named in wssgen's comment above a proxied location, `# SITE PATH -> upstream U (WebSocket,
+ * preset NAME)` (render/view.ts writes it); undefined for any other line.
+ */
+function presetOfComment(line: string | undefined): PresetName | undefined {
+  const name = /, preset ([a-z.-]+)\)$/.exec(line ?? "")?.[1];
+  return (presetNames as readonly string[]).includes(name ?? "") ? (name as PresetName) : undefined;
 }

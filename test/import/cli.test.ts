@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { FIXTURES } from "../helpers/paths.js";
 
-const seed = join(FIXTURES, "import/01-blog-post-seed/nginx.conf");
+const seed = join(FIXTURES, "import/01-blog-post/nginx.conf");
 const tmp = () => mkdtempSync(join(tmpdir(), "wssgen-import-"));
 
 describe("wssgen import", () => {
@@ -15,7 +15,7 @@ describe("wssgen import", () => {
     const r = await runCli(["import", seed, "-o", "wssgen.yaml"], { cwd: dir });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("nginx.conf:11 ssl: fixed, `ssl on;`");
+    expect(r.stderr).toContain("nginx.conf:12 ssl: fixed, `ssl on;`");
     expect(r.stderr).toMatch(/\d+ mapped, 4 fixed, 1 kept in directives, 0 dropped; wrote wssgen.yaml/);
     const written = readFileSync(join(dir, "wssgen.yaml"), "utf8");
     expect(written).toContain("upstream: websocket");

@@ -330,3 +330,41 @@ describe("hostile input", () => {
     expect(() => imp("a {".repeat(100_000) + "}".repeat(100_000))).toThrow(/nested more than 32 deep/);
   });
 });
+
+describe("what the corpus's e2e found", () => {
+  it("a proxy_pass URI other than / becomes a rewrite ... break in the route's directives", () => {
+    expect(route("location /grafana/api/live/ { proxy_pass http://app/api/live/; }").directives).toEqual([
+      'rewrite "^/grafana/api/live/(.*)$" "/api/live/$1" break',
+    ]);
+    expect(route("location = /a.b { proxy_pass http://app/c; }").directives).toEqual(['rewrite "^/a\\.b$" "/c" break']);
+    // a URI with a variable is sent as written: another behaviour, so it is dropped, with why
+    const r = imp(
+      "upstream app { server 127.0.0.1:3000; }\nserver { server_name a.test; location /x/ { proxy_pass http://app/$arg_v; } }",
+    );
+    expect(r.data.sites[0]!.routes[0]!.directives).toBeUndefined();
+    expect(r.report.find((n) => n.directive === "proxy_pass")).toMatchObject({ kind: "dropped" });
+  });
+
+  it("a server without a name keeps domains empty, with a comment in the YAML and a note that says what to add", () => {
+    for (const names of ["server_name _;", 'server_name "";', ""]) {
+      const r = imp(`server {\n listen 80;\n ${names}\n location / { ${ws} } }\nupstream app { server 127.0.0.1:3000; }`);
+      expect(r.data.sites[0]!.domains).toEqual([]);
+      expect(r.yaml).toContain("  - domains: [] # add the names clients use");
+      expect(r.report.some((n) => /wssgen sites answer by name/.test(n.why))).toBe(true);
+    }
+  });
+
+  it("a location that serves files at a path not ending in / is dropped, with what was inside it", () => {
+    const r = imp("server { server_name a.test; root /srv; location = /favicon.ico { access_log off; } location /docs/ { } }");
+    expect(r.data.sites[0]!.routes.map((x) => x.path)).toEqual(["/docs/"]);
+    expect(r.report.filter((n) => n.kind === "dropped").map((n) => n.directive)).toEqual(["access_log", "location"]);
+  });
+
+  it("a socket route's send timeout of 60s or less is fixed, reported once as fixed", () => {
+    const r = imp(
+      `upstream app { server 127.0.0.1:3000; }\nserver { server_name a.test; location /ws { ${ws} proxy_send_timeout 30s; } }`,
+    );
+    expect(r.data.sites[0]!.routes[0]!.timeouts).toBeUndefined();
+    expect(r.report.filter((n) => n.directive === "proxy_send_timeout").map((n) => n.kind)).toEqual(["fixed"]);
+  });
+});
