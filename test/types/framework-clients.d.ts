@@ -21,6 +21,10 @@ declare module "phoenix" {
     authToken?: string;
     params?: Record<string, unknown>;
   }
+  /** the long-poll transport, a WebSocket-like class (`transport: LongPoll`) */
+  export class LongPoll {
+    constructor(endPoint: string, protocols?: string[]);
+  }
   export class Socket {
     constructor(endPoint: string, options?: SocketOptions);
     connect(): void;
