@@ -77,7 +77,8 @@ const segment = (uri: string, pattern: RegExp) => uri.split("/").some((s) => pat
  *   pingTimeout 20000 since v4; engine.io's build/server.js has the same defaults),
  *   https://socket.io/docs/v4/using-multiple-nodes/ (sticky sessions for HTTP long-polling).
  * - SignalR: https://learn.microsoft.com/aspnet/core/signalr/configuration (HubOptions.KeepAliveInterval
- *   15 s, ClientTimeoutInterval 30 s), dotnet/aspnetcore
+ *   15 s, ClientTimeoutInterval 30 s; the same in dotnet/aspnetcore src/SignalR/server/Core/src/HubOptionsSetup.cs,
+ *   DefaultKeepAliveInterval and DefaultClientTimeoutInterval), and
  *   src/SignalR/common/Http.Connections/src/LongPollingOptions.cs (`PollTimeout ... = TimeSpan.FromSeconds(90)`),
  *   https://learn.microsoft.com/aspnet/core/signalr/scale (sticky sessions unless skipNegotiation with WebSockets only).
  * - graphql-ws: https://the-guild.dev/graphql/ws (subprotocol `graphql-transport-ws`; `useServer`'s keepAlive
