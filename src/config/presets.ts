@@ -3,7 +3,7 @@
  * framework's WebSocket endpoint. normalize.ts applies `sets`, lint (src/lint/rules/presets.ts and
  * polling-without-stickiness) checks routes against the rest, `init --preset` scaffolds from it,
  * and docs/presets/<name>.md explains it. Every number cites the framework's own documentation or
- * source; where a fact was taken from memory and not re-checked, its `source` says so.
+ * source (the file in the framework's repository where the docs do not state it; checked 2026-11-30).
  *
  * What a preset may set is deliberately small: `websocket: true`, and `timeouts.read`/`send` only
  * for frameworks whose *server* sends something at a known interval (nginx's proxy_read_timeout
@@ -77,19 +77,29 @@ const segment = (uri: string, pattern: RegExp) => uri.split("/").some((s) => pat
  *   pingTimeout 20000 since v4; engine.io's build/server.js has the same defaults),
  *   https://socket.io/docs/v4/using-multiple-nodes/ (sticky sessions for HTTP long-polling).
  * - SignalR: https://learn.microsoft.com/aspnet/core/signalr/configuration (HubOptions.KeepAliveInterval
- *   15 s, ClientTimeoutInterval 30 s; LongPollingOptions.PollTimeout 90 s — from memory),
+ *   15 s, ClientTimeoutInterval 30 s; the same in dotnet/aspnetcore src/SignalR/server/Core/src/HubOptionsSetup.cs,
+ *   DefaultKeepAliveInterval and DefaultClientTimeoutInterval), and
+ *   src/SignalR/common/Http.Connections/src/LongPollingOptions.cs (`PollTimeout ... = TimeSpan.FromSeconds(90)`),
  *   https://learn.microsoft.com/aspnet/core/signalr/scale (sticky sessions unless skipNegotiation with WebSockets only).
  * - graphql-ws: https://the-guild.dev/graphql/ws (subprotocol `graphql-transport-ws`; `useServer`'s keepAlive
  *   12 000 ms of ws-level pings, lib/use/ws); the protocol itself has optional Ping/Pong only.
  * - Phoenix: https://hexdocs.pm/phoenix/Phoenix.Endpoint.html#socket/3 (`/socket` + `/websocket`,
- *   `/longpoll`; transport timeout 60 s) and the JS client's heartbeatIntervalMs 30 000
- *   (assets/js/phoenix/socket.js); LiveView's socket is `/live`.
- * - Action Cable: https://guides.rubyonrails.org/action_cable_overview.html (mount path `/cable`),
- *   actioncable/lib/action_cable/server/connections.rb BEAT_INTERVAL = 3 s, the JS ConnectionMonitor's
- *   staleThreshold 6 s.
+ *   `/longpoll`; the websocket `:timeout` "defaults to 60_000ms", lib/phoenix/endpoint.ex:1018 and
+ *   lib/phoenix/transports/websocket.ex:31 `timeout: 60_000`: the server closes a socket that sent it
+ *   nothing for 60 s; long poll `window_ms: 10_000`, lib/phoenix/transports/long_poll.ex:17) and the JS
+ *   client's `heartbeatIntervalMs || 30000` (assets/js/phoenix/socket.js:170), which also waits that
+ *   long for the reply (socket.js:669, heartbeatTimeoutTimer); LiveView's socket is `/live`.
+ * - Action Cable: https://guides.rubyonrails.org/action_cable_overview.html (mount path `/cable`);
+ *   rails/rails actioncable/lib/action_cable.rb:75-76 (INTERNAL default_mount_path "/cable", protocols
+ *   ["actioncable-v1-json", "actioncable-unsupported"]), actioncable/lib/action_cable/server/connections.rb:14
+ *   `BEAT_INTERVAL = 3` (connection/base.rb:142 `beat` transmits a `ping`), the JS ConnectionMonitor's
+ *   `staleThreshold = 6` (actioncable/app/assets/javascripts/actioncable.esm.js:110).
  * - Home Assistant: https://developers.home-assistant.io/docs/api/websocket (`/api/websocket`, client
- *   `ping`/`pong` messages); the server's aiohttp heartbeat of 55 s is from memory
- *   (homeassistant/components/websocket_api/http.py), so the preset does not lower the timeout on it.
+ *   `ping`/`pong` messages); home-assistant/core homeassistant/components/websocket_api/http.py,
+ *   WebSocketHandler.__init__: `web.WebSocketResponse(heartbeat=55)`, and aiohttp/web_ws.py: with
+ *   `heartbeat` set the server sends a WebSocket ping frame `heartbeat` seconds after the last message
+ *   and closes unless the pong comes within `heartbeat / 2.0` (27.5 s). The preset keeps wssgen's 1h
+ *   above it rather than lowering the timeout to it.
  */
 export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
   "socket.io": {
@@ -181,7 +191,7 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     heartbeat: {
       by: "client",
       intervalSeconds: 30,
-      timeoutSeconds: undefined,
+      timeoutSeconds: 30,
       settings: "JS heartbeatIntervalMs (30000); the server replies to each; transport timeout (60 s)",
     },
     readAtLeastSeconds: 30,
@@ -232,19 +242,19 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     exactPaths: ["/api/websocket"],
     looksLike: (uri) => "/api/websocket".startsWith(uri) || uri.startsWith("/api/websocket"),
     heartbeat: {
-      by: "client",
-      intervalSeconds: undefined,
-      timeoutSeconds: undefined,
-      settings: "the client's ping messages, answered with pong",
+      by: "server",
+      intervalSeconds: 55,
+      timeoutSeconds: 27.5,
+      settings: "the server's WebSocket ping (aiohttp heartbeat=55 in websocket_api/http.py); the client's ping messages",
     },
-    readAtLeastSeconds: undefined,
-    readReason: undefined,
+    readAtLeastSeconds: 55,
+    readReason: "Home Assistant's server sends a WebSocket ping 55 s after the last message (aiohttp heartbeat=55)",
     polling: undefined,
     sets: { websocket: true },
     mustMatch: [
       "the whole app sits behind the route / (the frontend, /api/ and /api/websocket)",
       "http: use_x_forwarded_for: true and trusted_proxies: the nginx address, or Home Assistant refuses proxied requests with 400",
-      "a client that does not ping needs timeouts.read above its longest silence (wssgen's 1h by default)",
+      "timeouts.read above the server's 55 s ping (wssgen's 1h by default)",
     ],
   },
 };

@@ -3,11 +3,15 @@
  * real nginx serving what wssgen rendered from a YAML config, rendered for that nginx's own version.
  * `stop()` tears everything down; call it in afterAll so it runs even when a test fails.
  */
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.js";
+import { formatVersion } from "../../src/nginx-version/version.js";
 import { render } from "../../src/render/render.js";
 import { startBackend, type Backend } from "./backend.js";
 import { makeCertDir, type CertDir } from "./certs.js";
+import { runCli } from "./cli.js";
 import type { NginxBuild } from "./nginx.js";
 import { startNginx, type NginxServer } from "./nginx-server.js";
 import { freePort } from "./ports.js";
@@ -19,6 +23,8 @@ export interface Stack {
   ports: Record<string, number>;
   certs: CertDir;
   output: string;
+  /** with `cli: true`: what `wssgen render` wrote to standard error (its lint findings) */
+  lint: string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +42,12 @@ export async function startStack(
     yaml: (ctx: StackContext) => string;
     /** http-level lines for nginx's main config (startNginx's extraHttp): types, gzip, ... */
     extraHttp?: string;
+    /**
+     * render with the real CLI (`node bin/wssgen.js render -c <file> --nginx-version <build's>`, of
+     * dist/, which the global setup builds) instead of in-process; it must exit 0. The build's
+     * OpenSSL is not passed (the CLI has no flag for it): for configs without TLS.
+     */
+    cli?: boolean;
   },
 ): Promise<Stack> {
   const certs = makeCertDir(["localhost", "127.0.0.1", "chat.example.com"]);
@@ -48,8 +60,23 @@ export async function startStack(
     backend: (name) => `127.0.0.1:${backends[name]?.port ?? fail(`unknown backend ${name}`)}`,
     certs,
   };
-  const { config } = parseConfig("wssgen.yaml", options.yaml(ctx), {});
-  const output = render(config, { version: build.version, openssl: build.openssl });
+  let output: string;
+  let lint = "";
+  if (options.cli) {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-stack-"));
+    try {
+      writeFileSync(join(dir, "wssgen.yaml"), options.yaml(ctx));
+      const run = await runCli(["render", "-c", "wssgen.yaml", "--nginx-version", formatVersion(build.version)], { cwd: dir });
+      if (run.exitCode !== 0) throw new Error(`wssgen render exited ${run.exitCode}: ${run.stderr}`);
+      output = run.stdout;
+      lint = run.stderr;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    const { config } = parseConfig("wssgen.yaml", options.yaml(ctx), {});
+    output = render(config, { version: build.version, openssl: build.openssl });
+  }
   const nginx = startNginx(build, {
     basePort: await freePort(),
     confFiles: { "wssgen.conf": output },
@@ -61,6 +88,7 @@ export async function startStack(
     ports,
     certs,
     output,
+    lint,
     async stop() {
       nginx.stop();
       await Promise.all(Object.values(backends).map((b) => b.close()));

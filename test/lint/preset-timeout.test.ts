@@ -30,7 +30,7 @@ describe("preset-timeout", () => {
     expect(findings(site("path: /socket.io/, preset: socket.io", "defaults: { timeouts: { read: 10s } }\n"))).toEqual([]);
   });
 
-  it("is silent with the preset's own timeouts, for presets without a known silence, and for non-WebSocket routes", () => {
+  it("is silent with the preset's own timeouts and for non-WebSocket routes", () => {
     for (const [name, path] of [
       ["socket.io", "/socket.io/"],
       ["signalr", "/hub"],
@@ -40,9 +40,15 @@ describe("preset-timeout", () => {
       ["home-assistant", "/"],
     ])
       expect(findings(site(`path: "${path}", preset: ${name}`)), name).toEqual([]);
-    expect(findings(site("path: /, preset: home-assistant, timeouts: { read: 1s }"))).toEqual([]);
     expect(findings(site("path: /socket.io/, preset: socket.io, websocket: false, timeouts: { read: 10s }"))).toEqual([]);
     expect(findings(site("path: /ws, timeouts: { read: 10s }"))).toEqual([]);
+  });
+
+  it("fires for Home Assistant at or below the server's 55 s ping (aiohttp heartbeat=55)", () => {
+    expect(findings(site("path: /, preset: home-assistant, timeouts: { read: 55s }"))[0]!.message).toMatch(
+      /^read timeout 55s is not above 55s: Home Assistant's server sends a WebSocket ping 55 s after the last message/,
+    );
+    expect(findings(site("path: /, preset: home-assistant, timeouts: { read: 56s }"))).toEqual([]);
   });
 
   it("lint.rules turns it off", () => {

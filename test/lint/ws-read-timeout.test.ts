@@ -30,6 +30,22 @@ describe("ws-read-timeout", () => {
     expect(findings(site(""))).toEqual([]);
     expect(findings(site(", websocket: false, timeouts: { read: 5s }"))).toEqual([]);
   });
+  it("leaves a preset route to preset-timeout, which knows the framework: one problem, one report", () => {
+    // path /ws with a preset: preset-path (info) may speak, but only preset-timeout speaks about the timeout
+    const preset = (name: string, read: string) => site(`, preset: ${name}, timeouts: { read: ${read} }`);
+    expect(findings(preset("socket.io", "30s"))).toEqual([]);
+    expect(ruleFindings("preset-timeout", preset("socket.io", "30s")).map((f) => f.path)).toEqual([
+      "sites[0].routes[0].timeouts.read",
+    ]);
+    // above socket.io's 45 s of silence by design: neither rule, though 50 s is below this rule's 60 s
+    expect(findings(preset("socket.io", "50s"))).toEqual([]);
+    expect(ruleFindings("preset-timeout", preset("socket.io", "50s"))).toEqual([]);
+    // inherited from defaults.*, and for every preset (each has a known silence)
+    for (const name of ["signalr", "graphql-ws", "phoenix", "actioncable", "home-assistant"])
+      expect(findings(site(`, preset: ${name}`, "defaults: { timeouts: { read: 10s } }\n")), name).toEqual([]);
+    // the same route without a preset still fires
+    expect(findings(site(", timeouts: { read: 30s }"))).toHaveLength(1);
+  });
   it("lint.rules sets its severity or turns it off", () => {
     const yaml = (setting: string) => `lint: { rules: { ws-read-timeout: ${setting} } }\n${site(", timeouts: { read: 30s }")}`;
     expect(findings(yaml("error")).map((f) => f.severity)).toEqual(["error"]);
