@@ -498,8 +498,9 @@ Exit codes: 0 the upgrade (and the idle hold) succeeded, 1 it did not (the messa
         "sudo nginx -T | wssgen import - -o wssgen.yaml    # every included file, in one",
         "wssgen import chat.conf --format json > report.json",
       ])}
-Exit codes: 0 the result validates, 1 it does not (it is written all the same: review it) or nginx would not
-read the input, 2 usage (an output that exists without --force, an unreadable input).`,
+Exit codes: 0 the result validates, 1 it does not or has places marked REVIEW (it is written all the same:
+review it) or nginx would not read the input, 2 usage (an output that exists without --force, an
+unreadable input).`,
     )
     .action(async (file: string, opts: { output?: string; force?: boolean; report?: string; format: "text" | "json" }) => {
       const { importCommand, formatImportReport } = await import("./commands/import.js");
@@ -514,6 +515,7 @@ read the input, 2 usage (an output that exists without --force, an unreadable in
         const document = {
           ok: result.exitCode === 0,
           problems,
+          review: result.toReview,
           ...(opts.output === undefined ? { yaml: result.yaml } : { output: opts.output }),
           ...(opts.report === undefined ? { report: result.report } : { reportFile: opts.report }),
         };
@@ -529,6 +531,10 @@ read the input, 2 usage (an output that exists without --force, an unreadable in
         );
         for (const line of problems) err(line);
         if (problems.length) err("the result does not validate: fix the lines above in it, then run `wssgen check`");
+        if (result.toReview)
+          err(
+            `${result.toReview} place(s) marked REVIEW serve differently from the original (listed at the top of the wssgen.yaml too): fix them in it before deploying`,
+          );
       }
       commandExitCode = result.exitCode;
     });
@@ -536,9 +542,9 @@ read the input, 2 usage (an output that exists without --force, an unreadable in
   return program;
 }
 
-/** `check --format json|github` or `probe --format json`, read from argv before parsing (so usage errors honour it). */
+/** `check --format json|github`, `probe --format json` or `import --format json`, read from argv before parsing (so usage errors honour it). */
 interface MachineOutput {
-  command: "check" | "probe";
+  command: "check" | "probe" | "import";
   format: "json" | "github";
   /** `-c FILE` as given, for the document's `file` */
   config: string | undefined;
@@ -561,6 +567,7 @@ export function machineOutput(args: readonly string[]): MachineOutput | undefine
   const format = value(["--format"]);
   if (command === "check" && (format === "json" || format === "github"))
     return { command, format, config: value(["-c", "--config"]), url: undefined };
+  if (command === "import" && format === "json") return { command, format, config: undefined, url: undefined };
   if (command === "probe" && format === "json") {
     const takesValue = new Set(["--origin", "--header", "--idle", "--ca", "--timeout", "--format"]);
     const rest = args.slice(args.indexOf("probe") + 1);
@@ -632,6 +639,11 @@ export async function main(argv: string[]): Promise<number> {
       if (machine.command === "check") {
         const { formatCheckFailure } = await import("./report/check.js");
         out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
+      } else if (machine.command === "import") {
+        // the shape of import's own document, with nothing imported
+        const { toJson } = await import("./util/show.js");
+        const where = (f: CheckFailure) => (f.file === undefined ? "" : `${f.file}:${f.line ?? 1}:${f.column ?? 1} `);
+        out(toJson({ ok: false, problems: failures.map((f) => `${where(f)}${f.message}`), report: [] }));
       } else {
         const { formatProbeFailure } = await import("./report/probe.js");
         out(

@@ -34,8 +34,11 @@ export interface ImportCommandResult {
   report: ImportNote[];
   /** the result's problems as `check` would print them; empty when it validates */
   problems: ConfigProblem[];
+  /** how many report notes need review before a deploy (ImportNote.review) */
+  toReview: number;
   /** the files written, as given */
   wrote: { config?: string; report?: string };
+  /** 1 when the result does not validate or has notes to review */
   exitCode: 0 | 1;
 }
 
@@ -50,6 +53,14 @@ export async function importCommand(options: ImportOptions): Promise<ImportComma
   const cwd = options.cwd ?? process.cwd();
   const input = options.input ?? "-";
   const name = input === "-" ? "<stdin>" : input;
+  if (
+    options.output !== undefined &&
+    options.report !== undefined &&
+    resolve(cwd, options.output) === resolve(cwd, options.report)
+  )
+    throw new UsageError(
+      `-o and --report name one file (${escapeText(options.output)}): the report would replace the config; give two`,
+    );
   for (const [flag, file] of [
     ["-o", options.output],
     ["--report", options.report],
@@ -98,7 +109,8 @@ export async function importCommand(options: ImportOptions): Promise<ImportComma
     });
     wrote.report = options.report;
   }
-  return { yaml: result.yaml, report: result.report, problems, wrote, exitCode: problems.length ? 1 : 0 };
+  const toReview = result.report.filter((n) => n.review).length;
+  return { yaml: result.yaml, report: result.report, problems, toReview, wrote, exitCode: problems.length || toReview ? 1 : 0 };
 }
 
 const tooLarge = (name: string) =>
@@ -119,5 +131,7 @@ async function readStdin(): Promise<string> {
 /** The report as text (`file:line directive: kind, why`, one line each) or as a JSON array. */
 export function formatImportReport(report: ImportNote[], format: "text" | "json"): string {
   if (format === "json") return toJson(report);
-  return report.map((n) => `${escapeText(n.file)}:${n.line} ${escapeText(n.directive)}: ${n.kind}, ${n.why}\n`).join("");
+  return report
+    .map((n) => `${escapeText(n.file)}:${n.line} ${escapeText(n.directive)}: ${n.kind}${n.review ? " (REVIEW)" : ""}, ${n.why}\n`)
+    .join("");
 }

@@ -32,6 +32,12 @@ export interface ImportNote {
   directive: string;
   kind: ImportKind;
   why: string;
+  /**
+   * The import serves differently here in a way that matters before a deploy: access control it
+   * could not carry (the result would be more open), or a request that would reach another place.
+   * `wssgen import` exits 1 when any note has it, and wssgen.yaml's header lists them.
+   */
+  review?: true;
 }
 
 export interface ImportResult {
@@ -115,6 +121,8 @@ interface Context {
   resolver: RawConfig["resolver"];
   /** the current server's internal locations that auth_request asks: path → the auth service's URL */
   authLocations: Map<string, string>;
+  /** the auth_request targets that are `internal` (wssgen writes its own in their place) */
+  authInternal: Set<string>;
   /** the text's lines per file (wssgen's comments carry what directives do not) */
   lines: Map<string, string[]>;
   generated: boolean;
@@ -122,6 +130,10 @@ interface Context {
 
 const note = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
   ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why });
+
+/** A note the user must act on before deploying (ImportNote.review). */
+const review = (ctx: Context, d: Located, kind: ImportKind, why: string) =>
+  ctx.notes.push({ file: d.file, line: d.line, directive: d.name, kind, why, review: true });
 
 /** Notes every directive inside a block as its block's (so none goes unreported). */
 function noteAll(ctx: Context, block: Located[] | undefined, kind: ImportKind, why: string, parent?: string) {
@@ -185,6 +197,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     defaultServer: false,
     resolver: undefined,
     authLocations: new Map(),
+    authInternal: new Set(),
     lines: new Map(),
     generated: false,
   };
@@ -239,6 +252,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     body: http.find((d) => d.name === "client_max_body_size"),
     root: undefined,
     buffering: http.filter((d) => d.name === "proxy_buffering").at(-1),
+    access: mergeAccess([], http),
   };
   const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
   for (const d of http) {
@@ -286,6 +300,11 @@ export function importNginx(text: string, options: { file: string }): ImportResu
       case "client_max_body_size":
       case "proxy_buffering":
       case "proxy_request_buffering":
+      case "allow":
+      case "deny":
+      case "auth_basic":
+      case "auth_basic_user_file":
+      case "auth_request":
         note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
         break;
       case "resolver":
@@ -455,6 +474,24 @@ interface Outer {
   root: string | undefined;
   /** the last proxy_buffering of an outer level */
   buffering: Located | undefined;
+  /** the access directives in force (ACCESS), each kind from the innermost level that has it */
+  access: Located[];
+}
+
+/** Access control: each kind inherits from the outer level only when a level sets none of it (nginx's merge). */
+const ACCESS = {
+  rules: ["allow", "deny"],
+  basic: ["auth_basic"],
+  userFile: ["auth_basic_user_file"],
+  request: ["auth_request"],
+} as const;
+
+/** `inner`'s access directives over `outer`'s: per kind, the inner level's when it has any. */
+function mergeAccess(outer: Located[], inner: Located[]): Located[] {
+  return Object.values(ACCESS).flatMap((names: readonly string[]) => {
+    const own = inner.filter((x) => names.includes(x.name));
+    return own.length ? own : outer.filter((x) => names.includes(x.name));
+  });
 }
 
 interface Redirect {
@@ -488,6 +525,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
     root: block.find((x) => x.name === "root")?.args[0],
     buffering: block.filter((x) => x.name === "proxy_buffering").at(-1) ?? http.buffering,
+    access: mergeAccess(http.access, block),
   };
   let redirect: Redirect | undefined;
   let acme: string | undefined;
@@ -497,17 +535,21 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   note(ctx, d, "mapped", block.some((x) => x.name === "server_name") ? "a site" : `a site with ${CATCH_ALL}`);
   // auth_request's targets: `location = PATH { internal; proxy_pass URL; ... }`
   ctx.authLocations = new Map();
+  ctx.authInternal = new Set();
   const asked = new Set(
-    block
-      .flatMap((x) => x.block ?? [])
+    [...http.access, ...block, ...block.flatMap((x) => x.block ?? [])]
       .filter((x) => x.name === "auth_request")
       .map((x) => x.args[0]),
   );
+  // an internal one is wssgen's own (or written the same way) and becomes none of the routes; a
+  // public one (oauth2-proxy's docs leave out `internal`) stays a route too, as it was
   for (const x of block) {
     const path = x.args[0] === "=" ? x.args[1] : x.args[0];
     const url = x.block?.find((y) => y.name === "proxy_pass")?.args[0];
-    if (x.name === "location" && path && asked.has(path) && url && x.block?.some((y) => y.name === "internal"))
+    if (x.name === "location" && path && asked.has(path) && url) {
       ctx.authLocations.set(path, url);
+      if (x.block?.some((y) => y.name === "internal")) ctx.authInternal.add(path);
+    }
   }
   for (const x of block) {
     switch (x.name) {
@@ -636,13 +678,18 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
       case "client_max_body_size":
       case "proxy_buffering":
       case "proxy_request_buffering":
+      case "allow":
+      case "deny":
+      case "auth_basic":
+      case "auth_basic_user_file":
+      case "auth_request":
         note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
         break;
       case "root":
         note(ctx, x, "mapped", "inherited by the site's static routes (static.root)");
         break;
       case "location":
-        if (ctx.authLocations.has(x.args[0] === "=" ? (x.args[1] ?? "") : (x.args[0] ?? ""))) {
+        if (ctx.authInternal.has(x.args[0] === "=" ? (x.args[1] ?? "") : (x.args[0] ?? ""))) {
           note(ctx, x, "mapped", "the auth service's location: sites[].routes[].access.forwardAuth.url");
           dropAll(ctx, x.block, "part of the forward-auth location wssgen writes");
         } else if (x.args.join(" ") === "^~ /.well-known/acme-challenge/" && x.block?.[0]?.name === "root") {
@@ -844,9 +891,6 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   let root: string | undefined;
   let alias: string | undefined;
   let spa = false;
-  const allow: string[] = [];
-  let denyAll = false;
-  let badAccess = false;
   const ssl = new Map<string, string>();
   const authVariables = new Set<string>();
   const responseHeaders: string[] = [];
@@ -954,46 +998,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         else keepOrDrop(ctx, x, "location", directives);
         break;
       case "allow":
-        allow.push(...x.args);
-        note(ctx, x, "mapped", "sites[].routes[].access.allow");
-        break;
       case "deny":
-        if (x.args[0] === "all") denyAll = true;
-        else badAccess = true;
-        note(
-          ctx,
-          x,
-          x.args[0] === "all" ? "mapped" : "dropped",
-          x.args[0] === "all"
-            ? "sites[].routes[].access.allow (everyone else is denied)"
-            : "a deny of some addresses: wssgen's access is a list of allowed ones",
-        );
-        break;
       case "auth_basic":
-        if (x.args[0] !== "off") {
-          route.access ??= {};
-          route.access.basicAuth = {
-            ...route.access.basicAuth,
-            userFile: route.access.basicAuth?.userFile ?? "",
-            realm: x.args[0] ?? "",
-          };
-        }
-        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.realm");
-        break;
       case "auth_basic_user_file":
-        route.access ??= {};
-        route.access.basicAuth = { ...route.access.basicAuth, userFile: x.args[0] ?? "" };
-        note(ctx, x, "mapped", "sites[].routes[].access.basicAuth.userFile");
-        break;
-      case "auth_request": {
-        const url = ctx.authLocations.get(x.args[0] ?? "");
-        if (url !== undefined) {
-          route.access ??= {};
-          route.access.forwardAuth = { url };
-          note(ctx, x, "mapped", "sites[].routes[].access.forwardAuth");
-        } else note(ctx, x, "dropped", "an auth_request whose location is not an internal proxy_pass in this server");
-        break;
-      }
+      case "auth_request":
+        break; // below, with the inherited ones
       case "auth_request_set":
         if (/^\$upstream_http_/.test(x.args[1] ?? "")) authVariables.add(x.args[0] ?? "");
         note(ctx, x, "mapped", "sites[].routes[].access.forwardAuth.responseHeaders");
@@ -1040,11 +1049,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         keepOrDrop(ctx, x, "location", directives);
     }
   }
-  if (denyAll && !badAccess) {
-    route.access ??= {};
-    route.access.allow = allow;
-  }
-  if (route.access?.basicAuth?.realm === "Restricted") delete route.access.basicAuth.realm;
+  readAccess(ctx, d, route, mergeAccess(outer.access, block));
   // headers: own, or inherited when the location has none
   const custom: Record<string, string> = {};
   for (const h of headersFrom) {
@@ -1157,6 +1162,75 @@ function uriRewrite(path: string, uri: string): string | undefined {
   if (/[$"\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
   const prefix = bare.replace(/[.*+?^$()[\]{}|\\]/g, "\\$&");
   return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "^${prefix}(.*)$" "${uri}$1" break`;
+}
+
+/**
+ * `route.access` from the access directives in force in location `d` (its own, or inherited per kind:
+ * mergeAccess). Its own directives are noted here (inherited ones were, at their level). What has no
+ * exact key is a REVIEW note: without it the route would be open to everyone.
+ * - allow/deny: `allow A; ...; deny all;` is access.allow; `allow all` alone is nginx's default;
+ *   any other order or a deny of some addresses has no key.
+ * - auth_basic (not `off`) with auth_basic_user_file is access.basicAuth.
+ * - auth_request (not `off`) to a location of this server that proxies is access.forwardAuth.
+ */
+function readAccess(ctx: Context, d: Located, route: Route, access: Located[]) {
+  const own = (x: Located) => d.block?.includes(x) ?? false;
+  const where = (xs: Located[]) => xs.map((x) => `${x.file}:${x.line}`).join(", ");
+  const rules = access.filter((x) => x.name === "allow" || x.name === "deny");
+  const allows = rules.slice(0, -1);
+  const last = rules.at(-1);
+  if (rules.length === 1 && last?.name === "allow" && last.args[0] === "all") {
+    if (own(last)) note(ctx, last, "mapped", "allow all is nginx's default: no key");
+  } else if (
+    rules.length > 1 &&
+    last?.name === "deny" &&
+    last.args[0] === "all" &&
+    allows.every((x) => x.name === "allow" && x.args[0] !== "all")
+  ) {
+    route.access = { ...route.access, allow: allows.flatMap((x) => x.args) };
+    for (const x of rules.filter(own)) note(ctx, x, "mapped", "sites[].routes[].access.allow (then deny all)");
+  } else if (rules.length) {
+    for (const x of rules.filter(own))
+      note(ctx, x, "dropped", "part of allow/deny rules that have no exact key (see the REVIEW line)");
+    review(
+      ctx,
+      d,
+      "dropped",
+      `the allow/deny rules in force here (${where(rules)}) are not \`allow ADDRESS; ... deny all;\`, the form access.allow writes: without them this route is open to everyone; write the addresses to let in as access.allow`,
+    );
+  }
+  const basic = access.filter((x) => x.name === "auth_basic").at(-1);
+  const userFile = access.filter((x) => x.name === "auth_basic_user_file").at(-1);
+  for (const x of [basic, userFile]) if (x && own(x)) note(ctx, x, "mapped", "sites[].routes[].access.basicAuth");
+  if (basic && basic.args[0] !== "off") {
+    if (userFile)
+      route.access = {
+        ...route.access,
+        basicAuth: {
+          userFile: userFile.args[0] ?? "",
+          ...(basic.args[0] !== "Restricted" ? { realm: basic.args[0] ?? "" } : {}),
+        },
+      };
+    else
+      review(ctx, d, "dropped", `auth_basic (${where([basic])}) without an auth_basic_user_file: add access.basicAuth.userFile`);
+  }
+  const request = access.filter((x) => x.name === "auth_request").at(-1);
+  if (request && request.args[0] !== "off") {
+    const url = ctx.authLocations.get(request.args[0] ?? "");
+    if (url !== undefined) {
+      route.access = { ...route.access, forwardAuth: { url, ...route.access?.forwardAuth } };
+      if (own(request)) note(ctx, request, "mapped", "sites[].routes[].access.forwardAuth");
+    } else {
+      if (own(request))
+        note(ctx, request, "dropped", "its location is not one of this server's that proxies (see the REVIEW line)");
+      review(
+        ctx,
+        d,
+        "dropped",
+        `the auth_request in force here (${where([request])}) asks a location that does not proxy to the auth service in this server: without it this route is open to everyone; set access.forwardAuth.url`,
+      );
+    }
+  } else if (request && own(request)) note(ctx, request, "mapped", "auth_request off: no forward auth here");
 }
 
 /** Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it. */
@@ -1284,6 +1358,12 @@ function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
     `# ${count("mapped")} directives mapped to keys, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped:`,
     "# see the import report for each one. Review, then run `wssgen check`.",
   ];
+  const toReview = report.filter((n) => n.review);
+  if (toReview.length)
+    header.push(
+      `# REVIEW before deploying: ${toReview.length} place(s) where this file serves differently from the original:`,
+      ...toReview.map((n) => `#   ${n.file.replace(/[\r\n]/g, "?")}:${n.line} ${n.directive}: ${n.why}`),
+    );
   const doc = new Document(data, { keepSourceTokens: false });
   data.sites.forEach((site, i) => {
     const node = doc.getIn(["sites", i, "domains"], true);
