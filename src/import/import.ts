@@ -292,7 +292,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         break;
       case "map":
         if (d.args[0] === "$http_upgrade") {
-          note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
+          note(ctx, d, "mapped", "the upgrade map: wssgen writes its own (another name) for every WebSocket route; if sites wssgen does not manage use this one, keep it for them in a file of its own");
           noteAll(ctx, d.block, "mapped", "part of the upgrade map", "map");
         } else if (d.args[1]?.startsWith("$wssgen_")) {
           note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
