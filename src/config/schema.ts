@@ -8,6 +8,7 @@ import * as z from "zod";
 import { DEFAULTS, type Default, describeDefault } from "./defaults.js";
 import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
 import { presetNames } from "./presets.js";
+import { didYouMean } from "./suggest.js";
 import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
@@ -405,7 +406,11 @@ const routeSchema = z
     static: staticSchema.optional(),
     websocket: withDefault(bool("Proxy WebSocket upgrades."), DEFAULTS.route.websocket),
     preset: z
-      .enum(presetNames, { error: (issue) => `expected one of ${presetNames.join(", ")}, got ${typeName(issue.input)}` })
+      .enum(presetNames, {
+        // socketio, SignalR, action-cable: the closest name (a preset name is no secret to give away)
+        error: (issue) =>
+          `expected one of ${presetNames.join(", ")}, got ${typeName(issue.input)}${typeof issue.input === "string" ? didYouMean(issue.input, presetNames) : ""}`,
+      })
       .optional()
       .meta({
         description:
