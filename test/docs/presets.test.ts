@@ -37,7 +37,7 @@ describe.each(presetNames.map((name) => [name]))("docs/presets/%s.md", (name) =>
     expect(config.sites[0]!.routes.some((r) => r.preset === name)).toBe(true);
     // pasted as it is, its routes draw no warning: origins set, the path and timeouts the preset's
     const version = parseVersion(DEFAULT_NGINX_VERSION)!;
-    const routeRules = lint({ config, nginxVersion: version, features: featuresFor(version) }).filter(
+    const routeRules = lint({ config, nginxVersion: version, features: featuresFor(version, undefined) }).filter(
       (f) => f.severity !== "info" && f.path[0] === "sites",
     );
     expect(routeRules.map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
