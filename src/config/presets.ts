@@ -236,7 +236,9 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     looksLike: (uri) => segment(uri, /^(?:socket|live)$/),
     // `/socket/` covers `/socket/websocket`; `/socket/websocket/` is the socket's URL with a slash
     askedWithoutSlash: (uri) => ["websocket", "longpoll"].includes(lastSegment(uri)),
-    subprotocols: [],
+    // the JS client with authToken offers `phoenix` and `base64url.bearer.phx.<token>`: the token
+    // rides in the header (test/e2e/preset-phoenix.test.ts); without authToken it offers none
+    subprotocols: ["phoenix"],
     alsoAsks: ["/websocket", "/longpoll"],
     heartbeat: {
       by: "client",

@@ -19,6 +19,9 @@ describe("preset-subprotocol", () => {
     expect(
       findings(site("path: /cable, preset: actioncable, headers: { sec-websocket-protocol: actioncable-v1-json }"))[0]!.message,
     ).toContain('"actioncable-v1-json"');
+    expect(findings(site("path: /socket, preset: phoenix, headers: { Sec-WebSocket-Protocol: phoenix }"))[0]!.message).toContain(
+      'client offers "phoenix" and',
+    );
     // from defaults.headers, at the key that set it; and for presets without a subprotocol of their own
     expect(
       findings(site("path: /socket.io/, preset: socket.io", "defaults: { headers: { SEC-WEBSOCKET-PROTOCOL: x } }\n")),
