@@ -414,7 +414,7 @@ const routeSchema = z
       .optional()
       .meta({
         description:
-          "The framework behind the route (docs/presets/<name>.md): sets websocket: true and, for frameworks whose server pings at a known interval, timeouts.read and send above it, unless the route sets them; lint checks the path, the timeouts and stickiness against the framework. The path stays yours to write.",
+          "The framework behind the route (docs/presets/<name>.md): sets websocket: true and, for frameworks whose server pings at a known interval, timeouts.read and send above it, unless the route sets them; lint checks the path, the timeouts, the subprotocol header and stickiness against the framework. The path stays yours to write. websocket: false only with a framework that has an HTTP fallback (socket.io, signalr, phoenix).",
       }),
     timeouts: timeoutsSchema.optional(),
     origins: z
