@@ -11,6 +11,7 @@ import { DEFAULTS } from "../config/defaults.js";
 import { parseConfig } from "../config/load.js";
 import { balanceMethods } from "../config/model.js";
 import { type PresetName, presetNames, PRESETS } from "../config/presets.js";
+import { didYouMean } from "../config/suggest.js";
 import { checkDomain, checkFilePath, checkLocationPath, checkServerAddress, type Check } from "../config/values.js";
 import { UsageError } from "../errors.js";
 import { writeUserFile } from "../util/write-file.js";
@@ -102,7 +103,9 @@ export async function initCommand(options: InitOptions): Promise<{ file: string;
     throw new UsageError("--letsencrypt needs --domain: the certificate is for your site's name, e.g. --domain app.example.com");
 
   if (options.preset !== undefined && !(presetNames as readonly string[]).includes(options.preset))
-    throw new UsageError(`--preset: expected one of ${presetNames.join(", ")}, got ${JSON.stringify(options.preset)}`);
+    throw new UsageError(
+      `--preset: expected one of ${presetNames.join(", ")}, got ${JSON.stringify(options.preset)}${didYouMean(options.preset, presetNames)}`,
+    );
   const preset = options.preset as PresetName | undefined;
 
   const value = async (flag: string, given: string | undefined, fallback: string, check: Check, question: string) => {
@@ -173,11 +176,44 @@ function presetComment(preset: PresetName | undefined): string {
   return lines.map((line) => `      # ${line}\n`).join("");
 }
 
+/**
+ * The comment on defaults.timeouts.read: what the scaffold's one route gets, and why. A preset that
+ * sets its own read timeout overrides the default on its route (normalize.ts: route > preset >
+ * defaults.*), so the default then only serves routes added later; a preset that sets none leaves
+ * the route with the default, which must stay above the framework's silence (PresetFacts.readReason).
+ */
+function readComment(preset: PresetName | undefined, fallback: string): string {
+  if (preset === undefined) return "nginx's default 60s closes idle WebSockets; keep it above your app's ping interval";
+  const facts = PRESETS[preset];
+  const own = facts.sets["timeouts.read"];
+  if (own !== undefined)
+    return `for routes without a preset: the ${preset} route below gets ${own} from its preset instead (${facts.readReason})`;
+  return `the ${preset} route below gets this ${fallback} (its preset sets none): ${facts.readReason ?? "keep it above the backend's longest silence"}`;
+}
+
+/**
+ * The framework's other usual paths (config/presets.ts `usualPaths`: Phoenix LiveView's `/live`
+ * beside `/socket`), as a commented route each, for a scaffold whose route is at one of them; "" otherwise.
+ */
+function otherPaths(preset: PresetName | undefined, path: string, originList: string): string {
+  if (preset === undefined) return "";
+  const facts = PRESETS[preset];
+  const others = facts.usualPaths.filter((p) => p !== path);
+  if (others.length === 0 || !facts.usualPaths.includes(path)) return "";
+  return others
+    .map(
+      (other) =>
+        `      # ${facts.title}'s other default path, ${other}${preset === "phoenix" && other === "/live" ? " (LiveView's socket)" : ""}: uncomment to route it too\n      # - { path: ${y(other)}, upstream: app, preset: ${preset}, origins: [${originList}] }\n`,
+    )
+    .join("");
+}
+
 /** YAML double-quoted scalars are JSON strings. */
 const y = (value: string) => JSON.stringify(value);
 
 export function initText(a: InitAnswers, schemaLink?: string): string {
   const tls = (a.cert !== undefined && a.key !== undefined) || a.acme !== undefined;
+  const originList = y(`${tls ? "https" : "http"}://${origin(a.domain)}`);
   const route = DEFAULTS.route;
   const balance = DEFAULTS.upstream.balance.value;
   const live = letsEncryptFiles(a.domain);
@@ -221,7 +257,7 @@ export function initText(a: InitAnswers, schemaLink?: string): string {
 defaults:
   timeouts:
     connect: ${route["timeouts.connect"].value}
-    read: ${route["timeouts.read"].value}    # nginx's default 60s closes idle WebSockets; keep it above your app's ping interval
+    read: ${route["timeouts.read"].value}    # ${readComment(a.preset, route["timeouts.read"].value)}
     send: ${route["timeouts.send"].value}
 
 upstreams:
@@ -238,7 +274,7 @@ ${tlsBlock}
 ${presetComment(a.preset)}      - path: ${y(a.path)}
         upstream: app
 ${a.preset ? `        preset: ${a.preset}   # sets websocket: true${PRESETS[a.preset].sets["timeouts.read"] ? ` and timeouts.read/send: ${PRESETS[a.preset].sets["timeouts.read"]}` : ""} (docs/presets/${a.preset}.md)` : "        websocket: true"}
-        origins: [${y(`${tls ? "https" : "http"}://${origin(a.domain)}`)}]   # pages allowed to open the socket; others get 403
+        origins: [${originList}]   # pages allowed to open the socket; others get 403
         maxConnectionsPerIp: 100   # open sockets per client address
-`;
+${otherPaths(a.preset, a.path, originList)}`;
 }

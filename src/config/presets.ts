@@ -35,6 +35,13 @@ export interface Polling {
   requests: string;
   /** how the framework's own users avoid stickiness (a shared adapter, skipping the fallback) */
   otherwise: string;
+  /**
+   * the longest the server holds one poll open before it answers, in seconds: on a route with
+   * `websocket: false` (polling only) preset-timeout fires at or below it
+   */
+  heldSeconds: number;
+  /** why heldSeconds is what it is, for the rule's message */
+  heldReason: string;
 }
 
 export interface PresetFacts {
@@ -50,10 +57,29 @@ export interface PresetFacts {
    * (none for SignalR, whose hub also answers /negotiate)
    */
   exactPaths: readonly string[];
-  /** a route path (URI, lower-cased) that looks like this framework's even if it is none of usualPaths */
+  /**
+   * a route path (URI, as written: nginx compares locations case-sensitively) that looks like this
+   * framework's even if it is none of usualPaths
+   */
   looksLike: (uri: string) => boolean;
-  /** the WebSocket subprotocol the client asks for (Sec-WebSocket-Protocol), if any */
-  subprotocol?: string;
+  /**
+   * Whether a prefix route at `uri` (which ends in "/", and is not "/") is the socket's own URL,
+   * which the framework's client asks for without that slash (graphql-ws opens `/graphql`, not
+   * `/graphql/`): nginx then answers the handshake with 301 (preset-path), and a browser's
+   * WebSocket does not follow redirects. False where the client asks with the slash (socket.io's
+   * `/socket.io/?EIO=4`) or where the path is a prefix of the socket's (`/socket/` for Phoenix).
+   */
+  askedWithoutSlash: (uri: string) => boolean;
+  /**
+   * the WebSocket subprotocols the framework's clients ask for (Sec-WebSocket-Protocol), the
+   * current one first; empty when it uses none
+   */
+  subprotocols: readonly string[];
+  /**
+   * what the client asks for under the socket's path besides it (SignalR's `/negotiate`, Phoenix's
+   * `/websocket` and `/longpoll`): an exact route at the socket's path misses them
+   */
+  alsoAsks: readonly string[];
   heartbeat: Heartbeat;
   /**
    * preset-timeout fires when timeouts.read is at or below this many seconds: the longest the
@@ -70,6 +96,10 @@ export interface PresetFacts {
 }
 
 const segment = (uri: string, pattern: RegExp) => uri.split("/").some((s) => pattern.test(s));
+/** the last segment of a URI that ends in "/": `/api/graphql/` -> `graphql` */
+const lastSegment = (uri: string) => uri.replace(/\/$/, "").split("/").pop() ?? "";
+/** a SignalR hub's conventional name: `hub`, `chathub`, `ChatHub` (hub paths are any case; not `github`) */
+const hubName = (s: string) => /hub$/i.test(s) && s.toLowerCase() !== "github";
 
 /**
  * The table. Sources per framework:
@@ -109,6 +139,10 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/socket.io/"],
     exactPaths: ["/socket.io/"],
     looksLike: (uri) => uri.includes("/socket.io") || uri.includes("/engine.io"),
+    // the client asks for `${path}?EIO=4...` with the path's trailing slash (engine.io's addTrailingSlash)
+    askedWithoutSlash: () => false,
+    subprotocols: [],
+    alsoAsks: [],
     heartbeat: { by: "server", intervalSeconds: 25, timeoutSeconds: 20, settings: "pingInterval (25000), pingTimeout (20000)" },
     readAtLeastSeconds: 45,
     readReason: "socket.io's server pings every pingInterval (25 s) and waits pingTimeout (20 s) for the pong",
@@ -116,6 +150,8 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
       requests:
         'socket.io\'s polling requests must reach the server that created the session (another answers 400 "Session ID unknown")',
       otherwise: 'clients with transports: ["websocket"] skip polling (and lose the fallback)',
+      heldSeconds: 25,
+      heldReason: "socket.io's server answers a held poll at the latest with its ping, every pingInterval (25 s)",
     },
     sets: { websocket: true, "timeouts.read": "90s", "timeouts.send": "90s" },
     mustMatch: [
@@ -134,7 +170,12 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     ],
     usualPaths: ["/hub"],
     exactPaths: [],
-    looksLike: (uri) => uri.includes("signalr") || segment(uri, /^(?!github$).*hubs?$/),
+    // hub paths are named freely and in any case (`/chatHub`): this one compares case-insensitively
+    looksLike: (uri) => uri.toLowerCase().includes("signalr") || segment(uri.toLowerCase(), /^(?!github$).*hubs?$/),
+    // negotiate is `/hub/negotiate`, but the WebSocket (and long polls) go to `/hub?id=...`
+    askedWithoutSlash: (uri) => hubName(lastSegment(uri)),
+    subprotocols: [],
+    alsoAsks: ["/negotiate"],
     heartbeat: {
       by: "server",
       intervalSeconds: 15,
@@ -148,6 +189,8 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
       requests:
         "SignalR's negotiate and the requests that follow must reach one server (another does not know the connection: 404)",
       otherwise: "clients with skipNegotiation: true and the WebSockets transport need no stickiness",
+      heldSeconds: 90,
+      heldReason: "SignalR's long polling holds each poll open up to 90 s (LongPollingOptions.PollTimeout)",
     },
     sets: { websocket: true, "timeouts.read": "2m", "timeouts.send": "2m" },
     mustMatch: [
@@ -163,7 +206,10 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/graphql"],
     exactPaths: ["/graphql"],
     looksLike: (uri) => uri.includes("graphql") || uri.includes("subscriptions"),
-    subprotocol: "graphql-transport-ws",
+    askedWithoutSlash: (uri) => ["graphql", "subscriptions"].includes(lastSegment(uri)),
+    // graphql-ws's own; subscriptions-transport-ws (the legacy library) asks for `graphql-ws`
+    subprotocols: ["graphql-transport-ws", "graphql-ws"],
+    alsoAsks: [],
     heartbeat: {
       by: "server",
       intervalSeconds: 12,
@@ -188,6 +234,12 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/socket", "/live"],
     exactPaths: ["/socket/websocket", "/live/websocket"],
     looksLike: (uri) => segment(uri, /^(?:socket|live)$/),
+    // `/socket/` covers `/socket/websocket`; `/socket/websocket/` is the socket's URL with a slash
+    askedWithoutSlash: (uri) => ["websocket", "longpoll"].includes(lastSegment(uri)),
+    // the JS client with authToken offers `phoenix` and `base64url.bearer.phx.<token>`: the token
+    // rides in the header (test/e2e/preset-phoenix.test.ts); without authToken it offers none
+    subprotocols: ["phoenix"],
+    alsoAsks: ["/websocket", "/longpoll"],
     heartbeat: {
       by: "client",
       intervalSeconds: 30,
@@ -201,6 +253,8 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
       requests:
         "Phoenix's long-poll fallback (/longpoll) keeps each session in a process on the node that created it; other nodes find it only when the nodes form a cluster",
       otherwise: "cluster the nodes (distributed Erlang with Phoenix.PubSub), or leave out longPollFallbackMs",
+      heldSeconds: 10,
+      heldReason: "Phoenix holds each long poll open up to window_ms (10 s)",
     },
     sets: { websocket: true, "timeouts.read": "90s", "timeouts.send": "90s" },
     mustMatch: [
@@ -216,8 +270,10 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/cable"],
     exactPaths: ["/cable"],
     looksLike: (uri) => segment(uri, /^cable$/),
+    askedWithoutSlash: (uri) => lastSegment(uri) === "cable",
     // ActionCable.INTERNAL.protocols in the JS client (actioncable-unsupported is its second offer)
-    subprotocol: "actioncable-v1-json",
+    subprotocols: ["actioncable-v1-json", "actioncable-unsupported"],
+    alsoAsks: [],
     heartbeat: {
       by: "server",
       intervalSeconds: 3,
@@ -241,6 +297,9 @@ export const PRESETS: { readonly [N in PresetName]: PresetFacts } = {
     usualPaths: ["/"],
     exactPaths: ["/api/websocket"],
     looksLike: (uri) => "/api/websocket".startsWith(uri) || uri.startsWith("/api/websocket"),
+    askedWithoutSlash: (uri) => uri === "/api/websocket/",
+    subprotocols: [],
+    alsoAsks: [],
     heartbeat: {
       by: "server",
       intervalSeconds: 55,
@@ -268,9 +327,13 @@ export function presetFacts(name: PresetName): PresetFacts {
  * Whether a route path (its URI, as in Route.uri) reaches the framework's usual path: a prefix route
  * that covers it (`/` covers `/socket.io/`) or looks like the framework's own (`/app/socket.io/`,
  * `/chathub`); an exact route only at one of exactPaths (`= /socket` misses Phoenix's `/socket/websocket`).
+ * Case-sensitive, as nginx's locations are (ngx_http_core_module `location`; only on case-insensitive
+ * operating systems does a prefix ignore case): `/Cable` does not cover Action Cable's `/cable`.
  */
 export function pathFits(facts: PresetFacts, uri: string, exact: boolean): boolean {
-  const lower = uri.toLowerCase();
-  if (exact) return facts.exactPaths.includes(lower);
-  return facts.looksLike(lower) || facts.usualPaths.some((usual) => usual.startsWith(lower));
+  if (exact) return facts.exactPaths.includes(uri);
+  return facts.looksLike(uri) || facts.usualPaths.some((usual) => usual.startsWith(uri));
 }
+
+/** A WebSocket-only preset: the framework has no HTTP fallback (PresetFacts.polling), so `websocket: false` cannot work. */
+export const websocketOnly = (facts: PresetFacts): boolean => facts.polling === undefined;

@@ -191,7 +191,8 @@ export type RawConfig = {
                 | "forward-auth-any-host"
                 | "upstream-tls-unverified"
                 | "preset-timeout"
-                | "preset-path",
+                | "preset-path"
+                | "preset-subprotocol",
                 "error" | "off" | "warning" | "info"
               >
             >

@@ -28,6 +28,7 @@ export const RULE_IDS = [
   "upstream-tls-unverified",
   "preset-timeout",
   "preset-path",
+  "preset-subprotocol",
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -8,6 +8,7 @@ import * as z from "zod";
 import { DEFAULTS, type Default, describeDefault } from "./defaults.js";
 import { describeDurationMaximum, type DurationKind, durationPattern, explainDuration, MAX_DURATION_NUMBER } from "./duration.js";
 import { presetNames } from "./presets.js";
+import { didYouMean } from "./suggest.js";
 import { RULE_IDS } from "./rule-ids.js";
 import { showValue } from "../util/show.js";
 import { MAX_VALUE_LENGTH, RULES, type ValueRule } from "./values.js";
@@ -405,11 +406,15 @@ const routeSchema = z
     static: staticSchema.optional(),
     websocket: withDefault(bool("Proxy WebSocket upgrades."), DEFAULTS.route.websocket),
     preset: z
-      .enum(presetNames, { error: (issue) => `expected one of ${presetNames.join(", ")}, got ${typeName(issue.input)}` })
+      .enum(presetNames, {
+        // socketio, SignalR, action-cable: the closest name (a preset name is no secret to give away)
+        error: (issue) =>
+          `expected one of ${presetNames.join(", ")}, got ${typeName(issue.input)}${typeof issue.input === "string" ? didYouMean(issue.input, presetNames) : ""}`,
+      })
       .optional()
       .meta({
         description:
-          "The framework behind the route (docs/presets/<name>.md): sets websocket: true and, for frameworks whose server pings at a known interval, timeouts.read and send above it, unless the route sets them; lint checks the path, the timeouts and stickiness against the framework. The path stays yours to write.",
+          "The framework behind the route (docs/presets/<name>.md): sets websocket: true and, for frameworks whose server pings at a known interval, timeouts.read and send above it, unless the route sets them; lint checks the path, the timeouts, the subprotocol header and stickiness against the framework. The path stays yours to write. websocket: false only with a framework that has an HTTP fallback (socket.io, signalr, phoenix).",
       }),
     timeouts: timeoutsSchema.optional(),
     origins: z

@@ -9,6 +9,7 @@ import { NOT_REEMITTED } from "./directives.js";
 import { type ExtraDirective, type ListenAddress, type Route, type Upstream, writtenAt, type WssgenConfig } from "./model.js";
 import { listenKey } from "./normalize.js";
 import type { RawConfig, RawRoute } from "./schema.js";
+import { PRESETS, websocketOnly } from "./presets.js";
 import { didYouMean } from "./suggest.js";
 import { showValue } from "../util/show.js";
 
@@ -261,6 +262,13 @@ function checkAll(
         add(
           [...route.at, "allowMissingOrigin"],
           "allowMissingOrigin only applies with origins: list the allowed origins, or remove it",
+        );
+      // a preset without an HTTP fallback on an HTTP-only route: its framework can never connect
+      // (the preset's one job, websocket: true, is undone by the route); lint could be turned off
+      if (route.preset !== undefined && rawRoute.websocket === false && websocketOnly(PRESETS[route.preset]))
+        add(
+          [...route.at, "websocket"],
+          `preset ${route.preset} is WebSocket only (${PRESETS[route.preset].title} has no HTTP fallback), so websocket: false leaves it nothing that works; remove websocket: false, or remove preset from this HTTP-only route`,
         );
       checkHeaders(rawRoute.headers, [...route.at, "headers"], route.websocket);
       checkAccess(route, [config.directives, site.directives], add);

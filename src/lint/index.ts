@@ -9,7 +9,7 @@ import { resolverUnused, upstreamNameResolvedOnce } from "./rules/resolve.js";
 import { http2SharedListen, workerShutdownTimeout } from "./rules/nginx-settings.js";
 import { wsReadTimeout } from "./rules/ws-read-timeout.js";
 import { pollingWithoutStickiness } from "./rules/polling-without-stickiness.js";
-import { presetPath, presetTimeout } from "./rules/presets.js";
+import { presetPath, presetSubprotocol, presetTimeout } from "./rules/presets.js";
 import { accessUserFile, basicAuthOverHttp, forwardAuthAnyHost } from "./rules/access.js";
 import type { Finding, Rule, RuleContext, Severity } from "./types.js";
 import type { RuleId } from "../config/rule-ids.js";
@@ -37,6 +37,7 @@ export const rules: readonly Rule[] = [
   upstreamTlsUnverified,
   presetTimeout,
   presetPath,
+  presetSubprotocol,
 ];
 
 /** The severity each rule id reports with unless the config's `lint.rules` says otherwise. */
@@ -54,9 +55,9 @@ export function lint(context: RuleContext): Finding[] {
   const overrides = context.config.lint;
   const provenance = context.config.provenance;
   return rules.flatMap((rule) =>
-    rule.run(context).flatMap(({ rule: reported, ...finding }) => {
+    rule.run(context).flatMap(({ rule: reported, severity, ...finding }) => {
       const id = reported ?? rule.id;
-      const setting = overrides[id] ?? DEFAULT_SEVERITIES[id];
+      const setting = overrides[id] ?? severity ?? DEFAULT_SEVERITIES[id];
       if (setting === "off") return [];
       const message = provenance ? provenance.finding(finding.path, finding.message) : finding.message;
       return [{ rule: id, severity: setting, ...finding, message }];

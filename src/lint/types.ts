@@ -49,7 +49,12 @@ export interface RuleContext {
   now?: Date;
 }
 
-export type RuleResult = Omit<Finding, "rule" | "severity"> & { rule?: RuleId };
+/**
+ * What a rule reports. `severity`, when set, is this finding's default in place of the rule's (a
+ * rule whose findings differ in certainty: preset-path's 301 is a warning, its unusual path info);
+ * `lint.rules` still sets the id's severity for all of them.
+ */
+export type RuleResult = Omit<Finding, "rule" | "severity"> & { rule?: RuleId; severity?: Severity };
 
 export interface Rule {
   /** the rule's id; a rule that reports under several ids lists them in `ids` */

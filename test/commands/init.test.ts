@@ -162,6 +162,36 @@ describe("wssgen init --preset", () => {
     const route = site(text).routes[0]!;
     expect(route).toMatchObject({ preset: "socket.io", websocket: true, timeouts: { read: "90s", send: "90s" } });
   });
+  it("says on defaults.timeouts.read what the route gets: the preset's own, or the default and why it must stay above", async () => {
+    const dir = tmp();
+    expect((await runCli(["init", "--yes", "--preset", "signalr"], { cwd: dir })).exitCode).toBe(0);
+    const text = readFileSync(join(dir, "wssgen.yaml"), "utf8");
+    expect(text).toContain(
+      "    read: 1h    # for routes without a preset: the signalr route below gets 2m from its preset instead (SignalR's long polling holds each poll open up to 90 s (LongPollingOptions.PollTimeout))\n",
+    );
+    expect(text).not.toContain("keep it above your app's ping interval");
+    expect(site(text).routes[0]!.timeouts.read).toBe("2m");
+    const other = tmp();
+    expect((await runCli(["init", "--yes", "--preset", "graphql-ws"], { cwd: other })).exitCode).toBe(0);
+    const graphql = readFileSync(join(other, "wssgen.yaml"), "utf8");
+    expect(graphql).toContain(
+      "    read: 1h    # the graphql-ws route below gets this 1h (its preset sets none): graphql-ws's useServer pings",
+    );
+    expect(site(graphql).routes[0]!.timeouts.read).toBe("1h");
+  });
+  it("phoenix: LiveView's /live as a commented route that loads when uncommented", async () => {
+    const dir = tmp();
+    expect((await runCli(["init", "--yes", "--preset", "phoenix"], { cwd: dir })).exitCode).toBe(0);
+    const text = readFileSync(join(dir, "wssgen.yaml"), "utf8");
+    expect(text).toContain(
+      "      # Phoenix Channels and LiveView's other default path, /live (LiveView's socket): uncomment to route it too\n",
+    );
+    const uncommented = text.replace('      # - { path: "/live"', '      - { path: "/live"');
+    expect(site(uncommented).routes.map((r) => [r.path, r.preset])).toEqual([
+      ["/socket", "phoenix"],
+      ["/live", "phoenix"],
+    ]);
+  });
   it("--path wins over the preset's path; an unknown preset is a usage error that lists the names, writing nothing", async () => {
     const dir = tmp();
     expect((await runCli(["init", "--yes", "--preset", "phoenix", "--path", "/live"], { cwd: dir })).exitCode).toBe(0);
@@ -171,7 +201,7 @@ describe("wssgen init --preset", () => {
       exitCode: 2,
       stdout: "",
       stderr:
-        'wssgen: --preset: expected one of socket.io, signalr, graphql-ws, phoenix, actioncable, home-assistant, got "socketio"',
+        'wssgen: --preset: expected one of socket.io, signalr, graphql-ws, phoenix, actioncable, home-assistant, got "socketio" (did you mean "socket.io"?)',
     });
     expect(existsSync(join(other, "wssgen.yaml"))).toBe(false);
   });

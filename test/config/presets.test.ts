@@ -47,6 +47,29 @@ describe("routes[].preset", () => {
     );
   });
 
+  it.each([
+    ["socketio", "socket.io"],
+    ["SignalR", "signalr"],
+    ["action-cable", "actioncable"],
+    ["homeassistant", "home-assistant"],
+    ["graphql_ws", "graphql-ws"],
+  ])("preset: %s suggests %s", (wrong, right) => {
+    expect(() => route(`path: /ws, preset: ${wrong}`)).toThrow(`got string "${wrong}" (did you mean "${right}"?)`);
+  });
+
+  it("a name close to none gets no suggestion", () => {
+    expect(() => route("path: /ws, preset: django")).toThrow(/got string "django"$/m);
+  });
+
+  it("websocket: false with a WebSocket-only preset is a config error; with a polling preset it is not", () => {
+    for (const name of ["graphql-ws", "actioncable", "home-assistant"])
+      expect(() => route(`path: /x, preset: ${name}, websocket: false`), name).toThrow(
+        /sites\[0\]\.routes\[0\]\.websocket: preset [a-z-]+ is WebSocket only \(.* has no HTTP fallback\)/,
+      );
+    for (const name of ["socket.io", "signalr", "phoenix"])
+      expect(route(`path: /x, preset: ${name}, websocket: false`).websocket).toBe(false);
+  });
+
   it("every preset's timeouts (when it sets them) are above the silence it is checked against", () => {
     for (const name of presetNames) {
       const facts = PRESETS[name];
@@ -71,6 +94,10 @@ describe("routes[].preset", () => {
     ["home-assistant", "/", true],
     ["home-assistant", "/api/", true],
     ["home-assistant", "/ws", false],
+    // nginx's locations are case-sensitive; SignalR hub names are any case
+    ["actioncable", "/Cable", false],
+    ["socket.io", "/Socket.IO/", false],
+    ["signalr", "/chatHub", true],
   ] as const)("pathFits(%s, %s) is %s", (name, path, fits) => {
     expect(pathFits(PRESETS[name], path, false)).toBe(fits);
   });

@@ -63,6 +63,7 @@ const NOT_SCHEMA = new Set(["yaml-syntax", "multiple-documents", "missing-env-va
  */
 const CROSS_FIELD = new Map<string, RegExp>([
   ["all-backup", /every server is a backup/],
+  ["preset-websocket-only", /is WebSocket only/],
   ["allow-missing-without-origins", /allowMissingOrigin only applies with origins/],
   ["backup-with-hash-balancing", /backup servers cannot be used with balance/],
   ["duplicate-domain-port", /is already served by/],
@@ -119,6 +120,7 @@ const CROSS_FIELD = new Map<string, RegExp>([
 /** Each cross-field rule's row in docs/config.md's "Rules that relate keys to each other". */
 const DOCUMENTED = new Map<string, string>([
   ["all-backup", "at least one server of an upstream is not `backup`"],
+  ["preset-websocket-only", "`websocket: false` only with a `preset` that has an HTTP fallback"],
   ["allow-missing-without-origins", "`allowMissingOrigin` only with `origins`"],
   ["backup-with-hash-balancing", "`backup` servers need `round-robin` or `least-conn`"],
   ["duplicate-domain-port", "a domain may be served once per `addr:port`"],

@@ -109,7 +109,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("preset: actionca
   it("the client's facts are the table's, and the preset's read timeout (90s) is above the server's beat and the client's staleThreshold", () => {
     const facts = PRESETS.actioncable;
     expect(INTERNAL.default_mount_path).toBe(facts.usualPaths[0]);
-    expect(INTERNAL.protocols[0]).toBe(facts.subprotocol);
+    expect(INTERNAL.protocols).toEqual(facts.subprotocols);
     expect(ConnectionMonitor.staleThreshold).toBe(facts.heartbeat.timeoutSeconds);
     const read = /proxy_read_timeout (\d+)s;/.exec(locationBlock(stack.output, stack.ports.site!, "/cable"))?.[1];
     expect(read).toBe("90");

@@ -8,7 +8,9 @@
  * It shows what the preset rests on: nginx passes the client's Sec-WebSocket-Protocol to the backend
  * and the backend's choice back; a client of the older protocol (`graphql-ws`, of
  * subscriptions-transport-ws) gets no subprotocol; and the server's pings keep a quiet subscription
- * open past timeouts.read.
+ * open past timeouts.read. And the two mistakes lint warns about on a preset route: a path with a
+ * trailing slash the client does not send (preset-path: nginx's 301 on the handshake), and a fixed
+ * Sec-WebSocket-Protocol in `headers` (preset-subprotocol: the client's offer never reaches the server).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -104,7 +106,7 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("preset: graphql-
     quiet = await startGraphqlWs(60_000);
     stack = await startStack(build, {
       backends: [],
-      ports: ["site", "quiet"],
+      ports: ["site", "quiet", "slash", "fixed"],
       yaml: (ctx) => `
 upstreams:
   api: { servers: ["${backend.address}"] }
@@ -118,6 +120,14 @@ sites:
     listen: "127.0.0.1:${ctx.port("quiet")}"
     routes:
       - { path: /graphql, upstream: quiet, preset: graphql-ws, timeouts: { read: 1s } }
+  - domains: [localhost]
+    listen: "127.0.0.1:${ctx.port("slash")}"
+    routes:
+      - { path: /graphql/, upstream: api, preset: graphql-ws }
+  - domains: [localhost]
+    listen: "127.0.0.1:${ctx.port("fixed")}"
+    routes:
+      - { path: /graphql, upstream: api, preset: graphql-ws, headers: { Sec-WebSocket-Protocol: graphql-ws } }
 `,
     });
   });
@@ -146,6 +156,20 @@ sites:
 
   it("a client of the older protocol (subprotocol graphql-ws) gets none chosen, so the ws client refuses the handshake", async () => {
     await expect(open(url(), ["graphql-ws"])).rejects.toThrow(/Server sent no subprotocol/);
+    expect(backend.offered.at(-1)).toEqual(["graphql-ws"]);
+  });
+
+  it("a route at /graphql/ (what preset-path warns about): nginx answers the client's /graphql with 301, which the client does not follow", async () => {
+    const before = backend.offered.length;
+    await expect(open(url("slash"), [PROTOCOL])).rejects.toThrow(/Unexpected server response: 301/);
+    expect(backend.offered.length).toBe(before);
+    // the same client at the route without the slash (the finding's fix) connects
+    const socket = await open(url(), [PROTOCOL]);
+    socket.close();
+  });
+
+  it("headers: Sec-WebSocket-Protocol (what preset-subprotocol warns about) replaces the client's offer: the handshake fails", async () => {
+    await expect(open(url("fixed"), [PROTOCOL])).rejects.toThrow(/Server sent no subprotocol/);
     expect(backend.offered.at(-1)).toEqual(["graphql-ws"]);
   });
 

@@ -10,7 +10,8 @@
  * - two servers without stickiness (what polling-without-stickiness warns about): the socket's
  *   request reaches the other server, 404;
  * - what preset-timeout rests on: a long poll held open longer than timeouts.read ends in 504 from
- *   nginx, and one held shorter gets the server's answer (PollTimeout shortened to 1.5 s here).
+ *   nginx, and one held shorter gets the server's answer (PollTimeout shortened to 1.5 s here), on a
+ *   WebSocket route and on a polling-only one (`websocket: false`) alike.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type Server } from "node:http";
@@ -142,14 +143,14 @@ describe.each(nginxBuilds().map((b) => [b.label, b] as const))("preset: signalr 
       `  - domains: [localhost]\n    listen: "127.0.0.1:${port}"\n    routes:\n      - { path: /hub, upstream: ${upstream}, preset: signalr${extra} }\n`;
     stack = await startStack(build, {
       backends: [],
-      ports: ["iphash", "loose", "short", "long"],
+      ports: ["iphash", "loose", "short", "long", "pollonly"],
       yaml: (ctx) => `
 upstreams:
   iphash: { servers: ${pair}, balance: ip-hash }
   loose: { servers: ${pair} }
   solo: { servers: ["${hubs[0]!.address}"] }
 sites:
-${site(ctx.port("iphash"), "iphash")}${site(ctx.port("loose"), "loose")}${site(ctx.port("short"), "solo", ", timeouts: { read: 1s }")}${site(ctx.port("long"), "solo", ", timeouts: { read: 3s }")}`,
+${site(ctx.port("iphash"), "iphash")}${site(ctx.port("loose"), "loose")}${site(ctx.port("short"), "solo", ", timeouts: { read: 1s }")}${site(ctx.port("long"), "solo", ", timeouts: { read: 3s }")}${site(ctx.port("pollonly"), "solo", ", websocket: false, timeouts: { read: 1s }")}`,
     });
   });
   afterAll(async () => {
@@ -185,5 +186,14 @@ ${site(ctx.port("iphash"), "iphash")}${site(ctx.port("loose"), "loose")}${site(c
     ]);
     expect(short.status).toBe(504);
     expect(long).toMatchObject({ status: 200, backend: "one" });
+  });
+
+  it("a polling-only route (websocket: false) cuts a held long poll the same way: what preset-timeout checks there", async () => {
+    const token = (
+      JSON.parse((await http(stack.ports.pollonly!, "POST", "/hub/negotiate?negotiateVersion=1")).body) as {
+        connectionToken: string;
+      }
+    ).connectionToken;
+    expect((await http(stack.ports.pollonly!, "GET", `/hub?id=${token}`)).status).toBe(504);
   });
 });

@@ -30,7 +30,7 @@ describe("preset-timeout", () => {
     expect(findings(site("path: /socket.io/, preset: socket.io", "defaults: { timeouts: { read: 10s } }\n"))).toEqual([]);
   });
 
-  it("is silent with the preset's own timeouts and for non-WebSocket routes", () => {
+  it("is silent with the preset's own timeouts and for routes without a preset", () => {
     for (const [name, path] of [
       ["socket.io", "/socket.io/"],
       ["signalr", "/hub"],
@@ -40,8 +40,25 @@ describe("preset-timeout", () => {
       ["home-assistant", "/"],
     ])
       expect(findings(site(`path: "${path}", preset: ${name}`)), name).toEqual([]);
-    expect(findings(site("path: /socket.io/, preset: socket.io, websocket: false, timeouts: { read: 10s }"))).toEqual([]);
     expect(findings(site("path: /ws, timeouts: { read: 10s }"))).toEqual([]);
+  });
+
+  it("on websocket: false (polling only), fires at or below the longest poll the server holds open", () => {
+    // SignalR holds a long poll up to 90 s (PollTimeout): with 60 s every idle poll ends in 504
+    expect(findings(site("path: /hub, preset: signalr, websocket: false, timeouts: { read: 60s }"))).toEqual([
+      {
+        path: "sites[0].routes[0].timeouts.read",
+        severity: "warning",
+        message:
+          "read timeout 60s is not above 90s: SignalR's long polling holds each poll open up to 90 s (LongPollingOptions.PollTimeout), so nginx would end each held poll in 504; raise timeouts.read (the preset's own is 2m), or shorten the framework's own (HubOptions.KeepAliveInterval (15 s), ClientTimeoutInterval (30 s), LongPollingOptions.PollTimeout (90 s); client serverTimeoutInMilliseconds (30 s))",
+      },
+    ]);
+    expect(findings(site("path: /hub, preset: signalr, websocket: false"))).toEqual([]);
+    // socket.io answers a held poll with its ping every 25 s; Phoenix holds one up to window_ms (10 s)
+    expect(findings(site("path: /socket.io/, preset: socket.io, websocket: false, timeouts: { read: 25s }"))).toHaveLength(1);
+    expect(findings(site("path: /socket.io/, preset: socket.io, websocket: false, timeouts: { read: 30s }"))).toEqual([]);
+    expect(findings(site("path: /socket/, preset: phoenix, websocket: false, timeouts: { read: 10s }"))).toHaveLength(1);
+    expect(findings(site("path: /socket/, preset: phoenix, websocket: false, timeouts: { read: 11s }"))).toEqual([]);
   });
 
   it("fires for Home Assistant at or below the server's 55 s ping (aiohttp heartbeat=55)", () => {

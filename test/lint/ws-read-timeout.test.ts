@@ -40,11 +40,23 @@ describe("ws-read-timeout", () => {
     // above socket.io's 45 s of silence by design: neither rule, though 50 s is below this rule's 60 s
     expect(findings(preset("socket.io", "50s"))).toEqual([]);
     expect(ruleFindings("preset-timeout", preset("socket.io", "50s"))).toEqual([]);
-    // inherited from defaults.*, and for every preset (each has a known silence)
+    // inherited from defaults.*, and for every preset (10 s is at or below each one's known silence)
     for (const name of ["signalr", "graphql-ws", "phoenix", "actioncable", "home-assistant"])
       expect(findings(site(`, preset: ${name}`, "defaults: { timeouts: { read: 10s } }\n")), name).toEqual([]);
     // the same route without a preset still fires
     expect(findings(site(", timeouts: { read: 30s }"))).toHaveLength(1);
+  });
+  it("applies to a preset route that preset-timeout passes and whose preset sets no read timeout (servers that may not ping)", () => {
+    // graphql-ws: preset-timeout fires only at 12 s (useServer's keepAlive), but other servers may
+    // not ping at all; the same warning as without the preset
+    const yaml = site(", preset: graphql-ws", "defaults: { timeouts: { read: 30s } }\n");
+    expect(ruleFindings("preset-timeout", yaml)).toEqual([]);
+    expect(findings(yaml).map((f) => f.path)).toEqual(["defaults.timeouts.read"]);
+    expect(findings(site(", preset: home-assistant, timeouts: { read: 58s }"))).toHaveLength(1);
+    // silent where preset-timeout fires, and where the preset sets a read timeout of its own
+    expect(findings(site(", preset: graphql-ws, timeouts: { read: 12s }"))).toEqual([]);
+    for (const name of ["socket.io", "signalr", "phoenix", "actioncable"])
+      expect(findings(site(`, preset: ${name}, timeouts: { read: 58s }`)), name).toEqual([]);
   });
   it("lint.rules sets its severity or turns it off", () => {
     const yaml = (setting: string) => `lint: { rules: { ws-read-timeout: ${setting} } }\n${site(", timeouts: { read: 30s }")}`;
