@@ -3,6 +3,7 @@
  * prints each file it read after a line `# configuration file /path:` (ngx_conf_parse's dump, nginx
  * 1.9.2+), the main file first and each included file after it, in the order nginx read them.
  */
+import { posix } from "node:path";
 import { NginxSyntaxError, parseNginx, type Directive } from "../util/nginx-syntax.js";
 
 /** Text nginx would not read: where (the file of an `nginx -T` section, the line in it) and what. */
@@ -26,18 +27,36 @@ export interface Section {
 
 const HEADER = /^# configuration file (.+):$/;
 
+/** What nginx -t writes to stderr (before the dump, when `2>&1` merged it): not part of any file. */
+const NGINX_STDERR =
+  /^nginx: (?:the configuration file .* syntax is ok|configuration file .* test is successful|\[(?:warn|notice|info)\] .*)$/;
+
 /**
- * The files of `text`: each `# configuration file PATH:` section of `nginx -T` output, or the whole
- * text as `file` when it has none. Lines before the first header (nginx -T's "syntax is ok" lines
- * when stderr was merged) belong to no file and are skipped.
+ * Whether `text` is `nginx -T` output: its first non-empty line, after nginx's own stderr lines
+ * ("syntax is ok", "test is successful", warnings), is a `# configuration file PATH:` header. Anywhere
+ * else such a line is an ordinary comment of a plain file.
+ */
+export function isDump(text: string): boolean {
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || NGINX_STDERR.test(line)) continue;
+    return HEADER.test(line);
+  }
+  return false;
+}
+
+/**
+ * The files of `text`: each `# configuration file PATH:` section of `nginx -T` output (isDump), or
+ * the whole text as `file` when it is not a dump. Lines before the first header (nginx -T's "syntax
+ * is ok" lines when stderr was merged) belong to no file and are skipped.
  */
 export function splitSections(text: string, file: string): Section[] {
+  if (!isDump(text)) return [{ file, text, offset: 0 }];
   const lines = text.split("\n");
   const headers = lines.flatMap((line, i) => {
     const match = HEADER.exec(line.trimEnd());
     return match ? [{ file: match[1]!, at: i }] : [];
   });
-  if (!headers.length) return [{ file, text, offset: 0 }];
   return headers.map((header, k) => {
     const end = headers[k + 1]?.at ?? lines.length;
     return { file: header.file, text: lines.slice(header.at + 1, end).join("\n"), offset: header.at + 1 };
@@ -72,4 +91,109 @@ export function parseSection(section: Section): Located[] {
     if (error instanceof NginxSyntaxError) throw new ImportSyntaxError(error.message, section.file, error.line ?? 1);
     throw error;
   }
+}
+
+/** A note about an `include` of a dump: where, what became of it and why (importNginx reports it). */
+export interface IncludeNote {
+  d: Located;
+  kind: "mapped" | "dropped";
+  why: string;
+}
+
+/** The directives of a dump read as nginx reads them (expandIncludes). */
+export interface Expanded {
+  /** the main file's directives, each `include` replaced by what it includes */
+  main: Located[];
+  /** the files no include reaches, in the dump's order */
+  unreached: Section[];
+  notes: IncludeNote[];
+}
+
+/** Deeper than any real chain of includes (nginx.conf → conf.d → snippets: 3); a deeper one is a loop. */
+const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * A pattern of `include` as a regular expression over paths, as glob(3) reads it (nginx's
+ * ngx_conf_include calls ngx_open_glob, which is glob(3) for a pattern with `*`, `?` or `[`): `*`
+ * and `?` match no `/` and no leading `.` of a name; `[...]`/`[!...]` is a class; `\\` escapes.
+ */
+export function globRegExp(pattern: string): RegExp {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const start = i === 0 || pattern[i - 1] === "/";
+    if (c === "*") out += start ? "(?!\\.)[^/]*" : "[^/]*";
+    else if (c === "?") out += start ? "[^/.]" : "[^/]";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) out += "\\[";
+      else {
+        let body = pattern.slice(i + 1, end);
+        const negate = body.startsWith("!") || body.startsWith("^");
+        if (negate) body = body.slice(1);
+        out += `[${negate ? "^/" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
+        i = end;
+      }
+    } else if (c === "\\" && i + 1 < pattern.length) out += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/**
+ * A dump read as nginx reads it: the main file (the first section) with each `include PATTERN`
+ * replaced, where it stands, by the directives of the dump's files that PATTERN matches (relative
+ * to the main file's directory, nginx's conf prefix; a glob's matches sorted, as glob(3) returns
+ * them), recursively. An include that reaches a file already being included, or that is deeper than
+ * MAX_INCLUDE_DEPTH, or that matches no file of the dump, is dropped with a note. Each directive keeps
+ * its own file and line. Files no include reaches are returned in `unreached`.
+ */
+export function expandIncludes(sections: Section[]): Expanded {
+  const [main, ...rest] = sections;
+  if (!main) return { main: [], unreached: [], notes: [] };
+  const prefix = posix.dirname(main.file);
+  const reached = new Set([main.file]);
+  const notes: IncludeNote[] = [];
+  const expand = (list: Located[], stack: string[]): Located[] =>
+    list.flatMap((d): Located[] => {
+      if (d.name !== "include" || d.block) return [{ ...d, block: d.block ? expand(d.block, stack) : undefined }];
+      const pattern = d.args[0] ?? "";
+      const full = posix.resolve(prefix, pattern);
+      const glob = /[*?[]/.test(pattern);
+      const matcher = glob ? globRegExp(full) : undefined;
+      const files = sections
+        .map((s) => s.file)
+        .filter((f) => (matcher ? matcher.test(f) : f === full))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      if (!files.length) {
+        notes.push({
+          d,
+          kind: "dropped",
+          why: glob ? "its pattern matches no file of the nginx -T output" : "its file is not in the nginx -T output",
+        });
+        return [];
+      }
+      const loop = files.filter((f) => stack.includes(f));
+      if (loop.length || stack.length >= MAX_INCLUDE_DEPTH) {
+        notes.push({
+          d,
+          kind: "dropped",
+          why: loop.length
+            ? `an include loop (${loop.join(", ")} includes itself)`
+            : `includes nested deeper than ${MAX_INCLUDE_DEPTH}`,
+        });
+        return [];
+      }
+      notes.push({
+        d,
+        kind: "mapped",
+        why: `read where it stands, as nginx does: ${files.join(", ")} (each directive reported at its own line)`,
+      });
+      return files.flatMap((f) => {
+        reached.add(f);
+        return expand(parseSection(sections.find((s) => s.file === f)!), [...stack, f]);
+      });
+    });
+  const expanded = expand(parseSection(main), [main.file]);
+  return { main: expanded, unreached: rest.filter((s) => !reached.has(s.file)), notes };
 }
