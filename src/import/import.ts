@@ -421,6 +421,11 @@ export function importNginx(text: string, options: { file: string }): ImportResu
   }
 
   if (generated) for (const s of servers) siteNameFromComment(s.site, s.d, sectionLines.get(s.d.file) ?? []);
+  // nginx's default server of an address is the one whose listen says default_server, else the first;
+  // wssgen's is the first site on the port: a default_server is listed first (includes sorted by
+  // glob put sites-enabled/default after names before it)
+  const isDefault = (d: Located) => d.block?.some((x) => x.name === "listen" && x.args.includes("default_server")) ?? false;
+  servers.sort((a, b) => Number(isDefault(b.d)) - Number(isDefault(a.d)));
   const sites = pairRedirects(ctx, servers).map(siteInOrder);
   const namespace = [...ctx.upstreamNames.keys()].map((raw) => /^wssgen_([^.]+)\./.exec(raw)?.[1]).find((n) => n !== undefined);
   const data: RawConfig = escapeReferences({

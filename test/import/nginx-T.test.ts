@@ -222,3 +222,16 @@ ${site(` location /a/ { proxy_pass http://127.0.0.1:3000; }
     expect(d!.servers).toEqual(["10.0.0.1:8443"]);
   });
 });
+
+describe("the default server", () => {
+  it("a server with `listen ... default_server` after another on its port stays the default (listed first)", () => {
+    // sites-enabled/* is read sorted: `default` comes after `chat.example.com`
+    const { data } = importNginx(
+      `server { listen 80; server_name first.test; location / { proxy_pass http://127.0.0.1:3001; } }
+server { listen 80 default_server; server_name app.test; location / { proxy_pass http://127.0.0.1:3000; } }
+`,
+      { file: "a.conf" },
+    );
+    expect(data.sites.map((s) => s.domains[0])).toEqual(["app.test", "first.test"]);
+  });
+});
