@@ -266,7 +266,8 @@ export function importNginx(text: string, options: { file: string }): ImportResu
   // nginx refuses (`"gzip_vary" directive is duplicate`).
   const mainFile = sections[0]?.file;
   const serverFiles = new Set(http.filter((d) => d.name === "server" && d.block && d.file !== mainFile).map((d) => d.file));
-  const stays = (d: Located) => dump && !serverFiles.has(d.file);
+  // a file included from one that is replaced goes with it
+  const stays = (d: Located) => dump && ![d.file, ...(d.via ?? [])].some((f) => serverFiles.has(f));
   const keptInPlace = (d: Located) => {
     note(
       ctx,

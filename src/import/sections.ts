@@ -73,6 +73,8 @@ export interface Located {
   block: Located[] | undefined;
   file: string;
   line: number;
+  /** in a dump (expandIncludes): the files whose includes brought it in, outermost first, the main file left out */
+  via?: string[];
 }
 
 /** The directives of one section, each with its file and line (the lexer's errors propagate). */
@@ -156,7 +158,8 @@ export function expandIncludes(sections: Section[]): Expanded {
   const notes: IncludeNote[] = [];
   const expand = (list: Located[], stack: string[]): Located[] =>
     list.flatMap((d): Located[] => {
-      if (d.name !== "include" || d.block) return [{ ...d, block: d.block ? expand(d.block, stack) : undefined }];
+      if (d.name !== "include" || d.block)
+        return [{ ...d, via: stack.slice(1, -1), block: d.block ? expand(d.block, stack) : undefined }];
       const pattern = d.args[0] ?? "";
       const full = posix.resolve(prefix, pattern);
       const glob = /[*?[]/.test(pattern);

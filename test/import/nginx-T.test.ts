@@ -128,6 +128,21 @@ server { listen 80; server_name chat.test; location / { proxy_pass http://127.0.
   });
 });
 
+describe("nginx -T: what goes with the file wssgen's replaces", () => {
+  it("an http-level snippet included from a file that held servers is copied, as it goes with that file", () => {
+    const { data, report } = imp(
+      dump({
+        "/etc/nginx/nginx.conf": MAIN,
+        "/etc/nginx/sites-enabled/chat": `include /etc/nginx/snippets/cache.conf;
+server { listen 80; server_name chat.test; location / { proxy_pass http://127.0.0.1:3000; } }`,
+        "/etc/nginx/snippets/cache.conf": "proxy_cache_path /var/cache/nginx/chat keys_zone=chat:1m;",
+      }),
+    );
+    expect(data.directives).toEqual(["proxy_cache_path /var/cache/nginx/chat keys_zone=chat:1m"]);
+    expect(at(report, "/etc/nginx/snippets/cache.conf", 1)[0]?.why).toMatch(/copied into the top-level directives/);
+  });
+});
+
 describe("http-level settings every site inherits", () => {
   it("ssl_certificate and its key at http level are the certificate of TLS sites that set none", () => {
     const { data } = imp(
