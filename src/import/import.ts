@@ -20,6 +20,7 @@ import { readDirective, type DirectiveLevel } from "../config/directives.js";
 import type { RawConfig } from "../config/raw-config.gen.js";
 import { durationToMs } from "../config/duration.js";
 import { presetFacts, presetNames, type PresetName } from "../config/presets.js";
+import { escapeText } from "../util/show.js";
 import { expandIncludes, isDump, parseSection, splitSections, type Located } from "./sections.js";
 
 /** How the report's entry was handled. */
@@ -274,8 +275,8 @@ export function importNginx(text: string, options: { file: string }): ImportResu
       d,
       "kept",
       d.file === mainFile
-        ? `stays in ${d.file}'s http block, which wssgen's file is included inside (a copy would be a duplicate)${entries(d)}`
-        : `stays in ${d.file}, which wssgen's file is included beside (a copy would be a duplicate)${entries(d)}`,
+        ? `stays in ${escapeText(d.file)}'s http block, which wssgen's file is included inside (a copy would be a duplicate)${entries(d)}`
+        : `stays in ${escapeText(d.file)}, which wssgen's file is included beside (a copy would be a duplicate)${entries(d)}`,
     );
     noteAll(ctx, d.block, "kept", `part of ${d.name}, which stays`, d.name);
   };
@@ -400,7 +401,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
           ctx,
           d,
           d.args.some((p) => /^(SSLv|TLSv1$|TLSv1\.1$)/.test(p)) ? "fixed" : "mapped",
-          `wssgen's TLS sites use sites[].tls.profile (TLSv1.2 and TLSv1.3; older protocols are insecure and off)${stays(d) ? `; the line stays in ${d.file} for servers that are not wssgen's` : ""}`,
+          `wssgen's TLS sites use sites[].tls.profile (TLSv1.2 and TLSv1.3; older protocols are insecure and off)${stays(d) ? `; the line stays in ${escapeText(d.file)} for servers that are not wssgen's` : ""}`,
         );
         break;
       case "resolver":

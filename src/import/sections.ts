@@ -5,6 +5,7 @@
  */
 import { posix } from "node:path";
 import { NginxSyntaxError, parseNginx, type Directive } from "../util/nginx-syntax.js";
+import { escapeText } from "../util/show.js";
 
 /** Text nginx would not read: where (the file of an `nginx -T` section, the line in it) and what. */
 export class ImportSyntaxError extends NginxSyntaxError {
@@ -115,6 +116,12 @@ export interface Expanded {
 const MAX_INCLUDE_DEPTH = 16;
 
 /**
+ * Files read in all (a file included at N places counts N times): far above a real host's hundreds,
+ * low enough that includes of includes (N^depth copies) cannot exhaust memory (SPEC §5).
+ */
+const MAX_INCLUDED = 10_000;
+
+/**
  * A pattern of `include` as a regular expression over paths, as glob(3) reads it (nginx's
  * ngx_conf_include calls ngx_open_glob, which is glob(3) for a pattern with `*`, `?` or `[`): `*`
  * and `?` match no `/` and no leading `.` of a name; `[...]`/`[!...]` is a class; `\\` escapes.
@@ -156,6 +163,7 @@ export function expandIncludes(sections: Section[]): Expanded {
   const prefix = posix.dirname(main.file);
   const reached = new Set([main.file]);
   const notes: IncludeNote[] = [];
+  let included = 0;
   const expand = (list: Located[], stack: string[]): Located[] =>
     list.flatMap((d): Located[] => {
       if (d.name !== "include" || d.block)
@@ -177,20 +185,23 @@ export function expandIncludes(sections: Section[]): Expanded {
         return [];
       }
       const loop = files.filter((f) => stack.includes(f));
-      if (loop.length || stack.length >= MAX_INCLUDE_DEPTH) {
+      included += files.length;
+      if (loop.length || stack.length >= MAX_INCLUDE_DEPTH || included > MAX_INCLUDED) {
         notes.push({
           d,
           kind: "dropped",
           why: loop.length
-            ? `an include loop (${loop.join(", ")} includes itself)`
-            : `includes nested deeper than ${MAX_INCLUDE_DEPTH}`,
+            ? `an include loop (${loop.map(escapeText).join(", ")} includes itself)`
+            : stack.length >= MAX_INCLUDE_DEPTH
+              ? `includes nested deeper than ${MAX_INCLUDE_DEPTH}`
+              : `more than ${MAX_INCLUDED} files included in all (includes of includes)`,
         });
         return [];
       }
       notes.push({
         d,
         kind: "mapped",
-        why: `read where it stands, as nginx does: ${files.join(", ")} (each directive reported at its own line)`,
+        why: `read where it stands, as nginx does: ${files.map(escapeText).join(", ")} (each directive reported at its own line)`,
       });
       return files.flatMap((f) => {
         reached.add(f);

@@ -250,3 +250,15 @@ server { listen 80 default_server; server_name app.test; location / { proxy_pass
     expect(data.sites.map((s) => s.domains[0])).toEqual(["app.test", "first.test"]);
   });
 });
+
+describe("hostile dumps", () => {
+  it("includes of includes that would copy a file millions of times stop at a budget, with a note", () => {
+    // each level includes the next 10 times: 10^6 copies of the last file
+    const files: Record<string, string> = { "/etc/nginx/nginx.conf": "http { include /etc/nginx/l1.conf; }" };
+    for (let i = 1; i <= 6; i++) files[`/etc/nginx/l${i}.conf`] = `include /etc/nginx/l${i + 1}.conf;\n`.repeat(10);
+    files["/etc/nginx/l7.conf"] = "gzip on;";
+    const { report } = imp(dump(files));
+    expect(report.length).toBeLessThan(50_000);
+    expect(report.some((n) => n.directive === "include" && /more than 10000 files/.test(n.why))).toBe(true);
+  });
+});
