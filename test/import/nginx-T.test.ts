@@ -1,9 +1,17 @@
 /**
  * `wssgen import` of `nginx -T` output (issue 12's review): includes read where they stand, what stays
  * in files the switch-over keeps, http-level settings sites inherit, when text is a dump at all, and
- * upstream names that stay apart.
+ * upstream names that stay apart. The last test reads a real `nginx -T` (1.22, 1.26, 1.30) and puts
+ * the import's render over the server file, as docs/import.md's switch-over does: nginx -t must pass.
  */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/load.js";
+import { render } from "../../src/render/render.js";
+import { nginxBuilds } from "../helpers/nginx.js";
 import { importNginx, type ImportNote } from "../../src/import/import.js";
 import { globRegExp, isDump } from "../../src/import/sections.js";
 
@@ -260,5 +268,53 @@ describe("hostile dumps", () => {
     const { report } = imp(dump(files));
     expect(report.length).toBeLessThan(50_000);
     expect(report.some((n) => n.directive === "include" && /more than 10000 files/.test(n.why))).toBe(true);
+  });
+});
+
+describe.each(nginxBuilds().map((b) => [b.label, b] as const))("a real nginx -T, on %s", (_label, build) => {
+  it("imports with the snippet in its location, and wssgen's file over the server file passes nginx -t beside the files that stay", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wssgen-nginx-T-"));
+    try {
+      const write = (path: string, text: string) => {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      };
+      write("nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n    include sites-enabled/*;\n}\n");
+      write("conf.d/gzip.conf", "gzip_vary on;\n");
+      write("snippets/lan-only.conf", "allow 10.0.0.0/8;\ndeny all;\n");
+      write(
+        "sites-enabled/chat",
+        `server {
+    listen 127.0.0.1:8080;
+    server_name chat.test;
+    location / { proxy_pass http://127.0.0.1:3000; }
+    location /admin/ {
+        include snippets/lan-only.conf;
+        proxy_pass http://127.0.0.1:3001;
+    }
+}
+`,
+      );
+      const nginx = (...args: string[]) =>
+        spawnSync(build.binary, [...args, "-c", join(dir, "nginx.conf"), "-p", `${dir}/`, "-e", "stderr"], { encoding: "utf8" });
+      const dumped = nginx("-T");
+      expect(dumped.status, dumped.stderr).toBe(0);
+      // as `nginx -T 2>&1 | wssgen import -` reads it: nginx's stderr lines first
+      const { data, report } = imp(dumped.stderr + dumped.stdout);
+      expect(data.sites[0]!.routes.map((r) => [r.path, r.access?.allow])).toEqual([
+        ["/", undefined],
+        ["/admin/", ["10.0.0.0/8"]],
+      ]);
+      expect(report.find((n) => n.directive === "gzip_vary")?.kind).toBe("kept");
+      // the switch-over: wssgen's file over the file that held the server; conf.d/gzip.conf stays
+      const { config } = parseConfig("wssgen.yaml", JSON.stringify(data), {});
+      write("sites-enabled/chat", render(config, build));
+      const tested = nginx("-t");
+      expect(tested.status, tested.stderr).toBe(0);
+      expect(tested.stderr).not.toMatch(/\[(warn|emerg)\]/);
+      expect(data.directives ?? []).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
