@@ -122,31 +122,67 @@ const MAX_INCLUDE_DEPTH = 16;
 const MAX_INCLUDED = 10_000;
 
 /**
- * A pattern of `include` as a regular expression over paths, as glob(3) reads it (nginx's
+ * Whether `path` matches the `include` pattern `pattern` as glob(3) reads it (nginx's
  * ngx_conf_include calls ngx_open_glob, which is glob(3) for a pattern with `*`, `?` or `[`): `*`
- * and `?` match no `/` and no leading `.` of a name; `[...]`/`[!...]` is a class; `\\` escapes.
+ * and `?` match within one name (no `/`), a name starting with `.` only where the pattern's name
+ * does, `[...]`/`[!...]` is a class (with ranges), `\\` escapes. Matched name by name without a
+ * regular expression: time is at most the product of the lengths (a hostile pattern cannot backtrack
+ * exponentially, SPEC §5).
  */
-export function globRegExp(pattern: string): RegExp {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    const start = i === 0 || pattern[i - 1] === "/";
-    if (c === "*") out += start ? "(?!\\.)[^/]*" : "[^/]*";
-    else if (c === "?") out += start ? "[^/.]" : "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end < 0) out += "\\[";
-      else {
-        let body = pattern.slice(i + 1, end);
-        const negate = body.startsWith("!") || body.startsWith("^");
-        if (negate) body = body.slice(1);
-        out += `[${negate ? "^/" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
-        i = end;
-      }
-    } else if (c === "\\" && i + 1 < pattern.length) out += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+export function globMatches(pattern: string, path: string): boolean {
+  const names = pattern.split("/");
+  const parts = path.split("/");
+  return names.length === parts.length && names.every((name, i) => nameMatches(name, parts[i]!));
+}
+
+/** One name of globMatches: the classic single-backtrack wildcard match. */
+function nameMatches(pattern: string, name: string): boolean {
+  if (name.startsWith(".") && !pattern.startsWith(".") && !pattern.startsWith("\\.")) return false;
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (pattern[p] === "*") {
+      star = ++p;
+      resume = n;
+      continue;
+    }
+    const next = p < pattern.length ? matchOne(pattern, p, name[n]!) : undefined;
+    if (next !== undefined) {
+      p = next;
+      n++;
+    } else if (star >= 0) {
+      p = star;
+      n = ++resume;
+    } else return false;
   }
-  return new RegExp(`^${out}$`);
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
+}
+
+/** The index after the pattern token at `p` when it matches the character `c`, else undefined. */
+function matchOne(pattern: string, p: number, c: string): number | undefined {
+  const token = pattern[p];
+  if (token === "?") return p + 1;
+  if (token === "\\" && p + 1 < pattern.length) return pattern[p + 1] === c ? p + 2 : undefined;
+  if (token === "[") {
+    const end = pattern.indexOf("]", p + 2);
+    if (end >= 0) {
+      let body = pattern.slice(p + 1, end);
+      const negate = body.startsWith("!") || body.startsWith("^");
+      if (negate) body = body.slice(1);
+      let found = false;
+      for (let i = 0; i < body.length; i++) {
+        if (body[i + 1] === "-" && i + 2 < body.length) {
+          found ||= body[i]! <= c && c <= body[i + 2]!;
+          i += 2;
+        } else found ||= body[i] === c;
+      }
+      return found !== negate ? end + 1 : undefined;
+    }
+  }
+  return token === c ? p + 1 : undefined;
 }
 
 /**
@@ -171,10 +207,9 @@ export function expandIncludes(sections: Section[]): Expanded {
       const pattern = d.args[0] ?? "";
       const full = posix.resolve(prefix, pattern);
       const glob = /[*?[]/.test(pattern);
-      const matcher = glob ? globRegExp(full) : undefined;
       const files = sections
         .map((s) => s.file)
-        .filter((f) => (matcher ? matcher.test(f) : f === full))
+        .filter((f) => (glob ? globMatches(full, f) : f === full))
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       if (!files.length) {
         notes.push({

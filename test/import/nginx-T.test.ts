@@ -13,7 +13,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { render } from "../../src/render/render.js";
 import { nginxBuilds } from "../helpers/nginx.js";
 import { importNginx, type ImportNote } from "../../src/import/import.js";
-import { globRegExp, isDump } from "../../src/import/sections.js";
+import { globMatches, isDump } from "../../src/import/sections.js";
 
 const imp = (text: string) => importNginx(text, { file: "<stdin>" });
 /** An nginx -T dump of the given files (path → text), the first the main file. */
@@ -109,13 +109,25 @@ describe("nginx -T: an include is read where it stands", () => {
     expect([include.kind, include.why.includes("nginx -T")]).toEqual(["dropped", true]);
   });
 
-  it("globRegExp reads a pattern as glob(3): * and ? stop at / and a leading dot", () => {
-    const conf = globRegExp("/etc/nginx/conf.d/*.conf");
+  it("globMatches reads a pattern as glob(3): * and ? stop at / and a leading dot; classes and ranges", () => {
+    const conf = (f: string) => globMatches("/etc/nginx/conf.d/*.conf", f);
     expect(
-      ["/etc/nginx/conf.d/a.conf", "/etc/nginx/conf.d/.a.conf", "/etc/nginx/conf.d/x/a.conf"].map((f) => conf.test(f)),
-    ).toEqual([true, false, false]);
-    expect(globRegExp("/a/[!b]?.c").test("/a/cd.c")).toBe(true);
-    expect(globRegExp("/a/[!b]?.c").test("/a/bd.c")).toBe(false);
+      ["/etc/nginx/conf.d/a.conf", "/etc/nginx/conf.d/.a.conf", "/etc/nginx/conf.d/x/a.conf", "/etc/nginx/conf.d/.conf"].map(
+        conf,
+      ),
+    ).toEqual([true, false, false, false]);
+    expect(globMatches("/a/[!b]?.c", "/a/cd.c")).toBe(true);
+    expect(globMatches("/a/[!b]?.c", "/a/bd.c")).toBe(false);
+    expect(globMatches("/a/[0-9][0-9]-*", "/a/10-x")).toBe(true);
+    expect(globMatches("/a/[0-9][0-9]-*", "/a/1x-x")).toBe(false);
+    expect(globMatches("/a/*.conf", "/a/.hidden.conf")).toBe(false);
+    expect(globMatches("/a/.*", "/a/.hidden")).toBe(true);
+  });
+
+  it("a hostile pattern takes time proportional to its length times the path's, not exponential", () => {
+    const started = performance.now();
+    expect(globMatches(`/e/${"*a".repeat(30)}*c`, `/e/${"a".repeat(20_000)}`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
