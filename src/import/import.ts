@@ -21,7 +21,7 @@ import type { RawConfig } from "../config/raw-config.gen.js";
 import { durationToMs } from "../config/duration.js";
 import { presetFacts, presetNames, type PresetName } from "../config/presets.js";
 import { escapeText } from "../util/show.js";
-import { expandIncludes, isDump, parseSection, splitSections, type Located } from "./sections.js";
+import { expandIncludes, ImportSyntaxError, isDump, parseSection, splitSections, type Located } from "./sections.js";
 
 /** How the report's entry was handled. */
 export type ImportKind = "mapped" | "fixed" | "kept" | "dropped";
@@ -80,6 +80,13 @@ const MAIN_ONLY = new Set([
 /** Headers wssgen writes on every proxied route (render/view.ts): never a route's `headers`. */
 const WSSGEN_HEADERS = new Set(["host", "x-real-ip", "x-forwarded-for", "x-forwarded-proto", "upgrade", "connection"]);
 
+/** The values wssgen writes for the proxy headers a route may set (render/view.ts, without realIp). */
+const WSSGEN_VALUES: Record<string, string> = {
+  "x-real-ip": "$remote_addr",
+  "x-forwarded-for": "$proxy_add_x_forwarded_for",
+  "x-forwarded-proto": "$scheme",
+};
+
 /** `$wssgen_route`, or `$wssgen_NAMESPACE_route`: the key wssgen's origin map and limits read. */
 const ROUTE_VARIABLE = /^\$wssgen_(?:\w+_)?route$/;
 
@@ -116,10 +123,14 @@ interface Context {
    * block), or a copy of an upstream block used with the other scheme too (tls is per upstream).
    */
   proxyTargets: Map<string, string>;
+  /** the names of the input's upstream blocks (a proxy_pass to one sends Host: that name) */
+  upstreamBlocks: Set<string>;
+  /** sites whose server had a default_server listener (listed first: nginx's default is the first server) */
+  defaultSites: Set<Site>;
   /** limit_conn_zone name → its key */
   connZones: Map<string, string>;
   /** limit_req_zone name → its rate */
-  reqZones: Map<string, string>;
+  reqZones: Map<string, { rate: string; key: string }>;
   /** origins map entries ($wssgen_route key → origins), from a rendered wssgen config */
   origins: Map<string, { origins: string[]; missing: boolean }>;
   httpDirectives: string[];
@@ -176,12 +187,10 @@ function entryText(d: Located): string {
 /** Into `list` when wssgen accepts it as an entry at `level`, else dropped with readDirective's reason. */
 function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: string[]) {
   if (d.block) {
-    note(
-      ctx,
-      d,
-      "dropped",
-      `a block (${d.name} { ... }) that wssgen has no key for; write its effect with wssgen's keys${entries(d)}`,
-    );
+    const why = `a block (${d.name} { ... }) that wssgen has no key for; write its effect with wssgen's keys${entries(d)}`;
+    const guard = d.name === "limit_except" ? "answers some methods itself (limit_except)" : servesOrGuards(d.block);
+    if (guard) review(ctx, d, "dropped", `${why}. It ${guard}: without it those requests are let through`);
+    else note(ctx, d, "dropped", why);
     dropAll(ctx, d.block, `inside a dropped ${d.name} block`, d.name);
     return;
   }
@@ -206,11 +215,20 @@ function keepOrDrop(ctx: Context, d: Located, level: DirectiveLevel, list: strin
 
 /** Import an nginx config; see the module comment. Throws NginxSyntaxError (with `file:line`) on text nginx would refuse. */
 export function importNginx(text: string, options: { file: string }): ImportResult {
+  // nginx reads a byte order mark as part of the first directive's name, and refuses the file
+  if (text.startsWith("\ufeff"))
+    throw new ImportSyntaxError(
+      "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive's name: save it without one",
+      options.file,
+      1,
+    );
   const ctx: Context = {
     notes: [],
     upstreams: {},
     upstreamNames: new Map(),
     proxyTargets: new Map(),
+    upstreamBlocks: new Set(),
+    defaultSites: new Set(),
     connZones: new Map(),
     reqZones: new Map(),
     origins: new Map(),
@@ -248,7 +266,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     // nginx -T: each include read where it stands (a snippet in a location stays in that location)
     const expanded = expandIncludes(sections);
     for (const n of expanded.notes) note(ctx, n.d, n.kind, n.why);
-    expanded.main.forEach(top);
+    checkNames(expanded.main).forEach(top);
     for (const section of expanded.unreached) {
       ctx.notes.push({
         file: section.file,
@@ -257,9 +275,9 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         kind: "mapped",
         why: "no include of the nginx -T output reaches this file: read as an http-context file (conf.d/, sites-enabled/)",
       });
-      parseSection(section).forEach(top);
+      checkNames(parseSection(section)).forEach(top);
     }
-  } else for (const section of sections) parseSection(section).forEach(top);
+  } else for (const section of sections) checkNames(parseSection(section)).forEach(top);
 
   // nginx -T: the switch-over (docs/import.md) writes wssgen's file over one file that held servers
   // and removes the others; every other file stays, and nginx.conf (the main file) always does. An
@@ -296,7 +314,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         ?.slice(5)
         .split(":")[0];
       const rate = d.args.find((a) => a.startsWith("rate="))?.slice(5);
-      if (zone && rate) ctx.reqZones.set(zone, rate);
+      if (zone && rate) ctx.reqZones.set(zone, { rate, key: d.args[0] ?? "" });
     } else if (d.name === "map" && /^\$wssgen_(?:\w+_)?origin_denied$/.test(d.args[1] ?? "")) readOriginMap(ctx, d);
   }
   // what servers inherit from http level with no key of wssgen's own there (nginx's merge: the
@@ -331,7 +349,12 @@ export function importNginx(text: string, options: { file: string }): ImportResu
         break;
       case "map":
         if (d.args[0] === "$http_upgrade") {
-          note(ctx, d, "mapped", "the upgrade map: wssgen writes its own ($wssgen_connection) for every WebSocket route");
+          note(
+            ctx,
+            d,
+            "mapped",
+            "the upgrade map: wssgen writes its own (another name) for every WebSocket route; if sites wssgen does not manage use this one, keep it for them in a file of its own",
+          );
           noteAll(ctx, d.block, "mapped", "part of the upgrade map", "map");
         } else if (d.args[1]?.startsWith("$wssgen_")) {
           note(ctx, d, "mapped", "one of wssgen's own maps: wssgen writes it again from the config");
@@ -423,11 +446,6 @@ export function importNginx(text: string, options: { file: string }): ImportResu
   }
 
   if (generated) for (const s of servers) siteNameFromComment(s.site, s.d, sectionLines.get(s.d.file) ?? []);
-  // nginx's default server of an address is the one whose listen says default_server, else the first;
-  // wssgen's is the first site on the port: a default_server is listed first (includes sorted by
-  // glob put sites-enabled/default after names before it)
-  const isDefault = (d: Located) => d.block?.some((x) => x.name === "listen" && x.args.includes("default_server")) ?? false;
-  servers.sort((a, b) => Number(isDefault(b.d)) - Number(isDefault(a.d)));
   const sites = pairRedirects(ctx, servers).map(siteInOrder);
   const namespace = [...ctx.upstreamNames.keys()].map((raw) => /^wssgen_([^.]+)\./.exec(raw)?.[1]).find((n) => n !== undefined);
   const data: RawConfig = escapeReferences({
@@ -562,6 +580,7 @@ function readUpstream(ctx: Context, d: Located) {
   }
   ctx.upstreams[name] = up;
   ctx.upstreamNames.set(raw, name);
+  ctx.upstreamBlocks.add(raw);
 }
 
 /** `map "$wssgen_route $http_origin" $wssgen_origin_denied`: wssgen's origin check, read back per route key. */
@@ -621,11 +640,16 @@ interface Redirect {
 /** One `server` block: a site, a redirect-only server (paired with its TLS site later), or wssgen's default server. */
 function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redirect?: Redirect } | undefined {
   const block = d.block ?? [];
-  const listens = block.filter((x) => x.name === "listen");
+  const listens = block.filter((x) => x.name === "listen" && !x.args.includes("quic"));
   // wssgen's (or a hand-written) catch-all: default_server and return 444
   if (listens.some((l) => l.args.includes("default_server")) && block.some((x) => x.name === "return" && x.args[0] === "444")) {
     ctx.defaultServer = true;
-    note(ctx, d, "mapped", "a default server that closes the connection (return 444): defaultServer: reject");
+    note(
+      ctx,
+      d,
+      "mapped",
+      "a default server that closes the connection (return 444): defaultServer: reject, which also refuses TLS handshakes for names no site has on wssgen's TLS addresses",
+    );
     dropAll(ctx, block, "part of the default server wssgen writes for defaultServer: reject");
     return undefined;
   }
@@ -646,6 +670,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     access: mergeAccess(http.access, block),
   };
   let redirect: Redirect | undefined;
+  let redirectNote: ImportNote | undefined;
   let acme: string | undefined;
   const realIpFrom: string[] = [];
   let realIpHeader: string | undefined;
@@ -673,6 +698,11 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     switch (x.name) {
       case "listen": {
         const [addr = "", ...flags] = x.args;
+        if (flags.includes("quic")) {
+          note(ctx, x, "dropped", "an HTTP/3 (quic) listener has no wssgen key: the site's TCP listeners serve the same");
+          break;
+        }
+        if (flags.includes("default_server")) ctx.defaultSites.add(site);
         listen.push(addr);
         const lost: string[] = [];
         for (const f of flags) {
@@ -687,7 +717,9 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
           lost.length ? "dropped" : "mapped",
           lost.length
             ? `listen parameters ${lost.join(", ")} have no wssgen key (the address is kept in listen)`
-            : "sites[].listen",
+            : flags.includes("default_server")
+              ? "sites[].listen; default_server: the site is listed first, and nginx's default for an address is its first server"
+              : "sites[].listen",
         );
         break;
       }
@@ -770,6 +802,25 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         ) {
           redirect = { listen: [], status: x.args[0]!, target };
           note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+          redirectNote = ctx.notes.at(-1);
+        } else if (x.args[0] === "404" && x.args.length === 1 && redirect)
+          note(ctx, x, "mapped", "certbot's answer to the names it does not redirect: part of the redirect");
+        else keepOrDrop(ctx, x, "server", siteDirectives);
+        break;
+      }
+      case "if": {
+        // certbot's managed redirect: `if ($host = NAME) { return 301 https://$host$request_uri; }`
+        const ret = x.block?.length === 1 && x.block[0]?.name === "return" ? x.block[0] : undefined;
+        if (
+          /^\(\$host = \S+\)$/.test(x.args.join(" ")) &&
+          ret &&
+          /^30[1278]$/.test(ret.args[0] ?? "") &&
+          /^https:\/\/\$host\$request_uri$/.test(ret.args[1] ?? "")
+        ) {
+          redirect = { listen: [], status: ret.args[0]!, target: ret.args[1]! };
+          note(ctx, x, "mapped", "certbot's http → https redirect (one per name): sites[].redirectHttp");
+          redirectNote = ctx.notes.at(-1);
+          noteAll(ctx, x.block, "mapped", "part of the redirect");
         } else keepOrDrop(ctx, x, "server", siteDirectives);
         break;
       }
@@ -822,6 +873,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         ) {
           redirect = { listen: [], status: x.block[0].args[0] ?? "301", target: x.block[0].args[1] ?? "" };
           note(ctx, x, "mapped", "an http → https redirect: sites[].redirectHttp");
+          redirectNote = ctx.notes.at(-1);
           dropAll(ctx, x.block, "part of the redirect");
         } else if (
           x.args.join(" ") === "/" &&
@@ -882,7 +934,26 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   const named = block.flatMap((x) => x.block ?? []).find((x) => x.name === "set" && ROUTE_VARIABLE.test(x.args[0] ?? ""));
   const key = named?.args[1] ?? "";
   if (key && !key.startsWith("|") && !/^[^/]*@/.test(key) && key.includes("/")) site.name = key.slice(0, key.indexOf("/"));
+  if (redirect && site.routes.length) {
+    // redirectHttp is a TLS site's plain listeners redirecting every path (but ACME's)
+    Object.assign(redirectNote ?? {}, {
+      kind: "dropped",
+      review: true,
+      why: "a redirect to https in a server that also has routes: wssgen redirects only a TLS site's plain listeners, every path at once, so the routes are kept and this redirect is not; put it in a server of its own, or drop it",
+    });
+    redirect = undefined;
+  }
   if (redirect) redirect.listen = listen;
+  if (!redirect && !site.routes.length) {
+    // a server that only answers with a return (www → apex, a maintenance page): no site to write
+    const last = ctx.notes.filter((n) => n.file === d.file && n.line === d.line && n.directive === "server").at(-1);
+    Object.assign(last ?? {}, {
+      kind: "dropped",
+      review: true,
+      why: "a server with no route wssgen can carry (it only redirects to another name, say): not imported; keep it in a file of its own beside wssgen's",
+    });
+    return undefined;
+  }
   return redirect && !site.routes.length ? { site, redirect } : { site };
 }
 
@@ -942,12 +1013,19 @@ function siteInOrder(site: Site): Site {
 function pairRedirects(ctx: Context, servers: { site: Site; d: Located; redirect?: Redirect }[]): Site[] {
   const sites: Site[] = [];
   const redirects = servers.filter((s) => s.redirect);
-  for (const s of servers) if (!s.redirect) sites.push(s.site);
+  // a default_server first: wssgen writes no default_server flag, and nginx's default for an address is its first server
+  for (const s of servers) if (!s.redirect && ctx.defaultSites.has(s.site)) sites.push(s.site);
+  for (const s of servers) if (!s.redirect && !ctx.defaultSites.has(s.site)) sites.push(s.site);
   for (const r of redirects) {
     const same = (a: Site) => a.tls && a.domains.join(" ") === r.site.domains.join(" ");
     const target = sites.find(same);
     if (!target) {
-      note(ctx, r.d, "dropped", "a redirect-only server with no TLS site of the same names to attach it to");
+      review(
+        ctx,
+        r.d,
+        "dropped",
+        "a redirect-only server with no TLS site of the same names to attach it to: not imported; keep it in a file of its own beside wssgen's",
+      );
       continue;
     }
     if (r.site.acme) target.acme = r.site.acme;
@@ -990,12 +1068,16 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     return undefined;
   }
   if (path === undefined) {
-    note(
-      ctx,
-      d,
-      "dropped",
-      "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one",
-    );
+    const why = "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one";
+    const guard = servesOrGuards(block);
+    if (guard)
+      review(
+        ctx,
+        d,
+        "dropped",
+        `${why}. It ${guard}: without it those requests reach another route (a static one would serve a script's source)`,
+      );
+    else note(ctx, d, "dropped", why);
     dropAll(ctx, block, "inside a dropped location");
     return undefined;
   }
@@ -1011,6 +1093,10 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   let root: string | undefined;
   let alias: string | undefined;
   let spa = false;
+  /** a proxy_pass wssgen cannot read, or a try_files that hands requests to an application */
+  let unreadable: Located | undefined;
+  let handsOff: Located | undefined;
+  let proxyPass: Located | undefined;
   const ssl = new Map<string, string>();
   const authVariables = new Set<string>();
   const responseHeaders: string[] = [];
@@ -1019,10 +1105,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       case "proxy_pass": {
         const target = readProxyPass(ctx, x.args[0] ?? "", x);
         if (!target) {
-          note(ctx, x, "dropped", "a proxy_pass wssgen cannot read as an upstream (a variable, or not http/https)");
+          unreadable = x;
           break;
         }
         proxied = true;
+        proxyPass = x;
         route.upstream = target.upstream;
         // a URI equal to the prefix replaces it with itself: the path as sent
         if (target.uri === path) target.uri = "";
@@ -1066,7 +1153,15 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         note(ctx, x, "mapped", "sites[].routes[].buffering");
         break;
       case "proxy_request_buffering":
-        note(ctx, x, "mapped", "sites[].routes[].buffering (wssgen sets both)");
+        if (x.args[0] === "off") route.buffering = false;
+        note(
+          ctx,
+          x,
+          "mapped",
+          x.args[0] === "off"
+            ? "sites[].routes[].buffering: false (which turns response buffering off too)"
+            : "sites[].routes[].buffering",
+        );
         break;
       case "root":
         root = x.args[0];
@@ -1076,17 +1171,30 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         alias = x.args[0];
         note(ctx, x, "mapped", "sites[].routes[].static.root");
         break;
-      case "try_files":
-        spa = /(^|\/)index\.html?$/.test(x.args.at(-1) ?? "");
-        note(
-          ctx,
-          x,
-          spa ? "mapped" : "dropped",
-          spa
-            ? "sites[].routes[].static.spa"
-            : "a try_files that does not fall back to index.html: static routes serve the files that exist",
-        );
+      case "try_files": {
+        const fallback = x.args.at(-1) ?? "";
+        spa = /(^|\/)index\.html?$/.test(fallback);
+        if (spa)
+          note(
+            ctx,
+            x,
+            "mapped",
+            x.args.includes("$uri/")
+              ? "sites[].routes[].static.spa (which tries the file, then index.html: a directory's own index.html is not looked for)"
+              : "sites[].routes[].static.spa",
+          );
+        else if (fallback.startsWith("@") || /\.(php|py|cgi|pl)\b|\$request_uri|\?/.test(fallback)) handsOff = x;
+        else
+          note(
+            ctx,
+            x,
+            fallback === "=404" ? "mapped" : "dropped",
+            fallback === "=404"
+              ? "a static route answers 404 for a file that does not exist"
+              : "a try_files that does not fall back to index.html: static routes serve the files that exist",
+          );
         break;
+      }
       case "add_header":
       case "add_trailer":
       case "proxy_hide_header":
@@ -1129,7 +1237,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         break;
       case "limit_conn": {
         const key = ctx.connZones.get(x.args[0] ?? "");
-        if (key !== undefined && /^\$(binary_)?remote_addr(\$wssgen_(\w+_)?route)?$/.test(key)) {
+        if (key !== undefined && CLIENT_KEY.test(key)) {
           route.maxConnectionsPerIp = Number(x.args[1]);
           note(ctx, x, "mapped", "sites[].routes[].maxConnectionsPerIp");
         } else note(ctx, x, "dropped", "a limit_conn whose zone is not keyed by the client address");
@@ -1141,12 +1249,19 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         break;
       case "limit_req": {
         const zone = x.args.find((a) => a.startsWith("zone="))?.slice(5);
-        const rate = zone ? ctx.reqZones.get(zone) : undefined;
+        const found = zone ? ctx.reqZones.get(zone) : undefined;
         const burst = x.args.find((a) => a.startsWith("burst="))?.slice(6);
-        if (rate) {
-          route.rateLimit = { rate, ...(burst ? { burst: Number(burst) } : {}) };
+        if (found && CLIENT_KEY.test(found.key)) {
+          route.rateLimit = { rate: found.rate, ...(burst ? { burst: Number(burst) } : {}) };
           note(ctx, x, "mapped", "sites[].routes[].rateLimit");
-        } else note(ctx, x, "dropped", "a limit_req whose zone was not found");
+        } else if (found)
+          review(
+            ctx,
+            x,
+            "dropped",
+            "a limit_req whose zone is not keyed by the client address: wssgen's rateLimit is per address (and route), so this limit is not carried; write it with directives, or use rateLimit per address",
+          );
+        else note(ctx, x, "dropped", "a limit_req whose zone was not found");
         break;
       }
       case "set":
@@ -1178,7 +1293,19 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     const inherited = !own.includes(h);
     if (lower === "upgrade") {
       if (value === "$http_upgrade") upgrade = true;
-      if (!inherited) note(ctx, h, "mapped", "sites[].routes[].websocket");
+      else if (/^websocket$/i.test(value)) {
+        upgrade = true;
+        if (!inherited)
+          note(
+            ctx,
+            h,
+            "fixed",
+            "a hard-coded Upgrade asks the backend to upgrade every request; wssgen passes the client's (a WebSocket route)",
+          );
+      }
+      if (!inherited && value === "$http_upgrade") note(ctx, h, "mapped", "sites[].routes[].websocket");
+      else if (!inherited && !upgrade)
+        note(ctx, h, "dropped", "an Upgrade header of another value: wssgen passes the client's on WebSocket routes");
     } else if (lower === "connection") {
       if (!inherited) {
         if (/^upgrade$/i.test(value))
@@ -1199,6 +1326,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         custom[name] = value;
         if (!inherited) note(ctx, h, "mapped", "sites[].routes[].headers");
       }
+    } else if (WSSGEN_HEADERS.has(lower) && value !== WSSGEN_VALUES[lower] && !value.startsWith("$wssgen_")) {
+      // another value than wssgen's own (X-Forwarded-Proto https behind a TLS load balancer): kept
+      custom[name] = value;
+      if (!inherited)
+        note(ctx, h, "mapped", `sites[].routes[].headers (wssgen's own value would be ${WSSGEN_VALUES[lower] ?? "its own"})`);
     } else if (WSSGEN_HEADERS.has(lower)) {
       if (!inherited) note(ctx, h, "mapped", "wssgen writes this header on every route");
     } else if (authVariables.has(value)) {
@@ -1225,8 +1357,31 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
       );
   }
+  if (proxyPass && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host")) {
+    // nginx's default Host is $proxy_host: the upstream's name (or address) as proxy_pass wrote it
+    const host = /^https?:\/\/(?:unix:)?([^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
+    const named = !/^(\d+\.\d+\.\d+\.\d+|localhost|\[.*)$/.test(host) && !ctx.upstreamBlocks.has(host);
+    (named ? review : note)(
+      ctx,
+      proxyPass,
+      "fixed",
+      named
+        ? `no Host was set, so nginx sent the backend's own name (${host}); wssgen sends the client's ($host): a backend that serves several names needs headers: { Host: ${host} }`
+        : "no Host was set, so nginx sent the upstream's name or address ($proxy_host); wssgen sends the client's ($host)",
+    );
+  }
   if (Object.keys(custom).length) route.headers = custom;
   if (route.access?.forwardAuth && responseHeaders.length) route.access.forwardAuth.responseHeaders = responseHeaders;
+  if (!proxied && (unreadable || handsOff))
+    return dropLocation(
+      ctx,
+      d,
+      notesBefore,
+      unreadable
+        ? "its proxy_pass has a variable (or is not http/https): wssgen's upstreams are fixed addresses, so this location is not carried and its requests reach another route; write the upstream as upstreams.<name>"
+        : "its try_files hands requests to an application (a named location or a script): a static route would serve the files themselves (a script's source) and never the application; proxy the application as a route",
+      true,
+    );
   if (proxied) {
     route.websocket = upgrade;
     if (upgrade)
@@ -1354,12 +1509,31 @@ function readAccess(ctx: Context, d: Located, route: Route, access: Located[]) {
 }
 
 /** Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it. */
-function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string): undefined {
+function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string, mustReview = false): undefined {
   for (const n of ctx.notes.slice(notesBefore))
     if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
-  note(ctx, d, "dropped", why);
+  (mustReview ? review : note)(ctx, d, "dropped", why);
   return undefined;
 }
+
+/**
+ * What in a dropped location's block serves requests or turns them away (an application, a deny,
+ * a return, auth), in words; undefined when it only tunes (caching headers, logging).
+ */
+function servesOrGuards(block: Located[]): string | undefined {
+  const names = new Set(
+    block.flatMap(function all(x): string[] {
+      return [x.name, ...(x.block ?? []).flatMap(all)];
+    }),
+  );
+  const app = [...names].find((n) => /^(proxy|fastcgi|uwsgi|scgi|grpc)_pass$/.test(n));
+  if (app) return `hands requests to an application (${app})`;
+  const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "internal"].find((n) => names.has(n));
+  return guard ? `answers requests itself (${guard})` : undefined;
+}
+
+/** A limit zone's key that counts per client address (wssgen's own keys add the route). */
+const CLIENT_KEY = /^\$(binary_)?remote_addr(\$wssgen_(\w+_)?route)?$/;
 
 const SYSTEM_CA = new Set(["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]);
 
@@ -1523,4 +1697,23 @@ function toYaml(data: RawConfig, report: ImportNote[], file: string): string {
 function presetOfComment(line: string | undefined): PresetName | undefined {
   const name = /, preset ([a-z.-]+)\)$/.exec(line ?? "")?.[1];
   return (presetNames as readonly string[]).includes(name ?? "") ? (name as PresetName) : undefined;
+}
+
+/**
+ * `directives`, after checking that every directive's name is a word nginx could know: a quoted
+ * name with spaces (`"Bearer s3cr3t";`, a header value on a line of its own) is an unknown
+ * directive to nginx, which refuses the file. Throws ImportSyntaxError at its line, without the
+ * name (it can be a secret).
+ */
+function checkNames(directives: Located[]): Located[] {
+  for (const d of directives) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name) && !(d.name.includes("*") || d.name.includes(".")))
+      throw new ImportSyntaxError(
+        "a directive whose name is not a word (quoted, or with spaces), which nginx refuses as an unknown directive",
+        d.file,
+        d.line,
+      );
+    if (d.block && !TABLES.has(d.name)) checkNames(d.block);
+  }
+  return directives;
 }

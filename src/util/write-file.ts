@@ -92,9 +92,20 @@ export async function writeUserFile(
   content: string | Buffer | Iterable<string> | AsyncIterable<string>,
   options: WriteOptions = {},
 ): Promise<string> {
-  const { file } = await followLinks(path);
-  await writeFileAtomic(file, content, options);
-  return file;
+  try {
+    const { file } = await followLinks(path);
+    await writeFileAtomic(file, content, options);
+    return file;
+  } catch (error) {
+    // a directory that is a file, a read-only disk, no permission: the user's path, not a bug
+    if (
+      error instanceof Error &&
+      typeof (error as NodeJS.ErrnoException).code === "string" &&
+      !(error instanceof EnvironmentError)
+    )
+      throw new EnvironmentError(`cannot write ${path}: ${describeFsError(error, "write")}`);
+    throw error;
+  }
 }
 
 export async function writeFileAtomic(

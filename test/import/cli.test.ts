@@ -16,7 +16,7 @@ describe("wssgen import", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("nginx.conf:12 ssl: fixed, `ssl on;`");
-    expect(r.stderr).toMatch(/\d+ mapped, 4 fixed, 1 kept in directives, 0 dropped; wrote wssgen.yaml/);
+    expect(r.stderr).toMatch(/\d+ mapped, 5 fixed, 1 kept in directives, 0 dropped; wrote wssgen.yaml/);
     const written = readFileSync(join(dir, "wssgen.yaml"), "utf8");
     expect(written).toContain("upstream: websocket");
     const render = await runCli(["render", "--nginx-version", "1.26"], { cwd: dir });
@@ -44,12 +44,12 @@ describe("wssgen import", () => {
 
   it("exit 1 when the result does not validate (written all the same), and for input nginx would refuse", async () => {
     const dir = tmp();
-    // a site with no routes: nothing to proxy, which wssgen.yaml refuses
-    writeFileSync(join(dir, "empty.conf"), "server { listen 80; server_name a.test; }\n");
+    // a catch-all server: no names, which wssgen.yaml needs
+    writeFileSync(join(dir, "empty.conf"), "server { listen 80; location / { proxy_pass http://127.0.0.1:3000; } }\n");
     const r = await runCli(["import", "empty.conf", "-o", "wssgen.yaml"], { cwd: dir });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^wssgen\.yaml:\d+:\d+ sites\[0\]\.routes/m);
-    expect(readFileSync(join(dir, "wssgen.yaml"), "utf8")).toContain("a.test");
+    expect(r.stderr).toMatch(/^wssgen\.yaml:\d+:\d+ sites\[0\]\.domains: needs at least one domain/m);
+    expect(readFileSync(join(dir, "wssgen.yaml"), "utf8")).toContain("domains: [] # add the names clients use");
 
     writeFileSync(join(dir, "broken.conf"), "server { listen 80;\n");
     const broken = await runCli(["import", "broken.conf"], { cwd: dir });

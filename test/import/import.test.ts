@@ -111,13 +111,17 @@ server {
   });
 
   it("a certificate without an ssl listener stays plain HTTP (as nginx serves it), with a note", () => {
-    const { data, report } = imp(`server { listen 80; ssl_certificate c; ssl_certificate_key k; }`);
+    const { data, report } = imp(
+      `server { listen 80; ssl_certificate c; ssl_certificate_key k; location / { proxy_pass http://127.0.0.1:3000; } }`,
+    );
     expect(data.sites[0]!.tls).toBeUndefined();
     expect(report.filter((n) => n.directive === "server").map((n) => n.why)).toContainEqual(expect.stringMatching(/plain HTTP/));
   });
 
   it("fixes `ssl on;`: the site is a TLS site, and the report says so at the directive's line", () => {
-    const { data, report } = imp("server {\n listen 8443;\n ssl on;\n ssl_certificate c;\n ssl_certificate_key k;\n}");
+    const { data, report } = imp(
+      "server {\n listen 8443;\n ssl on;\n ssl_certificate c;\n ssl_certificate_key k;\n location / { proxy_pass http://127.0.0.1:3000; }\n}",
+    );
     expect(data.sites[0]!.tls).toMatchObject({ certificate: "c", key: "k" });
     expect(data.sites[0]!.listen).toBe(8443);
     expect(report.find((n) => n.directive === "ssl")).toMatchObject({ kind: "fixed", line: 3 });
@@ -257,6 +261,7 @@ describe("the report and the input", () => {
       "server {",
       "    listen 80;",
       "    ssl on;",
+      "    location / { proxy_pass http://app; }",
       "}",
     ].join("\n");
     const { report, data } = importNginx(text, { file: "-" });
@@ -296,6 +301,7 @@ describe("the blog post's config (shared/seed, fixtures/import/01-blog-post)", (
       "listen",
       "ssl",
       "location",
+      "proxy_pass",
       "proxy_set_header",
     ]);
     const { config } = parseConfig("wssgen.yaml", result.yaml, {});
@@ -366,5 +372,179 @@ describe("what the corpus's e2e found", () => {
     );
     expect(r.data.sites[0]!.routes[0]!.timeouts).toBeUndefined();
     expect(r.report.filter((n) => n.directive === "proxy_send_timeout").map((n) => n.kind)).toEqual(["fixed"]);
+  });
+});
+
+/** A server around `body`, with a name and a plain listener. */
+const server = (body: string) => `server {\n listen 80;\n server_name a.test;\n${body}\n}\n`;
+const reviews = (text: string) => imp(text).report.filter((n) => n.review);
+
+describe("what the import review found: access control is carried exactly, or marked REVIEW", () => {
+  it("`allow A; ... deny all;` is access.allow; a carve-out (deny A; allow NET; deny all) is a REVIEW, never a route open to all", () => {
+    const ok = imp(server(" location /a/ { allow 10.0.0.0/8; allow 192.0.2.7; deny all; proxy_pass http://127.0.0.1:3000; }"));
+    expect(ok.data.sites[0]!.routes[0]!.access).toEqual({ allow: ["10.0.0.0/8", "192.0.2.7"] });
+    expect(ok.report.some((n) => n.review)).toBe(false);
+    const carve = server(" location /a/ { deny 10.0.0.13; allow 10.0.0.0/8; deny all; proxy_pass http://127.0.0.1:3000; }");
+    expect(reviews(carve).map((n) => [n.line, n.directive, n.kind])).toEqual([[4, "location", "dropped"]]);
+    expect(imp(carve).yaml).toMatch(/^# REVIEW before deploying: 1 place\(s\)/m);
+  });
+
+  it("server-level access is inherited per kind, as nginx does: a location's own allow or auth_basic off replaces it", () => {
+    const { data } = imp(
+      server(` auth_basic "Private";
+ auth_basic_user_file /etc/nginx/.htpasswd;
+ allow 10.0.0.0/8;
+ deny all;
+ location / { proxy_pass http://127.0.0.1:3000; }
+ location /public/ { auth_basic off; allow all; proxy_pass http://127.0.0.1:3000; }`),
+    );
+    const [root, pub] = data.sites[0]!.routes;
+    expect(root!.access).toEqual({ allow: ["10.0.0.0/8"], basicAuth: { userFile: "/etc/nginx/.htpasswd", realm: "Private" } });
+    expect(pub!.access).toBeUndefined();
+    expect(data.sites[0]!.directives).toBeUndefined();
+  });
+
+  it("auth_request to a location without `internal` (oauth2-proxy's docs) is forward auth, and that location stays a route", () => {
+    const { data, report } = imp(
+      server(` location = /oauth2/auth { proxy_pass http://127.0.0.1:4180; }
+ location / { auth_request /oauth2/auth; proxy_pass http://127.0.0.1:3000; }`),
+    );
+    const routes = data.sites[0]!.routes;
+    expect(routes.map((r) => r.path)).toEqual(["= /oauth2/auth", "/"]);
+    expect(routes[1]!.access?.forwardAuth?.url).toBe("http://127.0.0.1:4180");
+    expect(report.some((n) => n.review)).toBe(false);
+    // to nowhere it can follow: REVIEW
+    expect(reviews(server(" location / { auth_request /elsewhere; proxy_pass http://127.0.0.1:3000; }"))).toHaveLength(1);
+  });
+
+  it("a limit_req zone keyed by anything but the client address is a REVIEW, not a per-address rateLimit", () => {
+    const text = `limit_req_zone $server_name zone=all:10m rate=100r/s;\n${server(" location / { limit_req zone=all; proxy_pass http://127.0.0.1:3000; }")}`;
+    expect(imp(text).data.sites[0]!.routes[0]!.rateLimit).toBeUndefined();
+    expect(reviews(text).map((n) => n.directive)).toEqual(["limit_req"]);
+  });
+
+  it("a dropped block or regex location that serves or guards is a REVIEW; one that only tunes is not", () => {
+    expect(
+      reviews(server(" location /ws { if ($http_user_agent ~ bot) { return 403; } proxy_pass http://127.0.0.1:3000; }")),
+    ).toHaveLength(1);
+    expect(reviews(server(" location /api/ { limit_except GET { deny all; } proxy_pass http://127.0.0.1:3000; }"))).toHaveLength(
+      1,
+    );
+    expect(
+      reviews(
+        server(" location ~ \\.php$ { fastcgi_pass unix:/run/php.sock; }\n location / { proxy_pass http://127.0.0.1:3000; }"),
+      ),
+    ).toHaveLength(1);
+    expect(
+      reviews(server(" location ~* \\.(png|jpg)$ { expires 7d; }\n location / { proxy_pass http://127.0.0.1:3000; }")),
+    ).toEqual([]);
+  });
+});
+
+describe("what the import review found: requests reach the same place, or the report says where not", () => {
+  it("a try_files that hands requests to PHP (or a named location) is never a static route", () => {
+    for (const fallback of ["/index.php$request_uri", "@app", "/index.php?$args"]) {
+      const r = imp(server(` root /var/www/app;\n location / { try_files $uri $uri/ ${fallback}; }`));
+      expect(r.data.sites).toEqual([]);
+      expect(r.report.filter((n) => n.review).map((n) => n.directive)).toEqual(["server", "location"]);
+    }
+  });
+
+  it("a proxy_pass with a variable under a server root is dropped with a REVIEW, not served as files", () => {
+    const r = imp(
+      server(
+        " root /var/www/html;\n location / { set $app 127.0.0.1:3000; proxy_pass http://$app; }\n location /x/ { proxy_pass http://127.0.0.1:3000; }",
+      ),
+    );
+    expect(r.data.sites[0]!.routes.map((x) => x.path)).toEqual(["/x/"]);
+    expect(r.report.filter((n) => n.review).map((n) => n.line)).toEqual([5]);
+  });
+
+  it("a hard-coded Upgrade websocket is a WebSocket route, reported fixed", () => {
+    const r = imp(
+      server(
+        ' location /ws { proxy_pass http://127.0.0.1:3000; proxy_set_header Upgrade websocket; proxy_set_header Connection "upgrade"; }',
+      ),
+    );
+    expect(r.data.sites[0]!.routes[0]!.websocket).toBeUndefined();
+    expect(r.report.filter((n) => n.directive === "proxy_set_header").map((n) => n.kind)).toEqual(["fixed", "fixed"]);
+  });
+
+  it("wssgen's own proxy headers with other values are kept in headers (X-Forwarded-Proto https behind a TLS load balancer)", () => {
+    const r = route(
+      "location / { proxy_pass http://app; proxy_set_header X-Forwarded-Proto https; proxy_set_header X-Real-IP $remote_addr; }",
+    );
+    expect(r.headers).toEqual({ "X-Forwarded-Proto": "https" });
+  });
+
+  it("no Host set: nginx sent $proxy_host; the change to $host is reported, and is a REVIEW for a backend by name", () => {
+    const byAddress = imp(server(" location / { proxy_pass http://127.0.0.1:3000; }"));
+    expect(byAddress.report.filter((n) => n.directive === "proxy_pass").map((n) => n.kind)).toEqual(["mapped", "fixed"]);
+    expect(byAddress.report.some((n) => n.review)).toBe(false);
+    const byName = imp(server(" location /hooks/ { proxy_pass https://hooks.example.com/; }"));
+    expect(byName.report.filter((n) => n.review).map((n) => n.directive)).toEqual(["proxy_pass"]);
+  });
+
+  it("proxy_request_buffering off alone is buffering: false (the only key that turns it off)", () => {
+    expect(route("location /up/ { proxy_pass http://app; proxy_request_buffering off; }").buffering).toBe(false);
+  });
+
+  it("a default_server that is not the first server on its port is listed first", () => {
+    const r = imp(
+      `${server(" location / { proxy_pass http://127.0.0.1:3000; }")}server { listen 80 default_server; server_name b.test; location / { proxy_pass http://127.0.0.1:3001; } }`,
+    );
+    expect(r.data.sites.map((s) => s.domains[0])).toEqual(["b.test", "a.test"]);
+  });
+
+  it("a redirect to https beside other routes is a REVIEW (wssgen redirects whole plain listeners of TLS sites only)", () => {
+    const r = imp(
+      server(" location / { return 301 https://$host$request_uri; }\n location /api/ { proxy_pass http://127.0.0.1:3000; }"),
+    );
+    expect(r.data.sites[0]!.redirectHttp).toBeUndefined();
+    expect(r.report.filter((n) => n.review).map((n) => [n.line, n.directive])).toEqual([[4, "location"]]);
+  });
+
+  it("certbot's managed redirect server becomes the TLS site's redirectHttp", () => {
+    const r = imp(`server {
+    listen 443 ssl;
+    server_name a.test;
+    ssl_certificate /etc/letsencrypt/live/a.test/fullchain.pem;
+    ssl_certificate_key /etc/letsencrypt/live/a.test/privkey.pem;
+    location / { proxy_pass http://127.0.0.1:3000; }
+}
+server {
+    if ($host = a.test) {
+        return 301 https://$host$request_uri;
+    } # managed by Certbot
+    listen 80;
+    server_name a.test;
+    return 404; # managed by Certbot
+}`);
+    expect(r.data.sites).toHaveLength(1);
+    expect(r.data.sites[0]!.redirectHttp ?? true).toBe(true);
+    expect(r.report.some((n) => n.review || n.kind === "dropped")).toBe(false);
+  });
+
+  it("a server with nothing to carry (a www → apex redirect) is not a site; a REVIEW says to keep it beside wssgen's", () => {
+    const r = imp(
+      `server { listen 80; server_name www.a.test; return 301 https://a.test$request_uri; }\n${server(" location / { proxy_pass http://127.0.0.1:3000; }")}`,
+    );
+    expect(r.data.sites.map((s) => s.domains)).toEqual([["a.test"]]);
+    expect(r.report.filter((n) => n.review).map((n) => n.directive)).toEqual(["server"]);
+  });
+
+  it("an HTTP/3 (quic) listener is dropped with why, not read as a plain-HTTP one", () => {
+    const r = imp(
+      `server { listen 443 ssl; listen 443 quic; server_name a.test; ssl_certificate c; ssl_certificate_key k; location / { proxy_pass http://127.0.0.1:3000; } }`,
+    );
+    expect(r.data.sites[0]!.redirectHttp).toBeUndefined();
+    expect(r.data.sites[0]!.listen).toBeUndefined();
+  });
+
+  it("input nginx refuses is an error at its line that does not echo it: a quoted directive name, a byte order mark", () => {
+    const quoted = () => imp('server {\n location / {\n  "Bearer s3cr3t";\n }\n}');
+    expect(quoted).toThrow(expect.objectContaining({ line: 3 }));
+    expect(quoted).toThrow(expect.not.objectContaining({ message: expect.stringContaining("s3cr3t") }));
+    expect(() => imp("\ufeffserver { }")).toThrow(/byte order mark/);
   });
 });

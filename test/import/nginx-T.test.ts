@@ -81,8 +81,10 @@ describe("nginx -T: an include is read where it stands", () => {
     const { data, report } = imp(
       dump({
         "/etc/nginx/nginx.conf": MAIN,
-        "/etc/nginx/sites-enabled/b": "server { listen 80; server_name b.test; include /etc/nginx/loop.conf; }",
-        "/etc/nginx/sites-enabled/a": "server { listen 80; server_name a.test; include /etc/nginx/missing.conf; }",
+        "/etc/nginx/sites-enabled/b":
+          "server { listen 80; server_name b.test; include /etc/nginx/loop.conf; location / { proxy_pass http://127.0.0.1:3000; } }",
+        "/etc/nginx/sites-enabled/a":
+          "server { listen 80; server_name a.test; include /etc/nginx/missing.conf; location / { proxy_pass http://127.0.0.1:3000; } }",
         "/etc/nginx/loop.conf": "include /etc/nginx/loop.conf;",
       }),
     );
