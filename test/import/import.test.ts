@@ -544,7 +544,14 @@ server {
   it("input nginx refuses is an error at its line that does not echo it: a quoted directive name, a byte order mark", () => {
     const quoted = () => imp('server {\n location / {\n  "Bearer s3cr3t";\n }\n}');
     expect(quoted).toThrow(expect.objectContaining({ line: 3 }));
-    expect(quoted).toThrow(expect.not.objectContaining({ message: expect.stringContaining("s3cr3t") }));
+    let message = "";
+    try {
+      quoted();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/not a word/);
+    expect(message).not.toContain("s3cr3t");
     expect(() => imp("\ufeffserver { }")).toThrow(/byte order mark/);
   });
 });
