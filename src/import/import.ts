@@ -342,6 +342,10 @@ export function importNginx(text: string, options: { file: string }): ImportResu
       if (read) servers.push({ ...read, d });
       continue;
     }
+    if (INHERITED_BY_ROUTES.has(d.name)) {
+      note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
+      continue;
+    }
     switch (d.name) {
       case "limit_conn_zone":
       case "limit_req_zone":
@@ -382,20 +386,6 @@ export function importNginx(text: string, options: { file: string }): ImportResu
           d.args[1]?.startsWith("$wssgen_") ? "one of wssgen's own blocks (realIp)" : "a geo block wssgen has no key for",
         );
         noteAll(ctx, d.block, d.args[1]?.startsWith("$wssgen_") ? "mapped" : "dropped", "part of it", "geo");
-        break;
-      case "proxy_set_header":
-      case "proxy_read_timeout":
-      case "proxy_send_timeout":
-      case "proxy_connect_timeout":
-      case "client_max_body_size":
-      case "proxy_buffering":
-      case "proxy_request_buffering":
-      case "allow":
-      case "deny":
-      case "auth_basic":
-      case "auth_basic_user_file":
-      case "auth_request":
-        note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
         break;
       case "ssl_certificate":
       case "ssl_certificate_key":
@@ -615,6 +605,25 @@ interface Outer {
   access: Located[];
 }
 
+/**
+ * What an outer level (http, server) sets for the locations below it, which wssgen writes per route
+ * (Outer and mergeAccess carry it down): reported where it stands as inherited.
+ */
+const INHERITED_BY_ROUTES = new Set([
+  "proxy_set_header",
+  "proxy_read_timeout",
+  "proxy_send_timeout",
+  "proxy_connect_timeout",
+  "client_max_body_size",
+  "proxy_buffering",
+  "proxy_request_buffering",
+  "allow",
+  "deny",
+  "auth_basic",
+  "auth_basic_user_file",
+  "auth_request",
+]);
+
 /** Access control: each kind inherits from the outer level only when a level sets none of it (nginx's merge). */
 const ACCESS = {
   rules: ["allow", "deny"],
@@ -695,6 +704,10 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     }
   }
   for (const x of block) {
+    if (INHERITED_BY_ROUTES.has(x.name)) {
+      note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
+      continue;
+    }
     switch (x.name) {
       case "listen": {
         const [addr = "", ...flags] = x.args;
@@ -839,20 +852,6 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         if (x.args[0] === "off" && (block.some((y) => y.name === "set_real_ip_from") || ctx.httpRealIp.from.length))
           note(ctx, x, "mapped", "wssgen writes it with realIp (redirects keep the scheme the client used)");
         else keepOrDrop(ctx, x, "server", siteDirectives);
-        break;
-      case "proxy_set_header":
-      case "proxy_read_timeout":
-      case "proxy_send_timeout":
-      case "proxy_connect_timeout":
-      case "client_max_body_size":
-      case "proxy_buffering":
-      case "proxy_request_buffering":
-      case "allow":
-      case "deny":
-      case "auth_basic":
-      case "auth_basic_user_file":
-      case "auth_request":
-        note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
         break;
       case "root":
         note(ctx, x, "mapped", "inherited by the site's static routes (static.root)");
