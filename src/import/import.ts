@@ -127,6 +127,8 @@ interface Context {
   upstreamBlocks: Set<string>;
   /** sites whose server had a default_server listener (listed first: nginx's default is the first server) */
   defaultSites: Set<Site>;
+  /** the listen that made each of defaultSites a default server */
+  defaultAt: Map<Site, Located>;
   /** limit_conn_zone name → its key */
   connZones: Map<string, string>;
   /** limit_req_zone name → its rate */
@@ -141,7 +143,15 @@ interface Context {
   /** the auth_request targets that are `internal` (wssgen writes its own in their place) */
   authInternal: Set<string>;
   /** http-level ssl_certificate and its key: a TLS server that sets none inherits them */
-  httpTls: { certificate?: string; key?: string };
+  httpTls: { certificate?: string; key?: string; modern?: boolean; hsts?: NonNullable<NonNullable<Site["tls"]>["hsts"]> };
+  /** proxy_ssl_* at http level, and in force for the locations of the server being read (then server level) */
+  httpProxySsl: Map<string, string>;
+  proxySsl: Map<string, string>;
+  /** each https upstream's tls as the first route read it (JSON), and copies made for routes that differ */
+  tlsRead: Map<string, string>;
+  tlsCopies: Map<string, string>;
+  /** the site being read sends HSTS (its own add_header, or the http level's when it has none) */
+  siteHsts: boolean;
   /** http-level set_real_ip_from (a server with none of its own inherits them) and real_ip_header */
   httpRealIp: { from: string[]; header?: string };
   /** the text's lines per file (wssgen's comments carry what directives do not) */
@@ -229,6 +239,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     proxyTargets: new Map(),
     upstreamBlocks: new Set(),
     defaultSites: new Set(),
+    defaultAt: new Map(),
     connZones: new Map(),
     reqZones: new Map(),
     origins: new Map(),
@@ -240,6 +251,11 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     lines: new Map(),
     generated: false,
     httpTls: {},
+    httpProxySsl: new Map(),
+    proxySsl: new Map(),
+    tlsRead: new Map(),
+    tlsCopies: new Map(),
+    siteHsts: false,
     httpRealIp: { from: [] },
   };
   const http: Located[] = [];
@@ -320,7 +336,16 @@ export function importNginx(text: string, options: { file: string }): ImportResu
   // what servers inherit from http level with no key of wssgen's own there (nginx's merge: the
   // certificate and key each when a server sets none; set_real_ip_from likewise, real_ip_header apart)
   const lastArg = (name: string) => http.filter((d) => d.name === name).at(-1)?.args[0];
-  ctx.httpTls = { certificate: lastArg("ssl_certificate"), key: lastArg("ssl_certificate_key") };
+  const httpHsts = http.find((d) => d.name === "add_header" && d.args[0]?.toLowerCase() === "strict-transport-security");
+  const protocols = http.filter((d) => d.name === "ssl_protocols").at(-1);
+  ctx.httpTls = {
+    certificate: lastArg("ssl_certificate"),
+    key: lastArg("ssl_certificate_key"),
+    ...(protocols?.args.join(" ") === "TLSv1.3" ? { modern: true } : {}),
+    // add_header inherits only into a level that has none of its own (nginx's merge)
+    ...(httpHsts ? { hsts: readHsts(httpHsts.args[1] ?? "") } : {}),
+  };
+  ctx.httpProxySsl = new Map(http.filter((d) => /^proxy_ssl_/.test(d.name)).map((d) => [d.name, d.args[0] ?? ""]));
   ctx.httpRealIp = {
     from: http.filter((d) => d.name === "set_real_ip_from").flatMap((d) => d.args),
     header: lastArg("real_ip_header"),
@@ -344,6 +369,14 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     }
     if (INHERITED_BY_ROUTES.has(d.name)) {
       note(ctx, d, "mapped", "inherited by every route below it, so each route's keys say it");
+      continue;
+    }
+    if (/^proxy_ssl_/.test(d.name)) {
+      note(ctx, d, "mapped", "inherited by the https upstreams of the routes below it (upstreams.<name>.tls)");
+      continue;
+    }
+    if (d.name === "add_header" && d === httpHsts) {
+      note(ctx, d, "mapped", "inherited by each TLS site with no add_header of its own: sites[].tls.hsts");
       continue;
     }
     switch (d.name) {
@@ -414,7 +447,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
           ctx,
           d,
           d.args.some((p) => /^(SSLv|TLSv1$|TLSv1\.1$)/.test(p)) ? "fixed" : "mapped",
-          `wssgen's TLS sites use sites[].tls.profile (TLSv1.2 and TLSv1.3; older protocols are insecure and off)${stays(d) ? `; the line stays in ${escapeText(d.file)} for servers that are not wssgen's` : ""}`,
+          `${d.args.join(" ") === "TLSv1.3" ? "inherited by each TLS site that sets none: sites[].tls.profile: modern (TLSv1.3 only)" : "wssgen's TLS sites use sites[].tls.profile (TLSv1.2 and TLSv1.3; older protocols are insecure and off)"}${stays(d) ? `; the line stays in ${escapeText(d.file)} for servers that are not wssgen's` : ""}`,
         );
         break;
       case "resolver":
@@ -670,6 +703,16 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
   let sslOn: Located | undefined;
   const tls: Partial<NonNullable<Site["tls"]>> = {};
   let hsts: NonNullable<NonNullable<Site["tls"]>["hsts"]> = false;
+  // each proxy_ssl_* inherits into a level that does not set it (nginx's merge)
+  ctx.proxySsl = new Map([
+    ...ctx.httpProxySsl,
+    ...block.filter((x) => /^proxy_ssl_/.test(x.name)).map((x) => [x.name, x.args[0] ?? ""] as const),
+  ]);
+  const ownHeaders = block.filter((x) => x.name === "add_header");
+  ctx.siteHsts = ownHeaders.length
+    ? ownHeaders.some((x) => x.args[0]?.toLowerCase() === "strict-transport-security")
+    : ctx.httpTls.hsts !== undefined;
+  if (!ownHeaders.length && ctx.httpTls.hsts !== undefined) hsts = ctx.httpTls.hsts;
   const serverOuter: Outer = {
     headers: block.some((x) => x.name === "proxy_set_header") ? block.filter((x) => x.name === "proxy_set_header") : http.headers,
     timeouts: [...http.timeouts, ...block.filter((x) => /^proxy_(read|send|connect)_timeout$/.test(x.name))],
@@ -708,6 +751,19 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
       note(ctx, x, "mapped", "inherited by the site's routes, so each route's keys say it");
       continue;
     }
+    if (/^proxy_ssl_/.test(x.name)) {
+      note(ctx, x, "mapped", "inherited by the https upstreams of the site's routes (upstreams.<name>.tls)");
+      continue;
+    }
+    if (x.name === "limit_req" || x.name === "limit_conn") {
+      review(
+        ctx,
+        x,
+        "dropped",
+        `a server-level ${x.name}: wssgen's limits are per route (${x.name === "limit_req" ? "rateLimit" : "maxConnectionsPerIp"}); set it on each route that had it`,
+      );
+      continue;
+    }
     switch (x.name) {
       case "listen": {
         const [addr = "", ...flags] = x.args;
@@ -715,14 +771,20 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
           note(ctx, x, "dropped", "an HTTP/3 (quic) listener has no wssgen key: the site's TCP listeners serve the same");
           break;
         }
-        if (flags.includes("default_server")) ctx.defaultSites.add(site);
-        listen.push(addr);
+        if (flags.includes("default_server")) {
+          ctx.defaultSites.add(site);
+          ctx.defaultAt.set(site, x);
+        }
+        // `[::]:P ipv6only=off` is one dual-stack socket: the port on IPv4 and IPv6, as wssgen writes a bare port
+        const dual = /^\[::\]:(\d+)$/.exec(addr);
+        if (dual && flags.includes("ipv6only=off")) listen.push(dual[1]!, addr);
+        else listen.push(addr);
         const lost: string[] = [];
         for (const f of flags) {
           if (f === "ssl") ssl = true;
           else if (f === "http2") http2 = true;
           else if (f === "proxy_protocol") proxyProtocol = true;
-          else if (f !== "default_server") lost.push(f);
+          else if (f !== "default_server" && !(f === "ipv6only=off" && /^\[::\]:\d+$/.test(addr))) lost.push(f);
         }
         note(
           ctx,
@@ -760,13 +822,16 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         );
         break;
       case "ssl_certificate":
-        tls.certificate = x.args[0] ?? "";
-        note(ctx, x, "mapped", "sites[].tls.certificate");
+      case "ssl_certificate_key": {
+        const field = x.name === "ssl_certificate" ? "certificate" : "key";
+        if (tls[field] !== undefined)
+          note(ctx, x, "dropped", `a second ${field} (an RSA and an ECDSA pair, say): wssgen's tls has one pair, the first`);
+        else {
+          tls[field] = x.args[0] ?? "";
+          note(ctx, x, "mapped", `sites[].tls.${field}`);
+        }
         break;
-      case "ssl_certificate_key":
-        tls.key = x.args[0] ?? "";
-        note(ctx, x, "mapped", "sites[].tls.key");
-        break;
+      }
       case "ssl_protocols":
         if (x.args.length === 1 && x.args[0] === "TLSv1.3") {
           tls.profile = "modern";
@@ -897,7 +962,12 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     for (const l of listens)
       if (!l.args.includes("ssl")) note(ctx, l, "fixed", "gets `ssl` (the removed `ssl on;` put it on every listener)");
   if (ssl) {
-    site.tls = { certificate: ctx.httpTls.certificate ?? "", key: ctx.httpTls.key ?? "", ...tls };
+    site.tls = {
+      certificate: ctx.httpTls.certificate ?? "",
+      key: ctx.httpTls.key ?? "",
+      ...(ctx.httpTls.modern && !block.some((x) => x.name === "ssl_protocols") ? { profile: "modern" as const } : {}),
+      ...tls,
+    };
     if (!(typeof hsts === "object" && Object.keys(hsts).length === 0)) site.tls.hsts = hsts;
   } else if (tls.certificate !== undefined)
     note(ctx, d, "dropped", "has a certificate but no listener with ssl: nginx serves it as plain HTTP, and so does the import");
@@ -912,8 +982,17 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
         80,
       );
       site.redirectHttp = http.listen === undefined ? true : { listen: http.listen };
+      // a WebSocket client does not follow a redirect: ws:// there stops working
+      const sockets = site.routes.some((r) => r.websocket !== false && r.static === undefined);
       for (const l of plain)
-        note(ctx, l, "fixed", "a plain-HTTP listener of a TLS site: wssgen redirects it to https (sites[].redirectHttp)");
+        (sockets ? review : note)(
+          ctx,
+          l,
+          "fixed",
+          sockets
+            ? "a plain-HTTP listener of a TLS site: wssgen redirects it to https (sites[].redirectHttp), and WebSocket clients do not follow redirects: ws:// to this port stops working; clients must use wss://"
+            : "a plain-HTTP listener of a TLS site: wssgen redirects it to https (sites[].redirectHttp)",
+        );
     }
   }
   if (http2) site.http2 = true;
@@ -1015,6 +1094,23 @@ function pairRedirects(ctx: Context, servers: { site: Site; d: Located; redirect
   // a default_server first: wssgen writes no default_server flag, and nginx's default for an address is its first server
   for (const s of servers) if (!s.redirect && ctx.defaultSites.has(s.site)) sites.push(s.site);
   for (const s of servers) if (!s.redirect && !ctx.defaultSites.has(s.site)) sites.push(s.site);
+  // listed first, a site is the default of every address it listens on: a REVIEW where that takes an
+  // address another server was the default of (it came first there, and the site had no default_server)
+  const listens = (d: Located) => (d.block ?? []).filter((x) => x.name === "listen" && !x.args.includes("quic"));
+  servers.forEach((s, i) => {
+    if (s.redirect || !ctx.defaultSites.has(s.site)) return;
+    const taken = listens(s.d)
+      .filter((l) => !l.args.includes("default_server"))
+      .map((l) => l.args[0] ?? "")
+      .filter((addr) => servers.slice(0, i).some((o) => listens(o.d).some((l) => l.args[0] === addr)));
+    if (taken.length)
+      review(
+        ctx,
+        ctx.defaultAt.get(s.site)!,
+        "mapped",
+        `default_server here, but wssgen lists the site first, which also makes it the default of ${taken.join(", ")}, where another server was: requests for unknown names there reach this site now; give each its own address, or set defaultServer: reject`,
+      );
+  });
   for (const r of redirects) {
     const same = (a: Site) => a.tls && a.domains.join(" ") === r.site.domains.join(" ");
     const target = sites.find(same);
@@ -1034,6 +1130,24 @@ function pairRedirects(ctx: Context, servers: { site: Site; d: Located; redirect
     }
     const listen = readListen(r.redirect!.listen, 80);
     target.redirectHttp = listen.listen === undefined ? true : { listen: listen.listen };
+    // wssgen redirects to the TLS site's own port (render/view.ts); the original named its own
+    const to = Number(/:(\d+)\$request_uri$/.exec(r.redirect!.target)?.[1] ?? 443);
+    const first = [target.listen ?? 443].flat()[0]!;
+    const port = typeof first === "number" ? first : Number(/(\d+)$/.exec(first)?.[1] ?? 443);
+    if (to !== port)
+      review(
+        ctx,
+        r.d,
+        "mapped",
+        `the redirect sent clients to port ${to}, wssgen's to the TLS site's own port (${port}): behind a port mapping (${to} → ${port}) that breaks; keep this redirect server in a file of its own, or listen on ${to}`,
+      );
+    if (r.redirect!.status !== "301")
+      note(
+        ctx,
+        r.d,
+        "fixed",
+        `a ${r.redirect!.status} redirect to https: wssgen's is 301 (permanent), as the redirect always is`,
+      );
   }
   return sites;
 }
@@ -1200,11 +1314,13 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       case "proxy_pass_header":
       case "error_page":
         if ((x.args[0] ?? "").toLowerCase() === "strict-transport-security" && x.name === "add_header")
-          note(
+          (ctx.siteHsts ? note : review)(
             ctx,
             x,
-            "mapped",
-            "the site's HSTS header (sites[].tls.hsts), repeated here because nginx drops outer add_header where a location has its own",
+            ctx.siteHsts ? "mapped" : "dropped",
+            ctx.siteHsts
+              ? "the site's HSTS header (sites[].tls.hsts), repeated here because nginx drops outer add_header where a location has its own"
+              : "an HSTS header on this location only: wssgen's HSTS is the whole site's (sites[].tls.hsts), which the server did not send; set hsts on the site if every path may send it",
           );
         else if (siblings.some((y) => y.name === x.name && y.args.join("\0") === x.args.join("\0")))
           note(ctx, x, "mapped", "the site's own entry, repeated here: wssgen repeats it where a route has its own");
@@ -1319,6 +1435,8 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     } else if (lower === "host") {
       if (value === "$host") {
         if (!inherited) note(ctx, h, "mapped", "wssgen sends Host $host");
+      } else if (value === "$proxy_host") {
+        if (!inherited) note(ctx, h, "mapped", "nginx's default Host: what becomes of it is on the proxy_pass line");
       } else if (value === "$http_host") {
         if (!inherited) note(ctx, h, "fixed", "$http_host is empty for HTTP/1.0 clients and may hold a port; wssgen sends $host");
       } else {
@@ -1356,10 +1474,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
       );
   }
-  if (proxyPass && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host")) {
+  if (proxyPass && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host" && h.args[1] !== "$proxy_host")) {
     // nginx's default Host is $proxy_host: the upstream's name (or address) as proxy_pass wrote it
     const host = /^https?:\/\/(?:unix:)?([^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
-    const named = !/^(\d+\.\d+\.\d+\.\d+|localhost|\[.*)$/.test(host) && !ctx.upstreamBlocks.has(host);
+    // a name the backend may serve by: a host name, or an upstream block named like one
+    const named = !/^(\d+\.\d+\.\d+\.\d+|localhost|\[.*)$/.test(host) && (host.includes(".") || !ctx.upstreamBlocks.has(host));
     (named ? review : note)(
       ctx,
       proxyPass,
@@ -1416,7 +1535,8 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   } else {
     return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route");
   }
-  if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls) readUpstreamTls(ctx.upstreams[route.upstream]!, ssl);
+  if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls)
+    readRouteTls(ctx, d, route, new Map([...ctx.proxySsl, ...ssl]));
   if (directives.length) route.directives = directives;
   note(ctx, d, "mapped", "sites[].routes[]");
   return route;
@@ -1537,12 +1657,10 @@ const CLIENT_KEY = /^\$(binary_)?remote_addr(\$wssgen_(\w+_)?route)?$/;
 const SYSTEM_CA = new Set(["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]);
 
 /**
- * An https upstream's tls key from a route's proxy_ssl_* directives (the first route that proxies
- * to it decides). nginx does not verify a backend's certificate unless proxy_ssl_verify is on, so
+ * An https upstream's tls key from the proxy_ssl_* directives in force in a location. nginx does not verify a backend's certificate unless proxy_ssl_verify is on, so
  * without it the import says verify: false (lint: upstream-tls-unverified).
  */
-function readUpstreamTls(up: Upstream, ssl: Map<string, string>) {
-  if (typeof up.tls === "object") return;
+function upstreamTls(up: Upstream, ssl: Map<string, string>): NonNullable<Upstream["tls"]> {
   const tls: Exclude<NonNullable<Upstream["tls"]>, boolean> = {};
   const verify = ssl.get("proxy_ssl_verify") === "on";
   if (!verify) tls.verify = false;
@@ -1556,7 +1674,40 @@ function readUpstreamTls(up: Upstream, ssl: Map<string, string>) {
   const key = ssl.get("proxy_ssl_certificate_key");
   if (certificate !== undefined) tls.certificate = certificate;
   if (key !== undefined) tls.key = key;
-  up.tls = Object.keys(tls).length ? tls : true;
+  return Object.keys(tls).length ? tls : true;
+}
+
+/**
+ * The route's https upstream gets the tls its location's proxy_ssl_* say (its own, or inherited
+ * per directive). wssgen's TLS settings are per upstream: a route whose settings differ from the
+ * first route's to the same upstream gets a copy of it (`NAME_2`, ...) with its own.
+ */
+function readRouteTls(ctx: Context, d: Located, route: Route, ssl: Map<string, string>) {
+  const name = route.upstream!;
+  const up = ctx.upstreams[name]!;
+  const tls = upstreamTls(up, ssl);
+  const key = JSON.stringify(tls);
+  const first = ctx.tlsRead.get(name);
+  if (first === undefined) {
+    ctx.tlsRead.set(name, key);
+    up.tls = tls;
+    return;
+  }
+  if (first === key) return;
+  let copy = ctx.tlsCopies.get(`${name}\0${key}`);
+  if (copy === undefined) {
+    copy = freeName(ctx, name);
+    ctx.upstreams[copy] = { ...structuredClone(up), tls };
+    ctx.tlsRead.set(copy, key);
+    ctx.tlsCopies.set(`${name}\0${key}`, copy);
+  }
+  route.upstream = copy;
+  note(
+    ctx,
+    d,
+    "mapped",
+    `upstreams.${copy}: a copy of ${name} with this location's proxy_ssl_* settings (wssgen's TLS settings are per upstream)`,
+  );
 }
 
 /** Timeouts, with a 60s (nginx's default) or shorter read timeout on a WebSocket route fixed to wssgen's 1h. */
