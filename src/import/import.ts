@@ -332,6 +332,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     body: http.find((d) => d.name === "client_max_body_size"),
     root: undefined,
     buffering: http.filter((d) => d.name === "proxy_buffering").at(-1),
+    requestBuffering: http.filter((d) => d.name === "proxy_request_buffering").at(-1),
     access: mergeAccess([], http),
   };
   const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
@@ -601,6 +602,8 @@ interface Outer {
   root: string | undefined;
   /** the last proxy_buffering of an outer level */
   buffering: Located | undefined;
+  /** the last proxy_request_buffering of an outer level */
+  requestBuffering: Located | undefined;
   /** the access directives in force (ACCESS), each kind from the innermost level that has it */
   access: Located[];
 }
@@ -676,6 +679,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
     root: block.find((x) => x.name === "root")?.args[0],
     buffering: block.filter((x) => x.name === "proxy_buffering").at(-1) ?? http.buffering,
+    requestBuffering: block.filter((x) => x.name === "proxy_request_buffering").at(-1) ?? http.requestBuffering,
     access: mergeAccess(http.access, block),
   };
   let redirect: Redirect | undefined;
@@ -1069,6 +1073,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   if (path === undefined) {
     const why = "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one";
     const guard = servesOrGuards(block);
+    const elsewhere = guard ? undefined : servedElsewhere(block, outer, siblings);
     if (guard)
       review(
         ctx,
@@ -1076,7 +1081,20 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         "dropped",
         `${why}. It ${guard}: without it those requests reach another route (a static one would serve a script's source)`,
       );
-    else note(ctx, d, "dropped", why);
+    else if (elsewhere)
+      review(
+        ctx,
+        d,
+        "dropped",
+        `${why}. It serves the files it matches (${elsewhere}): without it those requests reach another route, which answers them from another place`,
+      );
+    else
+      note(
+        ctx,
+        d,
+        "dropped",
+        `${why}; it serves what it matches as the other locations would (from the server's root), so only its own settings are lost`,
+      );
     dropAll(ctx, block, "inside a dropped location");
     return undefined;
   }
@@ -1345,8 +1363,16 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   if (own.length && outer.headers.length && proxied) {
     const lost = outer.headers.filter((h) => !own.some((o) => o.args[0]?.toLowerCase() === h.args[0]?.toLowerCase()));
     for (const h of lost) {
-      const lower = h.args[0]?.toLowerCase() ?? "";
-      if (!WSSGEN_HEADERS.has(lower)) custom[h.args[0] ?? ""] = h.args[1] ?? "";
+      const [name = "", value = ""] = h.args;
+      const lower = name.toLowerCase();
+      // what wssgen writes anyway (its own value, Upgrade/Connection, Host $host) needs no entry; any
+      // other value is the server's, which the route sends (as wssgen's own headers of another value above)
+      const wssgens =
+        lower === "upgrade" ||
+        lower === "connection" ||
+        (lower === "host" && (value === "$host" || value === "$http_host")) ||
+        (WSSGEN_HEADERS.has(lower) && (value === WSSGEN_VALUES[lower] || value.startsWith("$wssgen_")));
+      if (!wssgens && !(name in custom)) custom[name] = value;
     }
     if (lost.length)
       note(
@@ -1387,6 +1413,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       delete route.websocket; // wssgen's default
     else route.websocket = false;
     if (outer.buffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_buffering")) route.buffering = false;
+    // wssgen's buffering: false turns both off (nginx: each inherits on its own)
+    if (outer.requestBuffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_request_buffering"))
+      route.buffering = false;
     // wssgen's own comment names the route's preset
     const preset = ctx.generated ? presetOfComment(ctx.lines.get(d.file)?.[d.line - 2]) : undefined;
     if (preset !== undefined) route.preset = preset;
@@ -1507,12 +1536,49 @@ function readAccess(ctx: Context, d: Located, route: Route, access: Located[]) {
   } else if (request && own(request)) note(ctx, request, "mapped", "auth_request off: no forward auth here");
 }
 
-/** Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it. */
+/**
+ * Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it.
+ * REVIEW when `mustReview`, or when the location answers requests itself (servesOrGuards: a return,
+ * a deny, auth, a rewrite): its path then reaches another route (a proxied `/`), which answers instead.
+ */
 function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string, mustReview = false): undefined {
   for (const n of ctx.notes.slice(notesBefore))
     if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
-  (mustReview ? review : note)(ctx, d, "dropped", why);
+  const guard = mustReview ? undefined : servesOrGuards(d.block ?? []);
+  if (guard)
+    review(ctx, d, "dropped", `${why}. It ${guard}: without it its requests reach another route, which answers them instead`);
+  else (mustReview ? review : note)(ctx, d, "dropped", why);
   return undefined;
+}
+
+/**
+ * Where a regular-expression location `block` (one with no proxy_pass or guard) serves files from,
+ * in words, when the prefix locations beside it (`siblings`), which get its requests once it is
+ * dropped, would answer them otherwise; undefined when it only tunes what they serve the same way
+ * (no root, alias or try_files of its own, and every sibling prefix location serves files from the
+ * same root: no *_pass, alias, return or rewrite, a try_files only when it tries `$uri` first (an
+ * existing file is served the same way), no root of its own other than `outer`'s).
+ * nginx docs (location): a matching regular expression wins over the longest prefix (unless `^~`).
+ */
+function servedElsewhere(block: Located[], outer: Outer, siblings: Located[]): string | undefined {
+  const own = block.find((x) => ["root", "alias", "try_files"].includes(x.name));
+  if (own) return `its own ${own.name} ${own.args.join(" ")}`;
+  const from = outer.root === undefined ? "nginx's default root" : `the root ${outer.root}`;
+  const prefix = siblings.filter(
+    (s) => s.name === "location" && s.block && s.args[0] !== "~" && s.args[0] !== "~*" && !s.args[0]?.startsWith("@"),
+  );
+  const other = prefix.find((s) =>
+    (s.block ?? []).some(
+      (x) =>
+        /_pass$/.test(x.name) ||
+        ["alias", "return", "rewrite"].includes(x.name) ||
+        (x.name === "try_files" && x.args[0] !== "$uri") ||
+        (x.name === "root" && x.args[0] !== outer.root),
+    ),
+  );
+  return other
+    ? `${from}, where the location ${other.args.join(" ")} (${other.file}:${other.line}) answers otherwise`
+    : undefined;
 }
 
 /**
@@ -1528,7 +1594,8 @@ function servesOrGuards(block: Located[]): string | undefined {
   const app = [...names].find((n) => /^(proxy|fastcgi|uwsgi|scgi|grpc)_pass$/.test(n));
   if (app) return `hands requests to an application (${app})`;
   const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "internal"].find((n) => names.has(n));
-  return guard ? `answers requests itself (${guard})` : undefined;
+  if (guard) return `answers requests itself (${guard})`;
+  return names.has("rewrite") ? "rewrites or redirects requests (rewrite)" : undefined;
 }
 
 /** A limit zone's key that counts per client address (wssgen's own keys add the route). */
