@@ -1145,11 +1145,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
             "sites[].routes[].upstream; its URI part (other than /) has no key, so the route's directives replace the prefix with it (rewrite ... break, which nginx's proxy_pass then sends as is)",
           );
         } else
-          note(
+          review(
             ctx,
             x,
             "dropped",
-            "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it",
+            `its URI part (${target.uri}) has no wssgen key and no rewrite does the same (it has a variable, a %-escape or a character a quoted rewrite cannot hold): the route proxies the path as the client sent it; write a rewrite ... break in the route's directives`,
           );
         break;
       }
@@ -1455,16 +1455,19 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
  * The `rewrite` that does what a proxy_pass URI does for a location (nginx docs, proxy_pass: the part
  * of the normalized URI matching the location is replaced by the URI): `location /a/ { proxy_pass
  * http://up/b/; }` is `rewrite "^/a/(.*)$" "/b/$1" break;` with a proxy_pass without URI, which then
- * sends the changed URI (and the arguments: rewrite keeps them). `path` is the route's path
- * (`= /x` for an exact location). Undefined when the URI holds a variable (then nginx sends it
- * as written, another behaviour) or a character a quoted argument cannot hold.
+ * sends the changed URI (and the arguments: rewrite keeps them), escaped as needed. `path` is the
+ * route's path (`= /x` for an exact location). The regex has `(?s)`: it matches the decoded URI,
+ * in which `.` would not match a newline (`%0A`). Undefined when the URI holds a variable (then
+ * nginx sends it as written, another behaviour), a `%`-escape (proxy_pass sends it as written, but
+ * a rewrite's URI is escaped again on the way out: `%20` would reach the backend as `%2520`), or a
+ * character a quoted argument cannot hold.
  */
 function uriRewrite(path: string, uri: string): string | undefined {
   const exact = path.startsWith("= ");
   const bare = exact ? path.slice(2) : path;
-  if (/[$"\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
+  if (/[$"%?\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
   const prefix = bare.replace(/[.*+?^$()[\]{}|\\]/g, "\\$&");
-  return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "^${prefix}(.*)$" "${uri}$1" break`;
+  return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "(?s)^${prefix}(.*)$" "${uri}$1" break`;
 }
 
 /**

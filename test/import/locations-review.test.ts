@@ -111,3 +111,23 @@ describe("inherited settings", () => {
     expect(other?.buffering).toBeUndefined();
   });
 });
+
+describe("a proxy_pass URI as a rewrite", () => {
+  const rewriteOf = (uri: string) => {
+    const { data, report } = imp(
+      server(`  location /api/ { proxy_pass http://127.0.0.1:3000${uri}; proxy_set_header Host $host; }`),
+    );
+    return { directives: data.sites[0]?.routes[0]?.directives, pass: report.find((n) => n.directive === "proxy_pass") };
+  };
+
+  it("matches every decoded path, a newline included ((?s))", () => {
+    expect(rewriteOf("/v1/").directives).toEqual(['rewrite "(?s)^/api/(.*)$" "/v1/$1" break']);
+  });
+
+  it("a URI with a %-escape (which a rewrite would escape again) is a REVIEW, not a rewrite", () => {
+    const { directives, pass } = rewriteOf("/a%20b/");
+    expect(directives).toBeUndefined();
+    expect(pass).toMatchObject({ kind: "dropped", review: true });
+    expect(pass?.why).toContain("%-escape");
+  });
+});
