@@ -1068,6 +1068,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   if (path?.startsWith("@")) {
     note(ctx, d, "dropped", "a named location (@…), reached only by error_page or try_files: wssgen has no key for it");
     dropAll(ctx, block, "inside a dropped location");
+    errorPageReview(ctx, d, siblings);
     return undefined;
   }
   if (path === undefined) {
@@ -1096,6 +1097,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         `${why}; it serves what it matches as the other locations would (from the server's root), so only its own settings are lost`,
       );
     dropAll(ctx, block, "inside a dropped location");
+    errorPageReview(ctx, d, siblings);
     return undefined;
   }
   const route: Route = { path };
@@ -1406,6 +1408,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         ? "its proxy_pass has a variable (or is not http/https): wssgen's upstreams are fixed addresses, so this location is not carried and its requests reach another route; write the upstream as upstreams.<name>"
         : "its try_files hands requests to an application (a named location or a script): a static route would serve the files themselves (a script's source) and never the application; proxy the application as a route",
       true,
+      siblings,
     );
   if (proxied) {
     route.websocket = upgrade;
@@ -1432,6 +1435,8 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       d,
       notesBefore,
       'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/',
+      false,
+      siblings,
     );
   } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
     const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
@@ -1443,7 +1448,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
     route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
   } else {
-    return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route");
+    return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route", false, siblings);
   }
   if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls) readUpstreamTls(ctx.upstreams[route.upstream]!, ssl);
   if (directives.length) route.directives = directives;
@@ -1544,14 +1549,72 @@ function readAccess(ctx: Context, d: Located, route: Route, access: Located[]) {
  * REVIEW when `mustReview`, or when the location answers requests itself (servesOrGuards: a return,
  * a deny, auth, a rewrite): its path then reaches another route (a proxied `/`), which answers instead.
  */
-function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string, mustReview = false): undefined {
+function dropLocation(
+  ctx: Context,
+  d: Located,
+  notesBefore: number,
+  why: string,
+  mustReview = false,
+  siblings: Located[] = [],
+): undefined {
+  // readAccess's REVIEW lines on the location itself are about a route that is not there: the drop's
+  // own line says what the location did (servesOrGuards), so the location is listed once
+  const mine = (n: ImportNote) =>
+    n.file === d.file && n.line === d.line && n.directive === d.name && !n.why.startsWith("a block (");
+  const read = ctx.notes.splice(notesBefore);
+  ctx.notes.push(...read.filter((n) => !mine(n)));
   for (const n of ctx.notes.slice(notesBefore))
-    if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
+    if (n.kind !== "dropped" || n.why.endsWith("(see the REVIEW line)"))
+      Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
   const guard = mustReview ? undefined : servesOrGuards(d.block ?? []);
   if (guard)
     review(ctx, d, "dropped", `${why}. It ${guard}: without it its requests reach another route, which answers them instead`);
   else (mustReview ? review : note)(ctx, d, "dropped", why);
+  errorPageReview(ctx, d, siblings);
   return undefined;
+}
+
+/**
+ * A REVIEW on dropped location `d` when an error_page of its server (`siblings`, or one of the other
+ * locations in it) names a URI `d` matches: nginx answers that error with `d` (a maintenance page, an
+ * internal-only error location), the import with nginx's own error page, or another route. The URI is
+ * error_page's last argument (nginx docs, error_page: `error_page code ... [=[response]] uri`); a
+ * named location matches `@name`, an exact one its path, a prefix one a URI that starts with it, a
+ * regular expression one what it matches (read as a JavaScript regular expression). error_pages at
+ * the http level are not looked at.
+ */
+function errorPageReview(ctx: Context, d: Located, siblings: Located[]) {
+  const [first = "", second] = d.args;
+  const matches = (uri: string): boolean => {
+    if (second === undefined) return first.startsWith("@") ? uri === first : uri.startsWith(first);
+    if (first === "=") return uri === second;
+    if (first === "^~") return uri.startsWith(second);
+    try {
+      return new RegExp(second, first === "~*" ? "i" : "").test(uri);
+    } catch {
+      return false;
+    }
+  };
+  const pages = siblings.flatMap((x) =>
+    x === d
+      ? []
+      : x.name === "error_page"
+        ? [x]
+        : x.name === "location"
+          ? (x.block ?? []).filter((y) => y.name === "error_page")
+          : [],
+  );
+  const found = pages.find((x) => {
+    const uri = (x.args.at(-1) ?? "").split("?")[0] ?? "";
+    return /^[/@]/.test(uri) && matches(uri);
+  });
+  if (found)
+    review(
+      ctx,
+      d,
+      "dropped",
+      `the error_page at ${found.file}:${found.line} (${found.args.join(" ")}) is answered by this location, which is not carried: the import answers those errors with nginx's own page or another route; serve the page from a static route (a path ending in "/") and point error_page at it`,
+    );
 }
 
 /**
@@ -1596,7 +1659,9 @@ function servesOrGuards(block: Located[]): string | undefined {
   );
   const app = [...names].find((n) => /^(proxy|fastcgi|uwsgi|scgi|grpc)_pass$/.test(n));
   if (app) return `hands requests to an application (${app})`;
-  const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "internal"].find((n) => names.has(n));
+  const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "limit_req", "limit_conn", "internal"].find(
+    (n) => names.has(n),
+  );
   if (guard) return `answers requests itself (${guard})`;
   return names.has("rewrite") ? "rewrites or redirects requests (rewrite)" : undefined;
 }

@@ -131,3 +131,37 @@ describe("a proxy_pass URI as a rewrite", () => {
     expect(pass?.why).toContain("%-escape");
   });
 });
+
+describe("an error_page whose location is not carried", () => {
+  it.each([
+    ["location = /maint.html { root /var/www/errors; internal; }", "/maint.html"],
+    ["location = /50x.html { root /usr/share/nginx/html; }", "/50x.html"],
+    ["location @down { return 503; }", "@down"],
+    ["location ~ ^/err/ { root /var/www; }", "/err/502.html"],
+  ])("%s is a REVIEW", (location, uri) => {
+    const { report } = imp(server(`  error_page 502 ${uri};\n  ${proxied}\n  ${location}`));
+    expect(at(report, 6).some((n) => n.review && n.why.includes("error_page at site.conf:4"))).toBe(true);
+  });
+
+  it("an error_page in another location counts too; one to a carried route does not", () => {
+    const inRoute = imp(
+      server(
+        `  location / { proxy_pass http://127.0.0.1:3000; error_page 502 /50x.html; }\n  location = /50x.html { root /srv; }`,
+      ),
+    );
+    expect(at(inRoute.report, 5).some((n) => n.why.includes("error_page at site.conf:4"))).toBe(true);
+    const carried = imp(server(`  root /srv;\n  error_page 502 /errors/502.html;\n  ${proxied}\n  location /errors/ { }`));
+    expect(carried.report.filter((n) => n.review)).toEqual([]);
+  });
+});
+
+describe("a dropped location is listed once", () => {
+  it("access rules of a dropped location make its drop a REVIEW, without a second line about the route", () => {
+    const { report } = imp(server(`  ${proxied}\n  location /admin/ { deny all; }`));
+    const notes = at(report, 5);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ kind: "dropped", review: true });
+    expect(notes[0]?.why).toContain("(deny)");
+    expect(report.find((n) => n.directive === "deny")).toMatchObject({ kind: "dropped", why: "inside a dropped location" });
+  });
+});
