@@ -1430,12 +1430,17 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     }
   } else if ((root !== undefined || alias !== undefined || outer.root !== undefined) && !path.endsWith("/")) {
     // wssgen's static route maps a prefix path ending in "/" onto a directory
+    const why =
+      'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/';
+    const elsewhere = servedElsewhere(block, outer, siblings, d);
     return dropLocation(
       ctx,
       d,
       notesBefore,
-      'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/',
-      false,
+      elsewhere
+        ? `${why}. It serves the files it matches (${elsewhere}): without it those requests reach another route, which answers them from another place`
+        : why,
+      elsewhere !== undefined,
       siblings,
     );
   } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
@@ -1618,20 +1623,21 @@ function errorPageReview(ctx: Context, d: Located, siblings: Located[]) {
 }
 
 /**
- * Where a regular-expression location `block` (one with no proxy_pass or guard) serves files from,
- * in words, when the prefix locations beside it (`siblings`), which get its requests once it is
- * dropped, would answer them otherwise; undefined when it only tunes what they serve the same way
- * (no root, alias or try_files of its own, and every sibling prefix location serves files from the
- * same root: no *_pass, alias, return or rewrite, a try_files only when it tries `$uri` first (an
+ * Where a dropped location `block` (one with no proxy_pass or guard: a regular-expression one, or
+ * `self`, one whose files wssgen cannot map) serves files from, in words, when the prefix locations
+ * beside it (`siblings`, but `self`), which get its requests once it is dropped, would answer them
+ * otherwise; undefined when it only tunes what they serve the same way (no alias, try_files or other
+ * root of its own, and every sibling prefix location serves files from the same root: no *_pass, alias, return or rewrite, a try_files only when it tries `$uri` first (an
  * existing file is served the same way), no root of its own other than `outer`'s).
  * nginx docs (location): a matching regular expression wins over the longest prefix (unless `^~`).
  */
-function servedElsewhere(block: Located[], outer: Outer, siblings: Located[]): string | undefined {
-  const own = block.find((x) => ["root", "alias", "try_files"].includes(x.name));
+function servedElsewhere(block: Located[], outer: Outer, siblings: Located[], self?: Located): string | undefined {
+  const own = block.find((x) => ["alias", "try_files"].includes(x.name) || (x.name === "root" && x.args[0] !== outer.root));
   if (own) return `its own ${own.name} ${own.args.join(" ")}`;
   const from = outer.root === undefined ? "nginx's default root" : `the root ${outer.root}`;
   const prefix = siblings.filter(
-    (s) => s.name === "location" && s.block && s.args[0] !== "~" && s.args[0] !== "~*" && !s.args[0]?.startsWith("@"),
+    (s) =>
+      s !== self && s.name === "location" && s.block && s.args[0] !== "~" && s.args[0] !== "~*" && !s.args[0]?.startsWith("@"),
   );
   const other = prefix.find((s) =>
     (s.block ?? []).some(

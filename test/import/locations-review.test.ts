@@ -81,6 +81,20 @@ describe("a dropped regular-expression location", () => {
   });
 });
 
+describe("a dropped location that serves files at a path not ending in /", () => {
+  it("is a REVIEW when a proxied location would answer its path instead", () => {
+    const { report } = imp(server(`  root /var/www;\n  ${proxied}\n  location = /favicon.ico { access_log off; }`));
+    const [n] = at(report, 6);
+    expect(n?.review).toBe(true);
+    expect(n?.why).toContain("the location / (site.conf:5) answers otherwise");
+  });
+
+  it("is not when every other location serves the same root", () => {
+    const { report } = imp(server(`  root /var/www;\n  location / { }\n  location = /favicon.ico { access_log off; }`));
+    expect(report.filter((n) => n.review)).toEqual([]);
+  });
+});
+
 describe("inherited settings", () => {
   it("a header lost to inheritance is sent with the server's value, also one of wssgen's own headers", () => {
     const { data } = imp(
