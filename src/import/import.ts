@@ -1384,7 +1384,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
       );
   }
-  if (proxyPass && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host")) {
+  // a server-level Host of another value that the location lost is carried above (custom): the route sends it
+  const hostCarried = Object.keys(custom).some((k) => k.toLowerCase() === "host");
+  if (proxyPass && !hostCarried && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host")) {
     // nginx's default Host is $proxy_host: the upstream's name (or address) as proxy_pass wrote it
     const host = /^https?:\/\/(?:unix:)?([^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
     const named = !/^(\d+\.\d+\.\d+\.\d+|localhost|\[.*)$/.test(host) && !ctx.upstreamBlocks.has(host);

@@ -114,6 +114,16 @@ describe("inherited settings", () => {
     expect(ws?.headers).toEqual({ "X-Forwarded-Proto": "https", "X-Team": "chat" });
   });
 
+  it("a lost Host of another value is carried, and the route does not say it sends the client's", () => {
+    const { data, report } = imp(
+      server(`  proxy_set_header Host api.internal;
+  location / { proxy_pass http://127.0.0.1:3000; }
+  location /ws/ { proxy_pass http://127.0.0.1:3000; proxy_set_header Upgrade $http_upgrade; }`),
+    );
+    expect(data.sites[0]?.routes.find((r) => r.path === "/ws/")?.headers).toEqual({ Host: "api.internal" });
+    expect(report.filter((n) => n.line === 6 && n.directive === "proxy_pass" && n.kind === "fixed")).toEqual([]);
+  });
+
   it("server-level proxy_request_buffering off reaches the routes that do not set it", () => {
     const { data } = imp(
       server(`  proxy_request_buffering off;
