@@ -357,6 +357,7 @@ export function importNginx(text: string, options: { file: string }): ImportResu
     body: http.find((d) => d.name === "client_max_body_size"),
     root: undefined,
     buffering: http.filter((d) => d.name === "proxy_buffering").at(-1),
+    requestBuffering: http.filter((d) => d.name === "proxy_request_buffering").at(-1),
     access: mergeAccess([], http),
   };
   const servers: { site: Site; d: Located; redirect?: Redirect }[] = [];
@@ -634,6 +635,8 @@ interface Outer {
   root: string | undefined;
   /** the last proxy_buffering of an outer level */
   buffering: Located | undefined;
+  /** the last proxy_request_buffering of an outer level */
+  requestBuffering: Located | undefined;
   /** the access directives in force (ACCESS), each kind from the innermost level that has it */
   access: Located[];
 }
@@ -719,6 +722,7 @@ function readServer(ctx: Context, d: Located, http: Outer): { site: Site; redire
     body: block.find((x) => x.name === "client_max_body_size") ?? http.body,
     root: block.find((x) => x.name === "root")?.args[0],
     buffering: block.filter((x) => x.name === "proxy_buffering").at(-1) ?? http.buffering,
+    requestBuffering: block.filter((x) => x.name === "proxy_request_buffering").at(-1) ?? http.requestBuffering,
     access: mergeAccess(http.access, block),
   };
   let redirect: Redirect | undefined;
@@ -1178,11 +1182,13 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   if (path?.startsWith("@")) {
     note(ctx, d, "dropped", "a named location (@…), reached only by error_page or try_files: wssgen has no key for it");
     dropAll(ctx, block, "inside a dropped location");
+    errorPageReview(ctx, d, siblings);
     return undefined;
   }
   if (path === undefined) {
     const why = "a regular-expression (~, ~*) location: wssgen routes are prefix or exact (=) paths; write it as one";
     const guard = servesOrGuards(block);
+    const elsewhere = guard ? undefined : servedElsewhere(block, outer, siblings);
     if (guard)
       review(
         ctx,
@@ -1190,8 +1196,22 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         "dropped",
         `${why}. It ${guard}: without it those requests reach another route (a static one would serve a script's source)`,
       );
-    else note(ctx, d, "dropped", why);
+    else if (elsewhere)
+      review(
+        ctx,
+        d,
+        "dropped",
+        `${why}. It serves the files it matches (${elsewhere}): without it those requests reach another route, which answers them from another place`,
+      );
+    else
+      note(
+        ctx,
+        d,
+        "dropped",
+        `${why}; it serves what it matches as the other locations would (from the server's root), so only its own settings are lost`,
+      );
     dropAll(ctx, block, "inside a dropped location");
+    errorPageReview(ctx, d, siblings);
     return undefined;
   }
   const route: Route = { path };
@@ -1241,11 +1261,11 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
             "sites[].routes[].upstream; its URI part (other than /) has no key, so the route's directives replace the prefix with it (rewrite ... break, which nginx's proxy_pass then sends as is)",
           );
         } else
-          note(
+          review(
             ctx,
             x,
             "dropped",
-            "its URI part (other than /) has no wssgen key: the route proxies the path as the client sent it",
+            `its URI part (${target.uri}) has no wssgen key and no rewrite does the same (it has a variable, a %-escape or a character a quoted rewrite cannot hold): the route proxies the path as the client sent it; write a rewrite ... break in the route's directives`,
           );
         break;
       }
@@ -1463,8 +1483,16 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   if (own.length && outer.headers.length && proxied) {
     const lost = outer.headers.filter((h) => !own.some((o) => o.args[0]?.toLowerCase() === h.args[0]?.toLowerCase()));
     for (const h of lost) {
-      const lower = h.args[0]?.toLowerCase() ?? "";
-      if (!WSSGEN_HEADERS.has(lower)) custom[h.args[0] ?? ""] = h.args[1] ?? "";
+      const [name = "", value = ""] = h.args;
+      const lower = name.toLowerCase();
+      // what wssgen writes anyway (its own value, Upgrade/Connection, Host $host) needs no entry; any
+      // other value is the server's, which the route sends (as wssgen's own headers of another value above)
+      const wssgens =
+        lower === "upgrade" ||
+        lower === "connection" ||
+        (lower === "host" && (value === "$host" || value === "$http_host" || value === "$proxy_host")) ||
+        (WSSGEN_HEADERS.has(lower) && (value === WSSGEN_VALUES[lower] || value.startsWith("$wssgen_")));
+      if (!wssgens && !(name in custom)) custom[name] = value;
     }
     if (lost.length)
       note(
@@ -1474,7 +1502,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         `its own proxy_set_header made nginx drop ${lost.length} header(s) set at an outer level; the route now sends them too`,
       );
   }
-  if (proxyPass && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host" && h.args[1] !== "$proxy_host")) {
+  // a server-level Host of another value that the location lost is carried above (custom): the route sends it
+  const hostCarried = Object.keys(custom).some((k) => k.toLowerCase() === "host");
+  if (proxyPass && !hostCarried && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host" && h.args[1] !== "$proxy_host")) {
     // nginx's default Host is $proxy_host: the upstream's name (or address) as proxy_pass wrote it
     const host = /^https?:\/\/(?:unix:)?([^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
     // a name the backend may serve by: a host name, or an upstream block named like one
@@ -1499,6 +1529,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
         ? "its proxy_pass has a variable (or is not http/https): wssgen's upstreams are fixed addresses, so this location is not carried and its requests reach another route; write the upstream as upstreams.<name>"
         : "its try_files hands requests to an application (a named location or a script): a static route would serve the files themselves (a script's source) and never the application; proxy the application as a route",
       true,
+      siblings,
     );
   if (proxied) {
     route.websocket = upgrade;
@@ -1506,6 +1537,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       delete route.websocket; // wssgen's default
     else route.websocket = false;
     if (outer.buffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_buffering")) route.buffering = false;
+    // wssgen's buffering: false turns both off (nginx: each inherits on its own)
+    if (outer.requestBuffering?.args[0] === "off" && !block.some((x) => x.name === "proxy_request_buffering"))
+      route.buffering = false;
     // wssgen's own comment names the route's preset
     const preset = ctx.generated ? presetOfComment(ctx.lines.get(d.file)?.[d.line - 2]) : undefined;
     if (preset !== undefined) route.preset = preset;
@@ -1517,11 +1551,18 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
     }
   } else if ((root !== undefined || alias !== undefined || outer.root !== undefined) && !path.endsWith("/")) {
     // wssgen's static route maps a prefix path ending in "/" onto a directory
+    const why =
+      'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/';
+    const elsewhere = servedElsewhere(block, outer, siblings, d);
     return dropLocation(
       ctx,
       d,
       notesBefore,
-      'a location that serves files at a path not ending in "/" (an exact match, or a prefix of any name): wssgen\'s static routes serve a directory under a prefix path such as /assets/',
+      elsewhere
+        ? `${why}. It serves the files it matches (${elsewhere}): without it those requests reach another route, which answers them from another place`
+        : why,
+      elsewhere !== undefined,
+      siblings,
     );
   } else if (root !== undefined || alias !== undefined || outer.root !== undefined) {
     const dir = alias ?? `${(root ?? outer.root ?? "").replace(/\/$/, "")}${path.replace(/^= /, "")}`;
@@ -1533,7 +1574,7 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
       comment?.[1] !== undefined && comment[1].replace(/\/$/, "") === dir.replace(/\/$/, "") ? comment[1] : undefined;
     route.static = { root: written ?? (path === "/" ? (root ?? outer.root ?? dir) : dir), ...(spa ? { spa: true } : {}) };
   } else {
-    return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route");
+    return dropLocation(ctx, d, notesBefore, "a location that neither proxies nor serves files: no route", false, siblings);
   }
   if (route.upstream !== undefined && ctx.upstreams[route.upstream]?.tls)
     readRouteTls(ctx, d, route, new Map([...ctx.proxySsl, ...ssl]));
@@ -1546,16 +1587,19 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
  * The `rewrite` that does what a proxy_pass URI does for a location (nginx docs, proxy_pass: the part
  * of the normalized URI matching the location is replaced by the URI): `location /a/ { proxy_pass
  * http://up/b/; }` is `rewrite "^/a/(.*)$" "/b/$1" break;` with a proxy_pass without URI, which then
- * sends the changed URI (and the arguments: rewrite keeps them). `path` is the route's path
- * (`= /x` for an exact location). Undefined when the URI holds a variable (then nginx sends it
- * as written, another behaviour) or a character a quoted argument cannot hold.
+ * sends the changed URI (and the arguments: rewrite keeps them), escaped as needed. `path` is the
+ * route's path (`= /x` for an exact location). The regex has `(?s)`: it matches the decoded URI,
+ * in which `.` would not match a newline (`%0A`). Undefined when the URI holds a variable (then
+ * nginx sends it as written, another behaviour), a `%`-escape (proxy_pass sends it as written, but
+ * a rewrite's URI is escaped again on the way out: `%20` would reach the backend as `%2520`), or a
+ * character a quoted argument cannot hold.
  */
 function uriRewrite(path: string, uri: string): string | undefined {
   const exact = path.startsWith("= ");
   const bare = exact ? path.slice(2) : path;
-  if (/[$"\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
+  if (/[$"%?\\\s{};]/.test(uri) || /["\\\s{};]/.test(bare)) return undefined;
   const prefix = bare.replace(/[.*+?^$()[\]{}|\\]/g, "\\$&");
-  return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "^${prefix}(.*)$" "${uri}$1" break`;
+  return exact ? `rewrite "^${prefix}$" "${uri}" break` : `rewrite "(?s)^${prefix}(.*)$" "${uri}$1" break`;
 }
 
 /**
@@ -1627,12 +1671,108 @@ function readAccess(ctx: Context, d: Located, route: Route, access: Located[]) {
   } else if (request && own(request)) note(ctx, request, "mapped", "auth_request off: no forward auth here");
 }
 
-/** Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it. */
-function dropLocation(ctx: Context, d: Located, notesBefore: number, why: string, mustReview = false): undefined {
+/**
+ * Drops location `d` with `why`; what was read inside it (the notes from `notesBefore` on) goes with it.
+ * REVIEW when `mustReview`, or when the location answers requests itself (servesOrGuards: a return,
+ * a deny, auth, a rewrite): its path then reaches another route (a proxied `/`), which answers instead.
+ */
+function dropLocation(
+  ctx: Context,
+  d: Located,
+  notesBefore: number,
+  why: string,
+  mustReview = false,
+  siblings: Located[] = [],
+): undefined {
+  // readAccess's REVIEW lines on the location itself are about a route that is not there: the drop's
+  // own line says what the location did (servesOrGuards), so the location is listed once
+  const mine = (n: ImportNote) =>
+    n.file === d.file && n.line === d.line && n.directive === d.name && !n.why.startsWith("a block (");
+  const read = ctx.notes.splice(notesBefore);
+  ctx.notes.push(...read.filter((n) => !mine(n)));
   for (const n of ctx.notes.slice(notesBefore))
-    if (n.kind !== "dropped") Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
-  (mustReview ? review : note)(ctx, d, "dropped", why);
+    if (n.kind !== "dropped" || n.why.endsWith("(see the REVIEW line)"))
+      Object.assign(n, { kind: "dropped", why: "inside a dropped location" });
+  const guard = mustReview ? undefined : servesOrGuards(d.block ?? []);
+  if (guard)
+    review(ctx, d, "dropped", `${why}. It ${guard}: without it its requests reach another route, which answers them instead`);
+  else (mustReview ? review : note)(ctx, d, "dropped", why);
+  errorPageReview(ctx, d, siblings);
   return undefined;
+}
+
+/**
+ * A REVIEW on dropped location `d` when an error_page of its server (`siblings`, or one of the other
+ * locations in it) names a URI `d` matches: nginx answers that error with `d` (a maintenance page, an
+ * internal-only error location), the import with nginx's own error page, or another route. The URI is
+ * error_page's last argument (nginx docs, error_page: `error_page code ... [=[response]] uri`); a
+ * named location matches `@name`, an exact one its path, a prefix one a URI that starts with it, a
+ * regular expression one what it matches (read as a JavaScript regular expression). error_pages at
+ * the http level are not looked at.
+ */
+function errorPageReview(ctx: Context, d: Located, siblings: Located[]) {
+  const [first = "", second] = d.args;
+  const matches = (uri: string): boolean => {
+    if (second === undefined) return first.startsWith("@") ? uri === first : uri.startsWith(first);
+    if (first === "=") return uri === second;
+    if (first === "^~") return uri.startsWith(second);
+    try {
+      return new RegExp(second, first === "~*" ? "i" : "").test(uri);
+    } catch {
+      return false;
+    }
+  };
+  const pages = siblings.flatMap((x) =>
+    x === d
+      ? []
+      : x.name === "error_page"
+        ? [x]
+        : x.name === "location"
+          ? (x.block ?? []).filter((y) => y.name === "error_page")
+          : [],
+  );
+  const found = pages.find((x) => {
+    const uri = (x.args.at(-1) ?? "").split("?")[0] ?? "";
+    return /^[/@]/.test(uri) && matches(uri);
+  });
+  if (found)
+    review(
+      ctx,
+      d,
+      "dropped",
+      `the error_page at ${found.file}:${found.line} (${found.args.join(" ")}) is answered by this location, which is not carried: the import answers those errors with nginx's own page or another route; serve the page from a static route (a path ending in "/") and point error_page at it`,
+    );
+}
+
+/**
+ * Where a dropped location `block` (one with no proxy_pass or guard: a regular-expression one, or
+ * `self`, one whose files wssgen cannot map) serves files from, in words, when the prefix locations
+ * beside it (`siblings`, but `self`), which get its requests once it is dropped, would answer them
+ * otherwise; undefined when it only tunes what they serve the same way (no alias, try_files or other
+ * root of its own, and every sibling prefix location serves files from the same root: no *_pass, alias, return or rewrite, a try_files only when it tries `$uri` first (an
+ * existing file is served the same way), no root of its own other than `outer`'s).
+ * nginx docs (location): a matching regular expression wins over the longest prefix (unless `^~`).
+ */
+function servedElsewhere(block: Located[], outer: Outer, siblings: Located[], self?: Located): string | undefined {
+  const own = block.find((x) => ["alias", "try_files"].includes(x.name) || (x.name === "root" && x.args[0] !== outer.root));
+  if (own) return `its own ${own.name} ${own.args.join(" ")}`;
+  const from = outer.root === undefined ? "nginx's default root" : `the root ${outer.root}`;
+  const prefix = siblings.filter(
+    (s) =>
+      s !== self && s.name === "location" && s.block && s.args[0] !== "~" && s.args[0] !== "~*" && !s.args[0]?.startsWith("@"),
+  );
+  const other = prefix.find((s) =>
+    (s.block ?? []).some(
+      (x) =>
+        /_pass$/.test(x.name) ||
+        ["alias", "return", "rewrite"].includes(x.name) ||
+        (x.name === "try_files" && x.args[0] !== "$uri") ||
+        (x.name === "root" && x.args[0] !== outer.root),
+    ),
+  );
+  return other
+    ? `${from}, where the location ${other.args.join(" ")} (${other.file}:${other.line}) answers otherwise`
+    : undefined;
 }
 
 /**
@@ -1647,8 +1787,11 @@ function servesOrGuards(block: Located[]): string | undefined {
   );
   const app = [...names].find((n) => /^(proxy|fastcgi|uwsgi|scgi|grpc)_pass$/.test(n));
   if (app) return `hands requests to an application (${app})`;
-  const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "internal"].find((n) => names.has(n));
-  return guard ? `answers requests itself (${guard})` : undefined;
+  const guard = ["deny", "return", "auth_basic", "auth_request", "limit_except", "limit_req", "limit_conn", "internal"].find(
+    (n) => names.has(n),
+  );
+  if (guard) return `answers requests itself (${guard})`;
+  return names.has("rewrite") ? "rewrites or redirects requests (rewrite)" : undefined;
 }
 
 /** A limit zone's key that counts per client address (wssgen's own keys add the route). */

@@ -340,15 +340,15 @@ describe("hostile input", () => {
 describe("what the corpus's e2e found", () => {
   it("a proxy_pass URI other than / becomes a rewrite ... break in the route's directives", () => {
     expect(route("location /grafana/api/live/ { proxy_pass http://app/api/live/; }").directives).toEqual([
-      'rewrite "^/grafana/api/live/(.*)$" "/api/live/$1" break',
+      'rewrite "(?s)^/grafana/api/live/(.*)$" "/api/live/$1" break',
     ]);
     expect(route("location = /a.b { proxy_pass http://app/c; }").directives).toEqual(['rewrite "^/a\\.b$" "/c" break']);
-    // a URI with a variable is sent as written: another behaviour, so it is dropped, with why
+    // a URI with a variable is sent as written: another behaviour, so it is dropped, with why (REVIEW)
     const r = imp(
       "upstream app { server 127.0.0.1:3000; }\nserver { server_name a.test; location /x/ { proxy_pass http://app/$arg_v; } }",
     );
     expect(r.data.sites[0]!.routes[0]!.directives).toBeUndefined();
-    expect(r.report.find((n) => n.directive === "proxy_pass")).toMatchObject({ kind: "dropped" });
+    expect(r.report.find((n) => n.directive === "proxy_pass")).toMatchObject({ kind: "dropped", review: true });
   });
 
   it("a server without a name keeps domains empty, with a comment in the YAML and a note that says what to add", () => {
@@ -435,9 +435,11 @@ describe("what the import review found: access control is carried exactly, or ma
         server(" location ~ \\.php$ { fastcgi_pass unix:/run/php.sock; }\n location / { proxy_pass http://127.0.0.1:3000; }"),
       ),
     ).toHaveLength(1);
+    // without the regex nginx's files (default root) are the backend's: a REVIEW (test/import/locations-review.test.ts)
     expect(
       reviews(server(" location ~* \\.(png|jpg)$ { expires 7d; }\n location / { proxy_pass http://127.0.0.1:3000; }")),
-    ).toEqual([]);
+    ).toHaveLength(1);
+    expect(reviews(server(" root /var/www;\n location ~* \\.(png|jpg)$ { expires 7d; }\n location / { }"))).toEqual([]);
   });
 });
 
