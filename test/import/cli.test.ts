@@ -57,3 +57,29 @@ describe("wssgen import", () => {
     expect(broken.stderr).toContain("broken.conf:2:1 nginx would not read this config (unexpected end of file, expecting }");
   });
 });
+
+describe("wssgen import --format json, and REVIEW", () => {
+  it("an error before anything is imported is still one JSON document (exit 2 or 1)", async () => {
+    const missing = await runCli(["import", "/nonexistent/site.conf", "--format", "json"]);
+    expect(missing.exitCode).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({ ok: false, problems: [expect.stringMatching(/cannot read/)], report: [] });
+    const refused = await runCli(["import", "-", "--format", "json"], { input: "server {" });
+    expect(refused.exitCode).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, report: [] });
+  });
+
+  it("REVIEW lines: exit 1, counted in the JSON document and listed atop the YAML", async () => {
+    const input =
+      "server {\n listen 80;\n server_name a.test;\n location / { deny 10.0.0.1; allow all; proxy_pass http://127.0.0.1:3000; }\n}\n";
+    const r = await runCli(["import", "-", "--format", "json"], { input });
+    expect(r.exitCode).toBe(1);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; review: number; yaml: string; report: { review?: boolean }[] };
+    expect(doc).toMatchObject({ ok: false, review: 1 });
+    expect(doc.report.filter((n) => n.review)).toHaveLength(1);
+    expect(doc.yaml).toMatch(/^# REVIEW before deploying: 1 place\(s\)/m);
+    const text = await runCli(["import", "-"], { input });
+    expect(text.exitCode).toBe(1);
+    expect(text.stderr).toMatch(/<stdin>:4 location: dropped \(REVIEW\), /);
+    expect(text.stderr).toContain("1 place(s) marked REVIEW serve differently from the original");
+  });
+});
