@@ -9,9 +9,13 @@
  * `kept` (copied into a `directives` list at its level) or `dropped` (with why); one that is mapped
  * and corrected (a listener that gets `ssl`, a location whose read timeout is raised) has a line of
  * each. The report names directives and never their arguments: a header's value can hold a token.
+ * A note with `review` marks a place where the result would serve differently from the original in
+ * a way that matters before a deploy (access it cannot carry exactly, a location that answered
+ * itself, a redirect it cannot keep): the command exits 1 and the YAML's header lists them.
  *
- * nginx facts used here: proxy_set_header, add_header, allow/deny and the timeouts inherit from the
- * outer level only when a level sets none of its own (ngx_http_proxy_merge_loc_conf and friends);
+ * nginx facts used here: proxy_set_header, add_header, allow/deny, auth_basic (and its user file),
+ * auth_request, proxy_ssl_* and the timeouts inherit from the outer level only when a level sets
+ * none of its own, each kind on its own (ngx_http_proxy_merge_loc_conf and friends);
  * proxy_pass with a URI part replaces the matched location prefix with it; proxy_read_timeout
  * defaults to 60s; an `upstream` name is what `proxy_pass http://NAME` matches before DNS.
  */
