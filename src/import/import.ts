@@ -1510,9 +1510,9 @@ function readLocation(ctx: Context, d: Located, outer: Outer, siblings: Located[
   const hostCarried = Object.keys(custom).some((k) => k.toLowerCase() === "host");
   if (proxyPass && !hostCarried && !headersFrom.some((h) => h.args[0]?.toLowerCase() === "host" && h.args[1] !== "$proxy_host")) {
     // nginx's default Host is $proxy_host: the upstream's name (or address) as proxy_pass wrote it
-    const host = /^https?:\/\/(?:unix:)?([^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
+    const host = /^https?:\/\/(unix:|\[[^\]]*\]|[^/:]+)/.exec(proxyPass.args[0] ?? "")?.[1] ?? "";
     // a name the backend may serve by: a host name, or an upstream block named like one
-    const named = !/^(\d+\.\d+\.\d+\.\d+|localhost|\[.*)$/.test(host) && (host.includes(".") || !ctx.upstreamBlocks.has(host));
+    const named = host !== "unix:" && !isAddressHost(host) && (host.includes(".") || !ctx.upstreamBlocks.has(host));
     (named ? review : note)(
       ctx,
       proxyPass,
@@ -1903,13 +1903,16 @@ function readTimeouts(ctx: Context, d: Located, found: Located[], websocket: boo
   return out;
 }
 
+/** An IPv4 address, `[IPv6]` or localhost, with or without `:PORT`: no name a backend serves by. */
+const isAddressHost = (host: string): boolean => /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:.]+\])(:\d+)?$/i.test(host);
+
 /**
  * A name for the upstream of a proxy_pass to an address: `backend` (then `backend_PORT`, then the
  * whole address) for an IP address or localhost, the host name otherwise.
  */
 function implicitName(ctx: Context, host: string): string {
   const bare = host.replace(/^\[|\]$/g, "");
-  const address = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])(:\d+)?$/i.test(host);
+  const address = isAddressHost(host);
   const port = /:(\d+)$/.exec(host)?.[1];
   const candidates = address
     ? ["backend", ...(port ? [`backend_${port}`] : []), `backend_${bare.replace(/[^A-Za-z0-9]+/g, "_")}`]

@@ -557,3 +557,10 @@ server {
     expect(() => imp("\ufeffserver { }")).toThrow(/byte order mark/);
   });
 });
+
+describe("Host for a backend by address: no REVIEW", () => {
+  it("an IPv6 address or a unix socket is no name a backend serves by", () => {
+    for (const target of ["http://[::1]:3000", "http://unix:/run/app.sock:"])
+      expect(reviews(server(` location / { proxy_pass ${target}; }`)), target).toEqual([]);
+  });
+});
