@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: wssgen's speed as ratios against baselines measured in the same run, on this
 // machine. Medians of several runs; peak RSS from GNU time when it is installed. Writes a Markdown
-// report to stdout (docs/benchmarks.md keeps the latest).
+// report to stdout (docs/benchmarks.md keeps the latest), ending with issue 13's targets, each as a
+// number from this run. `--quick` leaves out the 100,000-site configs (and so the targets that need them).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -84,83 +85,203 @@ say(
 );
 say();
 
+/** `[node, bin, ...]`: wssgen launched by `node bin/wssgen.js`, without the bin's shebang flags */
+const viaNode = (argv) => [process.execPath, ...argv];
+/** The worse (larger) of two measurements, and which launcher it came from. */
+const worse = (a, b, labelA, labelB) => (a.value >= b.value ? { ...a, by: labelA } : { ...b, by: labelB });
+/** Issue 13's target rows, filled in as the sections below measure them: what, measured, target, met. */
+const targets = [];
+const target = (what, measured, goal, met) => targets.push([what, measured, goal, met === undefined ? "—" : met ? "yes" : "no"]);
+const skipped = "not measured (`--quick`)";
+
 // 1. start-up
 execFileSync(process.execPath, [bin, "init", "--yes", "-o", "wssgen.yaml"], { cwd: work, stdio: "ignore" });
 execFileSync(process.execPath, [bin, "render"], { cwd: work, stdio: "ignore" }); // fills the nginx -V cache, as any earlier run would
 const node0 = measure([process.execPath, "-e", "0"], { runs: 15 });
 const version = measure([bin, "--version"], { runs: 15 });
 const renderInit = measure([bin, "render"], { runs: 15 });
+const renderInitNode = measure(viaNode([bin, "render"]), { runs: 15 });
 say("## Start-up");
 say();
 say("| command | time | × `node -e 0` | target |");
 say("| --- | --- | --- | --- |");
 say(`| \`node -e 0\` | ${fmt(node0.ms)} | 1.00× | baseline |`);
 say(`| \`wssgen --version\` | ${fmt(version.ms)} | ${ratio(version.ms, node0.ms)} | ≤ 1.3× |`);
-say(`| \`wssgen render\` (the \`init\` example) | ${fmt(renderInit.ms)} | ${ratio(renderInit.ms, node0.ms)} | ≤ 1.3× |`);
+say(`| \`wssgen render\` (the \`init\` example, 1 site) | ${fmt(renderInit.ms)} | ${ratio(renderInit.ms, node0.ms)} | ≤ 1.6× |`);
+say(`| \`node bin/wssgen.js render\` (the same) | ${fmt(renderInitNode.ms)} | ${ratio(renderInitNode.ms, node0.ms)} | ≤ 1.6× |`);
 say();
+{
+  const w = worse({ value: renderInit.ms }, { value: renderInitNode.ms }, "`wssgen`", "`node bin/wssgen.js`");
+  target(
+    "`render` start-up (1 site) ÷ `node -e 0`",
+    `${ratio(w.value, node0.ms)} (${w.by}, the slower launcher)`,
+    "≤ 1.6×",
+    w.value / node0.ms <= 1.6,
+  );
+}
 
-// 2. render at scale, and nginx -t on the same output
+// 2. render at scale, with and without lint findings, and nginx -t on the same output
 const sizes = quick ? [1000, 10000] : [1000, 10000, 100000];
 const listen = { tls: "127.0.0.1:18443", plain: "127.0.0.1:18080" };
+const generated = { certificate: join(certs, "cert.pem"), key: join(certs, "key.pem"), listen };
+/** The configs each size is rendered from: the same sites as YAML and as JSON, and YAML with findings. */
+const variants = [
+  { key: "yaml", format: "yaml", findings: false, from: "YAML", suffix: "" },
+  { key: "json", format: "json", findings: false, from: "JSON", suffix: "" },
+  { key: "yamlFindings", format: "yaml", findings: true, from: "YAML, with findings", suffix: "-findings" },
+];
+/** nginx -t of an output file, included from a minimal main config (as `check`'s sandbox does). */
+function nginxTest(out, name, runs) {
+  const main = join(work, `main-${name}.conf`);
+  writeFileSync(
+    main,
+    `pid ${work}/nginx-${name}.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${out};\n}\n`,
+  );
+  return measure(["nginx", "-t", "-q", "-c", main, "-p", work], { runs });
+}
 const results = {};
 say("## Rendering many sites");
+say();
+say(
+  "The configs with findings have, every 10th site, a WebSocket route without `origins` and `maxConnectionsPerIp` (`origin-missing`, `max-connections-unset`), and every other upstream with one server and no keepalive (`upstream-single-server`); the others have none. `nginx -t` of the output with findings is measured up to 10,000 sites.",
+);
 say();
 say("| sites | from | render | peak RSS | `nginx -t` of the output | render ÷ `nginx -t` |");
 say("| --- | --- | --- | --- | --- | --- |");
 for (const n of sizes) {
-  for (const format of ["yaml", "json"]) {
-    const file = join(work, `sites-${n}.${format}`);
-    writeFileSync(file, generateConfig(n, format, { certificate: join(certs, "cert.pem"), key: join(certs, "key.pem"), listen }));
-    const out = join(work, `out-${n}.conf`);
+  for (const v of variants) {
+    const file = join(work, `sites-${n}${v.suffix}.${v.format}`);
+    writeFileSync(file, generateConfig(n, v.format, { ...generated, findings: v.findings }));
+    const out = join(work, `out-${n}${v.suffix}.conf`);
     const runs = n >= 100000 ? 3 : 5;
     const render = measure([bin, "render", "-c", file, "-o", out, "--nginx-version", "1.22"], { runs });
-    let test = results[n]?.test;
-    if (!test) {
-      const main = join(work, `main-${n}.conf`);
-      writeFileSync(
-        main,
-        `pid ${work}/nginx-${n}.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${out};\n}\n`,
-      );
-      test = measure(["nginx", "-t", "-q", "-c", main, "-p", work], { runs: n >= 100000 ? 1 : 3 });
-    }
-    results[n] = { ...results[n], [format]: render, test };
+    const testKey = v.findings ? "testFindings" : "test";
+    let test = results[n]?.[testKey];
+    if (!test && (!v.findings || n <= 10000)) test = nginxTest(out, `${n}${v.suffix}`, n >= 100000 ? 1 : 3);
+    results[n] = { ...results[n], [v.key]: render, [testKey]: test };
     say(
-      `| ${n.toLocaleString("en")} | ${format.toUpperCase()} | ${fmt(render.ms)} | ${mb(render.rss)} | ${fmt(test.ms)} | ${ratio(render.ms, test.ms)} |`,
+      `| ${n.toLocaleString("en")} | ${v.from} | ${fmt(render.ms)} | ${mb(render.rss)} | ${test ? fmt(test.ms) : "—"} | ${test ? ratio(render.ms, test.ms) : "—"} |`,
     );
   }
 }
 say();
 if (results[100000]) {
   say(
-    `Linearity: render of 100,000 ÷ 10,000 sites = ${ratio(results[100000].yaml.ms, results[10000].yaml.ms)} from YAML, ${ratio(results[100000].json.ms, results[10000].json.ms)} from JSON (target ≤ 11×; 10× is linear). Targets: render of 10,000 sites from YAML ≤ 0.1× \`nginx -t\`; peak RSS for 100,000 ≤ 1 GB.`,
+    `Linearity: render of 100,000 ÷ 10,000 sites = ${ratio(results[100000].yaml.ms, results[10000].yaml.ms)} from YAML, ${ratio(results[100000].json.ms, results[10000].json.ms)} from JSON, ${ratio(results[100000].yamlFindings.ms, results[10000].yamlFindings.ms)} from YAML with findings (10× is linear).`,
   );
   say();
 }
+{
+  const r = results[10000];
+  target(
+    "10k sites with findings ÷ without (YAML)",
+    ratio(r.yamlFindings.ms, r.yaml.ms),
+    "≤ 1.15×",
+    r.yamlFindings.ms / r.yaml.ms <= 1.15,
+  );
+  target(
+    "10k sites from YAML with findings ÷ `nginx -t` of its output",
+    ratio(r.yamlFindings.ms, r.testFindings.ms),
+    "≤ 0.35×",
+    r.yamlFindings.ms / r.testFindings.ms <= 0.35,
+  );
+}
+for (const [key, label] of [
+  ["yamlFindings", "with findings"],
+  ["yaml", "without findings"],
+]) {
+  const big = results[100000]?.[key];
+  target(
+    `100k ÷ 10k time, ${label} (YAML)`,
+    big ? ratio(big.ms, results[10000][key].ms) : skipped,
+    "≤ 11×",
+    big ? big.ms / results[10000][key].ms <= 11 : undefined,
+  );
+}
 
-// 3. what check adds to a bare nginx -t
-const checkDir = join(work, "check");
-execFileSync("mkdir", ["-p", checkDir]);
-writeFileSync(
-  join(checkDir, "wssgen.yaml"),
-  generateConfig(10, "yaml", { certificate: join(certs, "cert.pem"), key: join(certs, "key.pem"), listen }),
-);
-execFileSync(process.execPath, [bin, "render", "-o", "out.conf"], { cwd: checkDir, stdio: "ignore" });
-writeFileSync(
-  join(checkDir, "main.conf"),
-  `pid ${checkDir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${checkDir}/out.conf;\n}\n`,
-);
-const bare = measure(["nginx", "-t", "-q", "-c", join(checkDir, "main.conf"), "-p", checkDir], { runs: 11, cwd: checkDir });
-const check = measure([bin, "check", "--nginx", "require"], { runs: 11, cwd: checkDir });
+// 3. peak memory at 100,000 sites, by launcher: the bin (its shebang's flags) and `node bin/wssgen.js`
+if (results[100000]) {
+  say("## Peak memory at 100,000 sites, by launcher");
+  say();
+  say("| launcher | from | render | peak RSS |");
+  say("| --- | --- | --- | --- |");
+  const peaks = [];
+  for (const v of variants) {
+    const r = results[100000][v.key];
+    peaks.push({ value: r.rss ?? NaN, by: `\`wssgen\`, ${v.from}` });
+    say(`| \`wssgen\` (the bin) | ${v.from} | ${fmt(r.ms)} | ${mb(r.rss)} |`);
+  }
+  for (const v of variants.filter((x) => x.format === "yaml")) {
+    const file = join(work, `sites-100000${v.suffix}.yaml`);
+    const r = measure(viaNode([bin, "render", "-c", file, "-o", join(work, "out-node.conf"), "--nginx-version", "1.22"]), {
+      runs: 1,
+    });
+    peaks.push({ value: r.rss ?? NaN, by: `\`node bin/wssgen.js\`, ${v.from}` });
+    say(`| \`node bin/wssgen.js\` | ${v.from} | ${fmt(r.ms)} | ${mb(r.rss)} |`);
+  }
+  say();
+  const top = peaks.reduce((a, b) => (b.value > a.value ? b : a));
+  target(
+    "peak RSS at 100k, however launched",
+    gnuTime ? `${mb(top.value)} (${top.by})` : "n/a (no GNU time)",
+    "≤ 700 MB",
+    gnuTime ? top.value <= 700 : undefined,
+  );
+} else target("peak RSS at 100k, however launched", skipped, "≤ 700 MB", undefined);
+
+// 4. what check adds to a bare nginx -t, at 1 and at 10,000 sites
 say("## `wssgen check` against a bare `nginx -t`");
 say();
-say("| command | time |");
-say("| --- | --- |");
-say(`| \`nginx -t\` of the rendered output (10 sites) | ${fmt(bare.ms)} |`);
-say(`| \`wssgen check\` (schema, lint, render, sandbox, \`nginx -t\`) | ${fmt(check.ms)} |`);
+say(
+  "`wssgen check --nginx require` (schema, lint, render, sandbox, `nginx -t`) in a directory with the config, against `nginx -t` of the rendered output (no findings).",
+);
 say();
-say(`\`check\` adds ${fmt(check.ms - bare.ms)} to a bare \`nginx -t\` (target ≤ 100 ms).`);
+say("| sites | bare `nginx -t` | `wssgen check` | check − `nginx -t` | check ÷ `nginx -t` |");
+say("| --- | --- | --- | --- | --- |");
+const checks = {};
+for (const n of [1, 10000]) {
+  const checkDir = join(work, `check-${n}`);
+  execFileSync("mkdir", ["-p", checkDir]);
+  writeFileSync(join(checkDir, "wssgen.yaml"), generateConfig(n, "yaml", generated));
+  execFileSync(process.execPath, [bin, "render", "-o", "out.conf"], { cwd: checkDir, stdio: "ignore" });
+  writeFileSync(
+    join(checkDir, "main.conf"),
+    `pid ${checkDir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include ${checkDir}/out.conf;\n}\n`,
+  );
+  const runs = n === 1 ? 11 : quick ? 3 : 5;
+  const bare = measure(["nginx", "-t", "-q", "-c", join(checkDir, "main.conf"), "-p", checkDir], { runs, cwd: checkDir });
+  const check = measure([bin, "check", "--nginx", "require"], { runs, cwd: checkDir });
+  checks[n] = { bare, check };
+  say(
+    `| ${n.toLocaleString("en")} | ${fmt(bare.ms)} | ${fmt(check.ms)} | +${fmt(check.ms - bare.ms)} | ${ratio(check.ms, bare.ms)} |`,
+  );
+}
+say();
+target(
+  "`check` at 1 site − a bare `nginx -t` of its output",
+  `+${fmt(checks[1].check.ms - checks[1].bare.ms)}`,
+  "≤ +100 ms",
+  checks[1].check.ms - checks[1].bare.ms <= 100,
+);
+target(
+  "`check` at 10k ÷ a bare `nginx -t` of its output",
+  ratio(checks[10000].check.ms, checks[10000].bare.ms),
+  "≤ 1.3×",
+  checks[10000].check.ms / checks[10000].bare.ms <= 1.3,
+);
 
-// 4. this tree against another commit, measured in turns so that load on the machine hits both alike
+say("## Targets (issue 13)");
+say();
+say(
+  `Every number from this run${quick ? " (`--quick`: no 100,000-site configs)" : ""}; times are medians, ratios are against baselines measured in it.`,
+);
+say();
+say("| what | measured | target | met? |");
+say("| --- | --- | --- | --- |");
+for (const row of targets) say(`| ${row.join(" | ")} |`);
+say();
+
+// 5. this tree against another commit, measured in turns so that load on the machine hits both alike
 if (against) {
   const commit = execFileSync("git", ["rev-parse", "--short", `${against}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
   const tree = join(work, "against");
