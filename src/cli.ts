@@ -227,8 +227,11 @@ output into a live file with the shell: the shell empties that file before wssge
           import("./nginx-version/version.js"),
         ]);
         const result = await renderCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
-        const color = await colorFor(process.stderr);
-        for (const line of formatFindings(result.findings, result.source, color)) err(line);
+        // chalk loads only when there is a finding to print (a clean render prints none)
+        if (result.findings.length) {
+          const color = await colorFor(process.stderr);
+          for (const line of formatFindings(result.findings, result.source, color)) err(line);
+        }
         if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
         else if (result.outcome.kind === "written")
           err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
