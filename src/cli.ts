@@ -12,7 +12,12 @@ import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
 import { escapeText } from "./util/show.js";
 
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+/** Set by the build (scripts/build.mjs, esbuild `define`); from source (tests, tsx), package.json is read. */
+declare const __WSSGEN_VERSION__: string | undefined;
+const version =
+  typeof __WSSGEN_VERSION__ === "string"
+    ? __WSSGEN_VERSION__
+    : (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
 /** Colour only on a terminal, never with NO_COLOR (FORCE_COLOR forces it); chalk loads only when asked. */
 async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkInstance> {
