@@ -46,6 +46,8 @@ const { metafile } = await esbuild.build({
   banner: {
     js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);',
   },
+  // the version `wssgen --version` prints, so that start-up reads no package.json
+  define: { __WSSGEN_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version) },
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: process.argv.includes("--sourcemap") ? "linked" : false,
   // licence comments are collected per package below, with the package's whole licence file

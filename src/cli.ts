@@ -12,7 +12,12 @@ import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
 import { escapeText } from "./util/show.js";
 
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+/** Set by the build (scripts/build.mjs, esbuild `define`); from source (tests, tsx), package.json is read. */
+declare const __WSSGEN_VERSION__: string | undefined;
+const version =
+  typeof __WSSGEN_VERSION__ === "string"
+    ? __WSSGEN_VERSION__
+    : (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
 /** Colour only on a terminal, never with NO_COLOR (FORCE_COLOR forces it); chalk loads only when asked. */
 async function colorFor(stream: NodeJS.WriteStream | undefined): Promise<ChalkInstance> {
@@ -103,6 +108,34 @@ let commanderErrorsShown = true;
 
 /** What the command that ran wants as exit code when it did not throw (check and diff report 1 without throwing). */
 let commandExitCode: ExitCode = ExitCode.ok;
+
+/** `wssgen render`'s options as commander parses them (`directives` is false with --no-directives). */
+interface RenderOptions {
+  config?: string;
+  output?: string;
+  nginxVersion?: string;
+  full?: boolean;
+  check?: string;
+  directives: boolean;
+}
+
+/** What `wssgen render` does once its options are parsed (by commander, or by main's fast path). */
+async function renderAction({ directives, ...opts }: RenderOptions): Promise<void> {
+  const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
+    import("./commands/render.js"),
+    import("./report/text.js"),
+    import("./nginx-version/version.js"),
+  ]);
+  const result = await renderCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
+  // chalk loads only when there is a finding to print (a clean render prints none)
+  if (result.findings.length) {
+    const color = await colorFor(process.stderr);
+    for (const line of formatFindings(result.findings, result.source, color)) err(line);
+  }
+  if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
+  else if (result.outcome.kind === "written") err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
+  else err(`${result.outcome.file} is up to date`);
+}
 
 export async function buildProgram(): Promise<Command> {
   const { Command, Option } = await import("commander");
@@ -209,32 +242,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
 To deploy, use \`wssgen apply\` (nginx -t, reload, roll back on failure) or -o. Never redirect the
 output into a live file with the shell: the shell empties that file before wssgen runs.`,
     )
-    .action(
-      async ({
-        directives,
-        ...opts
-      }: {
-        config?: string;
-        output?: string;
-        nginxVersion?: string;
-        full?: boolean;
-        check?: string;
-        directives: boolean;
-      }) => {
-        const [{ renderCommand }, { formatFindings }, { formatVersion }] = await Promise.all([
-          import("./commands/render.js"),
-          import("./report/text.js"),
-          import("./nginx-version/version.js"),
-        ]);
-        const result = await renderCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
-        const color = await colorFor(process.stderr);
-        for (const line of formatFindings(result.findings, result.source, color)) err(line);
-        if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
-        else if (result.outcome.kind === "written")
-          err(`wrote ${result.outcome.file} (nginx ${formatVersion(result.build.version)})`);
-        else err(`${result.outcome.file} is up to date`);
-      },
-    );
+    .action(renderAction);
 
   program
     .command("check")
@@ -580,9 +588,9 @@ export function machineOutput(args: readonly string[]): MachineOutput | undefine
 /** A thrown error as problems (with the exit code), in the terms of a check finding. */
 function describeFailure(
   error: unknown,
-  commanderError: new (...args: never[]) => Error & { code: string },
+  commanderError: (new (...args: never[]) => Error & { code: string }) | undefined,
 ): { exitCode: ExitCode; failures: CheckFailure[] } {
-  if (error instanceof commanderError)
+  if (commanderError !== undefined && error instanceof commanderError)
     return { exitCode: ExitCode.usage, failures: [{ rule: "usage", message: error.message.replace(/^error: /, "") }] };
   if (error instanceof ConfigError)
     return {
@@ -613,6 +621,17 @@ function describeFailure(
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `wssgen render` with no options, the most common run: the action without loading commander
+  // (~10 ms of start-up); anything else on the command line goes through commander as always
+  if (argv.length === 3 && argv[2] === "render") {
+    try {
+      commandExitCode = ExitCode.ok;
+      await renderAction({ directives: true });
+      return commandExitCode;
+    } catch (error) {
+      return reportFailure(error, argv, undefined, undefined, undefined);
+    }
+  }
   const machine = machineOutput(argv.slice(2));
   // in a machine format, commander's own error text would be a second, unparseable output
   commanderErrorsShown = machine === undefined;
@@ -628,45 +647,60 @@ export async function main(argv: string[]): Promise<number> {
       (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help")
     )
       return ExitCode.ok;
-    const debug = program.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
-    const stack =
-      debug && !isKnownError(error) && !(error instanceof CommanderError) ? String((error as Error)?.stack) : undefined;
-    if (machine) {
-      if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
-      const described = describeFailure(error, CommanderError);
-      const exitCode = described.exitCode;
-      const failures = redactAll(described.failures);
-      if (machine.command === "check") {
-        const { formatCheckFailure } = await import("./report/check.js");
-        out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
-      } else if (machine.command === "import") {
-        // the shape of import's own document, with nothing imported
-        const { toJson } = await import("./util/show.js");
-        const where = (f: CheckFailure) => (f.file === undefined ? "" : `${f.file}:${f.line ?? 1}:${f.column ?? 1} `);
-        out(toJson({ ok: false, problems: failures.map((f) => `${where(f)}${f.message}`), report: [] }));
-      } else {
-        const { formatProbeFailure } = await import("./report/probe.js");
-        out(
-          formatProbeFailure(
-            machine.url,
-            failures.map((f) => ({ code: f.rule, message: f.message })),
-          ),
-        );
-      }
-      return exitCode;
-    }
-    if (error instanceof CommanderError) return ExitCode.usage;
-    const color = await colorFor(process.stderr);
-    if (isKnownError(error)) {
-      for (const line of error.lines())
-        err(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
-      return error.exitCode;
-    }
-    err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
-    if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
-    else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
-    return ExitCode.invalid;
+    return reportFailure(error, argv, program, CommanderError, machine);
   }
+}
+
+/**
+ * A command's failure as wssgen reports it (a document in a machine format, else lines on stderr),
+ * and its exit code. `program` and `CommanderError` are undefined when commander was not loaded
+ * (main's fast path), so no error can be commander's.
+ */
+async function reportFailure(
+  error: unknown,
+  argv: string[],
+  program: Command | undefined,
+  CommanderError: typeof import("commander").CommanderError | undefined,
+  machine: MachineOutput | undefined,
+): Promise<number> {
+  const isCommanderError = CommanderError !== undefined && error instanceof CommanderError;
+  const debug = program?.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
+  const stack = debug && !isKnownError(error) && !isCommanderError ? String((error as Error)?.stack) : undefined;
+  if (machine) {
+    if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
+    const described = describeFailure(error, CommanderError);
+    const exitCode = described.exitCode;
+    const failures = redactAll(described.failures);
+    if (machine.command === "check") {
+      const { formatCheckFailure } = await import("./report/check.js");
+      out(formatCheckFailure(failures, machine.format, exitCode, machine.config));
+    } else if (machine.command === "import") {
+      // the shape of import's own document, with nothing imported
+      const { toJson } = await import("./util/show.js");
+      const where = (f: CheckFailure) => (f.file === undefined ? "" : `${f.file}:${f.line ?? 1}:${f.column ?? 1} `);
+      out(toJson({ ok: false, problems: failures.map((f) => `${where(f)}${f.message}`), report: [] }));
+    } else {
+      const { formatProbeFailure } = await import("./report/probe.js");
+      out(
+        formatProbeFailure(
+          machine.url,
+          failures.map((f) => ({ code: f.rule, message: f.message })),
+        ),
+      );
+    }
+    return exitCode;
+  }
+  if (isCommanderError) return ExitCode.usage;
+  const color = await colorFor(process.stderr);
+  if (isKnownError(error)) {
+    for (const line of error.lines())
+      err(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
+    return error.exitCode;
+  }
+  err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
+  if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
+  else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
+  return ExitCode.invalid;
 }
 
 /** Exit statuses for the signals wssgen stops on: 128 + the signal's number, as shells report them. */

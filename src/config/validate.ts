@@ -23,18 +23,25 @@ export type Validation =
       stopped: boolean;
     };
 
+/** How many pieces (the shell, each upstream, each site) are validated before zod's compiled parsers are used. */
+const JIT_AFTER = 16;
+
 /** Validates `data` (a mapping) like `configSchema.safeParse`, in pieces; see the module comment. */
 export function validateConfig(data: Record<string, unknown>, limits: { entry: number; maxIssues: number }): Validation {
   const issues: Issue[] = [];
   const oversized: KeyPath[] = [];
   const full = () => issues.length >= limits.maxIssues;
+  // zod compiles a parser (new Function) for each object shape on its first parse: worth it for many
+  // sites, not for a few (~10 ms of a one-site render's start-up). The first pieces are parsed
+  // without it, the same answers by zod's other path; from the JIT_AFTER-th piece on, compiled.
+  let pieces = 0;
   /** `value` checked by `schema`, its issues' paths under `at`; too large, it is `entry` that is reported */
   const check = <T>(schema: z.ZodType<T>, value: unknown, at: KeyPath, counted = value, entry = at): T | undefined => {
     if (countValues(counted, limits.entry) > limits.entry) {
       oversized.push(entry);
       return undefined;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(value, { jitless: pieces++ < JIT_AFTER });
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...at, ...issue.path] });
     return undefined;

@@ -186,6 +186,26 @@ describe("wssgen render", () => {
   });
 });
 
+describe("wssgen render with no options (main's fast path, without commander)", () => {
+  it("answers as with an option that changes nothing: output, findings, errors and exit codes", async () => {
+    const configs = {
+      clean: "upstreams:\n  a: { servers: [127.0.0.1:1] }\nsites: [{ domains: [a.com], routes: [{ path: /, upstream: a }] }]\n",
+      warning:
+        "upstreams:\n  a: { servers: [127.0.0.1:1] }\nsites: [{ domains: [a.com], routes: [{ path: /, upstream: a, timeouts: { read: 60s } }] }]\n",
+      invalid: "upstreams:\n  a: { servers: [127.0.0.1:1] }\nsites: [{ domains: [a.com], routes: [{ path: /, upstream: b }] }]\n",
+    };
+    for (const [name, text] of Object.entries(configs)) {
+      const dir = tmp();
+      writeFileSync(join(dir, "wssgen.yaml"), text);
+      const fast = await runCli(["render"], { cwd: dir });
+      // --no-directives changes nothing for a config without directives, and goes through commander
+      expect(fast, name).toEqual(await runCli(["render", "--no-directives"], { cwd: dir }));
+    }
+    const empty = tmp();
+    expect(await runCli(["render"], { cwd: empty })).toEqual(await runCli(["render", "--no-directives"], { cwd: empty }));
+  });
+});
+
 describe("wssgen init", () => {
   it("--yes writes a commented config with a schema header that renders", async () => {
     const dir = tmp();

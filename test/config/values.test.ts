@@ -187,3 +187,42 @@ describe("backup servers and balancing (docs/config.md, Rules that relate keys t
     expect(parseConfig("w.yaml", text, {}).config.upstreams[0]!.servers[1]!.backup).toBe(true);
   });
 });
+
+describe("rule patterns' IPv6 fast path (values.ts, withIpv6FastPath)", () => {
+  // values that are near misses of every address form: the fast path must answer as the full pattern
+  const parts = [
+    "",
+    ":",
+    "::",
+    "[",
+    "]",
+    "1",
+    "ff",
+    "0",
+    "65535",
+    "127.0.0.1",
+    "a",
+    "x.example",
+    "/",
+    "http://",
+    "https://",
+    "*.",
+    "fe80",
+    "unix:/s",
+  ];
+  const values: string[] = [];
+  for (const a of parts) for (const b of parts) for (const c of parts) values.push(a + b + c);
+  values.push(
+    "[::1]:80",
+    "[2001:db8::1]",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:1.2.3.4",
+    "https://[::1]:8443",
+    "2001:db8::/32",
+    "1:2:3:4:5:6",
+  );
+  it.each(Object.entries(RULES))("%s answers as its full pattern", (_name, rule) => {
+    const full = new RegExp(rule.pattern.source, rule.pattern.flags);
+    for (const v of values) expect(rule.pattern.test(v), v).toBe(full.test(v));
+  });
+});
