@@ -40,7 +40,7 @@ export interface RenderCommandResult {
 export async function renderCommand(options: RenderCommandOptions): Promise<RenderCommandResult> {
   if (options.output !== undefined && options.check !== undefined) throw new UsageError("--check and -o cannot be used together");
   // (`let`: the source is replaced by a lighter one before rendering, see below)
-  let { config, source } = withoutData(await loadConfig(options));
+  let { config, source } = withoutData(await loadConfig({ ...options, keepData: false }));
   // the namespace follows the file the output goes to, unless the config sets one
   const outputFile = options.output ?? options.check;
   if (outputFile !== undefined) config = forOutputFile(config, outputFile);
