@@ -39,6 +39,8 @@ export interface LoadOptions {
   onProvenance?: ((provenance: Provenance) => void) | undefined;
   /** `false`: refuse every `directives` entry (ParseOptions; the CLI's `--no-directives`) */
   allowDirectives?: boolean | undefined;
+  /** `false`: let the parsed data go once validated (ParseOptions) */
+  keepData?: boolean | undefined;
 }
 
 /** What `parseConfig` accepts besides the schema. */
@@ -50,6 +52,12 @@ export interface ParseOptions {
    * true.
    */
   allowDirectives?: boolean | undefined;
+  /**
+   * `false`: the returned source has no `data`, and the parsed data is let go as soon as it has
+   * been validated, before the config is normalized (at 100,000 sites it is ~130 MB of live heap at
+   * the moment the normalized config is built). Default true.
+   */
+  keepData?: boolean | undefined;
 }
 
 export interface LoadedConfig {
@@ -147,6 +155,7 @@ export function parseConfig(
     const problems = [...forbidden, ...[...oversized, ...typing, ...issues.filter((p) => !typed.has(p.path))].filter(outside)];
     throw failed(problems, !parsed.ok && parsed.stopped);
   }
+  if (options.keepData === false) source.data = expanded.data = undefined;
   const config = normalize(parsed.data, file);
   if (!provenance.isEmpty()) config.provenance = provenance;
   const semantic = checkSemantics(parsed.data, config, MAX_PROBLEMS + 1);
@@ -217,6 +226,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const { file, text } = await readConfigText(options);
   return parseConfig(file, text, options.env ?? process.env, options.onProvenance, {
     allowDirectives: options.allowDirectives,
+    keepData: options.keepData,
   });
 }
 
