@@ -9,6 +9,11 @@
 /** Each entry: a folder of src/ (`config`) or a file at its top (`cli.ts`). */
 const LAYERS = [
   {
+    name: "launch",
+    members: ["launch"],
+    why: "the bin's first step (large-config re-run, the code cache): it runs before the CLI bundle is loaded",
+  },
+  {
     name: "nginx-version",
     members: ["nginx-version"],
     why: "the nginx version: a leaf, it imports nothing of the project",
@@ -52,6 +57,13 @@ const layerRules = LAYERS.map((layer, i) => {
 export default {
   forbidden: [
     ...layerRules,
+    {
+      name: "launch-stays-apart",
+      comment: "nothing imports src/launch/: it is its own bundle (dist/launch.cjs), loaded before the CLI",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/launch/" },
+      to: { path: "^src/launch/" },
+    },
     {
       name: "no-cycles",
       comment: "a module never reaches itself through its imports (type-only imports included)",

@@ -33,30 +33,73 @@ try {
 run(process.execPath, ["scripts/gen-templates.mjs"]);
 run(process.execPath, ["scripts/gen-types.mjs"]);
 rmSync(join(root, "dist"), { recursive: true, force: true });
-const { metafile } = await esbuild.build({
+/** What every bundle shares: the version `wssgen --version` prints (esbuild `define`), so that start-up reads no package.json. */
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
-  outdir: "dist",
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
-  // bundled CommonJS dependencies (handlebars, commander) call require() for Node's own modules
-  banner: {
-    js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);',
-  },
-  // the version `wssgen --version` prints, so that start-up reads no package.json
   define: { __WSSGEN_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version) },
-  chunkNames: "chunks/[name]-[hash]",
   sourcemap: process.argv.includes("--sourcemap") ? "linked" : false,
   // licence comments are collected per package below, with the package's whole licence file
   legalComments: "none",
   metafile: true,
   logLevel: "warning",
+};
+// The library (`import "wssgen"`): ES modules, split into chunks loaded on demand.
+const library = await esbuild.build({
+  ...common,
+  entryPoints: { index: "src/index.ts" },
+  outdir: "dist",
+  splitting: true,
+  format: "esm",
+  // bundled CommonJS dependencies (handlebars, commander) call require() for Node's own modules
+  banner: {
+    js: 'import { createRequire as __wssgenCreateRequire } from "node:module"; const require = __wssgenCreateRequire(import.meta.url);',
+  },
+  chunkNames: "chunks/[name]-[hash]",
 });
+// The CLI: one CommonJS file, which src/launch/ loads through a V8 code cache (Node 20 can cache the
+// compile of CommonJS code only: vm.Script). Its commands stay lazy: esbuild turns their import() into
+// functions that run on first use. `import.meta.url` is only read when running from source (cli.ts).
+const cli = await esbuild.build({
+  ...common,
+  entryPoints: { cli: "src/cli.ts" },
+  outdir: "dist",
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  define: { ...common.define, "import.meta.url": "__wssgenImportMetaUrl" },
+  banner: { js: 'const __wssgenImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  write: false,
+});
+for (const file of cli.outputFiles) writeFileSync(file.path, file.path.endsWith(".cjs") ? asciiOnly(file.text) : file.contents);
+// What the bin runs first: the large-config re-run and the code cache; a few kB, nothing of the CLI.
+const launch = await esbuild.build({
+  ...common,
+  entryPoints: { launch: "src/launch/index.ts" },
+  outdir: "dist",
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+});
+const metafile = { inputs: { ...library.metafile.inputs, ...cli.metafile.inputs, ...launch.metafile.inputs } };
 writeFileSync(join(root, "dist/THIRD-PARTY-LICENSES.md"), thirdPartyLicenses(metafile));
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--emitDeclarationOnly"]);
+
+/**
+ * The CLI bundle with every non-ASCII character written as a \\u escape, so that src/launch/ can read it as
+ * latin1 (several times faster than decoding UTF-8). esbuild already escapes them in strings, regular
+ * expressions and identifiers (its default `charset: "ascii"`); what is left is in comments, where an
+ * escape means the same. Fails the build if a character survives.
+ */
+function asciiOnly(text) {
+  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (/[^\x00-\x7f]/.test(escaped)) throw new Error("dist/cli.cjs: a non-ASCII character is left");
+  // a dynamic import() of a module esbuild leaves outside the bundle (`await import("node:fs")`) fails in
+  // code compiled by vm.Script without a loader: import Node's modules statically in src/
+  const dynamic = /^(?!\s*(?:\/\/|\*)).*\bimport\(\s*["'`]/m.exec(escaped);
+  if (dynamic) throw new Error(`dist/cli.cjs: a dynamic import() of an external module is left: ${dynamic[0].trim()}`);
+  return escaped;
+}
 
 /**
  * The notice file for the packages bundled into dist/: for each one (found from esbuild's metafile

@@ -5,7 +5,8 @@
  * swap is reported; the user's config is never changed.
  */
 import { lookup } from "node:dns/promises";
-import { isIPv4, isIPv6 } from "node:net";
+import { readFile } from "node:fs/promises";
+import { createServer, isIPv4, isIPv6 } from "node:net";
 import { networkInterfaces } from "node:os";
 import { DEFAULTS } from "../config/defaults.js";
 import { type ListenAddress, type Route, type Site, type UpstreamTls, writtenAt, type WssgenConfig } from "../config/model.js";
@@ -123,7 +124,6 @@ export function privilegedPorts(config: WssgenConfig, unprivilegedStart: number)
  * any (root, normally), else Linux's net.ipv4.ip_unprivileged_port_start (1024 by default).
  */
 export async function unprivilegedPortStart(): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
   const status = await readFile("/proc/self/status", "utf8").catch(() => "");
   const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   const CAP_NET_BIND_SERVICE = 10n;
@@ -133,7 +133,6 @@ export async function unprivilegedPortStart(): Promise<number> {
 }
 
 export async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -14,7 +14,7 @@ function newest(dir: string): number {
 }
 
 export function buildOnce(): void {
-  const built = join(ROOT, "dist/cli.js");
+  const built = join(ROOT, "dist/cli.cjs");
   const stale =
     !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "templates")));
   if (stale) execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });

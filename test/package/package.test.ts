@@ -157,8 +157,10 @@ describe("the tarball", () => {
       "LICENSE",
       "README.md",
       "package.json",
+      "bin/package.json",
       "bin/wssgen.js",
-      "dist/cli.js",
+      "dist/cli.cjs",
+      "dist/launch.cjs",
       "dist/index.js",
       "dist/index.d.ts",
       "dist/THIRD-PARTY-LICENSES.md",
@@ -178,7 +180,7 @@ describe("the tarball", () => {
   it("depends on exactly the packages the program imports at run time (none: dist/ bundles them)", () => {
     const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as Record<string, unknown>;
     const imported = new Set<string>();
-    for (const file of files.filter((f) => f.endsWith(".js"))) {
+    for (const file of files.filter((f) => /\.c?js$/.test(f))) {
       const text = readFileSync(join(pkgDir, file), "utf8");
       for (const m of text.matchAll(
         /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)"((?:@[\w.-]+\/)?[\w.-]+)(?:\/[\w./-]*)?"/g,
@@ -249,7 +251,7 @@ describe("the tarball", () => {
 
   it("carries the licence of every package bundled into dist/", () => {
     const bundled = new Set<string>();
-    for (const file of files.filter((f) => f.endsWith(".js")))
+    for (const file of files.filter((f) => /\.c?js$/.test(f)))
       for (const m of readFileSync(join(pkgDir, file), "utf8").matchAll(
         /^\/\/ (?:\S*\/)?node_modules\/((?:@[^/\s]+\/)?[^/\s]+)\//gm,
       ))
@@ -263,7 +265,7 @@ describe("the tarball", () => {
 
   it("ships every doc that messages, rule ids and the shipped docs point to", () => {
     const missing: string[] = [];
-    for (const file of files.filter((f) => f.endsWith(".js")))
+    for (const file of files.filter((f) => /\.c?js$/.test(f)))
       for (const [ref] of readFileSync(join(pkgDir, file), "utf8").matchAll(/\bdocs\/[\w./-]*[\w-]\.(?:md|json)\b/g))
         if (!files.includes(ref)) missing.push(`${file} -> ${ref}`);
     for (const id of RULE_IDS) if (!files.includes(`docs/rules/${id}.md`)) missing.push(`rule ${id} -> docs/rules/${id}.md`);

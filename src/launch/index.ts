@@ -1,0 +1,60 @@
+/**
+ * The start of every wssgen process (bin/wssgen.js → dist/launch.cjs), before the CLI is loaded:
+ *
+ * 1. A command that reads a large config runs again in a child process with V8 memory flags, so that
+ *    peak memory does not depend on how wssgen was launched (`wssgen`, `node bin/wssgen.js`, `npx`).
+ * 2. Otherwise the CLI bundle (dist/cli.cjs) is loaded through the code cache (./compile-cache.ts) and run.
+ *
+ * This layer imports nothing else of wssgen: it runs before the bundle is loaded, and its own bundle must
+ * stay a few kB (dependency-cruiser enforces both).
+ */
+import { spawn } from "node:child_process";
+import { requireWithCompileCache } from "./compile-cache.js";
+import { readsLargeConfig } from "./large-config.js";
+
+export { compileCacheDir, requireWithCompileCache, type CacheOutcome } from "./compile-cache.js";
+export { configArgument, LARGE_CONFIG_BYTES, readsLargeConfig } from "./large-config.js";
+
+/**
+ * V8 flags for a large config (nodejs.org/api/cli.html, V8 options): a young generation of 32 MB
+ * semi-spaces (rendering makes many short-lived objects; with V8's default the scavenger promotes too
+ * many of them), and an old generation that grows by 20% between collections rather than by V8's
+ * factor. Together 100,000 sites peak at ~660 MB rather than 1.4 GB (docs/benchmarks.md). They are not
+ * on every run: any V8 flag makes Node reject the code cache of its own modules (~15–25 ms of start-up).
+ */
+export const LARGE_CONFIG_FLAGS = ["--max-semi-space-size=32", "--heap-growing-percent=20"] as const;
+
+/** Commands whose cache is kept apart: what a run compiles depends on the command. */
+const CACHED_COMMANDS = new Set(["render", "check", "apply", "diff", "init", "import", "probe", "schema"]);
+
+/**
+ * Runs the CLI in `cliFile` (dist/cli.cjs) for process.argv, or re-runs this process with
+ * LARGE_CONFIG_FLAGS when it reads a large config and does not have them: the child gets the same
+ * arguments, standard streams and environment; SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on, and
+ * the parent exits as the child did (the same status, or the same signal).
+ */
+export function launch(cliFile: string): void {
+  const args = process.argv.slice(2);
+  const flagged = LARGE_CONFIG_FLAGS.every((flag) => process.execArgv.some((a) => a.startsWith(flag.split("=")[0]!)));
+  if (!flagged && readsLargeConfig(args)) {
+    const child = spawn(process.execPath, [...LARGE_CONFIG_FLAGS, ...process.execArgv, process.argv[1]!, ...args], {
+      stdio: "inherit",
+    });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) process.on(signal, forward);
+    child.on("error", (error) => {
+      process.stderr.write(`wssgen: cannot start ${process.execPath}: ${error.message}\n`);
+      process.exit(2);
+    });
+    child.on("exit", (code, signal) => {
+      if (signal) {
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+      } else process.exit(code ?? 1);
+    });
+    return;
+  }
+  const command = args.find((a) => !a.startsWith("-")) ?? "";
+  const { exports } = requireWithCompileCache(cliFile, { tag: CACHED_COMMANDS.has(command) ? command : "other" });
+  void (exports as { run: () => Promise<void> }).run();
+}
