@@ -62,25 +62,19 @@ const library = await esbuild.build({
 // The CLI: one CommonJS file, which src/launch/ loads through a V8 code cache (Node 20 can cache the
 // compile of CommonJS code only: vm.Script). Its commands stay lazy: esbuild turns their import() into
 // functions that run on first use. `import.meta.url` is only read when running from source (cli.ts).
-const cli = await esbuild.build({
+/** CommonJS bundles: `import.meta.url` is this file's URL, as in an ES module. */
+const commonjs = {
   ...common,
-  entryPoints: { cli: "src/cli.ts" },
   outdir: "dist",
   format: "cjs",
   outExtension: { ".js": ".cjs" },
   define: { ...common.define, "import.meta.url": "__wssgenImportMetaUrl" },
   banner: { js: 'const __wssgenImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  write: false,
-});
+};
+const cli = await esbuild.build({ ...commonjs, entryPoints: { cli: "src/cli.ts" }, write: false });
 for (const file of cli.outputFiles) writeFileSync(file.path, file.path.endsWith(".cjs") ? asciiOnly(file.text) : file.contents);
 // What the bin runs first: the large-config re-run and the code cache; a few kB, nothing of the CLI.
-const launch = await esbuild.build({
-  ...common,
-  entryPoints: { launch: "src/launch/index.ts" },
-  outdir: "dist",
-  format: "cjs",
-  outExtension: { ".js": ".cjs" },
-});
+const launch = await esbuild.build({ ...commonjs, entryPoints: { launch: "src/launch/index.ts" } });
 const metafile = { inputs: { ...library.metafile.inputs, ...cli.metafile.inputs, ...launch.metafile.inputs } };
 writeFileSync(join(root, "dist/THIRD-PARTY-LICENSES.md"), thirdPartyLicenses(metafile));
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--emitDeclarationOnly"]);

@@ -2,7 +2,6 @@
  * Raw (schema-valid) config → the normalized model: defaults applied (defaults.ts), shorthands
  * expanded, `defaults.*` merged into each route, and for every object the keys the user wrote (`set`).
  */
-import { createHash } from "node:crypto";
 import { DEFAULTS, type DefaultGroup } from "./defaults.js";
 import { durationToSeconds } from "./duration.js";
 import { type DirectiveLevel, readDirective } from "./directives.js";
@@ -23,6 +22,7 @@ import type { KeyPath } from "./path.js";
 import { PRESETS } from "./presets.js";
 import type { RawConfig, RawListen, RawRoute, RawSite, RawUpstream } from "./schema.js";
 import { splitHostPort } from "./values.js";
+import { sha256Hex } from "../util/hash.js";
 
 export function normalize(raw: RawConfig, file: string): WssgenConfig {
   const n = raw.nginx ?? {};
@@ -349,7 +349,7 @@ export function namespaceOf(target: string): string {
   const file = target.split("/").pop() ?? "";
   const base = file.endsWith(".conf") ? file.slice(0, -".conf".length) : undefined;
   if (base !== undefined && base.length <= NAMESPACE_MAX && LOSSLESS_NAMESPACE.test(base)) return base;
-  const digest = createHash("sha256").update(file).digest("hex").slice(0, 8);
+  const digest = sha256Hex(file).slice(0, 8);
   const readable =
     (base ?? file)
       .toLowerCase()

@@ -8,7 +8,7 @@
  * This layer imports nothing else of wssgen: it runs before the bundle is loaded, and its own bundle must
  * stay a few kB (dependency-cruiser enforces both).
  */
-import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { requireWithCompileCache } from "./compile-cache.js";
 import { readsLargeConfig } from "./large-config.js";
 
@@ -37,6 +37,8 @@ export function launch(cliFile: string): void {
   const args = process.argv.slice(2);
   const flagged = LARGE_CONFIG_FLAGS.every((flag) => process.execArgv.some((a) => a.startsWith(flag.split("=")[0]!)));
   if (!flagged && readsLargeConfig(args)) {
+    // required here, not imported: child_process (and the net module under it) costs ~3 ms to load
+    const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
     const child = spawn(process.execPath, [...LARGE_CONFIG_FLAGS, ...process.execArgv, process.argv[1]!, ...args], {
       stdio: "inherit",
     });

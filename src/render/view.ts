@@ -3,7 +3,6 @@
  * templates lay out. Every directive wssgen emits is described here, once, next to the config key
  * it comes from (its `at`); templates only arrange blocks, comments and blank lines.
  */
-import { createHash } from "node:crypto";
 import { REEMITTED, replacedKey } from "../config/directives.js";
 import {
   type ExtraDirective,
@@ -26,6 +25,7 @@ import { isWildcardOrigin } from "../config/values.js";
 import { duration, integer } from "./quote.js";
 import { directive as d, type Block, type Directive } from "./tree.js";
 import { describeFeatures, type Features, formatVersion, type NginxBuild } from "../nginx-version/version.js";
+import { sha256Hex } from "../util/hash.js";
 
 /** Mozilla server-side TLS 6.0, intermediate: ECDHE only, so no DH parameters are needed. */
 export const INTERMEDIATE_CIPHERS = [
@@ -594,7 +594,7 @@ function realIpDirectives(site: Site): Directive[] {
  */
 function trustedId(from: readonly string[]): string {
   let id = trustedIds.get(from);
-  if (id === undefined) trustedIds.set(from, (id = createHash("sha256").update(from.join(" ")).digest("hex").slice(0, 8)));
+  if (id === undefined) trustedIds.set(from, (id = sha256Hex(from.join(" ")).slice(0, 8)));
   return id;
 }
 const trustedIds = new WeakMap<readonly string[], string>();

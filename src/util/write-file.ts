@@ -7,11 +7,11 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, fchmodSync, fchownSync } from "node:fs";
 import { lstat, open, readdir, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
 import { EnvironmentError } from "../errors.js";
 import { describeFsError } from "./fs-errors.js";
 import { onInterrupt } from "./interrupt.js";
 import { processRuns } from "./process.js";
+import { nodeCrypto } from "./hash.js";
 
 export interface WriteOptions {
   /** permissions; default: those of the file being replaced, else 0644 */
@@ -23,7 +23,7 @@ export interface WriteOptions {
 
 /** `.<name>.wssgen-tmp.<pid>.<random>`: hidden (nginx's include globs skip it) and naming its writer. */
 function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.wssgen-tmp.${process.pid}.${randomBytes(6).toString("hex")}`);
+  return join(dirname(path), `.${basename(path)}.wssgen-tmp.${process.pid}.${nodeCrypto().randomBytes(6).toString("hex")}`);
 }
 const TEMP_NAME = /^\.(.+)\.wssgen-tmp\.(\d+)\.[0-9a-f]{12}$/;
 

@@ -3,18 +3,19 @@
  * expiring within 14 days, a SAN for every domain. They run only where `check` read the files.
  */
 import { escapeText, showValue } from "../../util/show.js";
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import type { KeyObject, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { type Site, type Upstream, writtenAt } from "../../config/model.js";
 import type { KeyPath } from "../../config/path.js";
 import type { FileRead, Rule, RuleResult } from "../types.js";
+import { nodeCrypto } from "../../util/hash.js";
 
 const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 14;
 
 function firstCertificate(pem: Uint8Array): X509Certificate {
   // a chain file holds the leaf first; X509Certificate reads the first PEM block
-  return new X509Certificate(pem);
+  return new (nodeCrypto().X509Certificate)(pem);
 }
 
 function hostFor(domain: string): string {
@@ -25,7 +26,7 @@ function hostFor(domain: string): string {
 /** A certificate and its key as read for the rules: what loaded, and the findings of what did not. */
 interface LoadedPair {
   cert: X509Certificate | undefined;
-  key: ReturnType<typeof createPrivateKey> | undefined;
+  key: KeyObject | undefined;
   results: RuleResult[];
 }
 
@@ -55,11 +56,13 @@ function loadPair(
       unreadable(certificate.path, certificate.file, "is not a PEM certificate");
     }
   }
-  let privateKey: ReturnType<typeof createPrivateKey> | undefined;
+  let privateKey: KeyObject | undefined;
   if (!keyFile || "error" in keyFile) unreadable(key.path, key.file, keyFile && "error" in keyFile ? keyFile.error : "not read");
   else {
     try {
-      privateKey = createPrivateKey(Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength));
+      privateKey = nodeCrypto().createPrivateKey(
+        Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength),
+      );
     } catch {
       unreadable(key.path, key.file, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
     }
