@@ -21,7 +21,19 @@
  *
  * `WSSGEN_NO_COMPILE_CACHE=1` turns it off; `XDG_CACHE_HOME` moves it (default `~/.cache/wssgen`).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
@@ -80,10 +92,13 @@ export function requireWithCompileCache(file: string, options: CompileCacheOptio
   const build = stat ? `${stat.size.toString(36)}.${Math.trunc(stat.mtimeMs).toString(36)}.${stat.ino.toString(36)}` : "";
   const runtime = `${process.version}-${process.arch}-${fnv1a(process.execArgv.join("\0"))}`;
   const cacheFile = dir ? join(dir, `${prefix}${build}-${runtime}-${options.tag.replace(/[^\w-]/g, "_")}.cache`) : undefined;
+  const header = Buffer.from(`${MAGIC}${file}\n`);
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
-      cachedData = readFileSync(cacheFile);
+      const data = readFileSync(cacheFile);
+      // the header names the bundle it was made for: a hash collision of two paths reads as no cache
+      if (data.subarray(0, header.length).equals(header)) cachedData = data.subarray(header.length);
     } catch {
       cachedData = undefined;
     }
@@ -99,7 +114,7 @@ export function requireWithCompileCache(file: string, options: CompileCacheOptio
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
-  if (cacheFile && dir && cache !== "used") process.once("exit", () => saveCache(script, cacheFile, dir, prefix, build));
+  if (cacheFile && dir && cache !== "used") process.once("exit", () => saveCache(script, header, cacheFile, dir, prefix, build));
   if (options.env?.WSSGEN_DEBUG_COMPILE_CACHE ?? process.env.WSSGEN_DEBUG_COMPILE_CACHE)
     process.stderr.write(
       `wssgen: compile cache ${cache}${cacheFile ? ` (${cacheFile})` : ""}; node flags: ${process.execArgv.join(" ") || "none"}\n`,
@@ -107,28 +122,29 @@ export function requireWithCompileCache(file: string, options: CompileCacheOptio
   return { exports: mod.exports, cache };
 }
 
+/** The first bytes of a cache file, before the bundle's path and a newline; then V8's data. */
+const MAGIC = "wssgen-code-cache-1\n";
+
 /**
  * Writes the code cache of everything compiled so far (V8's `createCachedData()` after the run, so the
- * functions the run called are in it, not only the top level), to a temporary file renamed into place; then
- * removes the caches of other builds at the same path, and any cache unused for 30 days (an install that
- * is gone). Failures are ignored: the next run compiles again.
+ * functions the run called are in it, not only the top level), after `header`, to a temporary file renamed
+ * into place; then removes the caches of other builds at the same path, of bundles that are gone (a
+ * temporary install, an uninstalled copy), and any cache unused for 30 days. Failures are ignored: the next
+ * run compiles again.
  */
-function saveCache(script: Script, cacheFile: string, dir: string, prefix: string, build: string): void {
+function saveCache(script: Script, header: Buffer, cacheFile: string, dir: string, prefix: string, build: string): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
     const fd = openSync(temporary, "wx", 0o600);
     try {
+      writeSync(fd, header);
       writeSync(fd, data);
     } finally {
       closeSync(fd);
     }
     renameSync(temporary, cacheFile);
-    const stale = Date.now() - 30 * 24 * 3600 * 1000;
-    for (const name of readdirSync(dir)) {
-      const other = join(dir, name);
-      if (name.startsWith(prefix) ? !name.startsWith(`${prefix}${build}-`) : statSync(other).atimeMs < stale) unlinkSync(other);
-    }
+    removeStale(dir, prefix, build);
   } catch {
     try {
       unlinkSync(temporary);
@@ -136,6 +152,39 @@ function saveCache(script: Script, cacheFile: string, dir: string, prefix: strin
       // nothing was written
     }
   }
+}
+
+/** Removes the stale caches of `dir` (see saveCache); one that cannot be read or removed stays. */
+function removeStale(dir: string, prefix: string, build: string): void {
+  const unusedSince = Date.now() - 30 * 24 * 3600 * 1000;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".cache")) continue;
+    const other = join(dir, name);
+    try {
+      const stale = name.startsWith(prefix)
+        ? !name.startsWith(`${prefix}${build}-`)
+        : statSync(other).atimeMs < unusedSince || !bundleExists(other);
+      if (stale) unlinkSync(other);
+    } catch {
+      // another run removed it first, or it is not ours to remove
+    }
+  }
+}
+
+/** Whether the bundle a cache file's header names still exists (false for a file without the header). */
+function bundleExists(cacheFile: string): boolean {
+  const head = Buffer.alloc(4096);
+  const fd = openSync(cacheFile, "r");
+  let length: number;
+  try {
+    length = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const text = head.subarray(0, length).toString("utf8");
+  if (!text.startsWith(MAGIC)) return false;
+  const end = text.indexOf("\n", MAGIC.length);
+  return end > MAGIC.length && existsSync(text.slice(MAGIC.length, end));
 }
 
 /** FNV-1a, 32 bits, base 36: a short, stable name for the V8 flags a cache was made under. */

@@ -89,25 +89,37 @@ describe("the compile cache", () => {
     const { run, files, dir } = cacheHome("damaged");
     const good = await run(["render"]);
     const file = join(dir, files()[0]!);
-    writeFileSync(file, Buffer.alloc(readFileSync(file).length, 0x5a));
+    // V8's data damaged after an intact header: V8 rejects it
+    const bytes = readFileSync(file);
+    const headerEnd = bytes.indexOf(10, bytes.indexOf(10) + 1) + 1;
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, headerEnd), Buffer.alloc(bytes.length - headerEnd, 0x5a)]));
     const damaged = await run(["render"]);
     expect(outcome(damaged.stderr)).toBe("rejected");
     expect(damaged.exitCode).toBe(0);
     expect(damaged.stdout).toBe(good.stdout);
     expect(outcome((await run(["render"])).stderr)).toBe("used");
+    // a header for another bundle (two paths with the same short hash): not read at all
+    writeFileSync(file, Buffer.concat([Buffer.from("wssgen-code-cache-1\n/elsewhere/cli.cjs\n"), bytes.subarray(headerEnd)]));
+    const foreign = await run(["render"]);
+    expect(outcome(foreign.stderr)).toBe("missing");
+    expect(foreign.stdout).toBe(good.stdout);
   });
 
-  it("removes the caches of other builds at the same path when it writes one", async () => {
+  it("removes, when it writes one, the caches of other builds at the same path and of bundles that are gone", async () => {
     const { run, files, dir } = cacheHome("stale");
     await run(["render"]);
     const [current] = files();
+    const header = (bundle: string) => `wssgen-code-cache-1\n${bundle}\n`;
     const stale = current!.replace(/^(cli\.cjs-\w+-)[\w.]+-/, "$1old.build.0-");
     const elsewhere = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-otherpath-");
-    writeFileSync(join(dir, stale), "x");
-    writeFileSync(join(dir, elsewhere), "x");
+    const gone = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-gonepath-");
+    const headerless = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-nohead-");
+    writeFileSync(join(dir, stale), header(join(ROOT, "dist/cli.cjs")));
+    writeFileSync(join(dir, elsewhere), header(join(ROOT, "package.json"))); // a file that exists
+    writeFileSync(join(dir, gone), header(join(work, "uninstalled/dist/cli.cjs")));
+    writeFileSync(join(dir, headerless), "x");
     expect((await run(["check", "--nginx", "skip"])).exitCode).toBe(0);
-    expect(files()).not.toContain(stale);
-    expect(files()).toContain(elsewhere); // another install's cache, recently used
+    expect(files().sort()).toEqual([current!.replace(/-render\.cache$/, "-check.cache"), current, elsewhere].sort());
   });
 
   it("is not read from, nor written to, a directory that others can write to", async () => {
