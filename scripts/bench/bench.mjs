@@ -20,7 +20,7 @@ const work = mkdtempSync(join(tmpdir(), "wssgen-bench-"));
 const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 /** Runs argv `runs` times; median wall time in ms, and the largest peak RSS in MB (GNU time). */
-function measure(argv, { runs = 7, cwd = work, okCodes = [0] } = {}) {
+function measure(argv, { runs = 7, cwd = work, okCodes = [0], env = process.env } = {}) {
   const times = [];
   let rss;
   for (let i = 0; i < runs; i++) {
@@ -28,6 +28,7 @@ function measure(argv, { runs = 7, cwd = work, okCodes = [0] } = {}) {
     const start = process.hrtime.bigint();
     const r = spawnSync(full[0], full.slice(1), {
       cwd,
+      env,
       encoding: "utf8",
       maxBuffer: 1 << 30,
       stdio: ["ignore", "ignore", "pipe"],
@@ -101,6 +102,8 @@ const node0 = measure([process.execPath, "-e", "0"], { runs: 15 });
 const version = measure([bin, "--version"], { runs: 15 });
 const renderInit = measure([bin, "render"], { runs: 15 });
 const renderInitNode = measure(viaNode([bin, "render"]), { runs: 15 });
+// the first run after an install or upgrade: no code cache yet (src/launch/compile-cache.ts)
+const renderInitCold = measure([bin, "render"], { runs: 15, env: { ...process.env, WSSGEN_NO_COMPILE_CACHE: "1" } });
 say("## Start-up");
 say();
 say("| command | time | × `node -e 0` | target |");
@@ -109,6 +112,9 @@ say(`| \`node -e 0\` | ${fmt(node0.ms)} | 1.00× | baseline |`);
 say(`| \`wssgen --version\` | ${fmt(version.ms)} | ${ratio(version.ms, node0.ms)} | ≤ 1.3× |`);
 say(`| \`wssgen render\` (the \`init\` example, 1 site) | ${fmt(renderInit.ms)} | ${ratio(renderInit.ms, node0.ms)} | ≤ 1.6× |`);
 say(`| \`node bin/wssgen.js render\` (the same) | ${fmt(renderInitNode.ms)} | ${ratio(renderInitNode.ms, node0.ms)} | ≤ 1.6× |`);
+say(
+  `| \`wssgen render\` without the code cache (\`WSSGEN_NO_COMPILE_CACHE=1\`: the first run after an install) | ${fmt(renderInitCold.ms)} | ${ratio(renderInitCold.ms, node0.ms)} | — |`,
+);
 say();
 {
   const w = worse({ value: renderInit.ms }, { value: renderInitNode.ms }, "`wssgen`", "`node bin/wssgen.js`");
