@@ -761,14 +761,11 @@ async function handleSignals(): Promise<void> {
   watchOutputStreams(runInterruptCleanups);
 }
 
-/** The entry point of bin/wssgen.js: undoes pending work (sandboxes, deploys, temp files) on Ctrl-C or SIGTERM. */
+/**
+ * The entry point of bin/wssgen.js, through src/launch/ (which answers `--version` alone without loading
+ * this bundle): undoes pending work (sandboxes, deploys, temp files) on Ctrl-C or SIGTERM.
+ */
 export async function run(): Promise<void> {
-  // `wssgen --version` is what scripts call most: answer it before loading anything else
-  if (process.argv.length === 3 && (process.argv[2] === "--version" || process.argv[2] === "-v")) {
-    process.stdout.on("error", () => process.exit(BROKEN_PIPE_EXIT_CODE));
-    process.stdout.write(`${version}\n`);
-    return;
-  }
   await handleSignals();
   process.exitCode = await main(process.argv);
 }

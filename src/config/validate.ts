@@ -25,6 +25,12 @@ export type Validation =
 
 /** How many pieces (the shell, each upstream, each site) are validated before zod's compiled parsers are used. */
 const JIT_AFTER = 16;
+/**
+ * The most values a piece may hold and still be parsed without compiling: zod's other path merges an
+ * object's issues with `push(...issues)` per key, which overflows the stack at about 100,000 issues under
+ * one key (a site with 300,000 bad domains and a raised WSSGEN_MAX_ENTRY_VALUES); its compiled parsers do not.
+ */
+const JITLESS_MAX_VALUES = 5_000;
 
 /** Validates `data` (a mapping) like `configSchema.safeParse`, in pieces; see the module comment. */
 export function validateConfig(data: Record<string, unknown>, limits: { entry: number; maxIssues: number }): Validation {
@@ -37,11 +43,12 @@ export function validateConfig(data: Record<string, unknown>, limits: { entry: n
   let pieces = 0;
   /** `value` checked by `schema`, its issues' paths under `at`; too large, it is `entry` that is reported */
   const check = <T>(schema: z.ZodType<T>, value: unknown, at: KeyPath, counted = value, entry = at): T | undefined => {
-    if (countValues(counted, limits.entry) > limits.entry) {
+    const values = countValues(counted, limits.entry);
+    if (values > limits.entry) {
       oversized.push(entry);
       return undefined;
     }
-    const parsed = schema.safeParse(value, { jitless: pieces++ < JIT_AFTER });
+    const parsed = schema.safeParse(value, { jitless: pieces++ < JIT_AFTER && values <= JITLESS_MAX_VALUES });
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) issues.push({ ...issue, path: [...at, ...issue.path] });
     return undefined;

@@ -3,7 +3,8 @@
  *
  * 1. A command that reads a large config runs again in a child process with V8 memory flags, so that
  *    peak memory does not depend on how wssgen was launched (`wssgen`, `node bin/wssgen.js`, `npx`).
- * 2. Otherwise the CLI bundle (dist/cli.cjs) is loaded through the code cache (./compile-cache.ts) and run.
+ * 2. `--version` is answered at once.
+ * 3. Otherwise the CLI bundle (dist/cli.cjs) is loaded through the code cache (./compile-cache.ts) and run.
  *
  * This layer imports nothing else of wssgen: it runs before the bundle is loaded, and its own bundle must
  * stay a few kB (dependency-cruiser enforces both).
@@ -24,6 +25,15 @@ export { configArgument, LARGE_CONFIG_BYTES, readsLargeConfig } from "./large-co
  */
 export const LARGE_CONFIG_FLAGS = ["--max-semi-space-size=32", "--heap-growing-percent=20"] as const;
 
+/** Set by the build (scripts/build.mjs, esbuild `define`). */
+declare const __WSSGEN_VERSION__: string;
+
+/**
+ * Exit status when the reader of standard output went away: 141, as src/cli.ts's BROKEN_PIPE_EXIT_CODE
+ * (this layer imports nothing of the CLI; a test holds the two equal).
+ */
+export const BROKEN_PIPE_EXIT_CODE = 141;
+
 /** Commands whose cache is kept apart: what a run compiles depends on the command. */
 const CACHED_COMMANDS = new Set(["render", "check", "apply", "diff", "init", "import", "probe", "schema"]);
 
@@ -35,6 +45,12 @@ const CACHED_COMMANDS = new Set(["render", "check", "apply", "diff", "init", "im
  */
 export function launch(cliFile: string): void {
   const args = process.argv.slice(2);
+  // `wssgen --version` is what scripts call most: answered before the CLI bundle is loaded
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+    process.stdout.on("error", () => process.exit(BROKEN_PIPE_EXIT_CODE));
+    process.stdout.write(`${__WSSGEN_VERSION__}\n`);
+    return;
+  }
   const flagged = LARGE_CONFIG_FLAGS.every((flag) => process.execArgv.some((a) => a.startsWith(flag.split("=")[0]!)));
   if (!flagged && readsLargeConfig(args)) {
     // required here, not imported: child_process (and the net module under it) costs ~3 ms to load

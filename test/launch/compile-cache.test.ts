@@ -3,7 +3,7 @@
  * and the real dist/cli.cjs: written on the first run, used on the next, rejected and rewritten when
  * damaged, never read from a directory others can write to, and never changing what a command prints.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,8 @@ function cacheHome(name: string) {
   mkdirSync(home, { recursive: true });
   const env = { XDG_CACHE_HOME: home, WSSGEN_DEBUG_COMPILE_CACHE: "1" };
   const run = (args: string[], extra: Record<string, string> = {}) => runCli(args, { cwd: work, env: { ...env, ...extra } });
-  const files = () => readdirSync(join(home, "wssgen")).filter((f) => f.startsWith("cli.cjs-"));
+  const files = () =>
+    existsSync(join(home, "wssgen")) ? readdirSync(join(home, "wssgen")).filter((f) => f.startsWith("cli.cjs-")) : [];
   return { home, dir: join(home, "wssgen"), run, files };
 }
 /** stderr without the debug line. */
@@ -133,6 +134,19 @@ describe("the compile cache", () => {
     expect(compileCacheDir({ XDG_CACHE_HOME: home })).toBeUndefined();
     chmodSync(dir, 0o700);
     expect(compileCacheDir({ XDG_CACHE_HOME: home })).toBe(dir);
+  });
+
+  it("is not even looked at for --version, which the launcher answers without loading the CLI", async () => {
+    const { run, files } = cacheHome("version");
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-v"]) {
+      const result = await run([flag]);
+      expect(result).toEqual({ exitCode: 0, stdout: version, stderr: "" });
+    }
+    expect(files()).toEqual([]);
+    const { BROKEN_PIPE_EXIT_CODE: launcher } = await import("../../src/launch/index.js");
+    const { BROKEN_PIPE_EXIT_CODE: cli } = await import("../../src/cli.js");
+    expect(launcher).toBe(cli);
   });
 
   it("is off without an absolute cache or home directory, or when turned off", () => {
