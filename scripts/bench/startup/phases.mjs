@@ -1,24 +1,20 @@
 // Where `wssgen render` spends its start-up, by phase, from V8 CPU profiles (issue 13). Usage:
 //   for i in 1 2 3 4 5; do node --cpu-prof --cpu-prof-interval 250 --cpu-prof-dir=/tmp/prof bin/wssgen.js render >/dev/null; done
 //   node scripts/bench/startup/phases.mjs /tmp/prof
-// Each sample counts for the nearest enclosing phase; chunk names are esbuild hashes (adjust the zod one).
+// Each sample counts for the nearest enclosing phase. dist/cli.cjs is one CommonJS file: esbuild names each
+// bundled module's initialiser after its path ("src/config/schema.ts", "node_modules/zod/..."), which the
+// phases below match. (The flags of --cpu-prof give the run its own code cache: run it once unprofiled first.)
 import { readFileSync, readdirSync } from "node:fs";
 const dir = process.argv[2];
 const files = readdirSync(dir).filter((x) => x.endsWith(".cpuprofile"));
 const phases = [
-  ["module compile (V8 parse of dist chunks)", (f) => f.functionName === "compileSourceTextModule"],
+  ["code cache: deserialize, or compile (vm.Script)", (f) => f.functionName === "Script" && f.url === "node:vm"],
+  ["node built-ins load", (f) => f.functionName === "compileForInternalLoader" || f.functionName === "loadBuiltinModule"],
   [
-    "module resolve/load/link (ESM loader)",
-    (f) =>
-      ["_link", "getModuleJobForImport", "loadAndTranslate", "import"].includes(f.functionName) &&
-      f.url.startsWith("node:internal/modules/esm"),
+    "zod + schema construction",
+    (f) => f.functionName === "src/config/schema.ts" || f.functionName.startsWith("node_modules/zod/"),
   ],
-  ["node built-ins load", (f) => f.functionName === "builtinStrategy" || f.functionName === "loadBuiltinModule"],
-  [
-    "zod + schema construction (chunk eval)",
-    (f) => f.functionName === "" && /chunk-CRA7RV6R|chunk-MLF5SCZU/.test(f.url) && f.lineNumber === 0,
-  ],
-  ["other chunk evaluation", (f) => f.functionName === "" && f.lineNumber === 0 && /dist\//.test(f.url)],
+  ["other modules' initialisation", (f) => /^(?:src|node_modules)\//.test(f.functionName) && f.url.endsWith("cli.cjs")],
   ["validation (zod safeParse)", (f) => f.functionName === "validateConfig"],
   ["YAML read (js-yaml)", (f) => f.functionName === "parseSource"],
   ["rest of loadConfig (normalize, semantics)", (f) => f.functionName === "loadConfig"],
@@ -26,6 +22,7 @@ const phases = [
   ["lint", (f) => f.functionName === "lint"],
   ["render + write (handlebars)", (f) => f.functionName === "writeChunks"],
   ["commander (build + parse)", (f) => f.functionName === "buildProgram" || f.functionName === "parseAsync"],
+  ["stdout/stderr streams", (f) => f.functionName === "getStderr" || f.functionName === "getStdout"],
   ["garbage collector", (f) => f.functionName === "(garbage collector)"],
   ["idle (waiting on I/O)", (f) => f.functionName === "(idle)"],
 ];
