@@ -226,12 +226,21 @@ if (results[100000]) {
     say(`| \`node bin/wssgen.js\` | ${v.from} | ${fmt(r.ms)} | ${mb(r.rss)} |`);
   }
   say();
+  // A config over 8 MB is rendered in a child with memory flags (src/launch/): GNU time reports the
+  // larger of the two processes, so the parent waiting for the child (node with the launcher loaded,
+  // as for `--version`) is measured on its own and added.
+  const parent = measure([bin, "--version"], { runs: 5 });
+  say(
+    `Both launchers render a config this large in a child \`node\` with memory flags; the parent waiting for it holds ${mb(parent.rss)} (the RSS of \`wssgen --version\`), added to the peak below.`,
+  );
+  say();
   const top = peaks.reduce((a, b) => (b.value > a.value ? b : a));
+  const total = top.value + (parent.rss ?? NaN);
   target(
-    "peak RSS at 100k, however launched",
-    gnuTime ? `${mb(top.value)} (${top.by})` : "n/a (no GNU time)",
+    "peak RSS at 100k, however launched (child + waiting parent)",
+    gnuTime ? `${mb(total)} (${top.by}: ${mb(top.value)} + ${mb(parent.rss)})` : "n/a (no GNU time)",
     "≤ 700 MB",
-    gnuTime ? top.value <= 700 : undefined,
+    gnuTime ? total <= 700 : undefined,
   );
 } else target("peak RSS at 100k, however launched", skipped, "≤ 700 MB", undefined);
 
