@@ -12,7 +12,7 @@ import { ConfigError, EnvironmentError } from "../errors.js";
 import { lintByRule, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "./sandbox.js";
-import { render, renderMapped } from "../render/render.js";
+import { renderChunks, renderMapped } from "../render/render.js";
 import { explainDefaultServerClaim, outputLocator, showNginxText } from "./errors-map.js";
 import { conflictingDefaultServers } from "./default-server.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
@@ -231,10 +231,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   const listenHosts = new Map(foreign.map((f) => [f.host, f.replacement]));
 
-  // The stand-ins and the render (seconds of synchronous work for 10,000 sites) are made before the
-  // sandbox exists, at the path it will have: a signal meanwhile finds nothing to clean up and ends
-  // check at once; while the sandbox exists, nginx -t (a child process) runs, and the local findings
-  // are made in pieces that reach the event loop every few ms.
+  // The stand-ins and the view of the output (the longest stretch of synchronous work: a second for
+  // 10,000 sites) are made before the sandbox exists, at the path it will have: a signal meanwhile
+  // finds nothing to clean up and ends check at once. While the sandbox exists, the rest of the render
+  // is written into it, then nginx -t (a child process) runs and the local findings are made, all in
+  // pieces that reach the event loop every few ms.
   const sandboxDir = newSandboxDir();
   const inSandbox = (name: string) => join(sandboxDir, name);
   const certs = new Map<number, { certificate: string; key: string }>();
@@ -278,9 +279,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       });
   }
   const standIns = withStandIns(config, certs, hostStubs, ports, listenHosts, upstreamFiles);
-  const text = render(standIns, build);
+  const pieces = renderChunks(standIns, build)[Symbol.iterator]();
+  const first = pieces.next();
   const result = await withSandbox(
-    { [NGINX_FILE]: text },
+    { [NGINX_FILE]: resumed(first, pieces) },
     async (sandbox) => {
       for (const file of stubFiles) writeFileSync(file.path, file.data, { mode: file.mode });
       let started = () => {};
@@ -376,6 +378,11 @@ function locateSetting(source: ConfigSource, path: KeyPath): { line: number; col
 }
 
 const noop = () => {};
+
+/** An iterator's pieces again, starting with one already taken from it. */
+function* resumed<T>(first: IteratorResult<T>, rest: Iterator<T>): Generator<T> {
+  for (let next = first; !next.done; next = rest.next()) yield next.value;
+}
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {
   return {
