@@ -9,14 +9,15 @@ import { loadConfig, type LoadOptions } from "../config/load.js";
 import type { WssgenConfig } from "../config/model.js";
 import { parsePath, type KeyPath } from "../config/path.js";
 import { ConfigError, EnvironmentError } from "../errors.js";
-import { lint, type FileRead, type Finding } from "../lint/index.js";
+import { lintByRule, type FileRead, type Finding } from "../lint/index.js";
 import { createNginx, notFoundMessage, type Nginx, type NginxMessage } from "../nginx/nginx.js";
 import { newSandboxDir, withSandbox } from "./sandbox.js";
-import { render, renderMapped } from "../render/render.js";
+import { renderChunks, renderMapped } from "../render/render.js";
 import { explainDefaultServerClaim, outputLocator, showNginxText } from "./errors-map.js";
 import { conflictingDefaultServers } from "./default-server.js";
 import { fromVariables, namesAll } from "../config/provenance.js";
 import { describeFsError } from "../util/fs-errors.js";
+import { eventLoopCheckpoint } from "../util/interrupt.js";
 import { showValue } from "../util/show.js";
 import { compareVersions, featuresFor, formatVersion, parseVersion } from "../nginx-version/version.js";
 import { selfSignedCertificate } from "../tls/self-signed.js";
@@ -36,6 +37,7 @@ import {
   withStandIns,
   type Resolver,
 } from "./stubs.js";
+import { resumed } from "../util/iterate.js";
 
 export type NginxMode = "auto" | "require" | "skip";
 
@@ -128,52 +130,57 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       return [...(ca ? [tls.ca] : []), ...(clientCertificate ? [tls.certificate!, tls.key!] : [])];
     }),
   ]);
-  const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
-  const findings: Finding[] = lint({
-    config,
-    features,
-    nginxVersion: build.version,
-    files,
-    mainConfig,
-    stubbed,
-    now: options.now ?? new Date(),
-  });
-  for (const i of stubSites)
-    findings.push({
-      rule: "stub-certs",
-      severity: "info",
-      path: [...config.sites[i]!.at, "tls", "certificate"],
-      message: `${showValue(config.sites[i]!.tls!.certificate)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
-    });
-  for (const { upstream, ca, clientCertificate } of stubUpstreams) {
-    const { tls, at } = config.upstreams[upstream]!;
-    if (ca)
+  // Lint, with what it reads of nginx's real config, and the stand-ins' notes: found while nginx -t
+  // runs when it runs (a process of its own, on another core), reaching the event loop between rules
+  // (a signal then removes the sandbox at once); the same findings, in the same order, either way.
+  const localFindings = async (): Promise<Finding[]> => {
+    const mainConfig = await readMainConfig(config.nginx.mainConfig, options.cwd);
+    const findings: Finding[] = [];
+    const checkpoint = eventLoopCheckpoint();
+    const context = { config, features, nginxVersion: build.version, files, mainConfig, stubbed, now: options.now ?? new Date() };
+    for (const part of lintByRule(context)) {
+      for (const finding of part) findings.push(finding);
+      await checkpoint();
+    }
+    for (const i of stubSites)
       findings.push({
         rule: "stub-certs",
         severity: "info",
-        path: [...at, "tls", "ca"],
-        message: `${showValue(tls!.ca)} does not exist here; nginx -t used a throwaway CA certificate in its place`,
+        path: [...config.sites[i]!.at, "tls", "certificate"],
+        message: `${showValue(config.sites[i]!.tls!.certificate)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
       });
-    if (clientCertificate)
-      findings.push({
-        rule: "stub-certs",
-        severity: "info",
-        path: [...at, "tls", "certificate"],
-        message: `${showValue(tls!.certificate!)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
-      });
-  }
+    for (const { upstream, ca, clientCertificate } of stubUpstreams) {
+      const { tls, at } = config.upstreams[upstream]!;
+      if (ca)
+        findings.push({
+          rule: "stub-certs",
+          severity: "info",
+          path: [...at, "tls", "ca"],
+          message: `${showValue(tls!.ca)} does not exist here; nginx -t used a throwaway CA certificate in its place`,
+        });
+      if (clientCertificate)
+        findings.push({
+          rule: "stub-certs",
+          severity: "info",
+          path: [...at, "tls", "certificate"],
+          message: `${showValue(tls!.certificate!)} or its key does not exist here; nginx -t used a throwaway self-signed certificate in its place`,
+        });
+    }
 
-  // the sandbox holds only wssgen's file: another site's default_server shows only in the real config
-  // (a warning: it is this machine's config, which a CI runner's may not be; apply fails on it)
-  for (const claim of await conflictingDefaultServers(config, options.cwd))
-    findings.push({
-      rule: "nginx",
-      severity: "warning",
-      path: ["defaultServer"],
-      message: `nginx -t of ${config.nginx.mainConfig} will fail with "a duplicate default server for ${claim.addresses[0]!}": ${explainDefaultServerClaim(claim)}`,
-    });
+    // the sandbox holds only wssgen's file: another site's default_server shows only in the real config
+    // (a warning: it is this machine's config, which a CI runner's may not be; apply fails on it)
+    for (const claim of await conflictingDefaultServers(config, options.cwd))
+      findings.push({
+        rule: "nginx",
+        severity: "warning",
+        path: ["defaultServer"],
+        message: `nginx -t of ${config.nginx.mainConfig} will fail with "a duplicate default server for ${claim.addresses[0]!}": ${explainDefaultServerClaim(claim)}`,
+      });
+    return findings;
+  };
 
   if (mode === "skip" || !detected) {
+    const findings = await localFindings();
     if (!detected && mode === "auto")
       findings.push({
         rule: "nginx",
@@ -191,9 +198,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     );
   }
 
+  // the stand-ins' notes, and nginx's findings: after the local findings (see below)
+  const tested: Finding[] = [];
   const hostStubs = options.stubHosts ? await unresolvedHosts(config, options.resolveHost ?? systemResolver) : [];
   for (const stub of hostStubs)
-    findings.push({
+    tested.push({
       rule: "stub-hosts",
       severity: "info",
       path: stub.path,
@@ -205,7 +214,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   for (const stub of portStubs) {
     const port = await freePort();
     ports.set(stub.port, port);
-    findings.push({
+    tested.push({
       rule: "stub-ports",
       severity: "info",
       path: stub.path,
@@ -215,7 +224,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
   const foreign = foreignListenHosts(config);
   for (const stub of foreign)
-    findings.push({
+    tested.push({
       rule: "stub-listen",
       severity: "info",
       path: stub.path,
@@ -223,9 +232,11 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     });
   const listenHosts = new Map(foreign.map((f) => [f.host, f.replacement]));
 
-  // The stand-ins and the render (seconds of synchronous work for 10,000 sites) are made before the
-  // sandbox exists, at the path it will have: a signal meanwhile finds nothing to clean up and ends
-  // check at once; while the sandbox exists, only nginx -t (a child process) runs.
+  // The stand-ins and the view of the output (the longest stretch of synchronous work: a second for
+  // 10,000 sites) are made before the sandbox exists, at the path it will have: a signal meanwhile
+  // finds nothing to clean up and ends check at once. While the sandbox exists, the rest of the render
+  // is written into it, then nginx -t (a child process) runs and the local findings are made, all in
+  // pieces that reach the event loop every few ms.
   const sandboxDir = newSandboxDir();
   const inSandbox = (name: string) => join(sandboxDir, name);
   const certs = new Map<number, { certificate: string; key: string }>();
@@ -268,21 +279,31 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         ...(stub.clientCertificate ? { certificate: files.certificate, key: files.key } : {}),
       });
   }
-  const tested = withStandIns(config, certs, hostStubs, ports, listenHosts, upstreamFiles);
-  const text = render(tested, build);
+  const standIns = withStandIns(config, certs, hostStubs, ports, listenHosts, upstreamFiles);
+  const pieces = renderChunks(standIns, build)[Symbol.iterator]();
+  const first = pieces.next();
   const result = await withSandbox(
-    { [NGINX_FILE]: text },
+    { [NGINX_FILE]: resumed(first, pieces) },
     async (sandbox) => {
       for (const file of stubFiles) writeFileSync(file.path, file.data, { mode: file.mode });
-      const test = await nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir });
-      return { test, sandboxFile: sandbox.path(NGINX_FILE) };
+      let started = () => {};
+      const spawned = new Promise<void>((resolve) => (started = resolve));
+      const testing = nginx.test({ config: sandbox.mainConfig, prefix: sandbox.dir, onSpawn: started });
+      // once nginx runs (or, with a runner that does not say when it starts, once it is done)
+      const local = Promise.race([spawned, testing.then(noop, noop)]).then(localFindings);
+      // nginx -t is waited for even when the local findings fail: the sandbox stays until it ends
+      const [test, found] = await Promise.allSettled([testing, local]);
+      if (found.status === "rejected") throw found.reason;
+      if (test.status === "rejected") throw test.reason;
+      return { test: test.value, local: found.value, sandboxFile: sandbox.path(NGINX_FILE) };
     },
     { dir: sandboxDir },
   );
+  const findings = [...result.local, ...tested];
 
   const messages = [...result.test.errors, ...result.test.warnings];
   // the source map only when nginx has something to say (the same text again, with each line's key)
-  const locate = messages.length ? outputLocator(renderMapped(tested, build), result.sandboxFile) : () => undefined;
+  const locate = messages.length ? outputLocator(renderMapped(standIns, build), result.sandboxFile) : () => undefined;
   const hint = hostStubs.length || options.stubHosts ? "" : " (in CI without DNS, pass --stub-hosts)";
   for (const message of messages)
     findings.push(nginxFinding(message, locate(message) ?? [], /host not found/.test(message.text) ? hint : ""));
@@ -356,6 +377,8 @@ function locateSetting(source: ConfigSource, path: KeyPath): { line: number; col
   }
   return { line: 1, column: 1 };
 }
+
+const noop = () => {};
 
 function nginxFinding(message: NginxMessage, path: KeyPath, hint: string): Finding {
   return {

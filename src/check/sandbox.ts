@@ -3,14 +3,14 @@
  * touches the live config or root-owned paths, and is removed afterwards even when the test fails.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, write, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnvironmentError } from "../errors.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { quote } from "../render/quote.js";
-import { onInterrupt } from "../util/interrupt.js";
+import { eventLoopCheckpoint, onInterrupt } from "../util/interrupt.js";
 
 export interface Sandbox {
   dir: string;
@@ -50,9 +50,10 @@ export function newSandboxDir(): string {
 /**
  * Writes `files` into a fresh sandbox (plus a main config including those ending in .conf), runs fn,
  * removes it. `dir`: create the sandbox at this path (from newSandboxDir) instead of a new temp name.
+ * A file given as pieces (a render's chunks) is written while they are made (see writePieces).
  */
 export async function withSandbox<T>(
-  files: Record<string, string>,
+  files: Record<string, string | Iterable<string>>,
   fn: (sandbox: Sandbox) => Promise<T>,
   options: { dir?: string } = {},
 ): Promise<T> {
@@ -64,7 +65,9 @@ export async function withSandbox<T>(
     // written synchronously: a signal handled between asynchronous writes raced a write still in
     // the thread pool, which could leave a file (and so the sandbox) behind the removal
     mkdirSync(join(dir, "temp"));
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    for (const [name, content] of Object.entries(files))
+      if (typeof content === "string") writeFileSync(join(dir, name), content);
+      else await writePieces(join(dir, name), content);
     const includes = Object.keys(files)
       .filter((name) => name.endsWith(".conf"))
       .map((name) => join(dir, name));
@@ -75,6 +78,61 @@ export async function withSandbox<T>(
     interrupt.release();
     if (made.dir !== undefined) await rm(made.dir, { recursive: true, force: true });
   }
+}
+
+/** Pieces gathered into writes of about this many characters: one system call per piece would dominate. */
+const BATCH = 1 << 20;
+
+/**
+ * `pieces` into a new file at `path`, written while they are made: each batch is handed to the
+ * thread pool at its offset (pwrite) while the next is made, so a large render's writing overlaps its
+ * rendering, and the event loop is reached every few ms (a signal then removes the sandbox at once).
+ * The file is opened synchronously and no other is made meanwhile: a write still in the thread pool
+ * when a signal removes the sandbox writes into the removed file and creates nothing. Every write
+ * has ended before the file is closed, also when making the pieces fails.
+ */
+async function writePieces(path: string, pieces: Iterable<string>): Promise<void> {
+  const fd = openSync(path, "w");
+  const writes: Promise<void>[] = [];
+  try {
+    const checkpoint = eventLoopCheckpoint();
+    let position = 0;
+    let batch: string[] = [];
+    let size = 0;
+    const flush = () => {
+      const buffer = Buffer.from(batch.join(""));
+      const written = writeAll(fd, buffer, position);
+      written.catch(() => undefined); // awaited below; not unhandled meanwhile
+      writes.push(written);
+      position += buffer.length;
+      batch = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= BATCH) flush();
+      await checkpoint();
+    }
+    if (size) flush();
+    await Promise.all(writes);
+  } finally {
+    await Promise.allSettled(writes);
+    closeSync(fd);
+  }
+}
+
+/** All of `buffer` written to `fd` at `position`. */
+function writeAll(fd: number, buffer: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number) =>
+      write(fd, buffer, offset, buffer.length - offset, position + offset, (error, written) => {
+        if (error) reject(error);
+        else if (offset + written < buffer.length) from(offset + written);
+        else resolve();
+      });
+    from(0);
+  });
 }
 
 function createSandboxDir(dir: string | undefined): string {

@@ -17,6 +17,7 @@ import { writeUserFile } from "../util/write-file.js";
 import { describeFsError } from "../util/fs-errors.js";
 import { showValue } from "../util/show.js";
 import { resolveNginxBuild, type ResolvedNginxBuild } from "../nginx/nginx-build.js";
+import { resumed } from "../util/iterate.js";
 
 export interface RenderCommandOptions extends LoadOptions {
   output?: string | undefined;
@@ -98,11 +99,6 @@ export async function renderCommand(options: RenderCommandOptions): Promise<Rend
  */
 function withoutData(loaded: LoadedConfig): LoadedConfig {
   return { config: loaded.config, source: { ...loaded.source, data: undefined } };
-}
-
-/** An iterator's pieces again, starting with one already taken from it. */
-function* resumed<T>(first: IteratorResult<T>, rest: Iterator<T>): Generator<T> {
-  for (let next = first; !next.done; next = rest.next()) yield next.value;
 }
 
 /** The longest line a drift message shows whole. */

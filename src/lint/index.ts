@@ -52,15 +52,22 @@ export const DEFAULT_SEVERITIES: Record<RuleId, Severity> = Object.fromEntries(
  * that came from the environment (`${VAR}`): it names the variable instead.
  */
 export function lint(context: RuleContext): Finding[] {
+  return [...lintByRule(context)].flat();
+}
+
+/**
+ * `lint(context)` one rule at a time: each rule's findings, in order (joined, they are exactly
+ * `lint(context)`), so that a caller can reach the event loop between rules.
+ */
+export function* lintByRule(context: RuleContext): Generator<Finding[]> {
   const overrides = context.config.lint;
   const provenance = context.config.provenance;
-  return rules.flatMap((rule) =>
-    rule.run(context).flatMap(({ rule: reported, severity, ...finding }) => {
+  for (const rule of rules)
+    yield rule.run(context).flatMap(({ rule: reported, severity, ...finding }) => {
       const id = reported ?? rule.id;
       const setting = overrides[id] ?? severity ?? DEFAULT_SEVERITIES[id];
       if (setting === "off") return [];
       const message = provenance ? provenance.finding(finding.path, finding.message) : finding.message;
       return [{ rule: id, severity: setting, ...finding, message }];
-    }),
-  );
+    });
 }

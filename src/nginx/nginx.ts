@@ -46,8 +46,17 @@ export interface Nginx {
   readonly location: Location;
   /** undefined when the binary cannot be run */
   version(): Promise<NginxVersionInfo | undefined>;
-  /** `nginx -t` (`-T` with dump); `globals` become `-g` (main-context directives) */
-  test(options: { config: string; prefix?: string; globals?: string; dump?: boolean }): Promise<NginxTestResult>;
+  /**
+   * `nginx -t` (`-T` with dump); `globals` become `-g` (main-context directives). `onSpawn` is
+   * called once nginx has been started, when the runner says so (the real one does).
+   */
+  test(options: {
+    config: string;
+    prefix?: string;
+    globals?: string;
+    dump?: boolean;
+    onSpawn?: () => void;
+  }): Promise<NginxTestResult>;
   run(argv: readonly string[]): Promise<RunResult>;
 }
 
@@ -69,7 +78,7 @@ export function createNginx(configured = "nginx", runner?: Runner, locate: (bina
     binary,
     location,
     version: () => (runner || !location.file ? ask() : cachedVersion(location.file, ask)),
-    async test({ config, prefix, globals, dump }) {
+    async test({ config, prefix, globals, dump, onSpawn }) {
       const argv = [
         binary,
         dump ? "-T" : "-t",
@@ -79,7 +88,11 @@ export function createNginx(configured = "nginx", runner?: Runner, locate: (bina
         ...(globals ? ["-g", globals] : []),
       ];
       // `nginx -T` prints the whole configuration: 100,000 sites are hundreds of megabytes
-      const result = await run(argv, { timeoutMs: 600_000, ...(dump ? { maxBuffer: 2 ** 31 - 1 } : {}) });
+      const result = await run(argv, {
+        timeoutMs: 600_000,
+        ...(dump ? { maxBuffer: 2 ** 31 - 1 } : {}),
+        ...(onSpawn ? { onSpawn } : {}),
+      });
       if (result.overflowed || result.timedOut)
         throw new EnvironmentError(
           `${argv.join(" ")} ${result.timedOut ? "took more than 10 minutes" : "printed more than 2 GB"}; stopped it`,

@@ -18,6 +18,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** bytes of output to keep (default execa's 100 MB); `nginx -T` of a large config needs more */
   maxBuffer?: number;
+  /** called once the process has been started, while it runs */
+  onSpawn?: () => void;
 }
 
 export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<RunResult>;
@@ -32,7 +34,7 @@ export const execaRunner: Runner = async (argv, options = {}) => {
   if (file === undefined) throw new Error("empty argv");
   // loaded on first use: commands that start no process (most renders) never pay for it
   const { execa } = await import("execa");
-  const result = await execa(file, args, {
+  const subprocess = execa(file, args, {
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     stdin: "ignore",
@@ -40,6 +42,8 @@ export const execaRunner: Runner = async (argv, options = {}) => {
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
+  options.onSpawn?.();
+  const result = await subprocess;
   const code = (result as { code?: string }).code;
   return {
     exitCode: result.exitCode,

@@ -34,6 +34,22 @@ describe("withSandbox", () => {
     expect(seen).toEqual({ includes: [join(dir, "wssgen.conf")], path: join(dir, "cert.pem"), exists: true });
     expect(existsSync(dir)).toBe(false);
   });
+  it("writes a file given as pieces whole, in order, multi-byte characters across its batches included", async () => {
+    const pieces = ["# é\n", "ü".repeat(700_000), "\n", "€".repeat(500_000), "", "x\n"];
+    const text = await withSandbox({ "wssgen.conf": pieces }, (sandbox) =>
+      Promise.resolve(readFileSync(sandbox.path("wssgen.conf"), "utf8")),
+    );
+    expect(text).toBe(pieces.join(""));
+  });
+  it("is removed when making a file's pieces fails, with that error", async () => {
+    const dir = newSandboxDir();
+    function* pieces() {
+      yield "x".repeat(1_500_000);
+      throw new Error("render failed");
+    }
+    await expect(withSandbox({ "wssgen.conf": pieces() }, () => Promise.resolve(), { dir })).rejects.toThrow("render failed");
+    expect(existsSync(dir)).toBe(false);
+  });
   it("is removed when the work fails too", async () => {
     const dir = newSandboxDir();
     await expect(withSandbox({ "wssgen.conf": "" }, () => Promise.reject(new Error("nginx -t failed")), { dir })).rejects.toThrow(

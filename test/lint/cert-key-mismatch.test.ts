@@ -16,6 +16,16 @@ describe("cert-key-mismatch", () => {
       },
     ]);
   });
+  it("fires for every site that shares the pair (each file is parsed once per run)", () => {
+    const two = tlsSite(["chat.example.com"], "chat", "other").replace(
+      "sites:\n",
+      "sites:\n  - domains: [b.chat.example.com]\n    tls: { certificate: /certs/chat.pem, key: /certs/other.key }\n    redirectHttp: true\n    routes: [{ path: /ws, upstream: chat, origins: [https://chat.example.com] }]\n",
+    );
+    expect(ruleFindings("cert-key-mismatch", two, { files, now: NOW }).map((f) => f.path)).toEqual([
+      "sites[0].tls.key",
+      "sites[1].tls.key",
+    ]);
+  });
   it("is silent for the certificate's own key", () => {
     expect(findings("chat", "chat")).toEqual([]);
     expect(findings("other", "other")).toEqual([]);

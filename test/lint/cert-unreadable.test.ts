@@ -38,6 +38,17 @@ describe("cert-unreadable", () => {
       '"/certs/chat.key": not read',
     ]);
   });
+  it("fires for every site that shares a file that is not PEM (each file is parsed once per run)", () => {
+    const read = new Map<string, FileRead>([...files, ["/certs/chat.pem", { data: Buffer.from("not a certificate\n") }]]);
+    const two = tlsSite(["chat.example.com"], "chat").replace(
+      "sites:\n",
+      "sites:\n  - domains: [b.chat.example.com]\n    tls: { certificate: /certs/chat.pem, key: /certs/chat.key }\n    redirectHttp: true\n    routes: [{ path: /ws, upstream: chat, origins: [https://chat.example.com] }]\n",
+    );
+    expect(findings(two, read).map((f) => `${f.path}: ${f.message}`)).toEqual([
+      'sites[0].tls.certificate: "/certs/chat.pem": is not a PEM certificate',
+      'sites[1].tls.certificate: "/certs/chat.pem": is not a PEM certificate',
+    ]);
+  });
   it("is silent for a readable pair, without files (render does no I/O), and for files check stood in for", () => {
     expect(findings(tlsSite(["chat.example.com"], "chat"), files)).toEqual([]);
     expect(findings(tlsSite(["chat.example.com"], "chat"), undefined)).toEqual([]);

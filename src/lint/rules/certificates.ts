@@ -18,6 +18,34 @@ function firstCertificate(pem: Uint8Array): X509Certificate {
   return new (nodeCrypto().X509Certificate)(pem);
 }
 
+/**
+ * What one run of the rule parsed, by file path: thousands of sites usually share one certificate
+ * and key, and parsing a key costs about half a millisecond, so each file is parsed once (null:
+ * it is not PEM) and each pair checked once. A path names the same bytes throughout a run (`files`).
+ */
+interface Parsed {
+  certs: Map<string, X509Certificate | null>;
+  keys: Map<string, KeyObject | null>;
+  /** `${certificate}\0${key}` → whether the key belongs to the certificate */
+  matches: Map<string, boolean>;
+}
+
+const newParsed = (): Parsed => ({ certs: new Map(), keys: new Map(), matches: new Map() });
+
+/** `compute()` for `path`, remembered in `cache`; null when it throws. */
+function parsedOnce<T>(cache: Map<string, T | null>, path: string, compute: () => T): T | null {
+  let value = cache.get(path);
+  if (value === undefined) {
+    try {
+      value = compute();
+    } catch {
+      value = null;
+    }
+    cache.set(path, value);
+  }
+  return value;
+}
+
 function hostFor(domain: string): string {
   // a wildcard server_name is covered by a wildcard SAN of the same level
   return domain.startsWith("*.") ? `wssgen-wildcard-check.${domain.slice(2)}` : domain;
@@ -37,6 +65,7 @@ interface LoadedPair {
  */
 function loadPair(
   files: ReadonlyMap<string, FileRead>,
+  parsed: Parsed,
   certificate: { file: string; path: KeyPath },
   key: { file: string; path: KeyPath },
   consequence: string,
@@ -50,24 +79,24 @@ function loadPair(
   if (!certFile || "error" in certFile)
     unreadable(certificate.path, certificate.file, certFile && "error" in certFile ? certFile.error : "not read");
   else {
-    try {
-      cert = firstCertificate(certFile.data);
-    } catch {
-      unreadable(certificate.path, certificate.file, "is not a PEM certificate");
-    }
+    cert = parsedOnce(parsed.certs, certificate.file, () => firstCertificate(certFile.data)) ?? undefined;
+    if (!cert) unreadable(certificate.path, certificate.file, "is not a PEM certificate");
   }
   let privateKey: KeyObject | undefined;
   if (!keyFile || "error" in keyFile) unreadable(key.path, key.file, keyFile && "error" in keyFile ? keyFile.error : "not read");
   else {
-    try {
-      privateKey = nodeCrypto().createPrivateKey(
-        Buffer.from(keyFile.data.buffer, keyFile.data.byteOffset, keyFile.data.byteLength),
-      );
-    } catch {
+    const { data } = keyFile;
+    privateKey =
+      parsedOnce(parsed.keys, key.file, () =>
+        nodeCrypto().createPrivateKey(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+      ) ?? undefined;
+    if (!privateKey)
       unreadable(key.path, key.file, "is not a PEM private key (or it is encrypted: nginx would need ssl_password_file)");
-    }
   }
-  if (cert && privateKey && !cert.checkPrivateKey(privateKey))
+  const pair = `${certificate.file}\0${key.file}`;
+  let matches = cert && privateKey ? parsed.matches.get(pair) : undefined;
+  if (cert && privateKey && matches === undefined) parsed.matches.set(pair, (matches = cert.checkPrivateKey(privateKey)));
+  if (matches === false)
     results.push({
       rule: "cert-key-mismatch",
       path: key.path,
@@ -99,12 +128,19 @@ function expiry(cert: X509Certificate, file: string, path: KeyPath, now: Date, r
   return [];
 }
 
-function checkSite(site: Site, files: ReadonlyMap<string, FileRead>, stubbed: ReadonlySet<string>, now: Date): RuleResult[] {
+function checkSite(
+  site: Site,
+  files: ReadonlyMap<string, FileRead>,
+  parsed: Parsed,
+  stubbed: ReadonlySet<string>,
+  now: Date,
+): RuleResult[] {
   const tls = site.tls!;
   const certPath = [...site.at, "tls", "certificate"];
   if (stubbed.has(tls.certificate) || stubbed.has(tls.key)) return [];
   const { cert, results } = loadPair(
     files,
+    parsed,
     { file: tls.certificate, path: certPath },
     { file: tls.key, path: [...site.at, "tls", "key"] },
     "nginx refuses to start with it",
@@ -140,6 +176,7 @@ const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/;
 function checkUpstream(
   upstream: Upstream,
   files: ReadonlyMap<string, FileRead>,
+  parsed: Parsed,
   stubbed: ReadonlySet<string>,
   now: Date,
 ): RuleResult[] {
@@ -174,6 +211,7 @@ function checkUpstream(
   const certPath = [...at, "certificate"];
   const { cert, results: pair } = loadPair(
     files,
+    parsed,
     { file: tls.certificate, path: certPath },
     { file: tls.key, path: [...at, "key"] },
     "nginx refuses to start with it",
@@ -197,13 +235,14 @@ export const certificates: Rule = {
   severity: "error",
   description:
     "Certificate and key files (sites' and upstreams' tls): readable, matching, valid for 14 more days, naming every domain.",
-  run: ({ config, files, stubbed = new Set(), now = new Date() }) =>
-    files
-      ? [
-          ...config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, stubbed, now)),
-          ...config.upstreams.filter((u) => u.tls).flatMap((upstream) => checkUpstream(upstream, files, stubbed, now)),
-        ]
-      : [],
+  run: ({ config, files, stubbed = new Set(), now = new Date() }) => {
+    if (!files) return [];
+    const parsed = newParsed();
+    return [
+      ...config.sites.filter((site) => site.tls).flatMap((site) => checkSite(site, files, parsed, stubbed, now)),
+      ...config.upstreams.filter((u) => u.tls).flatMap((upstream) => checkUpstream(upstream, files, parsed, stubbed, now)),
+    ];
+  },
 };
 
 /** Default severities of the rules this file reports under. */
