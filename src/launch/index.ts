@@ -20,10 +20,11 @@ export { configArgument, LARGE_CONFIG_BYTES, readsLargeConfig } from "./large-co
  * V8 flags for a large config (nodejs.org/api/cli.html, V8 options): a young generation of 32 MB
  * semi-spaces (rendering makes many short-lived objects; with V8's default the scavenger promotes too
  * many of them), and an old generation that grows by 20% between collections rather than by V8's
- * factor. Together 100,000 sites peak at ~660 MB rather than 1.4 GB (docs/benchmarks.md). They are not
+ * factor. Together 100,000 sites peak at ~660 MB rather than 1.4 GB (docs/benchmarks.md). `--expose-gc`
+ * lets `render` collect once where the parse's positions die (src/commands/render.ts). They are not
  * on every run: any V8 flag makes Node reject the code cache of its own modules (~15–25 ms of start-up).
  */
-export const LARGE_CONFIG_FLAGS = ["--max-semi-space-size=32", "--heap-growing-percent=20"] as const;
+export const LARGE_CONFIG_FLAGS = ["--max-semi-space-size=32", "--heap-growing-percent=20", "--expose-gc"] as const;
 
 /** Set by the build (scripts/build.mjs, esbuild `define`). */
 declare const __WSSGEN_VERSION__: string;

@@ -78,7 +78,7 @@ describe("readsLargeConfig", () => {
 });
 
 describe("the bin with a large config", () => {
-  const flags = /node flags: --max-semi-space-size=32 --heap-growing-percent=20/;
+  const flags = /node flags: --max-semi-space-size=32 --heap-growing-percent=20 --expose-gc/;
   const env = { WSSGEN_DEBUG_COMPILE_CACHE: "1" };
 
   it("renders it in a child with the memory flags, and the same output as a small config", async () => {
