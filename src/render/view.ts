@@ -490,17 +490,14 @@ function siteServers(
     tls: ownTls,
     redirect: [],
     extra: server.extra,
-    locations: [
-      ...(site.acme && !tls ? [acmeLocation(site)] : []),
-      ...site.routes.flatMap((route) => {
-        const blocks = [location(route, server.inherited)];
-        const redirect = slashRedirect(site, route);
-        if (redirect) blocks.push(redirect);
-        if (route.access?.forwardAuth) blocks.push(authLocation(site, route, names, features));
-        return blocks;
-      }),
-    ],
+    locations: site.acme && !tls ? [acmeLocation(site)] : [],
   };
+  for (const route of site.routes) {
+    main.locations.push(location(route, server.inherited));
+    const redirect = slashRedirect(site, route);
+    if (redirect) main.locations.push(redirect);
+    if (route.access?.forwardAuth) main.locations.push(authLocation(site, route, names, features));
+  }
   return http ? [main, http] : [main];
 }
 
@@ -989,6 +986,16 @@ function inheritedAt(
   const extra = entries.map(extraDirective);
   const mine = [...own, ...extra].filter((x) => REEMITTED.has(x.name));
   if (!mine.length) return { extra, inherited: outer };
+  if (outer.size === 0) {
+    // nothing outside to repeat (no top-level entries: the usual case): this level's own, by name
+    const inherited = new Map<string, Directive[]>();
+    for (const x of mine) {
+      const list = inherited.get(x.name);
+      if (list) list.push(x);
+      else inherited.set(x.name, [x]);
+    }
+    return { extra, inherited };
+  }
   const keyOf = (x: Directive) => {
     const key = replacedKey(x.name, x.args);
     return key === undefined ? undefined : `${x.name} ${key}`;
