@@ -44,15 +44,37 @@ function tokens(node: Directive): string {
 
 /**
  * The serializer: `name arg arg;` for each directive, one a line, the first unindented (it
- * follows the template's indentation, as a tag's output does) and the others indented by `pad`.
+ * follows the template's indentation, as a tag's output does) and the others indented by `pad`;
+ * a block among them (a location's `if`) as `blockLines` prints it.
  */
-function directiveLines(nodes: readonly Directive[], pad: string, sourceMap: SourceMapRecorder | undefined): string {
+function directiveLines(
+  nodes: readonly (Directive | Block<Directive | Block>)[],
+  pad: string,
+  sourceMap: SourceMapRecorder | undefined,
+): string {
   let text = "";
   for (let i = 0; i < nodes.length; i++) {
-    const line = `${tokens(nodes[i]!)};`;
-    text += `${i ? `\n${pad}` : ""}${sourceMap ? sourceMap.line(nodes[i]!.at, line) : line}`;
+    const node = nodes[i]!;
+    let line: string;
+    if ((node as Partial<Block>).children !== undefined) line = blockLines(node as Block<Directive | Block>, pad, sourceMap);
+    else {
+      line = `${tokens(node)};`;
+      if (sourceMap) line = sourceMap.line(node.at, line);
+    }
+    text += i ? `\n${pad}${line}` : line;
   }
   return text;
+}
+
+/**
+ * `name arg arg {`, the children one level deeper (`directiveLines`), and `}` indented by `pad`: the
+ * first line unindented, as directiveLines prints a directive.
+ */
+function blockLines(node: Block<Directive | Block>, pad: string, sourceMap: SourceMapRecorder | undefined): string {
+  const head = `${tokens(node)} {`;
+  const open = sourceMap ? sourceMap.open(node.at, head) : head; // before the children: output order
+  const body = directiveLines(node.children, `${pad}    `, sourceMap);
+  return `${open}\n${pad}    ${body}\n${sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`}`;
 }
 
 const helpers = {
@@ -66,14 +88,14 @@ const helpers = {
    * `{{#block node}}…{{/block}}`, each tag alone on its line: the same around the template's body
    * (Handlebars removes such a tag's line, so the helper indents and ends the lines it adds).
    */
-  block(node: Block, options: HelperOptions): string {
+  block(node: Block<Directive | Block>, options: HelperOptions): string {
     const pad = " ".repeat(options.loc.start.column);
     const sourceMap = options.data?.sourceMap;
+    if (!options.fn) return blockLines(node, pad, sourceMap);
     const head = `${tokens(node)} {`;
     const open = sourceMap ? sourceMap.open(node.at, head) : head; // before the body: output order
-    const close = sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`;
-    if (options.fn) return `${pad}${open}\n${options.fn(node)}${close}\n`;
-    return `${open}\n${pad}    ${directiveLines(node.children, `${pad}    `, sourceMap)}\n${close}`;
+    const body = options.fn(node);
+    return `${pad}${open}\n${body}${sourceMap ? sourceMap.close(`${pad}}`) : `${pad}}`}\n`;
   },
   /** `# {{comment text}}`: any text, made one printable line */
   comment,

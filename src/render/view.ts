@@ -47,11 +47,12 @@ export const MLKEM_CURVES = `X25519MLKEM768:${MOZILLA_CURVES}`;
 /** OpenSSL before 1.1.0 has no X25519 and refuses a list that names it. */
 export const NIST_CURVES = "prime256v1:secp384r1";
 
-/** A location: its `set`s, then its `if` blocks (each only `return`s), then everything else. */
-export interface LocationBlock extends Block {
-  variables: Directive[];
-  guards: Block[];
-}
+/**
+ * A location: its `set`s, then its `if` blocks (each only `return`s), then everything else, one
+ * list (no blank line or comment between them, so the template prints the location with one
+ * `{{block}}`).
+ */
+export type LocationBlock = Block<Directive | Block>;
 
 /**
  * A server: listen, names and the like (`children`), then its TLS settings, what it does for every
@@ -350,19 +351,21 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       args: route.exact ? ["=", route.uri] : [route.uri],
       at: [...route.at, "path"],
       comment: `${site.name} ${route.path} -> upstream ${upstream}${route.stripPrefix ? ` at /` : ""} (${route.websocket ? "WebSocket" : "HTTP"}${route.preset === undefined ? "" : `, preset ${route.preset}`})`,
-      variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
-      guards: origins
-        ? [
-            {
-              name: "if",
-              args: [`(${names.originDenied})`],
-              at: origins,
-              comment: undefined,
-              children: [d("return", [403], origins)],
-            },
-          ]
-        : [],
-      children,
+      children: [
+        ...(key !== undefined ? [d("set", [names.route, key], route.at)] : []),
+        ...(origins
+          ? [
+              {
+                name: "if",
+                args: [`(${names.originDenied})`],
+                at: origins,
+                comment: undefined,
+                children: [d("return", [403], origins)],
+              },
+            ]
+          : []),
+        ...children,
+      ],
     };
   };
 
@@ -549,8 +552,6 @@ function httpServer(
             args: ["/"],
             at: answer.at,
             comment: undefined,
-            variables: [],
-            guards: [],
             children: [answer],
           },
         ]
@@ -567,8 +568,6 @@ function acmeLocation(site: Site): LocationBlock {
     args: ["^~", ACME_LOCATION],
     at,
     comment: `${site.name}: ACME HTTP-01 challenges (certbot --webroot)`,
-    variables: [],
-    guards: [],
     children: [d("root", [site.acme!.webroot], at), d("default_type", ["text/plain"], at)],
   };
 }
@@ -745,8 +744,6 @@ function authLocation(site: Site, route: Route, names: GlobalNames, features: Fe
     args: ["=", authUri(route)],
     at,
     comment: `${site.name} ${route.path}: forward auth (auth_request), internal`,
-    variables: [],
-    guards: [],
     children: [
       d("internal", [], at),
       // a URL without a path means "/" (as to a browser); nginx would send its own location's URI
@@ -852,9 +849,7 @@ function staticLocation(
     args: [route.uri],
     at: [...route.at, "path"],
     comment: `${site.name} ${route.path} -> files in ${files.root}${files.spa ? " (single-page app)" : ""}`,
-    variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
-    guards: [],
-    children,
+    children: key !== undefined ? [d("set", [names.route, key], route.at), ...children] : children,
   };
 }
 
@@ -875,8 +870,6 @@ function slashRedirect(site: Site, route: Route): LocationBlock | undefined {
     args: ["=", bare],
     at,
     comment: `${site.name} ${bare} -> redirect to ${route.uri}`,
-    variables: [],
-    guards: [],
     // with the query string, as nginx's own redirect keeps it
     children: [d("return", [301, `${route.uri}$is_args$args`], at)],
   };
