@@ -77,13 +77,24 @@ function hashKeys(keys: readonly string[]): Keys {
   return out;
 }
 
+/**
+ * `a % m` for whole numbers `a` below 2^53 and `m` below 2^31, by division: `%` of numbers
+ * outside the 32-bit range is a call to C's fmod, several times slower. The quotient is exact or
+ * one off (rounding), which the two comparisons put right.
+ */
+function mod(a: number, m: number): number {
+  const r = a - Math.floor(a / m) * m;
+  return r < 0 ? r + m : r >= m ? r - m : r;
+}
+
 function fits(keys: Keys, bucketSize: number, tableSize: number, test: Uint32Array): boolean {
   test.fill(0, 0, tableSize);
   const limit = bucketSize - POINTER;
   const high = TWO32 % tableSize;
   const { hi, lo, size } = keys;
   for (let k = 0; k < keys.length; k++) {
-    const slot = ((((hi[k]! % tableSize) * high) % tableSize) + (lo[k]! % tableSize)) % tableSize;
+    // (hi * 2^32 + lo) mod tableSize, each step below 2^53
+    const slot = mod(mod(hi[k]!, tableSize) * high + mod(lo[k]!, tableSize), tableSize);
     const len = test[slot]! + size[k]!;
     if (len > limit) return false;
     test[slot] = len;
