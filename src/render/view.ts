@@ -291,18 +291,18 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     const upstream = route.upstream!;
     const keepalive = keepsAlive(upstreams.get(upstream));
     const tls = upstreams.get(upstream)?.tls;
-    const header = (name: string, value: string, at: KeyPath) => d("proxy_set_header", [name, value], at);
+    const header = proxySetHeader;
     // behind a trusted proxy the client's address is the proxy's word (realIp): keep the chain truthful
     const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
-    const realIpAt = [...site.at, "realIp"];
+    const realIpAt = realIp && [...site.at, "realIp"];
     const headers = [
       header("Host", "$host", route.at),
       header("X-Real-IP", "$remote_addr", route.at),
       realIp
-        ? header("X-Forwarded-For", names.forwardedFor, realIpAt)
+        ? header("X-Forwarded-For", names.forwardedFor, realIpAt!)
         : header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
       realIp
-        ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt)
+        ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt!)
         : header("X-Forwarded-Proto", "$scheme", route.at),
     ];
     if (route.stripPrefix) headers.push(header("X-Forwarded-Prefix", route.uri.replace(/\/$/, ""), [...route.at, "stripPrefix"]));
@@ -1013,8 +1013,15 @@ function inheritedAt(
 }
 
 /** A location's `directives` entries, then the outer levels' array-inherited directives of the names it has. */
-function withInherited(entries: readonly ExtraDirective[], outer: Inherited): Directive[] {
-  return inheritedAt(outer, [], entries).extra;
+function withInherited(entries: readonly ExtraDirective[], outer: Inherited): readonly Directive[] {
+  // (most locations have no entries, and then nothing to repeat)
+  return entries.length ? inheritedAt(outer, [], entries).extra : NO_DIRECTIVES;
+}
+const NO_DIRECTIVES: readonly Directive[] = Object.freeze([]);
+
+/** `proxy_set_header name value;` */
+function proxySetHeader(name: string, value: string, at: KeyPath): Directive {
+  return d("proxy_set_header", [name, value], at);
 }
 
 /**
