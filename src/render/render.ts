@@ -9,7 +9,7 @@
 import type HandlebarsNamespace from "handlebars";
 import HandlebarsRuntime from "handlebars/runtime.js";
 import type { WssgenConfig } from "../config/model.js";
-import { comment, quote } from "./quote.js";
+import { comment, directiveText } from "./quote.js";
 import { SourceMapRecorder, type SourceMap } from "./sourcemap.js";
 import { templateSpecs, type TemplateHelper } from "./templates.gen.js";
 import type { Block, Directive } from "./tree.js";
@@ -37,9 +37,7 @@ interface HelperOptions {
 
 /** `name arg arg`: the name and every argument through quote(), bare or quoted as nginx needs. */
 function tokens(node: Directive): string {
-  let text = quote(node.name);
-  for (const arg of node.args) text += ` ${quote(arg)}`;
-  return text;
+  return node.text ?? directiveText(node.name, node.args);
 }
 
 /**

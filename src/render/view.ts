@@ -24,7 +24,7 @@ import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import { globalNames, routeKeys, type GlobalNames } from "./names.js";
 import { isWildcardOrigin } from "../config/values.js";
 import { duration, integer } from "./quote.js";
-import { directive as d, type Block, type Directive } from "./tree.js";
+import { directive as d, fixedDirective, type Block, type Directive } from "./tree.js";
 import { describeFeatures, type Features, formatVersion, type NginxBuild } from "../nginx-version/version.js";
 
 /** Mozilla server-side TLS 6.0, intermediate: ECDHE only, so no DH parameters are needed. */
@@ -215,6 +215,19 @@ export function wildcardOriginKey(routeKey: string, origin: string): string {
 const SERVER_NAMES_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 512 };
 const MAP_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 2048 };
 
+// Directives that are the same in every config, printed once (tree.ts fixedDirective).
+const HOST_HEADER = fixedDirective("proxy_set_header", ["Host", "$host"]);
+const REAL_IP_HEADER = fixedDirective("proxy_set_header", ["X-Real-IP", "$remote_addr"]);
+const FORWARDED_FOR_HEADER = fixedDirective("proxy_set_header", ["X-Forwarded-For", "$proxy_add_x_forwarded_for"]);
+const FORWARDED_PROTO_HEADER = fixedDirective("proxy_set_header", ["X-Forwarded-Proto", "$scheme"]);
+const UPGRADE_HEADER = fixedDirective("proxy_set_header", ["Upgrade", "$http_upgrade"]);
+const NO_CONNECTION_HEADER = fixedDirective("proxy_set_header", ["Connection", ""]);
+const HTTP_1_1 = fixedDirective("proxy_http_version", ["1.1"]);
+const FORBIDDEN = fixedDirective("return", [403]);
+const SERVER_TOKENS_OFF = fixedDirective("server_tokens", ["off"]);
+const LIMIT_CONN_STATUS = fixedDirective("limit_conn_status", [429]);
+const SESSION_TICKETS_OFF = fixedDirective("ssl_session_tickets", ["off"]);
+
 /** The upgrade map: `default upgrade;` and, for a request that is no handshake, `close` (or "" to keep the connection). */
 function upgradeMap(variable: string, otherwise: "close" | ""): Block {
   return {
@@ -296,24 +309,19 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
     const realIpAt = realIp && [...site.at, "realIp"];
     const headers = [
-      header("Host", "$host", route.at),
-      header("X-Real-IP", "$remote_addr", route.at),
-      realIp
-        ? header("X-Forwarded-For", names.forwardedFor, realIpAt!)
-        : header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
+      HOST_HEADER(route.at),
+      REAL_IP_HEADER(route.at),
+      realIp ? header("X-Forwarded-For", names.forwardedFor, realIpAt!) : FORWARDED_FOR_HEADER(route.at),
       realIp
         ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt!)
-        : header("X-Forwarded-Proto", "$scheme", route.at),
+        : FORWARDED_PROTO_HEADER(route.at),
     ];
     if (route.stripPrefix) headers.push(header("X-Forwarded-Prefix", route.uri.replace(/\/$/, ""), [...route.at, "stripPrefix"]));
     if (route.websocket) {
-      headers.push(
-        header("Upgrade", "$http_upgrade", route.at),
-        header("Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at),
-      );
+      headers.push(UPGRADE_HEADER(route.at), header("Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at));
     } else if (keepalive && features.proxyHttpVersion) {
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
-      headers.push(header("Connection", "", route.at));
+      headers.push(NO_CONNECTION_HEADER(route.at));
     }
     const forward = route.access?.forwardAuth;
     forward?.responseHeaders.forEach((name, i) =>
@@ -335,7 +343,7 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
         [...route.at, "upstream"],
       ),
     );
-    if (features.proxyHttpVersion) children.push(d("proxy_http_version", ["1.1"], route.at));
+    if (features.proxyHttpVersion) children.push(HTTP_1_1(route.at));
     if (tls) children.push(...backendTls(upstreams.get(upstream)!, features));
     children.push(
       ...headers,
@@ -360,7 +368,7 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
                 args: [`(${names.originDenied})`],
                 at: origins,
                 comment: undefined,
-                children: [d("return", [403], origins)],
+                children: [FORBIDDEN(origins)],
               },
             ]
           : []),
@@ -440,7 +448,7 @@ function siteServers(
         ...protocolDirectives(tls.profile, features, tlsAt, [...tlsAt, "profile"]),
         d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
         d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
-        ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
+        ...(features.sessionTicketsOff ? [SESSION_TICKETS_OFF(tlsAt)] : []),
         ...(tls.stapling
           ? [d("ssl_stapling", ["on"], [...tlsAt, "stapling"]), d("ssl_stapling_verify", ["on"], [...tlsAt, "stapling"])]
           : []),
@@ -482,7 +490,7 @@ function siteServers(
       ),
       ...(site.http2 && features.http2Directive ? [d("http2", ["on"], [...site.at, "http2"])] : []),
       serverName,
-      d("server_tokens", ["off"], site.at),
+      SERVER_TOKENS_OFF(site.at),
       ...realIp,
       // behind a proxy nginx knows neither the scheme nor the port the client used: its own
       // redirects (a proxied /docs to /docs/) name no host, so the browser keeps what it used
@@ -537,7 +545,7 @@ function httpServer(
     children: [
       ...http.listen.map((l) => d("listen", [l.value, ...proxyProtocol], listenAt(l))),
       serverName,
-      d("server_tokens", ["off"], redirectAt),
+      SERVER_TOKENS_OFF(redirectAt),
       ...realIp,
     ],
     tls: [],
@@ -657,7 +665,7 @@ function staticExpiresMap(names: GlobalNames): Block {
 function limitConn(route: Route, names: GlobalNames): Directive[] {
   if (route.maxConnectionsPerIp === undefined) return [];
   const limit = [...route.at, "maxConnectionsPerIp"];
-  return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit)];
+  return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), LIMIT_CONN_STATUS(limit)];
 }
 
 /**
