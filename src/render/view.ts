@@ -943,17 +943,18 @@ function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[
  */
 function protocolDirectives(profile: TlsProfile, features: Features, at: KeyPath, profileAt: KeyPath): Directive[] {
   return [
-    ...(profile === "modern"
-      ? [d("ssl_protocols", ["TLSv1.3"], profileAt)]
-      : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], at), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], at)]),
-    d(
-      "ssl_ecdh_curve",
-      [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
-      at,
-    ),
-    d("ssl_prefer_server_ciphers", ["off"], at),
+    ...(profile === "modern" ? [TLS_1_3(profileAt)] : [TLS_1_2_AND_1_3(at), INTERMEDIATE(at)]),
+    (features.curves === "mlkem" ? CURVES_MLKEM : features.curves === "nist" ? CURVES_NIST : CURVES_MOZILLA)(at),
+    PREFER_SERVER_CIPHERS_OFF(at),
   ];
 }
+const TLS_1_3 = fixedDirective("ssl_protocols", ["TLSv1.3"]);
+const TLS_1_2_AND_1_3 = fixedDirective("ssl_protocols", ["TLSv1.2", "TLSv1.3"]);
+const INTERMEDIATE = fixedDirective("ssl_ciphers", [INTERMEDIATE_CIPHERS]);
+const CURVES_MLKEM = fixedDirective("ssl_ecdh_curve", [MLKEM_CURVES]);
+const CURVES_NIST = fixedDirective("ssl_ecdh_curve", [NIST_CURVES]);
+const CURVES_MOZILLA = fixedDirective("ssl_ecdh_curve", [MOZILLA_CURVES]);
+const PREFER_SERVER_CIPHERS_OFF = fixedDirective("ssl_prefer_server_ciphers", ["off"]);
 
 /** A `directives` entry as a directive, pointing at the entry. */
 function extraDirective(entry: ExtraDirective): Directive {
