@@ -37,7 +37,7 @@ export function normalize(raw: RawConfig, file: string): WssgenConfig {
   return {
     file,
     defaultServer: raw.defaultServer ?? DEFAULTS.file.defaultServer.value,
-    directives: extraDirectives(raw.directives, ["directives"], "http"),
+    directives: extraDirectives(raw.directives, [], "http"),
     resolver: raw.resolver && {
       addresses: raw.resolver.addresses,
       ...(raw.resolver.valid === undefined ? {} : { valid: raw.resolver.valid }),
@@ -115,7 +115,7 @@ function normalizeSite(site: RawSite, at: KeyPath, inherited: Inherited, default
     http: tls && (redirect !== false || site.acme) ? { listen: httpListen, redirect: redirect !== false } : undefined,
     acme: site.acme && { webroot: site.acme.webroot },
     realIp: site.realIp && { from: site.realIp.from, header: site.realIp.header ?? d["realIp.header"].value },
-    directives: extraDirectives(site.directives, at.concat("directives"), "server"),
+    directives: extraDirectives(site.directives, at, "server"),
     // concat, not [...at, ...]: a spread array keeps spare room, and a config holds one path per route and written value
     routes: site.routes.map((route, j) => normalizeRoute(route, at.concat("routes", j), inherited, defaultHeaders)),
     set: written("site", site, at),
@@ -146,7 +146,7 @@ function normalizeRoute(route: RawRoute, at: KeyPath, inherited: Inherited, defa
     stripPrefix: route.stripPrefix ?? d.stripPrefix.value,
     maxBodySize: size(route.maxBodySize ?? inherited.values.maxBodySize),
     buffering: route.buffering,
-    directives: extraDirectives(route.directives, at.concat("directives"), "location"),
+    directives: extraDirectives(route.directives, at, "location"),
     // a static route serves files: no upgrade (semantics.ts refuses websocket on it)
     websocket: route.static ? false : (route.websocket ?? preset?.websocket ?? d.websocket.value),
     timeouts: {
@@ -238,11 +238,13 @@ function size(value: string | number | undefined): string | undefined {
 }
 
 /**
- * A `directives` list, each entry read with wssgen's lexer. An entry that is not one simple
+ * The `directives` list of the object at `owner`, each entry read with wssgen's lexer. An entry that is not one simple
  * directive wssgen allows is kept with its problem: semantics.ts reports it before anything renders.
  */
-function extraDirectives(entries: readonly string[] | undefined, at: KeyPath, level: DirectiveLevel): ExtraDirective[] {
+function extraDirectives(entries: readonly string[] | undefined, owner: KeyPath, level: DirectiveLevel): ExtraDirective[] {
+  // (the list's key path is made only for a list that has entries: most routes have none)
   if (!entries?.length) return NO_DIRECTIVES;
+  const at = owner.concat("directives");
   return entries.map((text, i) => {
     const read = readDirective(text, level);
     return "problem" in read ? { name: "", args: [], problem: read.problem, at: at.concat(i) } : { ...read, at: at.concat(i) };

@@ -18,10 +18,14 @@ export interface HashSizes {
   maxSize: number;
 }
 
-interface Key {
-  hi: number;
-  lo: number;
-  size: number;
+/** Hashed keys, in three columns (no object per key): the 64-bit hash's halves and the element size. */
+interface Keys {
+  length: number;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  size: Uint32Array;
+  /** the largest element size */
+  longest: number;
 }
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -31,31 +35,67 @@ const TWO32 = 2 ** 32;
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
- * ngx_hash_key over the lower-cased key's UTF-8 bytes, kept as two 32-bit halves of the 64-bit
- * value (each step is exact in a double: a half times 31 stays below 2^37).
+ * ngx_hash_key over each lower-cased key's UTF-8 bytes, kept as two 32-bit halves of the 64-bit
+ * value (each step is exact: the low half times 31 stays below 2^37, the high half is taken mod 2^32).
  */
-function hashKey(key: string): Key {
-  const lower = key.toLowerCase();
-  // names and origin keys are ASCII: read their characters, without a Buffer for each
-  const bytes = ASCII.test(lower) ? undefined : Buffer.from(lower);
-  const length = bytes ? bytes.length : lower.length;
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < length; i++) {
-    const low = lo * 31 + (bytes ? bytes[i]! : lower.charCodeAt(i));
-    lo = low >>> 0;
-    hi = (hi * 31 + (low - lo) / TWO32) >>> 0;
+function hashKeys(keys: readonly string[]): Keys {
+  const out: Keys = {
+    length: keys.length,
+    hi: new Uint32Array(keys.length),
+    lo: new Uint32Array(keys.length),
+    size: new Uint32Array(keys.length),
+    longest: 0,
+  };
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    let hi = 0;
+    let lo = 0;
+    let length: number;
+    if (ASCII.test(key)) {
+      // names and origin keys are ASCII: lower-case their characters as nginx does its bytes, no copy
+      length = key.length;
+      for (let i = 0; i < length; i++) {
+        const c = key.charCodeAt(i);
+        const low = lo * 31 + (c >= 65 && c <= 90 ? c + 32 : c);
+        lo = low >>> 0;
+        hi = (Math.imul(hi, 31) + (low - lo) / TWO32) >>> 0;
+      }
+    } else {
+      const bytes = Buffer.from(key.toLowerCase());
+      length = bytes.length;
+      for (let i = 0; i < length; i++) {
+        const low = lo * 31 + bytes[i]!;
+        lo = low >>> 0;
+        hi = (Math.imul(hi, 31) + (low - lo) / TWO32) >>> 0;
+      }
+    }
+    out.hi[k] = hi;
+    out.lo[k] = lo;
+    out.size[k] = POINTER + align(length + 2, POINTER);
+    if (out.size[k]! > out.longest) out.longest = out.size[k]!;
   }
-  return { hi, lo, size: POINTER + align(length + 2, POINTER) };
+  return out;
 }
 
-function fits(keys: readonly Key[], bucketSize: number, tableSize: number, test: Uint32Array): boolean {
+/**
+ * `a % m` for whole numbers `a` below 2^53 and `m` below 2^31, by division: `%` of numbers
+ * outside the 32-bit range is a call to C's fmod, several times slower. The quotient is exact or
+ * one off (rounding), which the two comparisons put right.
+ */
+function mod(a: number, m: number): number {
+  const r = a - Math.floor(a / m) * m;
+  return r < 0 ? r + m : r >= m ? r - m : r;
+}
+
+function fits(keys: Keys, bucketSize: number, tableSize: number, test: Uint32Array): boolean {
   test.fill(0, 0, tableSize);
   const limit = bucketSize - POINTER;
   const high = TWO32 % tableSize;
-  for (const k of keys) {
-    const slot = ((((k.hi % tableSize) * high) % tableSize) + (k.lo % tableSize)) % tableSize;
-    const len = test[slot]! + k.size;
+  const { hi, lo, size } = keys;
+  for (let k = 0; k < keys.length; k++) {
+    // (hi * 2^32 + lo) mod tableSize, each step below 2^53
+    const slot = mod(mod(hi[k]!, tableSize) * high + mod(lo[k]!, tableSize), tableSize);
+    const len = test[slot]! + size[k]!;
     if (len > limit) return false;
     test[slot] = len;
   }
@@ -71,12 +111,12 @@ function start(nelts: number, bucketSize: number, maxSize: number, natural = fal
 
 /** Whether nginx builds the table with these sizes, without an error or a warning. */
 export function buildsCleanly(keys: readonly string[], sizes: HashSizes): boolean {
-  return searchSize(keys.map(hashKey), align(sizes.bucketSize, CACHE_LINE), sizes.maxSize) !== undefined;
+  return searchSize(hashKeys(keys), align(sizes.bucketSize, CACHE_LINE), sizes.maxSize) !== undefined;
 }
 
 /** nginx's own search: the first table size from its start up to max_size where no bucket overflows. */
-function searchSize(keys: readonly Key[], bucketSize: number, maxSize: number): number | undefined {
-  if (keys.some((k) => bucketSize < k.size + POINTER)) return undefined;
+function searchSize(keys: Keys, bucketSize: number, maxSize: number): number | undefined {
+  if (bucketSize < keys.longest + POINTER) return undefined;
   const test = new Uint32Array(maxSize + 1);
   for (let size = start(keys.length, bucketSize, maxSize); size <= maxSize; size++)
     if (fits(keys, bucketSize, size, test)) return size;
@@ -84,8 +124,8 @@ function searchSize(keys: readonly Key[], bucketSize: number, maxSize: number): 
 }
 
 /** A table size that works, tried in steps of about 5% from nginx's natural start (a failing size fails fast). */
-function workingSize(keys: readonly Key[], bucketSize: number, cap: number): number | undefined {
-  if (keys.some((k) => bucketSize < k.size + POINTER)) return undefined;
+function workingSize(keys: Keys, bucketSize: number, cap: number): number | undefined {
+  if (bucketSize < keys.longest + POINTER) return undefined;
   const test = new Uint32Array(cap + 1);
   for (let size = start(keys.length, bucketSize, cap, true); size <= cap; size = Math.max(size + 1, Math.floor(size * 1.05)))
     if (fits(keys, bucketSize, size, test)) return size;
@@ -100,11 +140,11 @@ function workingSize(keys: readonly Key[], bucketSize: number, cap: number): num
  * 999, because nginx then starts its search at max_size - 1000.
  */
 export function hashSizesFor(tables: readonly (readonly string[])[], defaults: HashSizes): HashSizes | undefined {
-  const hashed = tables.filter((keys) => keys.length > 0).map((keys) => keys.map(hashKey));
+  const hashed = tables.filter((keys) => keys.length > 0).map(hashKeys);
   const cleanWith = (sizes: HashSizes) => hashed.every((keys) => searchSize(keys, sizes.bucketSize, sizes.maxSize) !== undefined);
   const bucketDefault = align(defaults.bucketSize, CACHE_LINE);
   if (cleanWith({ bucketSize: bucketDefault, maxSize: defaults.maxSize })) return undefined;
-  const longest = hashed.reduce((m, keys) => keys.reduce((n, k) => Math.max(n, k.size), m), 0);
+  const longest = hashed.reduce((m, keys) => Math.max(m, keys.longest), 0);
   for (
     let bucketSize = align(Math.max(bucketDefault, longest + POINTER), CACHE_LINE);
     bucketSize <= 65536 - CACHE_LINE;

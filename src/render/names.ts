@@ -170,10 +170,10 @@ export function routeKeys(sites: readonly Site[]): Map<Route, string> {
   const keys = new Map<Route, string>();
   const seen = new Map<string, number>();
   const taken = new Set<string>();
-  for (const site of sites)
+  for (const site of sites) {
+    const name = siteKey(site);
     for (const route of site.routes) {
       const path = `${route.exact ? "=" : ""}${route.uri}`;
-      const name = siteKey(site);
       const same = `${name}${path}`.toLowerCase();
       const count = (seen.get(same) ?? 0) + 1;
       seen.set(same, count);
@@ -184,6 +184,7 @@ export function routeKeys(sites: readonly Site[]): Map<Route, string> {
       taken.add(short);
       keys.set(route, short);
     }
+  }
   return keys;
 }
 

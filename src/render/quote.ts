@@ -49,6 +49,13 @@ export function quote(value: unknown): string {
   return needsQuotes(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : value;
 }
 
+/** A directive's `name arg arg` (without `;`): the name and every argument through quote(). */
+export function directiveText(name: string, args: readonly unknown[]): string {
+  let text = quote(name);
+  for (const arg of args) text += ` ${quote(arg)}`;
+  return text;
+}
+
 /** A non-negative integer as text. */
 export function integer(value: unknown): string {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)

@@ -206,24 +206,25 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "    "
-    + ((stack1 = lookupProperty(helpers,"directives").call(alias1,lookupProperty(depth0,"children"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":4,"column":4},"end":{"line":4,"column":27}}})) != null ? stack1 : "")
+  return "\n# "
+    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":3,"column":2},"end":{"line":3,"column":21}}})) != null ? stack1 : "")
     + "\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"tls"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":8,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirect"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":12,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"extra"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":17,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":18,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":26,"column":10}}})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "\n    "
-    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tls"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":7,"column":4},"end":{"line":7,"column":22}}})) != null ? stack1 : "")
-    + "\n";
+  return "    "
+    + ((stack1 = lookupProperty(helpers,"directives").call(alias1,lookupProperty(depth0,"children"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":5,"column":4},"end":{"line":5,"column":27}}})) != null ? stack1 : "")
+    + "\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"tls"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"redirect"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":0},"end":{"line":13,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"extra"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":0},"end":{"line":18,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"locations"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":25,"column":9}}})) != null ? stack1 : "");
 },"2":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -233,7 +234,7 @@ export const templateSpecs = {
     };
 
   return "\n    "
-    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirect"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":11,"column":4},"end":{"line":11,"column":27}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tls"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":8,"column":4},"end":{"line":8,"column":22}}})) != null ? stack1 : "")
     + "\n";
 },"3":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -243,10 +244,21 @@ export const templateSpecs = {
         return undefined
     };
 
-  return "\n    # directives (escape hatch)\n    "
-    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"extra"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":16,"column":4},"end":{"line":16,"column":24}}})) != null ? stack1 : "")
+  return "\n    "
+    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"redirect"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":12,"column":4},"end":{"line":12,"column":27}}})) != null ? stack1 : "")
     + "\n";
 },"4":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "\n    # directives (escape hatch)\n    "
+    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"extra"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":17,"column":4},"end":{"line":17,"column":24}}})) != null ? stack1 : "")
+    + "\n";
+},"5":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -255,9 +267,11 @@ export const templateSpecs = {
     };
 
   return "\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"comment"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":22,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":23,"column":4},"end":{"line":31,"column":14}}})) != null ? stack1 : "");
-},"5":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"comment"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":21,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
+    + "    "
+    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":24,"column":4},"end":{"line":24,"column":18}}})) != null ? stack1 : "")
+    + "\n";
+},"6":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -266,54 +280,16 @@ export const templateSpecs = {
     };
 
   return "    # "
-    + ((stack1 = lookupProperty(helpers,"comment").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":21,"column":6},"end":{"line":21,"column":25}}})) != null ? stack1 : "")
-    + "\n";
-},"6":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"variables"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"guards"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":27,"column":0},"end":{"line":29,"column":9}}})) != null ? stack1 : "")
-    + "        "
-    + ((stack1 = lookupProperty(helpers,"directives").call(alias1,lookupProperty(depth0,"children"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":30,"column":8},"end":{"line":30,"column":31}}})) != null ? stack1 : "")
-    + "\n";
-},"7":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "        "
-    + ((stack1 = lookupProperty(helpers,"directives").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"variables"),{"name":"directives","hash":{},"data":data,"loc":{"start":{"line":25,"column":8},"end":{"line":25,"column":32}}})) != null ? stack1 : "")
-    + "\n";
-},"8":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "        "
-    + ((stack1 = lookupProperty(helpers,"block").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"block","hash":{},"data":data,"loc":{"start":{"line":28,"column":8},"end":{"line":28,"column":22}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"comment").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":22,"column":6},"end":{"line":22,"column":25}}})) != null ? stack1 : "")
     + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "\n# "
-    + ((stack1 = lookupProperty(helpers,"comment").call(alias1,lookupProperty(depth0,"comment"),{"name":"comment","hash":{},"data":data,"loc":{"start":{"line":2,"column":2},"end":{"line":2,"column":21}}})) != null ? stack1 : "")
-    + "\n"
-    + ((stack1 = lookupProperty(helpers,"block").call(alias1,depth0,{"name":"block","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":33,"column":10}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"servers"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":27,"column":9}}})) != null ? stack1 : "");
 },"useData":true},
 };

@@ -4,6 +4,7 @@
  * points at the key the user wrote (see sourcemap.ts).
  */
 import type { KeyPath } from "../config/path.js";
+import { directiveText } from "./quote.js";
 
 /**
  * One argument: a string, printed bare or quoted as nginx needs (quote.ts), or a non-negative
@@ -21,6 +22,11 @@ export interface Directive {
    * object it belongs to (the route, the site); undefined for the file as a whole.
    */
   at: KeyPath | undefined;
+  /**
+   * `name arg arg` as printed (quote.ts `directiveText`), made once for a directive that is the
+   * same in every config (`fixedDirective`); otherwise undefined, and printed from name and args.
+   */
+  text?: string | undefined;
 }
 
 /** `name arg arg { children }`: an upstream, server, location, map or if. */
@@ -40,13 +46,25 @@ class DirectiveNode implements Directive {
   name: string;
   args: Arg[];
   at: KeyPath | undefined;
-  constructor(name: string, args: Arg[], at: KeyPath | undefined) {
+  text: string | undefined;
+  constructor(name: string, args: Arg[], at: KeyPath | undefined, text: string | undefined) {
     this.name = name;
     this.args = args;
     this.at = at;
+    this.text = text;
   }
 }
 
 export function directive(name: string, args: Arg[], at: KeyPath | undefined): Directive {
-  return new DirectiveNode(name, args, at);
+  return new DirectiveNode(name, args, at, undefined);
+}
+
+/**
+ * A directive that is the same in every config (`proxy_set_header Host $host`), at a key given for
+ * each use: its arguments (never changed) and its printed text are made once, not for each of
+ * 10,000 locations.
+ */
+export function fixedDirective(name: string, args: Arg[]): (at: KeyPath | undefined) => Directive {
+  let text: string | undefined;
+  return (at) => new DirectiveNode(name, args, at, (text ??= directiveText(name, args)));
 }

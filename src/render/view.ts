@@ -23,7 +23,7 @@ import { CACHE_LINE, hashSizesFor } from "./hash.js";
 import { globalNames, routeKeys, type GlobalNames } from "./names.js";
 import { isWildcardOrigin } from "../config/values.js";
 import { duration, integer } from "./quote.js";
-import { directive as d, type Block, type Directive } from "./tree.js";
+import { directive as d, fixedDirective, type Block, type Directive } from "./tree.js";
 import { describeFeatures, type Features, formatVersion, type NginxBuild } from "../nginx-version/version.js";
 import { sha256Hex } from "../util/hash.js";
 
@@ -47,11 +47,12 @@ export const MLKEM_CURVES = `X25519MLKEM768:${MOZILLA_CURVES}`;
 /** OpenSSL before 1.1.0 has no X25519 and refuses a list that names it. */
 export const NIST_CURVES = "prime256v1:secp384r1";
 
-/** A location: its `set`s, then its `if` blocks (each only `return`s), then everything else. */
-export interface LocationBlock extends Block {
-  variables: Directive[];
-  guards: Block[];
-}
+/**
+ * A location: its `set`s, then its `if` blocks (each only `return`s), then everything else, one
+ * list (no blank line or comment between them, so the template prints the location with one
+ * `{{block}}`).
+ */
+export type LocationBlock = Block<Directive | Block>;
 
 /**
  * A server: listen, names and the like (`children`), then its TLS settings, what it does for every
@@ -214,6 +215,19 @@ export function wildcardOriginKey(routeKey: string, origin: string): string {
 const SERVER_NAMES_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 512 };
 const MAP_DEFAULTS = { bucketSize: CACHE_LINE, maxSize: 2048 };
 
+// Directives that are the same in every config, printed once (tree.ts fixedDirective).
+const HOST_HEADER = fixedDirective("proxy_set_header", ["Host", "$host"]);
+const REAL_IP_HEADER = fixedDirective("proxy_set_header", ["X-Real-IP", "$remote_addr"]);
+const FORWARDED_FOR_HEADER = fixedDirective("proxy_set_header", ["X-Forwarded-For", "$proxy_add_x_forwarded_for"]);
+const FORWARDED_PROTO_HEADER = fixedDirective("proxy_set_header", ["X-Forwarded-Proto", "$scheme"]);
+const UPGRADE_HEADER = fixedDirective("proxy_set_header", ["Upgrade", "$http_upgrade"]);
+const NO_CONNECTION_HEADER = fixedDirective("proxy_set_header", ["Connection", ""]);
+const HTTP_1_1 = fixedDirective("proxy_http_version", ["1.1"]);
+const FORBIDDEN = fixedDirective("return", [403]);
+const SERVER_TOKENS_OFF = fixedDirective("server_tokens", ["off"]);
+const LIMIT_CONN_STATUS = fixedDirective("limit_conn_status", [429]);
+const SESSION_TICKETS_OFF = fixedDirective("ssl_session_tickets", ["off"]);
+
 /** The upgrade map: `default upgrade;` and, for a request that is no handshake, `close` (or "" to keep the connection). */
 function upgradeMap(variable: string, otherwise: "close" | ""): Block {
   return {
@@ -290,29 +304,24 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
     const upstream = route.upstream!;
     const keepalive = keepsAlive(upstreams.get(upstream));
     const tls = upstreams.get(upstream)?.tls;
-    const header = (name: string, value: string, at: KeyPath) => d("proxy_set_header", [name, value], at);
+    const header = proxySetHeader;
     // behind a trusted proxy the client's address is the proxy's word (realIp): keep the chain truthful
     const realIp = site.realIp && site.realIp.header !== "proxy_protocol" ? site.realIp : undefined;
-    const realIpAt = [...site.at, "realIp"];
+    const realIpAt = realIp && [...site.at, "realIp"];
     const headers = [
-      header("Host", "$host", route.at),
-      header("X-Real-IP", "$remote_addr", route.at),
+      HOST_HEADER(route.at),
+      REAL_IP_HEADER(route.at),
+      realIp ? header("X-Forwarded-For", names.forwardedFor, realIpAt!) : FORWARDED_FOR_HEADER(route.at),
       realIp
-        ? header("X-Forwarded-For", names.forwardedFor, realIpAt)
-        : header("X-Forwarded-For", "$proxy_add_x_forwarded_for", route.at),
-      realIp
-        ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt)
-        : header("X-Forwarded-Proto", "$scheme", route.at),
+        ? header("X-Forwarded-Proto", names.forwardedProto(trustedId(realIp.from)), realIpAt!)
+        : FORWARDED_PROTO_HEADER(route.at),
     ];
     if (route.stripPrefix) headers.push(header("X-Forwarded-Prefix", route.uri.replace(/\/$/, ""), [...route.at, "stripPrefix"]));
     if (route.websocket) {
-      headers.push(
-        header("Upgrade", "$http_upgrade", route.at),
-        header("Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at),
-      );
+      headers.push(UPGRADE_HEADER(route.at), header("Connection", keepalive ? names.upgradeKeepalive : names.upgrade, route.at));
     } else if (keepalive && features.proxyHttpVersion) {
       // before 1.29.7 nginx sends "Connection: close" upstream unless told otherwise
-      headers.push(header("Connection", "", route.at));
+      headers.push(NO_CONNECTION_HEADER(route.at));
     }
     const forward = route.access?.forwardAuth;
     forward?.responseHeaders.forEach((name, i) =>
@@ -334,7 +343,7 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
         [...route.at, "upstream"],
       ),
     );
-    if (features.proxyHttpVersion) children.push(d("proxy_http_version", ["1.1"], route.at));
+    if (features.proxyHttpVersion) children.push(HTTP_1_1(route.at));
     if (tls) children.push(...backendTls(upstreams.get(upstream)!, features));
     children.push(
       ...headers,
@@ -350,19 +359,21 @@ export function buildView(config: WssgenConfig, build: NginxBuild, features: Fea
       args: route.exact ? ["=", route.uri] : [route.uri],
       at: [...route.at, "path"],
       comment: `${site.name} ${route.path} -> upstream ${upstream}${route.stripPrefix ? ` at /` : ""} (${route.websocket ? "WebSocket" : "HTTP"}${route.preset === undefined ? "" : `, preset ${route.preset}`})`,
-      variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
-      guards: origins
-        ? [
-            {
-              name: "if",
-              args: [`(${names.originDenied})`],
-              at: origins,
-              comment: undefined,
-              children: [d("return", [403], origins)],
-            },
-          ]
-        : [],
-      children,
+      children: [
+        ...(key !== undefined ? [d("set", [names.route, key], route.at)] : []),
+        ...(origins
+          ? [
+              {
+                name: "if",
+                args: [`(${names.originDenied})`],
+                at: origins,
+                comment: undefined,
+                children: [FORBIDDEN(origins)],
+              },
+            ]
+          : []),
+        ...children,
+      ],
     };
   };
 
@@ -437,7 +448,7 @@ function siteServers(
         ...protocolDirectives(tls.profile, features, tlsAt, [...tlsAt, "profile"]),
         d("ssl_session_timeout", [duration(tls.sessionTimeout)], writtenAt(site, "tls.sessionTimeout") ?? tlsAt),
         d("ssl_session_cache", [`shared:${names.sslZone}:10m`], tlsAt),
-        ...(features.sessionTicketsOff ? [d("ssl_session_tickets", ["off"], tlsAt)] : []),
+        ...(features.sessionTicketsOff ? [SESSION_TICKETS_OFF(tlsAt)] : []),
         ...(tls.stapling
           ? [d("ssl_stapling", ["on"], [...tlsAt, "stapling"]), d("ssl_stapling_verify", ["on"], [...tlsAt, "stapling"])]
           : []),
@@ -479,7 +490,7 @@ function siteServers(
       ),
       ...(site.http2 && features.http2Directive ? [d("http2", ["on"], [...site.at, "http2"])] : []),
       serverName,
-      d("server_tokens", ["off"], site.at),
+      SERVER_TOKENS_OFF(site.at),
       ...realIp,
       // behind a proxy nginx knows neither the scheme nor the port the client used: its own
       // redirects (a proxied /docs to /docs/) name no host, so the browser keeps what it used
@@ -490,17 +501,14 @@ function siteServers(
     tls: ownTls,
     redirect: [],
     extra: server.extra,
-    locations: [
-      ...(site.acme && !tls ? [acmeLocation(site)] : []),
-      ...site.routes.flatMap((route) => {
-        const blocks = [location(route, server.inherited)];
-        const redirect = slashRedirect(site, route);
-        if (redirect) blocks.push(redirect);
-        if (route.access?.forwardAuth) blocks.push(authLocation(site, route, names, features));
-        return blocks;
-      }),
-    ],
+    locations: site.acme && !tls ? [acmeLocation(site)] : [],
   };
+  for (const route of site.routes) {
+    main.locations.push(location(route, server.inherited));
+    const redirect = slashRedirect(site, route);
+    if (redirect) main.locations.push(redirect);
+    if (route.access?.forwardAuth) main.locations.push(authLocation(site, route, names, features));
+  }
   return http ? [main, http] : [main];
 }
 
@@ -537,7 +545,7 @@ function httpServer(
     children: [
       ...http.listen.map((l) => d("listen", [l.value, ...proxyProtocol], listenAt(l))),
       serverName,
-      d("server_tokens", ["off"], redirectAt),
+      SERVER_TOKENS_OFF(redirectAt),
       ...realIp,
     ],
     tls: [],
@@ -552,8 +560,6 @@ function httpServer(
             args: ["/"],
             at: answer.at,
             comment: undefined,
-            variables: [],
-            guards: [],
             children: [answer],
           },
         ]
@@ -570,8 +576,6 @@ function acmeLocation(site: Site): LocationBlock {
     args: ["^~", ACME_LOCATION],
     at,
     comment: `${site.name}: ACME HTTP-01 challenges (certbot --webroot)`,
-    variables: [],
-    guards: [],
     children: [d("root", [site.acme!.webroot], at), d("default_type", ["text/plain"], at)],
   };
 }
@@ -661,7 +665,7 @@ function staticExpiresMap(names: GlobalNames): Block {
 function limitConn(route: Route, names: GlobalNames): Directive[] {
   if (route.maxConnectionsPerIp === undefined) return [];
   const limit = [...route.at, "maxConnectionsPerIp"];
-  return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), d("limit_conn_status", [429], limit)];
+  return [d("limit_conn", [names.connZone, route.maxConnectionsPerIp], limit), LIMIT_CONN_STATUS(limit)];
 }
 
 /**
@@ -748,8 +752,6 @@ function authLocation(site: Site, route: Route, names: GlobalNames, features: Fe
     args: ["=", authUri(route)],
     at,
     comment: `${site.name} ${route.path}: forward auth (auth_request), internal`,
-    variables: [],
-    guards: [],
     children: [
       d("internal", [], at),
       // a URL without a path means "/" (as to a browser); nginx would send its own location's URI
@@ -855,9 +857,7 @@ function staticLocation(
     args: [route.uri],
     at: [...route.at, "path"],
     comment: `${site.name} ${route.path} -> files in ${files.root}${files.spa ? " (single-page app)" : ""}`,
-    variables: key !== undefined ? [d("set", [names.route, key], route.at)] : [],
-    guards: [],
-    children,
+    children: key !== undefined ? [d("set", [names.route, key], route.at), ...children] : children,
   };
 }
 
@@ -878,8 +878,6 @@ function slashRedirect(site: Site, route: Route): LocationBlock | undefined {
     args: ["=", bare],
     at,
     comment: `${site.name} ${bare} -> redirect to ${route.uri}`,
-    variables: [],
-    guards: [],
     // with the query string, as nginx's own redirect keeps it
     children: [d("return", [301, `${route.uri}$is_args$args`], at)],
   };
@@ -945,17 +943,18 @@ function catchAllServers(config: WssgenConfig, features: Features): ServerBlock[
  */
 function protocolDirectives(profile: TlsProfile, features: Features, at: KeyPath, profileAt: KeyPath): Directive[] {
   return [
-    ...(profile === "modern"
-      ? [d("ssl_protocols", ["TLSv1.3"], profileAt)]
-      : [d("ssl_protocols", ["TLSv1.2", "TLSv1.3"], at), d("ssl_ciphers", [INTERMEDIATE_CIPHERS], at)]),
-    d(
-      "ssl_ecdh_curve",
-      [features.curves === "mlkem" ? MLKEM_CURVES : features.curves === "nist" ? NIST_CURVES : MOZILLA_CURVES],
-      at,
-    ),
-    d("ssl_prefer_server_ciphers", ["off"], at),
+    ...(profile === "modern" ? [TLS_1_3(profileAt)] : [TLS_1_2_AND_1_3(at), INTERMEDIATE(at)]),
+    (features.curves === "mlkem" ? CURVES_MLKEM : features.curves === "nist" ? CURVES_NIST : CURVES_MOZILLA)(at),
+    PREFER_SERVER_CIPHERS_OFF(at),
   ];
 }
+const TLS_1_3 = fixedDirective("ssl_protocols", ["TLSv1.3"]);
+const TLS_1_2_AND_1_3 = fixedDirective("ssl_protocols", ["TLSv1.2", "TLSv1.3"]);
+const INTERMEDIATE = fixedDirective("ssl_ciphers", [INTERMEDIATE_CIPHERS]);
+const CURVES_MLKEM = fixedDirective("ssl_ecdh_curve", [MLKEM_CURVES]);
+const CURVES_NIST = fixedDirective("ssl_ecdh_curve", [NIST_CURVES]);
+const CURVES_MOZILLA = fixedDirective("ssl_ecdh_curve", [MOZILLA_CURVES]);
+const PREFER_SERVER_CIPHERS_OFF = fixedDirective("ssl_prefer_server_ciphers", ["off"]);
 
 /** A `directives` entry as a directive, pointing at the entry. */
 function extraDirective(entry: ExtraDirective): Directive {
@@ -989,6 +988,16 @@ function inheritedAt(
   const extra = entries.map(extraDirective);
   const mine = [...own, ...extra].filter((x) => REEMITTED.has(x.name));
   if (!mine.length) return { extra, inherited: outer };
+  if (outer.size === 0) {
+    // nothing outside to repeat (no top-level entries: the usual case): this level's own, by name
+    const inherited = new Map<string, Directive[]>();
+    for (const x of mine) {
+      const list = inherited.get(x.name);
+      if (list) list.push(x);
+      else inherited.set(x.name, [x]);
+    }
+    return { extra, inherited };
+  }
   const keyOf = (x: Directive) => {
     const key = replacedKey(x.name, x.args);
     return key === undefined ? undefined : `${x.name} ${key}`;
@@ -1013,8 +1022,15 @@ function inheritedAt(
 }
 
 /** A location's `directives` entries, then the outer levels' array-inherited directives of the names it has. */
-function withInherited(entries: readonly ExtraDirective[], outer: Inherited): Directive[] {
-  return inheritedAt(outer, [], entries).extra;
+function withInherited(entries: readonly ExtraDirective[], outer: Inherited): readonly Directive[] {
+  // (most locations have no entries, and then nothing to repeat)
+  return entries.length ? inheritedAt(outer, [], entries).extra : NO_DIRECTIVES;
+}
+const NO_DIRECTIVES: readonly Directive[] = Object.freeze([]);
+
+/** `proxy_set_header name value;` */
+function proxySetHeader(name: string, value: string, at: KeyPath): Directive {
+  return d("proxy_set_header", [name, value], at);
 }
 
 /**

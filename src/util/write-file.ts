@@ -5,7 +5,7 @@
  * `removeStaleTemps` recognises it as wssgen's and its writer as gone.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync, fchmodSync, fchownSync } from "node:fs";
-import { lstat, open, readdir, readlink, realpath, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, lstat, open, readdir, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { EnvironmentError } from "../errors.js";
 import { describeFsError } from "./fs-errors.js";
@@ -122,21 +122,7 @@ export async function writeFileAtomic(
     const handle = await open(temp, "wx", mode);
     try {
       if (typeof content === "string" || Buffer.isBuffer(content)) await handle.writeFile(content);
-      else {
-        // gather pieces into writes of about a megabyte: one system call per piece would dominate
-        let batch: string[] = [];
-        let size = 0;
-        for await (const chunk of content) {
-          batch.push(chunk);
-          size += chunk.length;
-          if (size >= 1 << 20) {
-            await handle.write(batch.join(""));
-            batch = [];
-            size = 0;
-          }
-        }
-        if (batch.length) await handle.write(batch.join(""));
-      }
+      else await writePieces(handle, content);
       await handle.chmod(mode); // open's mode is filtered by the umask
       const owner = ownerFor(options, previous);
       if (owner) await handle.chown(owner.uid, owner.gid);
@@ -152,6 +138,39 @@ export async function writeFileAtomic(
   } finally {
     interrupt.release();
   }
+}
+
+/** The size of the buffer writePieces gathers pieces in. */
+const BATCH = 1 << 20;
+
+/**
+ * Writes pieces of text in writes of about a megabyte (one system call per piece would dominate).
+ * Each piece is encoded into one reused buffer as it comes, not kept as a string until the write: a
+ * rendered piece is a tree of many small strings, and a megabyte of them kept alive made every
+ * garbage collection during a large render copy them (a third of the render's time at 10,000 sites).
+ */
+async function writePieces(handle: FileHandle, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  const buffer = Buffer.allocUnsafe(BATCH);
+  let used = 0;
+  for await (const piece of pieces) {
+    // (a UTF-16 code unit is at most 3 bytes of UTF-8)
+    if (piece.length * 3 > BATCH - used) {
+      await writeAll(handle, buffer, used);
+      used = 0;
+      if (piece.length * 3 > BATCH) {
+        await writeAll(handle, Buffer.from(piece), undefined);
+        continue;
+      }
+    }
+    used += buffer.write(piece, used);
+  }
+  await writeAll(handle, buffer, used);
+}
+
+/** The first `length` bytes of `bytes` (all when undefined), however many writes that takes. */
+async function writeAll(handle: FileHandle, bytes: Buffer, length: number | undefined): Promise<void> {
+  const end = length ?? bytes.length;
+  for (let done = 0; done < end;) done += (await handle.write(bytes, done, end - done)).bytesWritten;
 }
 
 /**
