@@ -90,8 +90,24 @@ function redactAll<T>(value: T): T {
   return walk(value) as T;
 }
 
+let stderrWatched = false;
+/**
+ * process.stderr, its errors ignored from its first use on: there is nowhere left to report them, and an
+ * apply in progress must finish (or roll back) rather than die because its log reader went away. Made on
+ * first use, not at start-up: creating the stream loads node:net when stderr is a pipe (~3 ms), and a clean
+ * render never writes to it. Every write to stderr here goes through this (Node's own warnings: see
+ * watchOutputStreams).
+ */
+function stderr(): NodeJS.WriteStream {
+  if (!stderrWatched) {
+    stderrWatched = true;
+    process.stderr.on("error", () => undefined);
+  }
+  return process.stderr;
+}
+
 /** One line on stderr, redacted and through showLine: a newline inside it is shown as \n. */
-const err = (line: string) => process.stderr.write(`${showLine(redact(line))}\n`);
+const err = (line: string) => stderr().write(`${showLine(redact(line))}\n`);
 
 /** apply's and diff's notice for each site awaiting its certificate (deploy/certificates.ts). */
 async function printAwaiting(awaiting: readonly import("./deploy/certificates.js").AwaitingCertificate[]): Promise<void> {
@@ -129,7 +145,7 @@ async function renderAction({ directives, ...opts }: RenderOptions): Promise<voi
   const result = await renderCommand({ ...opts, ...allowDirectives({ directives }), ...loadHooks });
   // chalk loads only when there is a finding to print (a clean render prints none)
   if (result.findings.length) {
-    const color = await colorFor(process.stderr);
+    const color = await colorFor(stderr());
     for (const line of formatFindings(result.findings, result.source, color)) err(line);
   }
   if (result.outcome.kind === "stdout") await writeChunks(result.chunks());
@@ -145,7 +161,7 @@ export async function buildProgram(): Promise<Command> {
     .option("--debug", "show stack traces for unexpected errors")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
-      writeErr: (s) => commanderErrorsShown && process.stderr.write(s),
+      writeErr: (s) => commanderErrorsShown && stderr().write(s),
       writeOut: (s) => process.stdout.write(s),
       outputError: (s, write) => commanderErrorsShown && write(escapeText(s.trimEnd()) + "\n"),
     })
@@ -207,7 +223,7 @@ interrupted: 130 (SIGINT), 143 (SIGTERM); 141 when the reader of the output went
         yes?: boolean;
       }) => {
         const { initCommand } = await import("./commands/init.js");
-        const interactive = !opts.yes && process.stdin.isTTY && process.stderr.isTTY && !process.env.CI;
+        const interactive = !opts.yes && process.stdin.isTTY && stderr().isTTY && !process.env.CI;
         const ask = interactive ? (await import("./commands/prompt.js")).createAsk() : undefined;
         try {
           const result = await initCommand({ ...opts, ask });
@@ -375,11 +391,11 @@ apply (or apply --recover) first finishes it, or puts the last good config back,
         else if (result.status === "recovered") err(`recovered ${result.target}`);
         else if (result.status === "reloaded")
           err(
-            (await colorFor(process.stderr)).green(
+            (await colorFor(stderr())).green(
               `reloaded nginx: it serves the renewed certificates (${result.target} is unchanged)`,
             ),
           );
-        else err((await colorFor(process.stderr)).green(`applied ${result.target}`));
+        else err((await colorFor(stderr())).green(`applied ${result.target}`));
         if (result.awaiting.length) {
           await printAwaiting(result.awaiting);
         }
@@ -531,7 +547,7 @@ unreadable input).`,
         out(toJson(document));
       } else {
         if (opts.output === undefined) out(result.yaml);
-        if (opts.report === undefined) process.stderr.write(showText(formatImportReport(result.report, "text")));
+        if (opts.report === undefined) stderr().write(showText(formatImportReport(result.report, "text")));
         const count = (kind: string) => result.report.filter((n) => n.kind === kind).length;
         err(
           `${count("mapped")} mapped, ${count("fixed")} fixed, ${count("kept")} kept in directives, ${count("dropped")} dropped` +
@@ -667,7 +683,7 @@ async function reportFailure(
   const debug = program?.opts<{ debug?: boolean }>().debug || argv.includes("--debug");
   const stack = debug && !isKnownError(error) && !isCommanderError ? String((error as Error)?.stack) : undefined;
   if (machine) {
-    if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
+    if (stack) stderr().write(`${showText(redact(stack))}\n`);
     const described = describeFailure(error, CommanderError);
     const exitCode = described.exitCode;
     const failures = redactAll(described.failures);
@@ -691,14 +707,14 @@ async function reportFailure(
     return exitCode;
   }
   if (isCommanderError) return ExitCode.usage;
-  const color = await colorFor(process.stderr);
+  const color = await colorFor(stderr());
   if (isKnownError(error)) {
     for (const line of error.lines())
       err(/^\S+:\d+:\d+ /.test(line) ? escapeText(line) : `${color.red("wssgen:")} ${escapeText(line)}`);
     return error.exitCode;
   }
   err(`${color.red("wssgen: internal error:")} ${escapeText((error as Error)?.message ?? String(error))}`);
-  if (stack) process.stderr.write(`${showText(redact(stack))}\n`);
+  if (stack) stderr().write(`${showText(redact(stack))}\n`);
   else err("(a bug in wssgen: run with --debug for the stack trace and report it)");
   return ExitCode.invalid;
 }
@@ -716,11 +732,11 @@ export const BROKEN_PIPE_EXIT_CODE = 141;
 /**
  * Output streams that fail: stdout's reader gone (EPIPE) ends the command quietly with 141 after
  * running pending cleanups; any other stdout error (a full disk behind `>`) is one line on stderr
- * and exit 2. stderr errors are ignored: there is nowhere left to report them, and an apply in
- * progress must finish (or roll back) rather than die because its log reader went away.
+ * and exit 2. stderr errors are ignored (stderr()).
  */
 function watchOutputStreams(cleanup: () => void): void {
-  process.stderr.on("error", () => undefined);
+  // a warning Node prints itself makes the stream first: its write error is emitted on the next tick
+  process.on("warning", () => void stderr());
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     cleanup();
     if (error.code === "EPIPE") process.exit(BROKEN_PIPE_EXIT_CODE);

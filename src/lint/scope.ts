@@ -1,13 +1,13 @@
 /** Is a site reachable from the internet, or only inside a network? Rules about abuse skip the latter. */
-import { isIPv4, isIPv6 } from "node:net";
 import type { Site } from "../config/model.js";
+import { isIPv4Address, isIPv6Address } from "../config/values.js";
 
 const INTERNAL_SUFFIXES = [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test"];
 
 export function isPrivateAddress(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "");
   if (bare === "localhost") return true;
-  if (isIPv4(bare)) {
+  if (isIPv4Address(bare)) {
     const [a = 0, b = 0] = bare.split(".").map(Number);
     return (
       a === 127 ||
@@ -19,7 +19,7 @@ export function isPrivateAddress(host: string): boolean {
     );
   }
   // every IPv6 address has a colon; the test skips node's IPv6 pattern (~3 ms to compile on first use)
-  if (bare.includes(":") && isIPv6(bare)) return bare === "::1" || /^f[cd]/i.test(bare) || /^fe80:/i.test(bare);
+  if (isIPv6Address(bare)) return bare === "::1" || /^f[cd]/i.test(bare) || /^fe80:/i.test(bare);
   return false;
 }
 

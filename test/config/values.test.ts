@@ -226,3 +226,57 @@ describe("rule patterns' IPv6 fast path (values.ts, withIpv6FastPath)", () => {
     for (const v of values) expect(rule.pattern.test(v), v).toBe(full.test(v));
   });
 });
+
+describe("isIPv4Address and isIPv6Address: node:net's answers, without loading it for IPv4", () => {
+  it("agree with node:net's isIPv4 and isIPv6 on addresses, near misses and random strings", async () => {
+    const net = await import("node:net");
+    const { isIPv4Address, isIPv6Address } = await import("../../src/config/values.js");
+    const fc = await import("fast-check");
+    const samples = [
+      "127.0.0.1",
+      "0.0.0.0",
+      "255.255.255.255",
+      "256.0.0.1",
+      "01.2.3.4",
+      "1.2.3",
+      "1.2.3.4.5",
+      "1.2.3.4 ",
+      " 1.2.3.4",
+      "1..2.3",
+      "10.0.0.010",
+      "a.b.c.d",
+      "",
+      "::",
+      "::1",
+      "fe80::1%eth0",
+      "2001:db8::1",
+      "::ffff:192.0.2.1",
+      "1:2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:7:8:9",
+      "[::1]",
+      "chat.example.com",
+      "localhost",
+      "1.2.3.4:80",
+      "١.٢.٣.٤",
+    ];
+    const check = (v: string) => {
+      expect(isIPv4Address(v), v).toBe(net.isIPv4(v));
+      expect(isIPv6Address(v), v).toBe(net.isIPv6(v));
+    };
+    samples.forEach(check);
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "099", "-1", "1e2"));
+    fc.assert(
+      fc.property(
+        fc.array(octet, { minLength: 1, maxLength: 6 }).map((o) => o.join(".")),
+        (v) => check(v),
+      ),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF:.%"), maxLength: 45 }), (v) => check(v)),
+      {
+        numRuns: 5000,
+      },
+    );
+  });
+});

@@ -4,11 +4,11 @@
  */
 import { escapeText, showValue } from "../../util/show.js";
 import type { KeyObject, X509Certificate } from "node:crypto";
-import { isIP } from "node:net";
 import { type Site, type Upstream, writtenAt } from "../../config/model.js";
 import type { KeyPath } from "../../config/path.js";
 import type { FileRead, Rule, RuleResult } from "../types.js";
 import { nodeCrypto } from "../../util/hash.js";
+import { isIPv4Address, isIPv6Address } from "../../config/values.js";
 
 const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 14;
@@ -151,9 +151,10 @@ function checkSite(
   site.domains.forEach((domain, i) => {
     // "example.*" matches names no certificate can list in advance: nothing to check
     if (domain.endsWith(".*")) return;
-    const covered = isIP(domain)
-      ? cert.checkIP(domain) !== undefined
-      : cert.checkHost(hostFor(domain), { wildcards: true, subject: "never" }) !== undefined;
+    const covered =
+      isIPv4Address(domain) || isIPv6Address(domain)
+        ? cert.checkIP(domain) !== undefined
+        : cert.checkHost(hostFor(domain), { wildcards: true, subject: "never" }) !== undefined;
     if (!covered)
       results.push({
         rule: "cert-name-mismatch",
