@@ -88,7 +88,8 @@ export function requireWithCompileCache(file: string, options: CompileCacheOptio
   const dir = compileCacheDir(options.env);
   const stat = dir ? statSync(file) : undefined;
   // one cache per install location (its path), per build at that path (size, mtime, inode), per runtime
-  const prefix = `${basename(file)}-${fnv1a(file)}-`;
+  const bundle = `${basename(file)}-`;
+  const prefix = `${bundle}${fnv1a(file)}-`;
   const build = stat ? `${stat.size.toString(36)}.${Math.trunc(stat.mtimeMs).toString(36)}.${stat.ino.toString(36)}` : "";
   const runtime = `${process.version}-${process.arch}-${fnv1a(process.execArgv.join("\0"))}`;
   const cacheFile = dir ? join(dir, `${prefix}${build}-${runtime}-${options.tag.replace(/[^\w-]/g, "_")}.cache`) : undefined;
@@ -114,12 +115,20 @@ export function requireWithCompileCache(file: string, options: CompileCacheOptio
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
-  if (cacheFile && dir && cache !== "used") process.once("exit", () => saveCache(script, header, cacheFile, dir, prefix, build));
+  if (cacheFile && dir && cache !== "used")
+    process.once("exit", () => saveCache(script, header, cacheFile, dir, { bundle, prefix, build }));
   if (options.env?.WSSGEN_DEBUG_COMPILE_CACHE ?? process.env.WSSGEN_DEBUG_COMPILE_CACHE)
     process.stderr.write(
       `wssgen: compile cache ${cache}${cacheFile ? ` (${cacheFile})` : ""}; node flags: ${process.execArgv.join(" ") || "none"}\n`,
     );
   return { exports: mod.exports, cache };
+}
+
+/** How a bundle's cache files are named: `${bundle}` ("cli.cjs-"), then `${prefix}` adds its path's hash, then the build. */
+interface CacheNames {
+  bundle: string;
+  prefix: string;
+  build: string;
 }
 
 /** The first bytes of a cache file, before the bundle's path and a newline; then V8's data. */
@@ -132,7 +141,7 @@ const MAGIC = "wssgen-code-cache-1\n";
  * temporary install, an uninstalled copy), and any cache unused for 30 days. Failures are ignored: the next
  * run compiles again.
  */
-function saveCache(script: Script, header: Buffer, cacheFile: string, dir: string, prefix: string, build: string): void {
+function saveCache(script: Script, header: Buffer, cacheFile: string, dir: string, names: CacheNames): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
@@ -144,7 +153,7 @@ function saveCache(script: Script, header: Buffer, cacheFile: string, dir: strin
       closeSync(fd);
     }
     renameSync(temporary, cacheFile);
-    removeStale(dir, prefix, build);
+    removeStale(dir, names);
   } catch {
     try {
       unlinkSync(temporary);
@@ -154,16 +163,21 @@ function saveCache(script: Script, header: Buffer, cacheFile: string, dir: strin
   }
 }
 
-/** Removes the stale caches of `dir` (see saveCache); one that cannot be read or removed stays. */
-function removeStale(dir: string, prefix: string, build: string): void {
-  const unusedSince = Date.now() - 30 * 24 * 3600 * 1000;
+/**
+ * Removes the stale caches of `dir` (see saveCache), and temporary files a killed run left (an hour old);
+ * only files named as this bundle's caches are looked at; one that cannot be read or removed stays.
+ */
+function removeStale(dir: string, { bundle, prefix, build }: CacheNames): void {
+  const now = Date.now();
   for (const name of readdirSync(dir)) {
-    if (!name.endsWith(".cache")) continue;
+    if (!name.startsWith(bundle)) continue;
     const other = join(dir, name);
     try {
-      const stale = name.startsWith(prefix)
-        ? !name.startsWith(`${prefix}${build}-`)
-        : statSync(other).atimeMs < unusedSince || !bundleExists(other);
+      const stale = name.endsWith(".tmp")
+        ? statSync(other).mtimeMs < now - 3600 * 1000
+        : name.startsWith(prefix)
+          ? !name.startsWith(`${prefix}${build}-`)
+          : statSync(other).atimeMs < now - 30 * 24 * 3600 * 1000 || !bundleExists(other);
       if (stale) unlinkSync(other);
     } catch {
       // another run removed it first, or it is not ours to remove
@@ -187,7 +201,7 @@ function bundleExists(cacheFile: string): boolean {
   return end > MAGIC.length && existsSync(text.slice(MAGIC.length, end));
 }
 
-/** FNV-1a, 32 bits, base 36: a short, stable name for the V8 flags a cache was made under. */
+/** FNV-1a, 32 bits, base 36: a short, stable name for a path or for the V8 flags a cache was made under. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;

@@ -119,7 +119,15 @@ describe("the compile cache", () => {
     writeFileSync(join(dir, elsewhere), header(join(ROOT, "package.json"))); // a file that exists
     writeFileSync(join(dir, gone), header(join(work, "uninstalled/dist/cli.cjs")));
     writeFileSync(join(dir, headerless), "x");
+    // a killed run's temporary file, two hours old, and a file that is not a cache of this bundle
+    const { utimesSync } = await import("node:fs");
+    const leftover = `${current!}.999999.tmp`;
+    writeFileSync(join(dir, leftover), "x");
+    utimesSync(join(dir, leftover), new Date(Date.now() - 7200_000), new Date(Date.now() - 7200_000));
+    writeFileSync(join(dir, "notes.cache"), "x");
     expect((await run(["check", "--nginx", "skip"])).exitCode).toBe(0);
+    expect(readdirSync(dir)).toContain("notes.cache");
+    expect(readdirSync(dir)).not.toContain(leftover);
     expect(files().sort()).toEqual([current!.replace(/-render\.cache$/, "-check.cache"), current, elsewhere].sort());
   });
 
