@@ -9,16 +9,16 @@
 /** Each entry: a folder of src/ (`config`) or a file at its top (`cli.ts`). */
 const LAYERS = [
   {
-    name: "launch",
-    members: ["launch"],
-    why: "the bin's first step (large-config re-run, the code cache): it runs before the CLI bundle is loaded",
-  },
-  {
     name: "nginx-version",
     members: ["nginx-version"],
     why: "the nginx version: a leaf, it imports nothing of the project",
   },
   { name: "base", members: ["util", "errors.ts"], peers: true, why: "helpers every layer may use" },
+  {
+    name: "launch",
+    members: ["launch"],
+    why: "the bin's first step (large-config re-run, the code cache): it runs before the CLI bundle is loaded",
+  },
   { name: "config", members: ["config"], why: "wssgen.yaml → the model; it knows nothing of what is made from it" },
   {
     name: "uses of the model",

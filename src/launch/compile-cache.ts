@@ -23,8 +23,9 @@
  */
 import {
   closeSync,
+  constants,
   existsSync,
-  mkdirSync,
+  fstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -35,9 +36,9 @@ import {
   writeSync,
 } from "node:fs";
 import Module, { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { userCacheDir } from "../util/cache-dir.js";
 
 /** How a load went, for tests and `WSSGEN_DEBUG_COMPILE_CACHE`: no cache directory, a cache used, rejected, or none yet. */
 export type CacheOutcome = "off" | "used" | "rejected" | "missing";
@@ -52,27 +53,10 @@ export interface CompileCacheOptions {
   tag: string;
 }
 
-/**
- * The cache directory: `$XDG_CACHE_HOME/wssgen`, else `~/.cache/wssgen` (the XDG Base Directory
- * specification), created with mode 0700; undefined when turned off, when there is no home directory, or
- * when the directory is not a directory owned by this user that no one else can write to.
- */
+/** The cache directory (util/cache-dir.ts); undefined also when `WSSGEN_NO_COMPILE_CACHE` is set (not "0"). */
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.WSSGEN_NO_COMPILE_CACHE && env.WSSGEN_NO_COMPILE_CACHE !== "0") return undefined;
-  try {
-    const xdg = env.XDG_CACHE_HOME;
-    const home = env.HOME ?? homedir();
-    const base = xdg && isAbsolute(xdg) ? xdg : home && isAbsolute(home) ? join(home, ".cache") : undefined;
-    if (!base) return undefined;
-    const dir = join(base, "wssgen");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = statSync(dir);
-    const uid = process.getuid?.();
-    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
-    return dir;
-  } catch {
-    return undefined;
-  }
+  return userCacheDir(env);
 }
 
 /**
@@ -84,44 +68,90 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
  * Returns the module's exports and how the cache went.
  */
 export function requireWithCompileCache(file: string, options: CompileCacheOptions): { exports: unknown; cache: CacheOutcome } {
-  const source = readFileSync(file, "latin1");
-  const dir = compileCacheDir(options.env);
-  const stat = dir ? statSync(file) : undefined;
-  // one cache per install location (its path), per build at that path (size, mtime, inode), per runtime
-  const bundle = `${basename(file)}-`;
-  const prefix = `${bundle}${fnv1a(file)}-`;
-  const build = stat ? `${stat.size.toString(36)}.${Math.trunc(stat.mtimeMs).toString(36)}.${stat.ino.toString(36)}` : "";
-  const runtime = `${process.version}-${process.arch}-${fnv1a(process.execArgv.join("\0"))}`;
-  const cacheFile = dir ? join(dir, `${prefix}${build}-${runtime}-${options.tag.replace(/[^\w-]/g, "_")}.cache`) : undefined;
-  const header = Buffer.from(`${MAGIC}${file}\n`);
+  const bytes = readFileSync(file);
+  const source = bytes.toString("latin1");
+  const env = options.env ?? process.env;
+  const dir = compileCacheDir(env);
+  let cacheFile: string | undefined;
+  let names: CacheNames | undefined;
   let cachedData: Buffer | undefined;
-  if (cacheFile) {
-    try {
-      const data = readFileSync(cacheFile);
-      // the header names the bundle it was made for: a hash collision of two paths reads as no cache
-      if (data.subarray(0, header.length).equals(header)) cachedData = data.subarray(header.length);
-    } catch {
-      cachedData = undefined;
-    }
+  let header: Buffer | undefined;
+  if (dir) {
+    // one cache per install location (its path), per content of the bundle there (its checksum: the size,
+    // mtime and inode of an npm install or `cp -p` can repeat), per runtime (Node, architecture, V8 flags,
+    // NODE_OPTIONS included), per command
+    const bundle = `${basename(file)}-`;
+    names = { bundle, prefix: `${bundle}${fnv1a(file)}-`, build: checksum(bytes) };
+    const runtime = `${process.version}-${process.arch}-${fnv1a(`${process.execArgv.join("\0")}\0${env.NODE_OPTIONS ?? ""}`)}`;
+    cacheFile = join(dir, `${names.prefix}${names.build}-${runtime}-${options.tag.replace(/[^\w-]/g, "_")}.cache`);
+    header = Buffer.from(`${MAGIC}${file}\n`);
+    cachedData = readCache(cacheFile, header);
   }
   // Node's own CommonJS wrapper (lib/internal/modules/cjs/loader.js), on the first line so line numbers hold
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
     filename: file,
-    cachedData,
+    cachedData: cachedData && cachedData.length ? cachedData : undefined,
   });
-  const cache: CacheOutcome = !cacheFile ? "off" : !cachedData ? "missing" : script.cachedDataRejected ? "rejected" : "used";
+  const cache: CacheOutcome = !cacheFile
+    ? "off"
+    : cachedData === undefined
+      ? "missing"
+      : !cachedData.length || script.cachedDataRejected
+        ? "rejected"
+        : "used";
   const mod = new Module(file);
   mod.filename = file;
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
-  if (cacheFile && dir && cache !== "used")
-    process.once("exit", () => saveCache(script, header, cacheFile, dir, { bundle, prefix, build }));
-  if (options.env?.WSSGEN_DEBUG_COMPILE_CACHE ?? process.env.WSSGEN_DEBUG_COMPILE_CACHE)
+  if (cacheFile && dir && header && names && cache !== "used")
+    process.once("exit", () => saveCache(script, header, cacheFile, dir, names));
+  if (env.WSSGEN_DEBUG_COMPILE_CACHE)
     process.stderr.write(
       `wssgen: compile cache ${cache}${cacheFile ? ` (${cacheFile})` : ""}; node flags: ${process.execArgv.join(" ") || "none"}\n`,
     );
   return { exports: mod.exports, cache };
+}
+
+/**
+ * The V8 data of a cache file, after checking its header: the bundle it was made for (`header`) and the
+ * checksum of the data. Undefined when there is no such file (or it is not a regular file: a FIFO would
+ * block); an empty buffer when it is not a sound cache for this bundle (a hash collision of two paths, a
+ * damaged file): V8 checks a cache's version and flags but, in release builds, not its contents, and
+ * damaged bytecode would crash it or, worse, run.
+ */
+function readCache(cacheFile: string, header: Buffer): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(cacheFile, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const data = readFileSync(fd);
+    const sumEnd = data.indexOf(10, header.length);
+    if (sumEnd < 0 || !data.subarray(0, header.length).equals(header)) return Buffer.alloc(0);
+    const body = data.subarray(sumEnd + 1);
+    return data.subarray(header.length, sumEnd).toString("latin1") === checksum(body) ? body : Buffer.alloc(0);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let zlib: typeof import("node:zlib") | undefined;
+/**
+ * A checksum of `bytes` for telling a damaged cache or another build apart (not an adversary's: the
+ * directory is the user's own): CRC-32 from zlib (Node ≥ 20.15, ~1 ms for the 1.6 MB bundle; what Node's
+ * own compile cache uses), else SHA-1.
+ */
+function checksum(bytes: Buffer): string {
+  zlib ??= createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
+  if (typeof zlib.crc32 === "function") return `${bytes.length.toString(36)}.${zlib.crc32(bytes).toString(36)}`;
+  const crypto = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return crypto.createHash("sha1").update(bytes).digest("hex");
 }
 
 /** How a bundle's cache files are named: `${bundle}` ("cli.cjs-"), then `${prefix}` adds its path's hash, then the build. */
@@ -131,8 +161,8 @@ interface CacheNames {
   build: string;
 }
 
-/** The first bytes of a cache file, before the bundle's path and a newline; then V8's data. */
-const MAGIC = "wssgen-code-cache-1\n";
+/** The first bytes of a cache file; then the bundle's path, the checksum of V8's data, each on its line; then the data. */
+const MAGIC = "wssgen-code-cache-2\n";
 
 /**
  * Writes the code cache of everything compiled so far (V8's `createCachedData()` after the run, so the
@@ -148,6 +178,7 @@ function saveCache(script: Script, header: Buffer, cacheFile: string, dir: strin
     const fd = openSync(temporary, "wx", 0o600);
     try {
       writeSync(fd, header);
+      writeSync(fd, `${checksum(data)}\n`);
       writeSync(fd, data);
     } finally {
       closeSync(fd);

@@ -34,6 +34,8 @@ declare const __WSSGEN_VERSION__: string;
  * (this layer imports nothing of the CLI; a test holds the two equal).
  */
 export const BROKEN_PIPE_EXIT_CODE = 141;
+/** Exit status of an environment error (src/errors.ts ExitCode.usage; a test holds the two equal). */
+export const USAGE_EXIT_CODE = 2;
 
 /** Commands whose cache is kept apart: what a run compiles depends on the command. */
 const CACHED_COMMANDS = new Set(["render", "check", "apply", "diff", "init", "import", "probe", "schema"]);
@@ -48,16 +50,28 @@ export function launch(cliFile: string): void {
   const args = process.argv.slice(2);
   // `wssgen --version` is what scripts call most: answered before the CLI bundle is loaded
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
-    process.stdout.on("error", () => process.exit(BROKEN_PIPE_EXIT_CODE));
+    // as src/cli.ts's watchOutputStreams: a reader gone is 141 and silent; any other error (a full disk) one line, 2
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(BROKEN_PIPE_EXIT_CODE);
+      process.stderr.write(`wssgen: cannot write standard output: ${error.code ?? error.message}\n`);
+      process.exit(USAGE_EXIT_CODE);
+    });
     process.stdout.write(`${__WSSGEN_VERSION__}\n`);
     return;
+  }
+  // the child of a large config's re-run: when its parent is gone (killed with SIGKILL, which it cannot
+  // pass on), it stops as on SIGTERM (cleaning up) rather than finish and write its output unwatched
+  if (process.channel) {
+    process.channel.unref();
+    process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
   }
   const flagged = LARGE_CONFIG_FLAGS.every((flag) => process.execArgv.some((a) => a.startsWith(flag.split("=")[0]!)));
   if (!flagged && readsLargeConfig(args)) {
     // required here, not imported: child_process (and the net module under it) costs ~3 ms to load
     const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
+    // an IPC channel that nothing is sent on: it closes when this process dies, however it dies (above)
     const child = spawn(process.execPath, [...LARGE_CONFIG_FLAGS, ...process.execArgv, process.argv[1]!, ...args], {
-      stdio: "inherit",
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
     });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) process.on(signal, forward);

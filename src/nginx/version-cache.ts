@@ -2,13 +2,9 @@
  * `nginx -V` remembered per binary (its path, size, modification time and inode), so that `render`
  * does not start a process each time only to learn the version. An upgraded binary misses the cache.
  */
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-
-function cacheFile(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wssgen", "nginx-versions.json");
-}
+import { userCacheDir } from "../util/cache-dir.js";
 
 /**
  * `compute()` (which runs `nginx -V`; its result must survive JSON), remembered for the executable
@@ -21,7 +17,9 @@ export async function cachedVersion<Info extends { version: string }>(
   const s = await stat(path).catch(() => undefined);
   if (!s?.isFile()) return compute();
   const key = `${path}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
-  const file = cacheFile();
+  const dir = userCacheDir();
+  if (dir === undefined) return compute();
+  const file = join(dir, "nginx-versions.json");
   const cache: Record<string, Info> = await readFile(file, "utf8")
     .then((text) => JSON.parse(text) as Record<string, Info>)
     .catch(() => ({}));
@@ -33,8 +31,7 @@ export async function cachedVersion<Info extends { version: string }>(
     const fresh = Object.fromEntries(Object.entries(cache).filter(([k]) => !k.startsWith(`${path}\0`)));
     fresh[key] = info;
     const temp = `${file}.${process.pid}.tmp`;
-    await mkdir(join(file, ".."), { recursive: true })
-      .then(() => writeFile(temp, JSON.stringify(fresh)))
+    await writeFile(temp, JSON.stringify(fresh))
       .then(() => rename(temp, file))
       .catch(() => undefined);
   }

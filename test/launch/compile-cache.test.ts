@@ -99,10 +99,10 @@ describe("the compile cache", () => {
     expect(damaged.exitCode).toBe(0);
     expect(damaged.stdout).toBe(good.stdout);
     expect(outcome((await run(["render"])).stderr)).toBe("used");
-    // a header for another bundle (two paths with the same short hash): not read at all
-    writeFileSync(file, Buffer.concat([Buffer.from("wssgen-code-cache-1\n/elsewhere/cli.cjs\n"), bytes.subarray(headerEnd)]));
+    // a header for another bundle (two paths with the same short hash): not given to V8
+    writeFileSync(file, Buffer.concat([Buffer.from("wssgen-code-cache-2\n/elsewhere/cli.cjs\n"), bytes.subarray(headerEnd)]));
     const foreign = await run(["render"]);
-    expect(outcome(foreign.stderr)).toBe("missing");
+    expect(outcome(foreign.stderr)).toBe("rejected");
     expect(foreign.stdout).toBe(good.stdout);
   });
 
@@ -110,7 +110,7 @@ describe("the compile cache", () => {
     const { run, files, dir } = cacheHome("stale");
     await run(["render"]);
     const [current] = files();
-    const header = (bundle: string) => `wssgen-code-cache-1\n${bundle}\n`;
+    const header = (bundle: string) => `wssgen-code-cache-2\n${bundle}\n`;
     const stale = current!.replace(/^(cli\.cjs-\w+-)[\w.]+-/, "$1old.build.0-");
     const elsewhere = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-otherpath-");
     const gone = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-gonepath-");
@@ -161,6 +161,10 @@ describe("the compile cache", () => {
     expect(compileCacheDir({ XDG_CACHE_HOME: "relative", HOME: "also-relative" })).toBeUndefined();
     expect(compileCacheDir({ XDG_CACHE_HOME: join(work, "on"), WSSGEN_NO_COMPILE_CACHE: "1" })).toBeUndefined();
     expect(compileCacheDir({ XDG_CACHE_HOME: join(work, "on"), WSSGEN_NO_COMPILE_CACHE: "0" })).toBe(join(work, "on", "wssgen"));
+    mkdirSync(join(work, "home"));
     expect(compileCacheDir({ HOME: join(work, "home") })).toBe(join(work, "home", ".cache", "wssgen"));
+    // a home that does not exist, or is not this user's: nothing is made there
+    expect(compileCacheDir({ HOME: join(work, "nowhere", "home") })).toBeUndefined();
+    expect(existsSync(join(work, "nowhere"))).toBe(false);
   });
 });
