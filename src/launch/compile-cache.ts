@@ -208,7 +208,7 @@ function removeStale(dir: string, { bundle, prefix, build }: CacheNames): void {
         ? statSync(other).mtimeMs < now - 3600 * 1000
         : name.startsWith(prefix)
           ? !name.startsWith(`${prefix}${build}-`)
-          : statSync(other).atimeMs < now - 30 * 24 * 3600 * 1000 || !bundleExists(other);
+          : statSync(other).atimeMs < now - 30 * 24 * 3600 * 1000 || bundleGone(other);
       if (stale) unlinkSync(other);
     } catch {
       // another run removed it first, or it is not ours to remove
@@ -216,8 +216,12 @@ function removeStale(dir: string, { bundle, prefix, build }: CacheNames): void {
   }
 }
 
-/** Whether the bundle a cache file's header names still exists (false for a file without the header). */
-function bundleExists(cacheFile: string): boolean {
+/**
+ * Whether the bundle a cache file's header names is gone: false for a file whose header cannot be read as
+ * any version's (`wssgen-code-cache-N`, then the path), which only its age removes: another version of
+ * wssgen, installed beside this one, may write caches this one cannot read.
+ */
+function bundleGone(cacheFile: string): boolean {
   const head = Buffer.alloc(4096);
   const fd = openSync(cacheFile, "r");
   let length: number;
@@ -226,10 +230,8 @@ function bundleExists(cacheFile: string): boolean {
   } finally {
     closeSync(fd);
   }
-  const text = head.subarray(0, length).toString("utf8");
-  if (!text.startsWith(MAGIC)) return false;
-  const end = text.indexOf("\n", MAGIC.length);
-  return end > MAGIC.length && existsSync(text.slice(MAGIC.length, end));
+  const match = /^wssgen-code-cache-\d+\n([^\n]+)\n/.exec(head.subarray(0, length).toString("utf8"));
+  return match !== null && !existsSync(match[1]!);
 }
 
 /** FNV-1a, 32 bits, base 36: a short, stable name for a path or for the V8 flags a cache was made under. */

@@ -108,19 +108,26 @@ describe("the compile cache", () => {
 
   it("removes, when it writes one, the caches of other builds at the same path and of bundles that are gone", async () => {
     const { run, files, dir } = cacheHome("stale");
+    const { utimesSync } = await import("node:fs");
     await run(["render"]);
     const [current] = files();
     const header = (bundle: string) => `wssgen-code-cache-2\n${bundle}\n`;
     const stale = current!.replace(/^(cli\.cjs-\w+-)[\w.]+-/, "$1old.build.0-");
     const elsewhere = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-otherpath-");
     const gone = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-gonepath-");
+    // a cache this version cannot read (another version's format, beside it): only its age removes it
     const headerless = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-nohead-");
+    const old = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-oldunused-");
+    const gone9 = current!.replace(/^cli\.cjs-\w+-/, "cli.cjs-gonev9-");
     writeFileSync(join(dir, stale), header(join(ROOT, "dist/cli.cjs")));
     writeFileSync(join(dir, elsewhere), header(join(ROOT, "package.json"))); // a file that exists
     writeFileSync(join(dir, gone), header(join(work, "uninstalled/dist/cli.cjs")));
     writeFileSync(join(dir, headerless), "x");
+    writeFileSync(join(dir, old), "x");
+    const month = new Date(Date.now() - 31 * 24 * 3600_000);
+    utimesSync(join(dir, old), month, month);
+    writeFileSync(join(dir, gone9), `wssgen-code-cache-9\n${join(work, "uninstalled/dist/cli.cjs")}\n`);
     // a killed run's temporary file, two hours old, and a file that is not a cache of this bundle
-    const { utimesSync } = await import("node:fs");
     const leftover = `${current!}.999999.tmp`;
     writeFileSync(join(dir, leftover), "x");
     utimesSync(join(dir, leftover), new Date(Date.now() - 7200_000), new Date(Date.now() - 7200_000));
@@ -128,7 +135,7 @@ describe("the compile cache", () => {
     expect((await run(["check", "--nginx", "skip"])).exitCode).toBe(0);
     expect(readdirSync(dir)).toContain("notes.cache");
     expect(readdirSync(dir)).not.toContain(leftover);
-    expect(files().sort()).toEqual([current!.replace(/-render\.cache$/, "-check.cache"), current, elsewhere].sort());
+    expect(files().sort()).toEqual([current!.replace(/-render\.cache$/, "-check.cache"), current, elsewhere, headerless].sort());
   });
 
   it("is not read from, nor written to, a directory that others can write to", async () => {
