@@ -163,7 +163,8 @@ export async function buildProgram(): Promise<Command> {
     .configureOutput({
       writeErr: (s) => commanderErrorsShown && stderr().write(s),
       writeOut: (s) => process.stdout.write(s),
-      outputError: (s, write) => commanderErrorsShown && write(escapeText(s.trimEnd()) + "\n"),
+      // each line escaped on its own: commander's "(Did you mean --version?)" is a line of its own
+      outputError: (s, write) => commanderErrorsShown && write(s.trimEnd().split("\n").map(escapeText).join("\n") + "\n"),
     })
     .exitOverride()
     .addHelpText(

@@ -321,7 +321,10 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rule: "nginx",
       severity: "error",
       path: [],
-      message: `nginx -t failed: ${showNginxText(result.test.stderr.trim().split("\n").pop() ?? "no message")}`,
+      message: `nginx -t failed: ${
+        showNginxText(result.test.stderr.trim().split("\n").pop() ?? "") ||
+        `it printed nothing and ${result.test.exitCode === undefined ? "was ended by a signal" : `exited ${result.test.exitCode}`}`
+      }`,
     });
   return finish(
     source.file,

@@ -30,6 +30,8 @@ export interface NginxMessage {
 
 export interface NginxTestResult {
   ok: boolean;
+  /** nginx's exit status; undefined when a signal ended it */
+  exitCode?: number | undefined;
   argv: readonly string[];
   stderr: string;
   /** with `dump`, the configuration nginx read (`nginx -T`) */
@@ -102,6 +104,7 @@ export function createNginx(configured = "nginx", runner?: Runner, locate: (bina
       const messages = parseMessages(result.stderr);
       return {
         ok: result.exitCode === 0,
+        exitCode: result.exitCode,
         argv,
         stderr: result.stderr,
         stdout: result.stdout,

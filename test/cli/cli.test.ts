@@ -28,6 +28,13 @@ describe("wssgen --help / --version", () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     expect(await runCli(["--version"])).toEqual({ exitCode: 0, stdout: version, stderr: "" });
   });
+
+  it("commander's errors keep their lines: a suggestion is a line of its own, not a literal \\n", async () => {
+    const result = await runCli(["--versio"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.split("\n").slice(0, 2)).toEqual(["error: unknown option '--versio'", "(Did you mean --version?)"]);
+    expect(result.stderr).not.toContain("\\n");
+  });
   it("bad flags and unknown commands exit 2", async () => {
     const r = await runCli(["render", "--bogus"]);
     expect(r.exitCode).toBe(2);
