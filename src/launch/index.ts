@@ -37,6 +37,13 @@ export const BROKEN_PIPE_EXIT_CODE = 141;
 /** Exit status of an environment error (src/errors.ts ExitCode.usage; a test holds the two equal). */
 export const USAGE_EXIT_CODE = 2;
 
+/**
+ * Set by the parent of a large config's re-run for its child only (and removed by the child at once, so
+ * that nothing it starts inherits it): the child then watches its IPC channel, which a program that
+ * started wssgen with one of its own (child_process.fork) keeps to itself.
+ */
+const CHILD_MARK = "WSSGEN_LARGE_CONFIG_CHILD";
+
 /** Commands whose cache is kept apart: what a run compiles depends on the command. */
 const CACHED_COMMANDS = new Set(["render", "check", "apply", "diff", "init", "import", "probe", "schema"]);
 
@@ -61,8 +68,9 @@ export function launch(cliFile: string): void {
   }
   // the child of a large config's re-run: when its parent is gone (killed with SIGKILL, which it cannot
   // pass on), it stops as on SIGTERM (cleaning up) rather than finish and write its output unwatched
-  if (process.channel) {
-    process.channel.unref();
+  if (process.env[CHILD_MARK] !== undefined) {
+    delete process.env[CHILD_MARK];
+    process.channel?.unref();
     process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
   }
   const flagged = LARGE_CONFIG_FLAGS.every((flag) => process.execArgv.some((a) => a.startsWith(flag.split("=")[0]!)));
@@ -72,12 +80,13 @@ export function launch(cliFile: string): void {
     // an IPC channel that nothing is sent on: it closes when this process dies, however it dies (above)
     const child = spawn(process.execPath, [...LARGE_CONFIG_FLAGS, ...process.execArgv, process.argv[1]!, ...args], {
       stdio: ["inherit", "inherit", "inherit", "ipc"],
+      env: { ...process.env, [CHILD_MARK]: "1" },
     });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) process.on(signal, forward);
     child.on("error", (error) => {
       process.stderr.write(`wssgen: cannot start ${process.execPath}: ${error.message}\n`);
-      process.exit(2);
+      process.exit(USAGE_EXIT_CODE);
     });
     child.on("exit", (code, signal) => {
       if (signal) {
