@@ -7,7 +7,8 @@ import type { ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { DEFAULTS } from "./config/defaults.js";
 import { allowDirectives, NO_DIRECTIVES } from "./commands/flags.js";
-import { ConfigError, ExitCode, isKnownError } from "./errors.js";
+import { BROKEN_PIPE_EXIT_CODE, ConfigError, ExitCode, isKnownError } from "./errors.js";
+export { BROKEN_PIPE_EXIT_CODE } from "./errors.js";
 import type { Provenance } from "./config/provenance.js";
 import type { CheckFailure } from "./report/check.js";
 import { escapeText } from "./util/show.js";
@@ -722,13 +723,6 @@ async function reportFailure(
 
 /** Exit statuses for the signals wssgen stops on: 128 + the signal's number, as shells report them. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
-
-/**
- * Exit status when the reader of standard output went away (EPIPE, as in `wssgen render | head`):
- * 141, 128 + SIGPIPE, what `cat`, `seq` or `yes` report in the same place, so `set -o pipefail`
- * still sees that the output was cut short. Nothing is printed: there is nobody to read it.
- */
-export const BROKEN_PIPE_EXIT_CODE = 141;
 
 /**
  * Output streams that fail: stdout's reader gone (EPIPE) ends the command quietly with 141 after

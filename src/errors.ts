@@ -16,6 +16,13 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * Exit status when the reader of standard output went away (EPIPE, as in `wssgen render | head`):
+ * 141, 128 + SIGPIPE, what `cat`, `seq` or `yes` report in the same place, so `set -o pipefail`
+ * still sees that the output was cut short. Nothing is printed: there is nobody to read it.
+ */
+export const BROKEN_PIPE_EXIT_CODE = 141;
+
 export abstract class WssgenError extends Error {
   abstract readonly exitCode: ExitCode;
   private redactor: ((text: string) => string) | undefined;

@@ -156,13 +156,12 @@ const PORT = wholeNumberPattern(1, 65535n, true);
 const CANONICAL_PORT = wholeNumberPattern(1, 65535n, false);
 
 const IPV4_EXACT = new RegExp(`^${IPV4}$`, "u");
-const isIPv4 = (v: string) => IPV4_EXACT.test(v);
 /**
  * Whether `v` is an IPv4 address in dotted decimal without leading zeros: what node:net's `isIPv4` answers
  * (test/config/values.test.ts compares them), without loading node:net (~2.5 ms of start-up when nothing
  * else needs it).
  */
-export const isIPv4Address = isIPv4;
+export const isIPv4Address = (v: string): boolean => IPV4_EXACT.test(v);
 let net: typeof import("node:net") | undefined;
 /**
  * node:net's `isIPv6` (zone indexes included), its module loaded on the first address with a colon: every
@@ -227,7 +226,7 @@ export const RULES = {
       if (hp && !hp.ipv6 && hp.host.endsWith("."))
         return `${showValue(v)}: the host name ends with a dot; write it without the dot`;
       const hint = "use host:port, [IPv6]:port or unix:/path";
-      if (!hp || !(hp.ipv6 ? isIPv6(hp.host) : isIPv4(hp.host) || isHostname(hp.host)))
+      if (!hp || !(hp.ipv6 ? isIPv6(hp.host) : isIPv4Address(hp.host) || isHostname(hp.host)))
         return `${showValue(v)} is not a valid server address: ${hint}`;
       return (hp.port !== undefined && explainPort(hp.port)) || `${showValue(v)} is not a valid server address: ${hint}`;
     },
@@ -241,7 +240,7 @@ export const RULES = {
     if (!hp) return `${showValue(v)} is not a valid listen address: ${hint}`;
     if (hp.port === undefined)
       return /^\d+$/.test(hp.host) ? (explainPort(hp.host) ?? hint) : `${showValue(v)} has no port: ${hint}`;
-    const hostOk = hp.ipv6 ? isIPv6(hp.host) : hp.host === "*" || isIPv4(hp.host) || isHostname(hp.host);
+    const hostOk = hp.ipv6 ? isIPv6(hp.host) : hp.host === "*" || isIPv4Address(hp.host) || isHostname(hp.host);
     return (hostOk && explainPort(hp.port)) || `${showValue(v)} is not a valid listen address: ${hint}`;
   }),
   /**
@@ -309,7 +308,7 @@ export const RULES = {
       }
       const hostOk = host.startsWith("[")
         ? isIPv6(host.slice(1, -1))
-        : isIPv4(host) || isHostname(host.startsWith("*.") ? host.slice(2) : host);
+        : isIPv4Address(host) || isHostname(host.startsWith("*.") ? host.slice(2) : host);
       if (!hostOk) return `${showValue(v)} is not an origin: ${hint}`;
       if (v !== v.toLowerCase()) return `${showValue(v)} must be lower case, as browsers send it: ${showValue(v.toLowerCase())}`;
       if ((m[1] === "https" && m[3] === "443") || (m[1] === "http" && m[3] === "80"))
@@ -338,7 +337,7 @@ export const RULES = {
     (v) => {
       const [address = ""] = v.split("/");
       const v6 = address.includes(":");
-      if (!(v6 ? isIPv6(address) : isIPv4(address)))
+      if (!(v6 ? isIPv6(address) : isIPv4Address(address)))
         return `${showValue(v)} is not an address: use an IPv4 or IPv6 address or network, such as 10.0.0.0/8 or 2001:db8::/32 (host names are not allowed: nginx would resolve them once, at start)`;
       // the prefix is not shown: a message shows no piece of a value (it may come from a secret)
       return `${showValue(v)}: the prefix length after "/" must be a whole number from 0 to ${v6 ? 128 : 32}`;
@@ -374,7 +373,7 @@ export const RULES = {
     if (!v.startsWith("[") && isIPv6(v))
       return `${showValue(v)}: write an IPv6 resolver in brackets, as nginx reads it: ${showValue(`[${v}]`)}`;
     const hp = splitHostPort(v);
-    if (hp && !hp.ipv6 && isHostname(hp.host) && !isIPv4(hp.host))
+    if (hp && !hp.ipv6 && isHostname(hp.host) && !isIPv4Address(hp.host))
       return `${showValue(v)} is a host name: a resolver is an address (nginx would resolve its name only once, at start), such as 127.0.0.11 or 127.0.0.1:5353`;
     if (hp?.port !== undefined) {
       const port = explainPort(hp.port);
@@ -390,7 +389,7 @@ export const RULES = {
   serverName: rule(HOSTNAME, (v) => {
     if (v.includes("*"))
       return `${showValue(v)} is a wildcard: serverName is the one name nginx sends to the backend and checks its certificate for; write that host name, such as api.internal`;
-    if (isIPv4(v) || isIPv6(v.replace(/^\[|\]$/g, "")))
+    if (isIPv4Address(v) || isIPv6(v.replace(/^\[|\]$/g, "")))
       return `${showValue(v)} is an address: nginx sends no address as SNI and checks the certificate for a host name; write the name the backend's certificate holds`;
     return `${showValue(v)} is not a host name: write the name the backend's certificate holds, such as api.internal`;
   }),

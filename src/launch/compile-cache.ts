@@ -39,6 +39,7 @@ import Module, { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { userCacheDir } from "../util/cache-dir.js";
+import { nodeCrypto } from "../util/hash.js";
 
 /** How a load went, for tests and `WSSGEN_DEBUG_COMPILE_CACHE`: no cache directory, a cache used, rejected, or none yet. */
 export type CacheOutcome = "off" | "used" | "rejected" | "missing";
@@ -150,8 +151,7 @@ let zlib: typeof import("node:zlib") | undefined;
 function checksum(bytes: Buffer): string {
   zlib ??= createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
   if (typeof zlib.crc32 === "function") return `${bytes.length.toString(36)}.${zlib.crc32(bytes).toString(36)}`;
-  const crypto = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
-  return crypto.createHash("sha1").update(bytes).digest("hex");
+  return nodeCrypto().createHash("sha1").update(bytes).digest("hex");
 }
 
 /** How a bundle's cache files are named: `${bundle}` ("cli.cjs-"), then `${prefix}` adds its path's hash, then the build. */

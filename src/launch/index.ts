@@ -6,10 +6,11 @@
  * 2. `--version` is answered at once.
  * 3. Otherwise the CLI bundle (dist/cli.cjs) is loaded through the code cache (./compile-cache.ts) and run.
  *
- * This layer imports nothing else of wssgen: it runs before the bundle is loaded, and its own bundle must
- * stay a few kB (dependency-cruiser enforces both).
+ * This layer imports only the base layer (util, errors.ts): it runs before the bundle is loaded, and its own
+ * bundle must stay small (dependency-cruiser enforces the first).
  */
 import { createRequire } from "node:module";
+import { BROKEN_PIPE_EXIT_CODE, ExitCode } from "../errors.js";
 import { requireWithCompileCache } from "./compile-cache.js";
 import { readsLargeConfig } from "./large-config.js";
 
@@ -28,14 +29,6 @@ export const LARGE_CONFIG_FLAGS = ["--max-semi-space-size=32", "--heap-growing-p
 
 /** Set by the build (scripts/build.mjs, esbuild `define`). */
 declare const __WSSGEN_VERSION__: string;
-
-/**
- * Exit status when the reader of standard output went away: 141, as src/cli.ts's BROKEN_PIPE_EXIT_CODE
- * (this layer imports nothing of the CLI; a test holds the two equal).
- */
-export const BROKEN_PIPE_EXIT_CODE = 141;
-/** Exit status of an environment error (src/errors.ts ExitCode.usage; a test holds the two equal). */
-export const USAGE_EXIT_CODE = 2;
 
 /**
  * Set by the parent of a large config's re-run for its child only (and removed by the child at once, so
@@ -61,7 +54,7 @@ export function launch(cliFile: string): void {
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(BROKEN_PIPE_EXIT_CODE);
       process.stderr.write(`wssgen: cannot write standard output: ${error.code ?? error.message}\n`);
-      process.exit(USAGE_EXIT_CODE);
+      process.exit(ExitCode.usage);
     });
     process.stdout.write(`${__WSSGEN_VERSION__}\n`);
     return;
@@ -86,7 +79,7 @@ export function launch(cliFile: string): void {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) process.on(signal, forward);
     child.on("error", (error) => {
       process.stderr.write(`wssgen: cannot start ${process.execPath}: ${error.message}\n`);
-      process.exit(USAGE_EXIT_CODE);
+      process.exit(ExitCode.usage);
     });
     child.on("exit", (code, signal) => {
       if (signal) {
